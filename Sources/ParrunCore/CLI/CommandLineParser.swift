@@ -1,0 +1,115 @@
+/// What the command line asked for.
+public struct Invocation: Sendable, Equatable {
+    public var manifestPath: String?
+    public var directory: String?
+    public var jobs: JobsRequest?
+    public var dryRun = false
+    public var graphFormat: GraphFormat?
+    public var summaryOnly = false
+    public var showHelp = false
+    public var showVersion = false
+
+    public init() {}
+
+    /// `--graph` and `--summary` only print, so they imply `--dry-run`.
+    public var printsOnly: Bool { dryRun || graphFormat != nil || summaryOnly }
+}
+
+/// Parses arguments the way users of make and swift-argument-parser expect:
+/// `-j4`, `-j 4`, `--jobs=4`, `--jobs 4`, bundled flags (`-nk`), `--` to end
+/// options, `-` as a file name.
+public enum CommandLineParser {
+    public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var invocation = Invocation()
+        var index = 0
+        var optionsEnded = false
+
+        func value(for option: OptionSpec, spelled: String, inline: String?) throws(UsageError) -> String {
+            if let inline { return inline }
+            guard index < arguments.count else {
+                throw .missingValue(option: spelled, valueName: option.valueName ?? "")
+            }
+            defer { index += 1 }
+            return arguments[index]
+        }
+
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
+                try addManifest(argument, to: &invocation)
+                continue
+            }
+            if argument == "--" {
+                optionsEnded = true
+                continue
+            }
+            if argument.hasPrefix("--") {
+                let body = argument.dropFirst(2)
+                let name = String(body.prefix { $0 != "=" })
+                let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+                guard let option = OptionTable.option(long: name) else {
+                    let candidates = OptionTable.options.map { "--" + $0.long }
+                    throw .unknownOption("--" + name, suggestion: SpellingSuggestion.closest(to: "--" + name, among: candidates))
+                }
+                if option.valueName == nil {
+                    if inline != nil { throw .unexpectedValue(option: "--" + name) }
+                    try apply(option, value: nil, spelled: "--" + name, to: &invocation)
+                } else {
+                    try apply(option, value: try value(for: option, spelled: "--" + name, inline: inline), spelled: "--" + name, to: &invocation)
+                }
+                continue
+            }
+            // Short options: flags may be bundled; an option taking a value takes the rest.
+            var rest = Substring(argument.dropFirst())
+            while let letter = rest.first {
+                rest = rest.dropFirst()
+                guard let option = OptionTable.option(short: letter) else {
+                    let suggestion = OptionTable.options.first { $0.long.first == letter }.map { "--" + $0.long }
+                    throw .unknownOption("-\(letter)", suggestion: suggestion)
+                }
+                if option.valueName == nil {
+                    try apply(option, value: nil, spelled: "-\(letter)", to: &invocation)
+                    continue
+                }
+                let inline = rest.isEmpty ? nil : String(rest.hasPrefix("=") ? rest.dropFirst() : rest)
+                try apply(option, value: try value(for: option, spelled: "-\(letter)", inline: inline), spelled: "-\(letter)", to: &invocation)
+                break
+            }
+        }
+        return invocation
+    }
+
+    private static func addManifest(_ path: String, to invocation: inout Invocation) throws(UsageError) {
+        if let first = invocation.manifestPath { throw .tooManyManifests(first: first, extra: path) }
+        invocation.manifestPath = path
+    }
+
+    private static func apply(_ option: OptionSpec, value: String?, spelled: String, to invocation: inout Invocation) throws(UsageError) {
+        let value = value ?? ""
+        switch option.key {
+        case .file:
+            try addManifest(value, to: &invocation)
+        case .directory:
+            invocation.directory = value
+        case .jobs:
+            guard let jobs = JobsRequest(parsing: value) else {
+                throw .invalidValue(option: spelled, value: value, expected: "a number of jobs or auto")
+            }
+            invocation.jobs = jobs
+        case .dryRun:
+            invocation.dryRun = true
+        case .graph:
+            guard let format = GraphFormat(rawValue: value) else {
+                throw .invalidValue(option: spelled, value: value, expected: GraphFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            invocation.graphFormat = format
+        case .summary:
+            invocation.summaryOnly = true
+        case .help:
+            invocation.showHelp = true
+        case .version:
+            invocation.showVersion = true
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/// parrun's exit statuses, documented in the README for scripts.
+public enum ExitCode: Int32, Sendable {
+    /// Every ticket succeeded, or there was nothing to do.
+    case success = 0
+    /// A ticket failed or timed out.
+    case ticketFailed = 1
+    /// The command line or the manifest is wrong; nothing ran.
+    case usageOrManifestError = 2
+}

@@ -1,0 +1,69 @@
+/// The `parrun` command: arguments in, exit status out. `main.swift` only calls this.
+public enum ParrunCommand {
+    public static func main(arguments: [String], environment: Environment) -> Int32 {
+        do {
+            return try run(arguments: arguments, environment: environment).rawValue
+        } catch {
+            Terminal.writeError(error.rendered)
+            return ExitCode.usageOrManifestError.rawValue
+        }
+    }
+
+    private static func run(arguments: [String], environment: Environment) throws(UsageError) -> ExitCode {
+        let invocation = try CommandLineParser.parse(arguments)
+        if invocation.showHelp {
+            Terminal.writeOutput(HelpText.render())
+            return .success
+        }
+        if invocation.showVersion {
+            Terminal.writeOutput("parrun \(HelpText.version)\n")
+            return .success
+        }
+        let environmentJobs = try jobsFromEnvironment(environment)
+        let source = try ManifestLocator.load(invocation)
+
+        let renderer = DiagnosticRenderer(source: source, useColor: Terminal.wantsColor(2, environment: environment))
+        let read = ManifestReader.read(source)
+        var diagnostics = read.diagnostics
+        var graph: TicketGraph?
+        if let manifest = read.manifest {
+            let built = TicketGraph.build(from: manifest)
+            diagnostics.append(contentsOf: built.diagnostics)
+            graph = built.graph
+        }
+        if !diagnostics.diagnostics.isEmpty || diagnostics.omittedWarnings > 0 {
+            Terminal.writeError(renderer.render(diagnostics))
+        }
+        guard let manifest = read.manifest, let graph, !diagnostics.hasErrors else {
+            let count = diagnostics.totalErrors
+            Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(source.name); nothing was run\n")
+            return .usageOrManifestError
+        }
+
+        let runs = Plan.freshRunMask(graph)
+        let jobs = JobCount.resolve(
+            commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
+            cores: Machine.processorCount(), ticketsToRun: runs.lazy.filter { $0 }.count)
+        let plan = Plan(graph: graph, runs: runs, jobs: jobs)
+        let printer = PlanPrinter(plan: plan, manifestName: source.name)
+
+        if let format = invocation.graphFormat {
+            Terminal.writeOutput(format.render(plan, manifestName: source.name))
+        } else if invocation.summaryOnly {
+            Terminal.writeOutput(printer.summary())
+        } else if invocation.dryRun {
+            Terminal.writeOutput(printer.dryRun())
+        } else {
+            throw .notImplemented("this parrun can only show plans so far: add --dry-run (-n), --summary or --graph FORMAT")
+        }
+        return .success
+    }
+
+    private static func jobsFromEnvironment(_ environment: Environment) throws(UsageError) -> JobsRequest? {
+        guard let text = environment["PARRUN_JOBS"], !text.isEmpty else { return nil }
+        guard let jobs = JobsRequest(parsing: text) else {
+            throw .invalidEnvironment(name: "PARRUN_JOBS", value: text, expected: "a number of jobs or auto")
+        }
+        return jobs
+    }
+}

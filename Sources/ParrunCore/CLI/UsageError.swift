@@ -1,0 +1,43 @@
+/// Problems with how parrun was called (exit status 2), each rendered as one
+/// line followed by a pointer to `--help`.
+public enum UsageError: Error, Equatable, Sendable {
+    case unknownOption(String, suggestion: String?)
+    case missingValue(option: String, valueName: String)
+    case unexpectedValue(option: String)
+    case invalidValue(option: String, value: String, expected: String)
+    case invalidEnvironment(name: String, value: String, expected: String)
+    case tooManyManifests(first: String, extra: String)
+    case noManifestFound(directory: String)
+    case cannotChangeDirectory(SystemError)
+    case cannotReadManifest(SystemError)
+    case notImplemented(String)
+
+    public var message: String {
+        switch self {
+        case .unknownOption(let option, let suggestion):
+            return "unknown option '\(option)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case .missingValue(let option, let valueName):
+            return "option '\(option)' needs a value (\(valueName))"
+        case .unexpectedValue(let option):
+            return "option '\(option)' takes no value"
+        case .invalidValue(let option, let value, let expected):
+            return "invalid value '\(value.truncatedForMessage)' for '\(option)': expected \(expected)"
+        case .invalidEnvironment(let name, let value, let expected):
+            return "invalid \(name)='\(value.truncatedForMessage)' in the environment: expected \(expected); unset it or fix it"
+        case .tooManyManifests(let first, let extra):
+            return "more than one manifest given ('\(first)' and '\(extra)'); parrun reads one manifest"
+        case .noManifestFound(let directory):
+            return "no manifest: neither tickets.json nor Parrunfile in \(directory); name one, e.g. parrun -f FILE"
+        case .cannotChangeDirectory(let error):
+            return "cannot change to directory \(error.path ?? ""): \(error.reason)"
+        case .cannotReadManifest(let error):
+            return "cannot read manifest \(error.path ?? ""): \(error.reason)"
+        case .notImplemented(let what):
+            return what
+        }
+    }
+
+    public var rendered: String {
+        "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"
+    }
+}

@@ -1,0 +1,65 @@
+/// Reads a manifest in either format. The format comes from the content, not the
+/// file name: a first non-blank character `{` or `[` means JSON, anything else
+/// the plain-text format of Grammar.md.
+public enum ManifestReader {
+    public struct Result: Sendable {
+        /// Nil when the text could not be read at all (not UTF-8, empty, a JSON syntax error).
+        public var manifest: Manifest?
+        public var diagnostics: DiagnosticList
+    }
+
+    public static func read(_ source: SourceFile) -> Result {
+        var diagnostics = DiagnosticList()
+        let parsed: (ManifestFormat, ManifestSettings, [Ticket])? = source.bytes.withUnsafeBufferPointer { input in
+            if let invalid = UTF8Validation.firstInvalidOffset(in: input) {
+                diagnostics.add(ManifestError.invalidUTF8(at: SourceSpan(offset: invalid)))
+                return nil
+            }
+            let start = input.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            guard let first = firstNonBlank(in: input, from: start) else {
+                diagnostics.add(ManifestError.emptyManifest)
+                return nil
+            }
+            if input[first] == UInt8(ascii: "{") || input[first] == UInt8(ascii: "[") {
+                let document: JSONValue
+                do throws(ManifestError) {
+                    document = try JSONParser.parse(input, from: start)
+                } catch {
+                    diagnostics.add(error)
+                    return nil
+                }
+                let (settings, tickets) = JSONManifestReader.read(document, diagnostics: &diagnostics)
+                return (.json, settings, tickets)
+            }
+            let (settings, tickets) = TextManifestParser.parse(input, from: start, diagnostics: &diagnostics)
+            return (.text, settings, tickets)
+        }
+        guard let (format, settings, tickets) = parsed else {
+            return Result(manifest: nil, diagnostics: diagnostics)
+        }
+        warnAboutUndeclaredPools(tickets, settings: settings, diagnostics: &diagnostics)
+        return Result(manifest: Manifest(source: source, format: format, settings: settings, tickets: tickets), diagnostics: diagnostics)
+    }
+
+    private static func firstNonBlank(in input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while index < input.count {
+            switch input[index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): index += 1
+            default: return index
+            }
+        }
+        return nil
+    }
+
+    /// A pool without a limit is legal but is usually a typo for a declared one.
+    private static func warnAboutUndeclaredPools(_ tickets: [Ticket], settings: ManifestSettings, diagnostics: inout DiagnosticList) {
+        let declared = settings.pools.map(\.name)
+        var warned = Set<String>()
+        for ticket in tickets {
+            guard let pool = ticket.pool, settings.poolLimit(pool) == nil, warned.insert(pool).inserted else { continue }
+            let suggestion = SpellingSuggestion.closest(to: pool, among: declared)
+            diagnostics.add(ManifestWarning.undeclaredPool(pool, ticket: ticket.id, suggestion: suggestion, at: ticket.poolSpan ?? ticket.idSpan))
+        }
+    }
+}

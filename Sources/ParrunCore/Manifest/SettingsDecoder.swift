@@ -1,0 +1,53 @@
+/// Reads top-level settings, from JSON keys or the text format's `key = value` lines.
+enum SettingsDecoder {
+    static let knownSettings = ["jobs", "shell", "claude", "pools"]
+
+    /// `warnUnknown` is set for the text format, where every top-level line is a
+    /// setting; JSON manifests from other tools carry keys of their own (`version`).
+    static func decode(_ members: [JSONMember], warnUnknown: Bool, diagnostics: inout DiagnosticList) -> ManifestSettings {
+        var settings = ManifestSettings()
+        for member in members {
+            if case .null = member.value.kind { continue }
+            let reader = FieldReader(member: member, ticket: nil)
+            switch member.key {
+            case "jobs":
+                if let text = member.value.scalarText, let jobs = JobsRequest(parsing: text) {
+                    settings.jobs = jobs
+                    settings.jobsSpan = member.value.span
+                } else if let text = member.value.scalarText {
+                    diagnostics.add(ManifestError.invalidJobs(text, at: member.value.span))
+                } else {
+                    diagnostics.add(ManifestError.wrongType(field: "jobs", ticket: nil, expected: "a number or \"auto\"", found: member.value.typeDescription, at: member.value.span))
+                }
+            case "shell":
+                settings.shell = reader.command(&diagnostics)
+            case "claude":
+                settings.claude = reader.command(&diagnostics)
+            case "pools":
+                settings.pools = pools(member, diagnostics: &diagnostics)
+            default:
+                settings.extra.append(member)
+                if warnUnknown {
+                    let suggestion = SpellingSuggestion.closest(to: member.key, among: knownSettings + ["pool"])
+                    diagnostics.add(ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan))
+                }
+            }
+        }
+        return settings
+    }
+
+    private static func pools(_ member: JSONMember, diagnostics: inout DiagnosticList) -> [PoolLimit] {
+        guard case .object(let entries) = member.value.kind else {
+            diagnostics.add(ManifestError.wrongType(field: "pools", ticket: nil, expected: "an object of pool name: limit", found: member.value.typeDescription, at: member.value.span))
+            return []
+        }
+        var pools: [PoolLimit] = []
+        for entry in entries {
+            let reader = FieldReader(member: JSONMember(key: "pool \(entry.key)", keySpan: entry.keySpan, value: entry.value), ticket: nil)
+            if let limit = reader.integer(minimum: 1, &diagnostics) {
+                pools.append(PoolLimit(name: entry.key, limit: limit, span: entry.keySpan))
+            }
+        }
+        return pools
+    }
+}

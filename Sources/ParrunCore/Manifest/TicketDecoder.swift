@@ -1,0 +1,242 @@
+/// Turns one ticket's members (from a JSON object, or built by the text parser)
+/// into a `Ticket`, checking every known field and keeping the rest.
+/// Both formats go through here, so a value means the same in each.
+struct TicketDecoder {
+    /// `defaults` members; a ticket inherits each one it does not set itself.
+    let defaults: [JSONMember]
+
+    /// Keys that name the same thing; a ticket may give only one of each group, and
+    /// setting one of them stops the others being inherited from `defaults`.
+    private static let keyGroups: [String: String] = [
+        "dependsOn": "dependencies", "dependencies": "dependencies",
+        "status": "status", "state": "status",
+        "run": "recipe", "prompt": "recipe",
+    ]
+
+    /// Reports every problem of the ticket; returns nil when it cannot be a graph node.
+    func decode(_ members: [JSONMember], at span: SourceSpan, diagnostics: inout DiagnosticList) -> Ticket? {
+        guard let idMember = members.first(where: { $0.key == "id" }) else {
+            diagnostics.add(ManifestError.missingID(at: span))
+            return nil
+        }
+        guard case .string(let id) = idMember.value.kind else {
+            diagnostics.add(ManifestError.wrongType(field: "id", ticket: nil, expected: "a string", found: idMember.value.typeDescription, at: idMember.value.span))
+            return nil
+        }
+        var idIsValid = true
+        if !TicketID.isValid(id) {
+            diagnostics.add(ManifestError.invalidID(id, at: idMember.value.span))
+            idIsValid = false
+        }
+
+        var ticket = Ticket(id: id, idSpan: idMember.value.span)
+        var seenGroups: [String: JSONMember] = [:]
+        for member in withDefaults(members) {
+            if case .null = member.value.kind { continue }
+            if let group = Self.keyGroups[member.key] {
+                if let earlier = seenGroups[group] {
+                    if group == "recipe" {
+                        let run = earlier.key == "run" ? earlier : member
+                        let other = earlier.key == "run" ? member : earlier
+                        diagnostics.add(ManifestError.bothRunAndPrompt(ticket: id, at: other.keySpan, other: run.keySpan))
+                    } else {
+                        diagnostics.add(ManifestError.conflictingKeys(earlier.key, member.key, at: member.keySpan, other: earlier.keySpan))
+                    }
+                    continue
+                }
+                seenGroups[group] = member
+            }
+            apply(member, to: &ticket, diagnostics: &diagnostics)
+        }
+        return idIsValid ? ticket : nil
+    }
+
+    /// The ticket's own members, then each default whose key (or key group) it lacks.
+    private func withDefaults(_ members: [JSONMember]) -> [JSONMember] {
+        guard !defaults.isEmpty else { return members }
+        let present = Set(members.map { Self.keyGroups[$0.key] ?? $0.key })
+        return members + defaults.filter { !present.contains(Self.keyGroups[$0.key] ?? $0.key) }
+    }
+
+    private func apply(_ member: JSONMember, to ticket: inout Ticket, diagnostics: inout DiagnosticList) {
+        let reader = FieldReader(member: member, ticket: ticket.id)
+        switch member.key {
+        case "id":
+            break
+        case "title":
+            ticket.title = reader.string(&diagnostics)
+        case "description":
+            ticket.description = reader.string(&diagnostics)
+        case "dependsOn", "dependencies":
+            ticket.dependencies = reader.references(&diagnostics)
+        case "priority":
+            ticket.priority = reader.integer(minimum: Int.min, &diagnostics) ?? ticket.priority
+        case "run":
+            if let script = reader.lines(&diagnostics) { ticket.recipe = .shell(script) }
+        case "prompt":
+            if let prompt = reader.lines(&diagnostics) { ticket.recipe = .prompt(prompt) }
+        case "timeout":
+            ticket.timeoutSeconds = reader.duration(&diagnostics)
+        case "retries":
+            ticket.retries = reader.integer(minimum: 0, &diagnostics)
+        case "pool":
+            ticket.pool = reader.string(&diagnostics)
+            ticket.poolSpan = member.value.span
+        case "cwd":
+            ticket.workingDirectory = reader.string(&diagnostics)
+        case "env":
+            ticket.environment = reader.environment(&diagnostics)
+        case "status", "state":
+            ticket.status = reader.string(&diagnostics)
+        default:
+            ticket.fields.append(member)
+        }
+    }
+}
+
+/// Reads one member's value as the type its key needs, reporting a mismatch.
+struct FieldReader {
+    let member: JSONMember
+    let ticket: String?
+
+    private var value: JSONValue { member.value }
+
+    private func wrongType(_ expected: String, _ found: JSONValue? = nil, _ diagnostics: inout DiagnosticList) {
+        let found = found ?? value
+        diagnostics.add(ManifestError.wrongType(field: member.key, ticket: ticket, expected: expected, found: found.typeDescription, at: found.span))
+    }
+
+    func string(_ diagnostics: inout DiagnosticList) -> String? {
+        guard case .string(let text) = value.kind else {
+            wrongType("a string", nil, &diagnostics)
+            return nil
+        }
+        return text
+    }
+
+    func integer(minimum: Int, _ diagnostics: inout DiagnosticList) -> Int? {
+        guard let number = value.integerValue else {
+            if let text = value.scalarText {
+                diagnostics.add(ManifestError.invalidInteger(field: member.key, text: text, ticket: ticket, at: value.span))
+            } else {
+                wrongType("a whole number", nil, &diagnostics)
+            }
+            return nil
+        }
+        guard number >= minimum else {
+            diagnostics.add(ManifestError.integerTooSmall(field: member.key, value: number, minimum: minimum, ticket: ticket, at: value.span))
+            return nil
+        }
+        return number
+    }
+
+    /// A string, or an array of strings joined as lines (how long scripts read best in JSON).
+    func lines(_ diagnostics: inout DiagnosticList) -> String? {
+        switch value.kind {
+        case .string(let text):
+            return text
+        case .array(let elements):
+            var lines: [String] = []
+            for element in elements {
+                guard case .string(let line) = element.kind else {
+                    wrongType("a string or an array of strings", element, &diagnostics)
+                    return nil
+                }
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n")
+        default:
+            wrongType("a string or an array of strings", nil, &diagnostics)
+            return nil
+        }
+    }
+
+    /// An array of ticket ids, or a single id.
+    func references(_ diagnostics: inout DiagnosticList) -> [TicketReference] {
+        switch value.kind {
+        case .string(let id):
+            return [TicketReference(id: id, span: value.span)]
+        case .array(let elements):
+            var references: [TicketReference] = []
+            references.reserveCapacity(elements.count)
+            for element in elements {
+                guard case .string(let id) = element.kind else {
+                    wrongType("a list of ticket ids (strings)", element, &diagnostics)
+                    continue
+                }
+                references.append(TicketReference(id: id, span: element.span))
+            }
+            return references
+        default:
+            wrongType("a list of ticket ids", nil, &diagnostics)
+            return []
+        }
+    }
+
+    func duration(_ diagnostics: inout DiagnosticList) -> Double? {
+        guard let text = value.scalarText, !(value.kind.isBool) else {
+            wrongType("a duration such as \"90s\"", nil, &diagnostics)
+            return nil
+        }
+        switch DurationText.seconds(from: text) {
+        case .success(let seconds):
+            return seconds
+        case .failure(let problem):
+            diagnostics.add(ManifestError.invalidTimeout(text, reason: problem.reason, ticket: ticket, at: value.span))
+            return nil
+        }
+    }
+
+    func environment(_ diagnostics: inout DiagnosticList) -> [EnvironmentVariable] {
+        guard case .object(let members) = value.kind else {
+            wrongType("an object of NAME: value", nil, &diagnostics)
+            return []
+        }
+        var variables: [EnvironmentVariable] = []
+        for variable in members {
+            guard let text = variable.value.scalarText else {
+                wrongType("an object of NAME: value with string values", variable.value, &diagnostics)
+                continue
+            }
+            variables.append(EnvironmentVariable(name: variable.key, value: text))
+        }
+        return variables
+    }
+
+    /// A command as argv: a string split like shell words, or an array of strings.
+    func command(_ diagnostics: inout DiagnosticList) -> [String]? {
+        switch value.kind {
+        case .string(let text):
+            switch ShellWords.split(text) {
+            case .success(let words): return words
+            case .failure(let problem):
+                diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: problem.reason, at: value.span))
+                return nil
+            }
+        case .array(let elements):
+            var words: [String] = []
+            for element in elements {
+                guard case .string(let word) = element.kind else {
+                    wrongType("a command string or an array of strings", element, &diagnostics)
+                    return nil
+                }
+                words.append(word)
+            }
+            guard !words.isEmpty else {
+                diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: "is empty", at: value.span))
+                return nil
+            }
+            return words
+        default:
+            wrongType("a command string or an array of strings", nil, &diagnostics)
+            return nil
+        }
+    }
+}
+
+extension JSONValue.Kind {
+    var isBool: Bool {
+        if case .bool = self { return true }
+        return false
+    }
+}

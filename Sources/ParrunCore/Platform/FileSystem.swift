@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thin wrappers over the file calls parrun needs; the only file-system code
+/// outside the state directory.
+public enum FileSystem {
+    /// The whole content of a file, read with plain `read(2)` into one buffer.
+    public static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw SystemError(call: "fstat", path: path) }
+        if info.st_mode & S_IFMT == S_IFDIR { throw SystemError(call: "read", path: path, code: EISDIR) }
+        return try readAll(descriptor, sizeHint: Int(info.st_size), name: path)
+    }
+
+    public static func readStandardInput() throws(SystemError) -> [UInt8] {
+        try readAll(STDIN_FILENO, sizeHint: 0, name: "<stdin>")
+    }
+
+    private static func readAll(_ descriptor: Int32, sizeHint: Int, name: String) throws(SystemError) -> [UInt8] {
+        // One byte more than the size, so a file read whole is known at once to be at its end.
+        var bytes = [UInt8](repeating: 0, count: max(sizeHint + 1, 64 * 1024))
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let result = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(call: "read", path: name)
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        bytes.removeSubrange(filled...)
+        return bytes
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    public static func changeDirectory(_ path: String) throws(SystemError) {
+        guard chdir(path) == 0 else { throw SystemError(call: "chdir", path: path) }
+    }
+
+    public static func currentDirectory() -> String {
+        guard let pointer = getcwd(nil, 0) else { return "." }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+}

@@ -1,0 +1,44 @@
+/// Graphviz DOT. Arrows point from a dependency to the ticket that waits for it,
+/// the direction work flows, as in `make`-graph tools. Tickets already done are
+/// grey and dashed; prompt tickets have their own shape. Renders with `dot -Tsvg`.
+struct DotPrinter {
+    let plan: Plan
+
+    func render() -> String {
+        var out = "digraph parrun {\n"
+        out += "  rankdir=LR;\n"
+        out += "  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
+        for (index, ticket) in plan.graph.tickets.enumerated() {
+            var attributes = ["label=" + quoted(label(ticket))]
+            if case .prompt = ticket.recipe { attributes.append("shape=note") }
+            if !plan.runs[index] { attributes.append("style=\"rounded,dashed\", color=gray50, fontcolor=gray50") }
+            out += "  " + quoted(ticket.id) + " [" + attributes.joined(separator: ", ") + "];\n"
+        }
+        for (index, ticket) in plan.graph.tickets.enumerated() {
+            for dependency in plan.graph.dependencies(of: index) {
+                out += "  " + quoted(plan.graph.tickets[Int(dependency)].id) + " -> " + quoted(ticket.id) + ";\n"
+            }
+        }
+        out += "}\n"
+        return out
+    }
+
+    private func label(_ ticket: Ticket) -> String {
+        guard let title = ticket.title, !title.isEmpty else { return ticket.id }
+        return ticket.id + "\n" + title.singleLine
+    }
+
+    /// A DOT string: quotes and backslashes escaped, line breaks as `\n`.
+    private func quoted(_ text: String) -> String {
+        var out = "\""
+        for character in text {
+            switch character {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,42 @@
+/// A Mermaid flowchart, for pasting into Markdown. Node names are `t0`, `t1`, ...
+/// because Mermaid gives meaning to some characters ids may contain (`-`, `.`);
+/// the label carries the id.
+struct MermaidPrinter {
+    let plan: Plan
+
+    func render() -> String {
+        var out = "flowchart LR\n"
+        for (index, ticket) in plan.graph.tickets.enumerated() {
+            var label = ticket.id
+            if let title = ticket.title, !title.isEmpty { label += "<br/>" + escaped(title.singleLine) }
+            let (open, close) = if case .prompt = ticket.recipe { ("([", "])") } else { ("[", "]") }
+            out += "  t\(index)\(open)\"\(label)\"\(close)\n"
+        }
+        for index in plan.graph.tickets.indices {
+            for dependency in plan.graph.dependencies(of: index) {
+                out += "  t\(dependency) --> t\(index)\n"
+            }
+        }
+        let done = plan.graph.tickets.indices.filter { !plan.runs[$0] }
+        if !done.isEmpty {
+            out += "  classDef done stroke-dasharray: 5 5,color:#888\n"
+            out += "  class " + done.map { "t\($0)" }.joined(separator: ",") + " done\n"
+        }
+        return out
+    }
+
+    /// Mermaid entity codes for characters that would end or confuse a quoted label.
+    private func escaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "\"": out += "#quot;"
+            case "#": out += "#35;"
+            case "<": out += "#lt;"
+            case ">": out += "#gt;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

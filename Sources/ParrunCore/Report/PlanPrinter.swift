@@ -1,0 +1,77 @@
+/// The text of `parrun --dry-run` and `--summary`.
+public struct PlanPrinter {
+    public let plan: Plan
+    public let manifestName: String
+
+    /// A ticket's dependency list is cut after this many ids to keep lines readable.
+    static let dependencyDisplayLimit = 10
+
+    public init(plan: Plan, manifestName: String) {
+        self.plan = plan
+        self.manifestName = manifestName
+    }
+
+    public func dryRun() -> String {
+        let graph = plan.graph
+        let counts = plan.counts
+        var out = "Plan for \(manifestName): \(counts.toRun) of \(counts.tickets) ticket\(counts.tickets == 1 ? "" : "s") to run\n"
+        let idWidth = min(32, graph.tickets.lazy.map(\.id.count).max() ?? 0)
+        for (number, wave) in plan.waves.waves.enumerated() {
+            out += "\nwave \(number + 1) (\(wave.count) ticket\(wave.count == 1 ? "" : "s"))\n"
+            for index in wave.sorted(by: { graph.tickets[$0].priority < graph.tickets[$1].priority || (graph.tickets[$0].priority == graph.tickets[$1].priority && $0 < $1) }) {
+                out += ticketLine(index, idWidth: idWidth)
+            }
+        }
+        let done = graph.tickets.indices.filter { !plan.runs[$0] }
+        if !done.isEmpty {
+            out += "\nalready done (\(done.count)): " + done.map { graph.tickets[$0].id }.joined(separator: ", ") + "\n"
+        }
+        out += "\n" + criticalPathLine()
+        out += summary()
+        return out
+    }
+
+    /// Counts only: what `--summary` prints, and the last lines of the dry run.
+    public func summary() -> String {
+        let counts = plan.counts
+        var out = "tickets \(counts.tickets) (\(counts.toRun) to run, \(counts.done) done)"
+        out += "  edges \(counts.edges)  waves \(counts.waves)"
+        if let number = counts.widestWaveNumber { out += "  widest wave \(counts.widestWave) (wave \(number))" }
+        out += "  critical path \(counts.criticalPath)\n"
+        out += "jobs \(plan.jobs.value) (\(plan.jobs.explanation))\n"
+        return out
+    }
+
+    private func ticketLine(_ index: Int, idWidth: Int) -> String {
+        let ticket = plan.graph.tickets[index]
+        var line = "  " + ticket.id.padding(to: idWidth) + "  " + ticket.recipe.kind.padding(to: 6)
+        line += "  prio \(ticket.priority)"
+        let dependencies = plan.graph.dependencies(of: index).map { plan.graph.tickets[Int($0)].id }
+        if !dependencies.isEmpty {
+            line += "  after " + dependencies.prefix(Self.dependencyDisplayLimit).joined(separator: ", ")
+            if dependencies.count > Self.dependencyDisplayLimit {
+                line += " (+\(dependencies.count - Self.dependencyDisplayLimit) more)"
+            }
+        }
+        if let title = ticket.title, !title.isEmpty { line += "  # " + title.singleLine }
+        return line + "\n"
+    }
+
+    private func criticalPathLine() -> String {
+        let path = plan.criticalPath.path
+        guard !path.isEmpty else { return "critical path: none (nothing to run)\n" }
+        return "critical path (\(path.count) ticket\(path.count == 1 ? "" : "s")): "
+            + path.map { plan.graph.tickets[$0].id }.joined(separator: " -> ") + "\n"
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    /// Line breaks and control characters become spaces: titles go on one line.
+    var singleLine: String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+}

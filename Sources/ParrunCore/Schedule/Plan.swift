@@ -1,0 +1,48 @@
+/// What a run would do: which tickets run, in which waves, along which critical
+/// path, with how many jobs. Pure: built from the graph alone, so the dry run
+/// prints exactly what the scheduler would start from.
+public struct Plan: Sendable {
+    public let graph: TicketGraph
+    /// `runs[i]`: ticket i will run (it is not already done).
+    public let runs: [Bool]
+    public let waves: Waves
+    public let criticalPath: CriticalPath
+    public let jobs: JobCount
+
+    public init(graph: TicketGraph, runs: [Bool], jobs: JobCount) {
+        self.graph = graph
+        self.runs = runs
+        self.waves = Waves(graph: graph, runs: runs)
+        self.criticalPath = CriticalPath(graph: graph, runs: runs)
+        self.jobs = jobs
+    }
+
+    /// Every ticket not marked done in the manifest runs.
+    public static func freshRunMask(_ graph: TicketGraph) -> [Bool] {
+        graph.tickets.map { !$0.isDone }
+    }
+
+    public var ticketsToRun: Int { waves.waves.reduce(0) { $0 + $1.count } }
+
+    public var counts: Counts {
+        let widest = waves.widestWave
+        return Counts(
+            tickets: graph.count, toRun: ticketsToRun, done: graph.count - ticketsToRun,
+            edges: graph.edgeCount, waves: waves.waves.count,
+            widestWave: widest.map { waves.waves[$0].count } ?? 0, widestWaveNumber: widest.map { $0 + 1 },
+            criticalPath: criticalPath.path.count)
+    }
+
+    public struct Counts: Sendable, Equatable {
+        public var tickets: Int
+        public var toRun: Int
+        public var done: Int
+        public var edges: Int
+        public var waves: Int
+        public var widestWave: Int
+        /// 1-based, as printed; nil when nothing runs.
+        public var widestWaveNumber: Int?
+        /// Tickets on the critical path.
+        public var criticalPath: Int
+    }
+}

@@ -1,0 +1,50 @@
+/// "Did you mean" for ids, setting names and options.
+public enum SpellingSuggestion {
+    /// The candidate closest to `word` by edit distance, if it is close enough to be
+    /// a likely typo: at most a third of the word's length (at least 1, at most 3)
+    /// edits. Ties go to the earlier candidate, so suggestions are deterministic.
+    public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+        let target = Array(word.utf8)
+        let limit = min(3, max(1, target.count / 3))
+        var best: (name: String, distance: Int)?
+        for candidate in candidates {
+            let bytes = Array(candidate.utf8)
+            if abs(bytes.count - target.count) > limit { continue }
+            let bound = best.map { min(limit, $0.distance - 1) } ?? limit
+            if bound < 0 { break }
+            if let distance = editDistance(target, bytes, atMost: bound) {
+                best = (candidate, distance)
+                if distance == 0 { break }
+            }
+        }
+        return best?.name
+    }
+
+    /// Levenshtein distance (a swap of two neighbours counts as one edit), or nil
+    /// when it exceeds `atMost`; stops early once every path is over the bound.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8], atMost bound: Int) -> Int? {
+        if a == b { return 0 }
+        let width = b.count + 1
+        var previousPrevious = [Int](repeating: 0, count: width)
+        var previous = Array(0..<width)
+        var current = [Int](repeating: 0, count: width)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            current[0] = i
+            var rowMinimum = current[0]
+            for j in 1..<width {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    value = min(value, previousPrevious[j - 2] + 1)
+                }
+                current[j] = value
+                rowMinimum = min(rowMinimum, value)
+            }
+            if rowMinimum > bound { return nil }
+            swap(&previousPrevious, &previous)
+            swap(&previous, &current)
+        }
+        let distance = a.isEmpty ? b.count : previous[width - 1]
+        return distance <= bound ? distance : nil
+    }
+}

@@ -1,0 +1,7 @@
+import ParrunCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(ParrunCommand.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: Environment.current()))
