@@ -109,6 +109,8 @@ struct TextManifestParser {
 
         if next == UInt8(ascii: ":") {
             startTicket(id: word, span: wordSpan, dependencies: dependencyTokens(segments, from: afterWord + 1))
+        } else if next == UInt8(ascii: "=") && word == "pool" {
+            diagnostics.add(ManifestError.missingPoolName(at: SourceSpan(offset: afterWord, length: 0)))
         } else if next == UInt8(ascii: "=") {
             addSetting(key: word, keySpan: wordSpan, segments, valueFrom: afterWord + 1)
         } else if word == "pool" {
@@ -125,11 +127,15 @@ struct TextManifestParser {
         let line = segments[0]
         let nameEnd = scanID(from: nameStart, to: line.end)
         let equals = skipBlanks(from: nameEnd, to: line.end)
-        guard nameEnd > nameStart, equals < line.end, input[equals] == UInt8(ascii: "=") else {
-            diagnostics.add(nameEnd > nameStart ? ManifestError.expectedColonAfterID(at: SourceSpan(offset: equals, length: 0)) : ManifestError.missingPoolName(at: SourceSpan(offset: nameStart, length: 0)))
+        guard nameEnd > nameStart else {
+            diagnostics.add(ManifestError.missingPoolName(at: SourceSpan(offset: nameStart, length: 0)))
             return
         }
         let name = text(nameStart, nameEnd)
+        guard equals < line.end, input[equals] == UInt8(ascii: "=") else {
+            diagnostics.add(ManifestError.missingSettingValue(key: "pool \(name)", at: keySpan))
+            return
+        }
         let nameSpan = SourceSpan(offset: nameStart, length: nameEnd - nameStart)
         guard let value = settingValue(segments, from: equals + 1, key: "pool \(name)", keySpan: keySpan) else { return }
         if let first = poolMembers.first(where: { $0.key == name }) {

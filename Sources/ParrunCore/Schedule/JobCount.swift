@@ -25,7 +25,7 @@ public struct JobCount: Sendable, Equatable {
         cores: Int, ticketsToRun: Int
     ) -> JobCount {
         let (request, source, origin): (JobsRequest?, Source, String) =
-            if let commandLine { (commandLine, .commandLine, "-j") }
+            if let commandLine { (commandLine, .commandLine, "-j ") }
             else if let environment { (environment, .environment, "PARRUN_JOBS=") }
             else if let manifest { (manifest, .manifest, "manifest jobs = ") }
             else { (nil, .fallback, "") }

@@ -2,7 +2,7 @@
 public enum SpellingSuggestion {
     /// The candidate closest to `word` by edit distance, if it is close enough to be
     /// a likely typo: at most a third of the word's length (at least 1, at most 3)
-    /// edits. Ties go to the earlier candidate, so suggestions are deterministic.
+    /// edits, and fewer edits than either word has characters. Ties go to the earlier candidate, so suggestions are deterministic.
     public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let target = Array(word.utf8)
         let limit = min(3, max(1, target.count / 3))
@@ -12,7 +12,8 @@ public enum SpellingSuggestion {
             if abs(bytes.count - target.count) > limit { continue }
             let bound = best.map { min(limit, $0.distance - 1) } ?? limit
             if bound < 0 { break }
-            if let distance = editDistance(target, bytes, atMost: bound) {
+            // Replacing every character of a short word is not a typo ('b' is not 'a').
+            if let distance = editDistance(target, bytes, atMost: bound), distance < min(target.count, bytes.count) {
                 best = (candidate, distance)
                 if distance == 0 { break }
             }
