@@ -22,7 +22,6 @@ public enum ParrunCommand {
         let environmentJobs = try jobsFromEnvironment(environment)
         let source = try ManifestLocator.load(invocation)
 
-        let renderer = DiagnosticRenderer(source: source, useColor: Terminal.wantsColor(2, environment: environment))
         let read = ManifestReader.read(source)
         var diagnostics = read.diagnostics
         var graph: TicketGraph?
@@ -31,7 +30,9 @@ public enum ParrunCommand {
             diagnostics.append(contentsOf: built.diagnostics)
             graph = built.graph
         }
-        if !diagnostics.diagnostics.isEmpty || diagnostics.omittedWarnings > 0 {
+        if !diagnostics.diagnostics.isEmpty {
+            // Built only when needed: its line table costs a pass over the whole file.
+            let renderer = DiagnosticRenderer(source: source, useColor: Terminal.wantsColor(2, environment: environment))
             Terminal.writeError(renderer.render(diagnostics))
         }
         guard let manifest = read.manifest, let graph, !diagnostics.hasErrors else {

@@ -7,11 +7,18 @@ struct TicketDecoder {
 
     /// Keys that name the same thing; a ticket may give only one of each group, and
     /// setting one of them stops the others being inherited from `defaults`.
-    private static let keyGroups: [String: String] = [
-        "dependsOn": "dependencies", "dependencies": "dependencies",
-        "status": "status", "state": "status",
-        "run": "recipe", "prompt": "recipe",
-    ]
+    private enum KeyGroup: Int, CaseIterable {
+        case dependencies, status, recipe
+
+        init?(key: String) {
+            switch key {
+            case "dependsOn", "dependencies": self = .dependencies
+            case "status", "state": self = .status
+            case "run", "prompt": self = .recipe
+            default: return nil
+            }
+        }
+    }
 
     /// Reports every problem of the ticket; returns nil when it cannot be a graph node.
     func decode(_ members: [JSONMember], at span: SourceSpan, diagnostics: inout DiagnosticList) -> Ticket? {
@@ -30,12 +37,12 @@ struct TicketDecoder {
         }
 
         var ticket = Ticket(id: id, idSpan: idMember.value.span)
-        var seenGroups: [String: JSONMember] = [:]
+        var seenGroups = [JSONMember?](repeating: nil, count: KeyGroup.allCases.count)
         for member in withDefaults(members) {
             if case .null = member.value.kind { continue }
-            if let group = Self.keyGroups[member.key] {
-                if let earlier = seenGroups[group] {
-                    if group == "recipe" {
+            if let group = KeyGroup(key: member.key) {
+                if let earlier = seenGroups[group.rawValue] {
+                    if group == .recipe {
                         let run = earlier.key == "run" ? earlier : member
                         let other = earlier.key == "run" ? member : earlier
                         diagnostics.add(ManifestError.bothRunAndPrompt(ticket: id, at: other.keySpan, other: run.keySpan))
@@ -44,7 +51,7 @@ struct TicketDecoder {
                     }
                     continue
                 }
-                seenGroups[group] = member
+                seenGroups[group.rawValue] = member
             }
             apply(member, to: &ticket, diagnostics: &diagnostics)
         }
@@ -54,8 +61,10 @@ struct TicketDecoder {
     /// The ticket's own members, then each default whose key (or key group) it lacks.
     private func withDefaults(_ members: [JSONMember]) -> [JSONMember] {
         guard !defaults.isEmpty else { return members }
-        let present = Set(members.map { Self.keyGroups[$0.key] ?? $0.key })
-        return members + defaults.filter { !present.contains(Self.keyGroups[$0.key] ?? $0.key) }
+        func sameKey(_ left: String, _ right: String) -> Bool {
+            left == right || KeyGroup(key: left).map { $0 == KeyGroup(key: right) } ?? false
+        }
+        return members + defaults.filter { inherited in !members.contains { sameKey($0.key, inherited.key) } }
     }
 
     private func apply(_ member: JSONMember, to ticket: inout Ticket, diagnostics: inout DiagnosticList) {
