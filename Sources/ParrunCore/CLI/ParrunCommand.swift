@@ -22,20 +22,14 @@ public enum ParrunCommand {
         let environmentJobs = try jobsFromEnvironment(environment)
         let source = try ManifestLocator.load(invocation)
 
-        let read = ManifestReader.read(source)
-        var diagnostics = read.diagnostics
-        var graph: TicketGraph?
-        if let manifest = read.manifest {
-            let built = TicketGraph.build(from: manifest)
-            diagnostics.append(contentsOf: built.diagnostics)
-            graph = built.graph
-        }
+        let checked = ValidatedManifest(source)
+        let diagnostics = checked.diagnostics
         if !diagnostics.diagnostics.isEmpty {
             // Built only when needed: its line table costs a pass over the whole file.
             let renderer = DiagnosticRenderer(source: source, useColor: Terminal.wantsColor(2, environment: environment))
             Terminal.writeError(renderer.render(diagnostics))
         }
-        guard let manifest = read.manifest, let graph, !diagnostics.hasErrors else {
+        guard let manifest = checked.manifest, let graph = checked.graph else {
             let count = diagnostics.totalErrors
             Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(source.name); nothing was run\n")
             return .usageOrManifestError
@@ -45,7 +39,7 @@ public enum ParrunCommand {
         let jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
             cores: Machine.processorCount(), ticketsToRun: runs.lazy.filter { $0 }.count)
-        let plan = Plan(graph: graph, runs: runs, jobs: jobs)
+        let plan = Plan(graph: graph, runs: runs, jobs: jobs, pools: manifest.settings.pools)
         let printer = PlanPrinter(plan: plan, manifestName: source.name)
 
         if let format = invocation.graphFormat {

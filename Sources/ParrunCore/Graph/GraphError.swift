@@ -17,7 +17,7 @@ public enum GraphError: Error, DiagnosticConvertible, Equatable {
                 help: "ids must be unique: rename one of the tickets",
                 notes: [.init("'\(id)' is first defined here", at: first)])
         case .unknownDependency(let ticket, let dependency, let suggestion, let span):
-            let help = suggestion.map { "did you mean '\($0)'?" }
+            let help = suggestion.map { "did you mean '\($0.truncatedForMessage)'?" }
                 ?? "add a ticket '\(dependency.truncatedForMessage)' or remove it from the dependencies"
             return Diagnostic(
                 .error, "ticket '\(ticket)' depends on '\(dependency.truncatedForMessage)', which is not a ticket in this manifest",

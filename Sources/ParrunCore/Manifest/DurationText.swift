@@ -28,6 +28,7 @@ public enum DurationText {
         case malformed
         case negative
         case zero
+        case tooLong
 
         /// Completes "timeout 'X' ..." in a message.
         public var reason: String {
@@ -35,12 +36,17 @@ public enum DurationText {
             case .malformed: "is not a duration"
             case .negative: "is negative"
             case .zero: "is zero"
+            case .tooLong: "is longer than \(Int(DurationText.maximumSeconds / 86400 / 365)) years"
             }
         }
     }
 
+    /// Longer is surely a mistake, and would overflow clock arithmetic.
+    static let maximumSeconds = 100.0 * 365 * 86400
+
     private static func check(_ seconds: Double) -> Result<Double, Problem> {
-        seconds > 0 ? .success(seconds) : .failure(.zero)
+        if seconds > maximumSeconds { return .failure(.tooLong) }
+        return seconds > 0 ? .success(seconds) : .failure(.zero)
     }
 
     private static let unitSeconds: [String: Double] = [
@@ -49,6 +55,8 @@ public enum DurationText {
 
     /// A short human form: `850ms`, `12.3s`, `4m05s`, `2h10m`.
     public static func format(seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let seconds = min(max(seconds, 0), maximumSeconds)
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 60 {
             let tenths = (seconds * 10).rounded() / 10

@@ -62,6 +62,8 @@ public struct JSONParser {
         try enterContainer()
         position += 1
         var members: [JSONMember] = []
+        // Keys of large objects, to find duplicates without a quadratic scan.
+        var keyIndex: [String: Int] = [:]
         skipWhitespace()
         if peek == UInt8(ascii: "}") {
             position += 1
@@ -80,7 +82,7 @@ public struct JSONParser {
             let keyStart = position
             let key = try parseString()
             let keySpan = SourceSpan(offset: keyStart, length: position - keyStart)
-            if let first = firstSpan(of: key, in: members) {
+            if let first = firstSpan(of: key, in: members, index: &keyIndex) {
                 throw .duplicateKey(key, at: keySpan, first: first)
             }
             skipWhitespace()
@@ -319,9 +321,20 @@ public struct JSONParser {
         return index
     }
 
-    private func firstSpan(of key: String, in members: [JSONMember]) -> SourceSpan? {
-        // Objects in manifests are small; a linear scan beats hashing here.
-        for member in members where member.key == key { return member.keySpan }
+    /// Where `key` was first written in this object, if it was. Ticket objects are
+    /// small and a linear scan beats hashing; past `linearScanLimit` keys an index
+    /// keeps a huge object linear.
+    private func firstSpan(of key: String, in members: [JSONMember], index: inout [String: Int]) -> SourceSpan? {
+        let linearScanLimit = 16
+        if members.count < linearScanLimit {
+            for member in members where member.key == key { return member.keySpan }
+            return nil
+        }
+        if index.isEmpty {
+            for (position, member) in members.enumerated() { index[member.key] = position }
+        }
+        if let position = index[key] { return members[position].keySpan }
+        index[key] = members.count
         return nil
     }
 

@@ -42,6 +42,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case invalidJobs(String, at: SourceSpan)
     case invalidCommand(field: String, reason: String, at: SourceSpan)
     case forbiddenDefault(String, at: SourceSpan)
+    case nulCharacter(field: String, ticket: String?, at: SourceSpan)
 
     public var diagnostic: Diagnostic {
         switch self {
@@ -167,6 +168,10 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
                 help: "use a number of jobs (0 means no limit) or `auto`")
         case .invalidCommand(let field, let reason, let span):
             return Diagnostic(.error, "`\(field)` \(reason)", at: span, help: "write the command as it would be typed in a shell, e.g. /bin/sh -ec")
+        case .nulCharacter(let field, let ticket, let span):
+            return Diagnostic(
+                .error, "\(Self.subject(field, ticket)) contains a NUL character", at: span,
+                help: "commands and text passed to programs cannot hold NUL (\\u0000): everything after it would be lost; remove it")
         case .forbiddenDefault(let key, let span):
             return Diagnostic(
                 .error, "`\(key)` cannot be a default", at: span, help: "every ticket needs its own `\(key)`; remove it from `defaults`")

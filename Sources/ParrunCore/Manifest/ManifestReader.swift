@@ -20,6 +20,11 @@ public enum ManifestReader {
                 diagnostics.add(ManifestError.emptyManifest)
                 return nil
             }
+            if input[first] == UInt8(ascii: "\"") {
+                // Not the text format (ids cannot start with a quote): a JSON document that is a bare string.
+                diagnostics.add(ManifestError.notAManifest(found: "a string", at: SourceSpan(offset: first)))
+                return nil
+            }
             if input[first] == UInt8(ascii: "{") || input[first] == UInt8(ascii: "[") {
                 let document: JSONValue
                 do throws(ManifestError) {
@@ -55,10 +60,11 @@ public enum ManifestReader {
     /// A pool without a limit is legal but is usually a typo for a declared one.
     private static func warnAboutUndeclaredPools(_ tickets: [Ticket], settings: ManifestSettings, diagnostics: inout DiagnosticList) {
         let declared = settings.pools.map(\.name)
+        let declaredSet = Set(declared)
         var warned = Set<String>()
         for ticket in tickets {
-            guard let pool = ticket.pool, settings.poolLimit(pool) == nil, warned.insert(pool).inserted else { continue }
-            let suggestion = SpellingSuggestion.closest(to: pool, among: declared)
+            guard let pool = ticket.pool, !declaredSet.contains(pool), warned.insert(pool).inserted else { continue }
+            let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: pool, among: declared)
             diagnostics.add(ManifestWarning.undeclaredPool(pool, ticket: ticket.id, suggestion: suggestion, at: ticket.poolSpan ?? ticket.idSpan))
         }
     }

@@ -28,7 +28,7 @@ enum SettingsDecoder {
             default:
                 settings.extra.append(member)
                 if warnUnknown {
-                    let suggestion = SpellingSuggestion.closest(to: member.key, among: knownSettings + ["pool"])
+                    let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: knownSettings + ["pool"])
                     diagnostics.add(ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan))
                 }
             }

@@ -20,6 +20,9 @@ struct TextManifestParser {
     private var tickets: [Ticket] = []
     private var settingMembers: [JSONMember] = []
     private var poolMembers: [JSONMember] = []
+    /// Index into `settingMembers` / `poolMembers` by name, to find repeats in O(1).
+    private var settingIndex: [String: Int] = [:]
+    private var poolIndex: [String: Int] = [:]
     private var poolsSpan: SourceSpan?
     private var current: TicketDraft?
 
@@ -138,20 +141,22 @@ struct TextManifestParser {
         }
         let nameSpan = SourceSpan(offset: nameStart, length: nameEnd - nameStart)
         guard let value = settingValue(segments, from: equals + 1, key: "pool \(name)", keySpan: keySpan) else { return }
-        if let first = poolMembers.first(where: { $0.key == name }) {
-            diagnostics.add(ManifestError.duplicateKey("pool \(name)", at: nameSpan, first: first.keySpan))
+        if let first = poolIndex[name] {
+            diagnostics.add(ManifestError.duplicateKey("pool \(name)", at: nameSpan, first: poolMembers[first].keySpan))
             return
         }
         poolsSpan = poolsSpan ?? keySpan
+        poolIndex[name] = poolMembers.count
         poolMembers.append(JSONMember(key: name, keySpan: nameSpan, value: value))
     }
 
     private mutating func addSetting(key: String, keySpan: SourceSpan, _ segments: [Segment], valueFrom start: Int) {
         guard let value = settingValue(segments, from: start, key: key, keySpan: keySpan) else { return }
-        if let first = settingMembers.first(where: { $0.key == key }) {
-            diagnostics.add(ManifestError.duplicateKey(key, at: keySpan, first: first.keySpan))
+        if let first = settingIndex[key] {
+            diagnostics.add(ManifestError.duplicateKey(key, at: keySpan, first: settingMembers[first].keySpan))
             return
         }
+        settingIndex[key] = settingMembers.count
         settingMembers.append(JSONMember(key: key, keySpan: keySpan, value: value))
     }
 
@@ -211,6 +216,8 @@ struct TextManifestParser {
     private struct TicketDraft {
         var headerSpan: SourceSpan
         var members: [JSONMember]
+        /// Attribute names already set, to report a repeat in O(1).
+        var attributeSpans: [String: SourceSpan] = [:]
         var environment: [JSONMember] = []
         var environmentSpan: SourceSpan?
         var shellLines: [Segment] = []
@@ -287,10 +294,11 @@ struct TextManifestParser {
             draft.environment.append(JSONMember(key: variable, keySpan: value.span, value: JSONValue(.string(variableValue), at: value.span)))
             return
         }
-        if let first = draft.members.first(where: { $0.key == name }) {
-            diagnostics.add(ManifestError.duplicateKey("@\(name)", at: nameSpan, first: first.keySpan))
+        if let first = draft.attributeSpans[name] ?? (name == "id" || name == "dependsOn" ? draft.headerSpan : nil) {
+            diagnostics.add(ManifestError.duplicateKey("@\(name)", at: nameSpan, first: first))
             return
         }
+        draft.attributeSpans[name] = nameSpan
         draft.members.append(JSONMember(key: name, keySpan: nameSpan, value: value))
     }
 

@@ -61,10 +61,9 @@ struct TicketDecoder {
     /// The ticket's own members, then each default whose key (or key group) it lacks.
     private func withDefaults(_ members: [JSONMember]) -> [JSONMember] {
         guard !defaults.isEmpty else { return members }
-        func sameKey(_ left: String, _ right: String) -> Bool {
-            left == right || KeyGroup(key: left).map { $0 == KeyGroup(key: right) } ?? false
-        }
-        return members + defaults.filter { inherited in !members.contains { sameKey($0.key, inherited.key) } }
+        func canonical(_ key: String) -> String { KeyGroup(key: key).map { "group \($0.rawValue)" } ?? key }
+        let present = Set(members.map { canonical($0.key) })
+        return members + defaults.filter { !present.contains(canonical($0.key)) }
     }
 
     private func apply(_ member: JSONMember, to ticket: inout Ticket, diagnostics: inout DiagnosticList) {
@@ -120,7 +119,14 @@ struct FieldReader {
             wrongType("a string", nil, &diagnostics)
             return nil
         }
-        return text
+        return withoutNUL(text, value, &diagnostics)
+    }
+
+    /// Text given to programs (argv, environment) ends at a NUL, silently; refuse it.
+    private func withoutNUL(_ text: String, _ value: JSONValue, _ diagnostics: inout DiagnosticList) -> String? {
+        guard text.utf8.contains(0) else { return text }
+        diagnostics.add(ManifestError.nulCharacter(field: member.key, ticket: ticket, at: value.span))
+        return nil
     }
 
     func integer(minimum: Int, _ diagnostics: inout DiagnosticList) -> Int? {
@@ -143,7 +149,7 @@ struct FieldReader {
     func lines(_ diagnostics: inout DiagnosticList) -> String? {
         switch value.kind {
         case .string(let text):
-            return text
+            return withoutNUL(text, value, &diagnostics)
         case .array(let elements):
             var lines: [String] = []
             for element in elements {
@@ -151,6 +157,7 @@ struct FieldReader {
                     wrongType("a string or an array of strings", element, &diagnostics)
                     return nil
                 }
+                guard let line = withoutNUL(line, element, &diagnostics) else { return nil }
                 lines.append(line)
             }
             return lines.joined(separator: "\n")
@@ -207,6 +214,7 @@ struct FieldReader {
                 wrongType("an object of NAME: value with string values", variable.value, &diagnostics)
                 continue
             }
+            guard withoutNUL(variable.key + text, variable.value, &diagnostics) != nil else { continue }
             variables.append(EnvironmentVariable(name: variable.key, value: text))
         }
         return variables
@@ -216,6 +224,7 @@ struct FieldReader {
     func command(_ diagnostics: inout DiagnosticList) -> [String]? {
         switch value.kind {
         case .string(let text):
+            guard let text = withoutNUL(text, value, &diagnostics) else { return nil }
             switch ShellWords.split(text) {
             case .success(let words): return words
             case .failure(let problem):
@@ -229,6 +238,7 @@ struct FieldReader {
                     wrongType("a command string or an array of strings", element, &diagnostics)
                     return nil
                 }
+                guard let word = withoutNUL(word, element, &diagnostics) else { return nil }
                 words.append(word)
             }
             guard !words.isEmpty else {

@@ -15,11 +15,15 @@ public struct PlanPrinter {
         let graph = plan.graph
         let counts = plan.counts
         var out = "Plan for \(manifestName): \(counts.toRun) of \(counts.tickets) ticket\(counts.tickets == 1 ? "" : "s") to run\n"
-        let idWidth = min(32, graph.tickets.lazy.map(\.id.count).max() ?? 0)
+        let idWidth = min(32, graph.tickets.lazy.map(\.id.utf8.count).max() ?? 0)
         for (number, wave) in plan.waves.waves.enumerated() {
             out += "\nwave \(number + 1) (\(wave.count) ticket\(wave.count == 1 ? "" : "s"))\n"
-            for index in wave.sorted(by: { graph.tickets[$0].priority < graph.tickets[$1].priority || (graph.tickets[$0].priority == graph.tickets[$1].priority && $0 < $1) }) {
-                out += ticketLine(index, idWidth: idWidth)
+            let sorted = wave.sorted { (graph.tickets[$0].priority, $0) < (graph.tickets[$1].priority, $1) }
+            let after = sorted.map(dependencyText)
+            // Titles line up within a wave unless a dependency list is very long.
+            let afterWidth = min(Self.afterColumnLimit, after.map(\.unicodeScalars.count).max() ?? 0)
+            for (index, dependencies) in zip(sorted, after) {
+                out += ticketLine(index, idWidth: idWidth, after: dependencies, afterWidth: afterWidth)
             }
         }
         let done = graph.tickets.indices.filter { !plan.runs[$0] }
@@ -42,19 +46,30 @@ public struct PlanPrinter {
         return out
     }
 
-    private func ticketLine(_ index: Int, idWidth: Int) -> String {
+    /// Widest dependency column before titles stop lining up.
+    static let afterColumnLimit = 48
+
+    private func dependencyText(_ index: Int) -> String {
+        let dependencies = plan.graph.dependencies(of: index).map { plan.graph.tickets[Int($0)].id }
+        guard !dependencies.isEmpty else { return "" }
+        var text = "after " + dependencies.prefix(Self.dependencyDisplayLimit).joined(separator: ", ")
+        if dependencies.count > Self.dependencyDisplayLimit {
+            text += " (+\(dependencies.count - Self.dependencyDisplayLimit) more)"
+        }
+        return text
+    }
+
+    private func ticketLine(_ index: Int, idWidth: Int, after: String, afterWidth: Int) -> String {
         let ticket = plan.graph.tickets[index]
         var line = "  " + ticket.id.padding(to: idWidth) + "  " + ticket.recipe.kind.padding(to: 6)
-        line += "  prio \(ticket.priority)"
-        let dependencies = plan.graph.dependencies(of: index).map { plan.graph.tickets[Int($0)].id }
-        if !dependencies.isEmpty {
-            line += "  after " + dependencies.prefix(Self.dependencyDisplayLimit).joined(separator: ", ")
-            if dependencies.count > Self.dependencyDisplayLimit {
-                line += " (+\(dependencies.count - Self.dependencyDisplayLimit) more)"
-            }
+        line += "  " + "prio \(ticket.priority)".padding(to: 7)
+        if let title = ticket.title, !title.isEmpty {
+            if afterWidth > 0 { line += "  " + after.padding(to: afterWidth) }
+            line += "  # " + title.singleLine
+        } else if !after.isEmpty {
+            line += "  " + after
         }
-        if let title = ticket.title, !title.isEmpty { line += "  # " + title.singleLine }
-        return line + "\n"
+        return line.trimmingTrailingSpaces + "\n"
     }
 
     private func criticalPathLine() -> String {
@@ -66,8 +81,17 @@ public struct PlanPrinter {
 }
 
 extension String {
+    /// Pads with spaces to `width` scalars (ids and columns are ASCII; counting
+    /// scalars avoids grapheme breaking on 100,000-line plans).
     func padding(to width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
+        let length = unicodeScalars.count
+        return length >= width ? self : self + String(repeating: " ", count: width - length)
+    }
+
+    var trimmingTrailingSpaces: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
     }
 
     /// Line breaks and control characters become spaces: titles go on one line.

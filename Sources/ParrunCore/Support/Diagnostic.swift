@@ -65,6 +65,7 @@ public struct DiagnosticList: Sendable {
     /// True when another error would not be kept, so callers can skip costly work
     /// such as spelling suggestions for it.
     public var isErrorListFull: Bool { errorCount >= limit }
+    public var isWarningListFull: Bool { warningCount >= limit }
 
     public mutating func add(_ problem: some DiagnosticConvertible) {
         append(problem.diagnostic)

@@ -22,30 +22,38 @@ public enum SpellingSuggestion {
     }
 
     /// Levenshtein distance (a swap of two neighbours counts as one edit), or nil
-    /// when it exceeds `atMost`; stops early once every path is over the bound.
+    /// when it exceeds `atMost`. Only cells within `atMost` of the diagonal can
+    /// stay under the bound, so only that band is computed: length x bound work,
+    /// not length squared, even for two long, nearly equal ids.
     static func editDistance(_ a: [UInt8], _ b: [UInt8], atMost bound: Int) -> Int? {
         if a == b { return 0 }
+        if abs(a.count - b.count) > bound { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) <= bound ? max(a.count, b.count) : nil }
         let width = b.count + 1
-        var previousPrevious = [Int](repeating: 0, count: width)
-        var previous = Array(0..<width)
-        var current = [Int](repeating: 0, count: width)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            current[0] = i
-            var rowMinimum = current[0]
-            for j in 1..<width {
+        let outside = bound + 1
+        var previousPrevious = [Int](repeating: outside, count: width)
+        var previous = (0..<width).map { $0 <= bound ? $0 : outside }
+        var current = [Int](repeating: outside, count: width)
+        for i in 1...a.count {
+            let low = max(1, i - bound)
+            let high = min(b.count, i + bound)
+            current[low - 1] = low - 1 == 0 && i <= bound ? i : outside
+            var rowMinimum = current[low - 1]
+            for j in low...max(low, high) where j <= high {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
                 var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
                 if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                     value = min(value, previousPrevious[j - 2] + 1)
                 }
-                current[j] = value
-                rowMinimum = min(rowMinimum, value)
+                current[j] = min(value, outside)
+                rowMinimum = min(rowMinimum, current[j])
             }
+            if high < b.count { current[high + 1] = outside }
             if rowMinimum > bound { return nil }
             swap(&previousPrevious, &previous)
             swap(&previous, &current)
         }
-        let distance = a.isEmpty ? b.count : previous[width - 1]
+        let distance = previous[b.count]
         return distance <= bound ? distance : nil
     }
 }

@@ -69,3 +69,74 @@ import Testing
         #expect(firstInvalid(bytes) == offset)
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func absurdTimeoutsAreRejectedAndFormattingNeverTraps() {
+        #expect(DurationText.seconds(from: "1e300") == .failure(.tooLong))
+        #expect(DurationText.format(seconds: 1e300) == "876000h00m")
+        #expect(DurationText.format(seconds: .infinity) == "?")
+        #expect(check(#"[{"id": "a", "timeout": 1e300}]"#).problems == ["1:25: error: timeout '1e300' of ticket 'a' is longer than 100 years"])
+    }
+
+    @Test func nulCharactersNeverReachAProgram() {
+        #expect(check(#"[{"id": "a", "run": "echo a\u0000rm -rf x"}]"#).problems == ["1:21: error: `run` of ticket 'a' contains a NUL character"])
+        #expect(check(#"[{"id": "a", "env": {"X": "a\u0000"}}]"#).problems == ["1:27: error: `env` of ticket 'a' contains a NUL character"])
+        #expect(check("a:\n    echo a\0b\n").problems == ["2:5: error: `run` of ticket 'a' contains a NUL character"])
+        #expect(check(#"{"shell": ["sh", "-c\u0000"], "tickets": []}"#).problems == ["1:18: error: `shell` contains a NUL character"])
+    }
+
+    @Test func aBareJSONStringIsNotTakenForTheTextFormat() {
+        #expect(check("\"x\"").problems == ["1:1: error: the manifest must be a JSON object or array, not a string"])
+    }
+
+    /// Inputs that once took quadratic time; each must finish quickly (the test
+    /// would take minutes otherwise).
+    @Test func largeObjectsAndManyAttributesStayLinear() {
+        let keys = (0..<50_000).map { "\"k\($0)\": 1" }.joined(separator: ",")
+        #expect(check("[{\"id\": \"a\", \(keys)}]").problems.isEmpty)
+        let attributes = (0..<50_000).map { "    @a\($0) x" }.joined(separator: "\n")
+        #expect(check("a:\n" + attributes + "\n").problems.isEmpty)
+        let pools = (0..<20_000).map { "pool p\($0) = 1" }.joined(separator: "\n")
+        let tickets = (0..<20_000).map { "t\($0):\n    @pool q\($0)" }.joined(separator: "\n")
+        #expect(check(pools + "\n" + tickets + "\n").problems.count == DiagnosticList.defaultLimit)
+    }
+
+    @Test func suggestionsForLongNearlyEqualIDsAreCheap() {
+        let long = String(repeating: "x", count: 100_000)
+        #expect(SpellingSuggestion.closest(to: long + "a", among: [long + "b"]) == long + "b")
+        #expect(SpellingSuggestion.editDistance(Array("kitten".utf8), Array("sitting".utf8), atMost: 3) == 3)
+        #expect(SpellingSuggestion.editDistance(Array("kitten".utf8), Array("sitting".utf8), atMost: 2) == nil)
+        #expect(SpellingSuggestion.editDistance(Array("ab".utf8), Array("ba".utf8), atMost: 1) == 1)
+        #expect(SpellingSuggestion.editDistance(Array("".utf8), Array("ab".utf8), atMost: 2) == 2)
+    }
+}
+
+@Suite struct EditDistanceTests {
+    /// Plain full-table Damerau (optimal string alignment) distance, as a reference.
+    private func reference(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in stride(from: 1, through: a.count, by: 1) {
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return table[a.count][b.count]
+    }
+
+    @Test func bandedDistanceAgreesWithTheFullTable() {
+        var generator = SeededGenerator(seed: 3)
+        for _ in 0..<3_000 {
+            let a = (0..<Int.random(in: 0...7, using: &generator)).map { _ in UInt8.random(in: 97...99, using: &generator) }
+            let b = (0..<Int.random(in: 0...7, using: &generator)).map { _ in UInt8.random(in: 97...99, using: &generator) }
+            let bound = Int.random(in: 0...4, using: &generator)
+            let expected = reference(a, b)
+            #expect(SpellingSuggestion.editDistance(a, b, atMost: bound) == (expected <= bound ? expected : nil), "\(a) \(b) \(bound)")
+        }
+    }
+}

@@ -4,11 +4,7 @@ import Testing
 @Suite struct DiagnosticRendererTests {
     private func render(_ text: String) -> String {
         let source = SourceFile(name: "tickets.json", text: text)
-        var diagnostics = ManifestReader.read(source).diagnostics
-        if let manifest = ManifestReader.read(source).manifest {
-            diagnostics.append(contentsOf: TicketGraph.build(from: manifest).diagnostics)
-        }
-        return DiagnosticRenderer(source: source).render(diagnostics)
+        return DiagnosticRenderer(source: source).render(ValidatedManifest(source).diagnostics)
     }
 
     @Test func showsFileLineColumnTheLineACaretAndHelp() {

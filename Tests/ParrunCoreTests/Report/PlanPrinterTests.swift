@@ -25,14 +25,14 @@ import Testing
             Plan for tickets.json: 4 of 5 tickets to run
 
             wave 1 (1 ticket)
-              setup   shell   prio 0  # Prepare
+              setup   shell   prio 0   # Prepare
 
             wave 2 (2 tickets)
-              build   shell   prio 0  after setup, docs
-              lint    shell   prio 1  after setup
+              build   shell   prio 0   after setup, docs
+              lint    shell   prio 1   after setup
 
             wave 3 (1 ticket)
-              review  prompt  prio 0  after build, lint  # Review the build
+              review  prompt  prio 0   after build, lint  # Review the build
 
             already done (1): docs
 

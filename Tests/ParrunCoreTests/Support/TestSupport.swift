@@ -10,20 +10,13 @@ func readManifest(_ text: String, name: String = "m") -> ManifestReader.Result {
 /// every diagnostic as "line:col: severity: message", in file order.
 func check(_ text: String) -> (graph: TicketGraph?, problems: [String]) {
     let source = SourceFile(name: "m", text: text)
-    let read = ManifestReader.read(source)
-    var diagnostics = read.diagnostics
-    var graph: TicketGraph?
-    if let manifest = read.manifest {
-        let built = TicketGraph.build(from: manifest)
-        diagnostics.append(contentsOf: built.diagnostics)
-        graph = built.graph
-    }
+    let checked = ValidatedManifest(source)
     let map = SourceMap(source)
-    let problems = diagnostics.sorted.map { diagnostic in
+    let problems = checked.diagnostics.sorted.map { diagnostic in
         let place = diagnostic.span.map { "\(map.lineColumn(of: $0.offset))" } ?? "-"
         return "\(place): \(diagnostic.severity.rawValue): \(diagnostic.message)"
     }
-    return (diagnostics.hasErrors ? nil : graph, problems)
+    return (checked.graph, problems)
 }
 
 /// The manifest's tickets, failing the test if it has any error.
