@@ -71,7 +71,7 @@ def main():
     parser.add_argument("--parrun", help="parrun binary (default: build release)")
     args = parser.parse_args()
 
-    parrun = args.parrun
+    parrun = os.path.abspath(args.parrun) if args.parrun else None
     if not parrun:
         subprocess.run(["swift", "build", "-c", "release", "--product", "parrun"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
