@@ -8,10 +8,13 @@ public struct Plan: Sendable {
     public let waves: Waves
     public let criticalPath: CriticalPath
     public let jobs: JobCount
+    /// Limits on how many tickets of a pool run at once, from the manifest.
+    public let pools: [PoolLimit]
 
-    public init(graph: TicketGraph, runs: [Bool], jobs: JobCount) {
+    public init(graph: TicketGraph, runs: [Bool], jobs: JobCount, pools: [PoolLimit] = []) {
         self.graph = graph
         self.runs = runs
+        self.pools = pools
         self.waves = Waves(graph: graph, runs: runs)
         self.criticalPath = CriticalPath(graph: graph, runs: runs)
         self.jobs = jobs

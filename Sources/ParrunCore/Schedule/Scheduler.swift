@@ -1,0 +1,198 @@
+/// Decides which ticket starts when. Pure logic: the run loop tells it what
+/// happened (a ticket succeeded, failed, will be retried) and asks what to
+/// start; it knows nothing of processes or clocks, so tests drive it with a
+/// simulated clock.
+///
+/// Invariants: a ticket starts only after every dependency in the run has
+/// succeeded; at most `jobs` tickets run at once, and at most a pool's limit
+/// of that pool's tickets.
+public struct Scheduler: Sendable {
+    /// What to do after a ticket fails for good.
+    public struct FailurePolicy: Sendable, Equatable {
+        /// `-k`: go on with everything that does not depend on a failure.
+        public var keepGoing: Bool
+        /// Stop starting tickets after this many failures (make stops after 1 without -k).
+        public var maxFailures: Int?
+
+        public init(keepGoing: Bool = false, maxFailures: Int? = nil) {
+            self.keepGoing = keepGoing
+            self.maxFailures = maxFailures
+        }
+    }
+
+    public let plan: Plan
+    public let policy: FailurePolicy
+    public private(set) var states: [TicketState]
+    /// Final failures so far (retried attempts do not count).
+    public private(set) var failureCount = 0
+    /// Set once no new ticket may start: a failure without -k, --max-failures, or an interrupt.
+    public private(set) var isStopped = false
+
+    private var ready: ReadyQueue
+    /// Dependencies in the run that have not succeeded yet, per ticket.
+    private var unfinishedDependencies: [Int32]
+    /// Per ticket, its pool's index in `poolLimits`, or -1 for no pool limit.
+    private let poolOfTicket: [Int32]
+    private let poolLimits: [Int]
+    private var poolRunning: [Int]
+    /// `freeWorkers` holds the slot numbers not in use, lowest last so it is reused first.
+    private var freeWorkers: [Int]
+    public private(set) var runningCount = 0
+    private var retryingCount = 0
+
+    public init(plan: Plan, policy: FailurePolicy = FailurePolicy()) {
+        self.plan = plan
+        self.policy = policy
+        let graph = plan.graph
+        var states = [TicketState](repeating: .notInRun, count: graph.count)
+        var unfinished = [Int32](repeating: 0, count: graph.count)
+        for ticket in 0..<graph.count where plan.runs[ticket] {
+            for dependency in graph.dependencies(of: ticket) where plan.runs[Int(dependency)] {
+                unfinished[ticket] += 1
+            }
+        }
+        let limits = plan.pools
+        poolLimits = limits.map(\.limit)
+        var poolIndex: [String: Int32] = [:]
+        for (index, pool) in limits.enumerated() where poolIndex[pool.name] == nil { poolIndex[pool.name] = Int32(index) }
+        poolOfTicket = graph.tickets.map { ticket in ticket.pool.flatMap { poolIndex[$0] } ?? -1 }
+        poolRunning = [Int](repeating: 0, count: limits.count)
+        ready = ReadyQueue(priorities: graph.tickets.map(\.priority), remaining: plan.criticalPath.remaining)
+        for ticket in 0..<graph.count where plan.runs[ticket] {
+            if unfinished[ticket] == 0 {
+                states[ticket] = .ready
+                ready.push(ticket)
+            } else {
+                states[ticket] = .waiting
+            }
+        }
+        self.states = states
+        self.unfinishedDependencies = unfinished
+        self.freeWorkers = Array((0..<plan.jobs.value).reversed())
+    }
+
+    /// Tickets to start now, each with its worker slot, best first; they are
+    /// marked running. A ready ticket whose pool is full is passed over (not
+    /// waited for) and stays ready.
+    public mutating func start() -> [(ticket: Int, worker: Int)] {
+        guard !isStopped else { return [] }
+        var started: [(ticket: Int, worker: Int)] = []
+        var passedOver: [Int] = []
+        while !freeWorkers.isEmpty, let ticket = ready.pop() {
+            let pool = Int(poolOfTicket[ticket])
+            if pool >= 0 && poolRunning[pool] >= poolLimits[pool] {
+                passedOver.append(ticket)
+                continue
+            }
+            if pool >= 0 { poolRunning[pool] += 1 }
+            let worker = freeWorkers.removeLast()
+            states[ticket] = .running(worker: worker)
+            runningCount += 1
+            started.append((ticket, worker))
+        }
+        for ticket in passedOver { ready.push(ticket) }
+        return started
+    }
+
+    /// The ticket's attempt ended and another will follow; its slot is freed
+    /// until `requeue` puts it back among the ready tickets.
+    public mutating func retryLater(_ ticket: Int) {
+        guard case .running = states[ticket] else { return }
+        release(ticket)
+        states[ticket] = .retrying
+        retryingCount += 1
+    }
+
+    /// A ticket that was waiting to be retried is ready again.
+    public mutating func requeue(_ ticket: Int) {
+        guard states[ticket] == .retrying else { return }
+        retryingCount -= 1
+        if isStopped {
+            states[ticket] = .failed
+            failureCount += 1
+            return
+        }
+        states[ticket] = .ready
+        ready.push(ticket)
+    }
+
+    /// The ticket succeeded: dependents whose every dependency has now succeeded become ready.
+    public mutating func succeeded(_ ticket: Int) {
+        guard case .running = states[ticket] else { return }
+        release(ticket)
+        states[ticket] = .succeeded
+        for dependent in plan.graph.dependents(of: ticket).map(Int.init) where states[dependent] == .waiting {
+            unfinishedDependencies[dependent] -= 1
+            if unfinishedDependencies[dependent] == 0 {
+                states[dependent] = .ready
+                ready.push(dependent)
+            }
+        }
+    }
+
+    /// The ticket failed for good (or timed out). Returns the tickets skipped
+    /// because of it (with `-k`; without it nothing new starts at all).
+    @discardableResult
+    public mutating func failed(_ ticket: Int) -> [Int] {
+        switch states[ticket] {
+        case .running: release(ticket)
+        case .retrying: retryingCount -= 1
+        default: return []
+        }
+        states[ticket] = .failed
+        failureCount += 1
+        if !policy.keepGoing || failureCount >= (policy.maxFailures ?? Int.max) { stop() }
+        return skipDependents(of: ticket)
+    }
+
+    /// No new ticket starts from now on; running ones are left to finish (or be
+    /// stopped by the run loop). Ready and waiting tickets become `notStarted`
+    /// once the run ends (`finish`).
+    public mutating func stop() {
+        isStopped = true
+    }
+
+    /// True when nothing runs or waits for a retry and nothing more can start.
+    public var isDone: Bool {
+        runningCount == 0 && retryingCount == 0 && (isStopped || ready.isEmpty)
+    }
+
+    /// Marks everything that never started as `notStarted`; call once the loop ends.
+    public mutating func finish() {
+        for ticket in states.indices where states[ticket] == .waiting || states[ticket] == .ready {
+            states[ticket] = .notStarted
+        }
+    }
+
+    /// Tickets ready but not started, best first (for the status line).
+    public var readyTickets: [Int] { ready.ordered }
+
+    private mutating func release(_ ticket: Int) {
+        guard case .running(let worker) = states[ticket] else { return }
+        runningCount -= 1
+        freeWorkers.append(worker)
+        freeWorkers.sort(by: >)
+        let pool = Int(poolOfTicket[ticket])
+        if pool >= 0 { poolRunning[pool] -= 1 }
+    }
+
+    /// Marks every ticket downstream of `failed` as skipped, iteratively.
+    private mutating func skipDependents(of failed: Int) -> [Int] {
+        var skipped: [Int] = []
+        var stack = [failed]
+        while let ticket = stack.popLast() {
+            for dependent in plan.graph.dependents(of: ticket).map(Int.init) {
+                switch states[dependent] {
+                case .waiting, .ready:
+                    states[dependent] = .skipped(dependency: ticket, cause: failed)
+                    skipped.append(dependent)
+                    stack.append(dependent)
+                default:
+                    continue
+                }
+            }
+        }
+        // A ready ticket cannot depend on a failed one, so the ready queue holds none of these.
+        return skipped
+    }
+}
