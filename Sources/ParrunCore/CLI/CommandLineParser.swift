@@ -8,6 +8,17 @@ public struct Invocation: Sendable, Equatable {
     public var summaryOnly = false
     public var showHelp = false
     public var showVersion = false
+    public var keepGoing = false
+    public var failFast = false
+    public var maxFailures: Int?
+    public var timeout: Double?
+    public var retries: Int?
+    public var retryDelay: Double?
+    public var grace: Double?
+    public var prefix: RunOptions.Prefix?
+    public var output: RunOptions.OutputMode?
+    public var quiet = false
+    public var json = false
 
     public init() {}
 
@@ -106,10 +117,53 @@ public enum CommandLineParser {
             invocation.graphFormat = format
         case .summary:
             invocation.summaryOnly = true
+        case .keepGoing:
+            invocation.keepGoing = true
+        case .failFast:
+            invocation.failFast = true
+        case .maxFailures:
+            invocation.maxFailures = try count(value, spelled, minimum: 1)
+        case .timeout:
+            invocation.timeout = try duration(value, spelled)
+        case .retries:
+            invocation.retries = try count(value, spelled, minimum: 0)
+        case .retryDelay:
+            invocation.retryDelay = try duration(value, spelled, allowZero: true)
+        case .grace:
+            invocation.grace = try duration(value, spelled, allowZero: true)
+        case .prefix:
+            guard let prefix = RunOptions.Prefix(rawValue: value), prefix != .auto else {
+                throw .invalidValue(option: spelled, value: value, expected: "id, worker or none")
+            }
+            invocation.prefix = prefix
+        case .output:
+            guard let output = RunOptions.OutputMode(rawValue: value) else {
+                throw .invalidValue(option: spelled, value: value, expected: "lines or grouped")
+            }
+            invocation.output = output
+        case .quiet:
+            invocation.quiet = true
+        case .json:
+            invocation.json = true
         case .help:
             invocation.showHelp = true
         case .version:
             invocation.showVersion = true
+        }
+    }
+
+    private static func count(_ value: String, _ spelled: String, minimum: Int) throws(UsageError) -> Int {
+        guard let number = Int(value), number >= minimum else {
+            throw .invalidValue(option: spelled, value: value, expected: "a whole number of at least \(minimum)")
+        }
+        return number
+    }
+
+    private static func duration(_ value: String, _ spelled: String, allowZero: Bool = false) throws(UsageError) -> Double {
+        switch DurationText.seconds(from: value) {
+        case .success(let seconds): return seconds
+        case .failure(.zero) where allowZero: return 0
+        case .failure: throw .invalidValue(option: spelled, value: value, expected: "a duration such as 90s, 30m or 1h")
         }
     }
 }

@@ -7,6 +7,17 @@ public enum OptionKey: Sendable, Equatable {
     case dryRun
     case graph
     case summary
+    case keepGoing
+    case failFast
+    case maxFailures
+    case timeout
+    case retries
+    case retryDelay
+    case grace
+    case prefix
+    case output
+    case quiet
+    case json
     case help
     case version
 }
@@ -34,6 +45,28 @@ public enum OptionTable {
                    help: "print the graph in that format instead of the plan; runs nothing"),
         OptionSpec(key: .summary, short: nil, long: "summary", valueName: nil,
                    help: "print only the plan's counts; runs nothing"),
+        OptionSpec(key: .keepGoing, short: "k", long: "keep-going", valueName: nil,
+                   help: "after a failure, go on with every ticket that does not depend on it"),
+        OptionSpec(key: .failFast, short: nil, long: "fail-fast", valueName: nil,
+                   help: "after a failure, stop the running tickets at once"),
+        OptionSpec(key: .maxFailures, short: nil, long: "max-failures", valueName: "N",
+                   help: "stop starting tickets after N failures, even with -k"),
+        OptionSpec(key: .timeout, short: nil, long: "timeout", valueName: "DURATION",
+                   help: "stop a ticket after DURATION (90s, 30m, 1h) unless it sets its own timeout"),
+        OptionSpec(key: .retries, short: nil, long: "retries", valueName: "N",
+                   help: "run a failed ticket again up to N times unless it sets its own retries"),
+        OptionSpec(key: .retryDelay, short: nil, long: "retry-delay", valueName: "DURATION",
+                   help: "wait about this long before the first retry, doubling each time (default 1s)"),
+        OptionSpec(key: .grace, short: nil, long: "grace", valueName: "DURATION",
+                   help: "time between SIGTERM and SIGKILL when stopping a ticket (default 5s)"),
+        OptionSpec(key: .prefix, short: nil, long: "prefix", valueName: "id|worker|none",
+                   help: "prefix of output lines: [ID], [W0] or nothing (default: [ID] with more than one job)"),
+        OptionSpec(key: .output, short: nil, long: "output", valueName: "lines|grouped",
+                   help: "print lines as they come, or each ticket's output when it ends (make -O)"),
+        OptionSpec(key: .quiet, short: "q", long: "quiet", valueName: nil,
+                   help: "no live status line; plain event lines instead"),
+        OptionSpec(key: .json, short: nil, long: "json", valueName: nil,
+                   help: "write one JSON event per line to standard output (schema in the README)"),
         OptionSpec(key: .help, short: "h", long: "help", valueName: nil,
                    help: "show this help"),
         OptionSpec(key: .version, short: nil, long: "version", valueName: nil,

@@ -39,19 +39,25 @@ public enum ParrunCommand {
         let jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
             cores: Machine.processorCount(), ticketsToRun: runs.lazy.filter { $0 }.count)
-        let plan = Plan(graph: graph, runs: runs, jobs: jobs, pools: manifest.settings.pools)
-        let printer = PlanPrinter(plan: plan, manifestName: source.name)
+        let stateDirectory = RunCommand.stateDirectory(for: source.name)
+        let history = DurationHistory.load(from: stateDirectory)
+        let plan = Plan(graph: graph, runs: runs, jobs: jobs, pools: manifest.settings.pools, weights: history.weights(for: graph))
 
-        if let format = invocation.graphFormat {
-            Terminal.writeOutput(format.render(plan, manifestName: source.name))
-        } else if invocation.summaryOnly {
-            Terminal.writeOutput(printer.summary())
-        } else if invocation.dryRun {
-            Terminal.writeOutput(printer.dryRun())
-        } else {
-            throw .notImplemented("this parrun can only show plans so far: add --dry-run (-n), --summary or --graph FORMAT")
+        if invocation.printsOnly {
+            let printer = PlanPrinter(plan: plan, manifestName: source.name)
+            if let format = invocation.graphFormat {
+                Terminal.writeOutput(format.render(plan, manifestName: source.name))
+            } else if invocation.summaryOnly {
+                Terminal.writeOutput(printer.summary())
+            } else {
+                Terminal.writeOutput(printer.dryRun())
+            }
+            return .success
         }
-        return .success
+        return try RunCommand(
+            invocation: invocation, manifest: manifest, plan: plan, history: history,
+            stateDirectory: stateDirectory, environment: environment
+        ).execute()
     }
 
     private static func jobsFromEnvironment(_ environment: Environment) throws(UsageError) -> JobsRequest? {

@@ -10,7 +10,7 @@ public enum UsageError: Error, Equatable, Sendable {
     case noManifestFound(directory: String)
     case cannotChangeDirectory(SystemError)
     case cannotReadManifest(SystemError)
-    case notImplemented(String)
+    case cannotWriteState(SystemError)
 
     public var message: String {
         switch self {
@@ -32,12 +32,13 @@ public enum UsageError: Error, Equatable, Sendable {
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):
             return "cannot read manifest \(error.path ?? ""): \(error.reason)"
-        case .notImplemented(let what):
-            return what
+        case .cannotWriteState(let error):
+            return "cannot prepare the state directory: \(error.description)"
         }
     }
 
     public var rendered: String {
-        "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"
+        if case .cannotWriteState = self { return "parrun: error: \(message)\n" }
+        return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"
     }
 }

@@ -54,4 +54,41 @@ public enum FileSystem {
         defer { free(pointer) }
         return String(cString: pointer)
     }
+
+    /// Creates `path` and its missing parents, like `mkdir -p`.
+    public static func createDirectories(_ path: String) throws(SystemError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw SystemError(call: "mkdir", path: String(prefix.dropLast()))
+            }
+        }
+    }
+
+    /// Opens a file for writing at its end, creating it; `truncate` empties it first.
+    public static func openForAppending(_ path: String, truncate: Bool) throws(SystemError) -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0o644)
+        guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
+        return descriptor
+    }
+
+    /// Replaces `path` with `text` through a temporary file and a rename, so a
+    /// reader sees the old file or the new one, never half of one.
+    public static func writeAtomically(_ path: String, _ text: String) throws(SystemError) {
+        let temporary = path + ".tmp.\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SystemError(call: "open", path: temporary) }
+        let written = Descriptor.write(descriptor, text)
+        close(descriptor)
+        guard written, rename(temporary, path) == 0 else {
+            let error = SystemError(call: written ? "rename" : "write", path: path)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
 }

@@ -1,3 +1,4 @@
+import CParrunShims
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +10,12 @@ public enum Terminal {
     public static func writeError(_ text: String) { write(STDERR_FILENO, text) }
 
     public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+    /// Columns of the terminal on `descriptor`; 80 when unknown.
+    public static func columns(_ descriptor: Int32) -> Int {
+        let columns = Int(parrun_terminal_columns(descriptor))
+        return columns > 0 ? columns : 80
+    }
 
     /// Color only on a terminal, and never when `NO_COLOR` is set (no-color.org).
     public static func wantsColor(_ descriptor: Int32, environment: Environment) -> Bool {

@@ -11,12 +11,16 @@ public struct Plan: Sendable {
     /// Limits on how many tickets of a pool run at once, from the manifest.
     public let pools: [PoolLimit]
 
-    public init(graph: TicketGraph, runs: [Bool], jobs: JobCount, pools: [PoolLimit] = []) {
+    /// Expected seconds per ticket from earlier runs; nil when none are known.
+    public let weights: [Double]?
+
+    public init(graph: TicketGraph, runs: [Bool], jobs: JobCount, pools: [PoolLimit] = [], weights: [Double]? = nil) {
         self.graph = graph
         self.runs = runs
         self.pools = pools
+        self.weights = weights
         self.waves = Waves(graph: graph, runs: runs)
-        self.criticalPath = CriticalPath(graph: graph, runs: runs)
+        self.criticalPath = CriticalPath(graph: graph, runs: runs, weights: weights)
         self.jobs = jobs
     }
 

@@ -168,11 +168,12 @@ import Testing
         #expect(try Self.run(["--graph", "mermaid"], in: dir).stdout.hasPrefix("flowchart LR\n"))
     }
 
-    @Test func runningWithoutDryRunIsNotAvailableYet() throws {
-        let dir = try Self.directory(["tickets.json": Self.valid])
+    @Test func withoutDryRunTheTicketsRun() throws {
+        let dir = try Self.directory(["tickets.json": #"{"tickets": [{"id": "a", "run": "echo ran > a.txt"}]}"#])
         let outcome = try Self.run([], in: dir)
-        #expect(outcome.status == 2)
-        #expect(outcome.stderr.contains("--dry-run"))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a.txt").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".parrun/logs/a.log").path))
     }
 
     /// No input may crash parrun: each gets exit status 2 and a located message.

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `parrun [MANIFEST]` without --dry-run: prepares the state directory, picks
+/// the reporter, runs the plan and records durations for the next run.
+struct RunCommand {
+    let invocation: Invocation
+    let manifest: Manifest
+    let plan: Plan
+    let history: DurationHistory
+    let stateDirectory: String
+    let environment: Environment
+
+    /// `.parrun` next to the manifest (the current directory for standard input).
+    static func stateDirectory(for manifestName: String) -> String {
+        let directory = manifestDirectory(for: manifestName)
+        return directory == "." ? ".parrun" : directory + "/.parrun"
+    }
+
+    static func manifestDirectory(for manifestName: String) -> String {
+        guard manifestName != "<stdin>", let slash = manifestName.lastIndex(of: "/") else { return "." }
+        let directory = String(manifestName[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
+    func execute() throws(UsageError) -> ExitCode {
+        let options = runOptions()
+        do {
+            try FileSystem.createDirectories(options.logDirectory)
+            if manifest.tickets.contains(where: { if case .prompt = $0.recipe { true } else { false } }) {
+                try FileSystem.createDirectories(options.stateDirectory + "/prompts")
+            }
+        } catch {
+            throw .cannotWriteState(error)
+        }
+        let signals: SignalWatcher
+        do {
+            signals = try SignalWatcher.start([SIGINT, SIGTERM, SIGHUP, SIGCHLD])
+        } catch {
+            throw .cannotWriteState(error)
+        }
+        SignalWatcher.ignoreBrokenPipes()
+
+        let sink = TerminalSink()
+        let reporter: any RunReporter
+        if options.json {
+            reporter = JSONEventReporter(plan: plan, options: options, sink: sink)
+        } else {
+            let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+            let terminal = Terminal.isTerminal(2) && environment["TERM"] != "dumb"
+            let style = HumanReporter.Style(
+                statusLine: terminal && !noColor && !options.quiet,
+                color: terminal && !noColor,
+                width: Terminal.columns(2))
+            reporter = HumanReporter(plan: plan, options: options, style: style, sink: sink)
+        }
+        let runner = Runner(
+            plan: plan, options: options, reporter: reporter, signals: signals,
+            environment: environment.variables, runID: Self.newRunID(), manifestName: manifest.source.name)
+        let result = runner.run()
+        saveDurations(result)
+        return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
+    }
+
+    private func runOptions() -> RunOptions {
+        var options = RunOptions()
+        options.policy = Scheduler.FailurePolicy(keepGoing: invocation.keepGoing, maxFailures: invocation.maxFailures)
+        options.failFast = invocation.failFast
+        options.defaultTimeout = invocation.timeout
+        options.defaultRetries = invocation.retries ?? 0
+        options.retryDelay = invocation.retryDelay ?? options.retryDelay
+        options.gracePeriod = invocation.grace ?? options.gracePeriod
+        options.prefix = invocation.prefix ?? .auto
+        options.output = invocation.output ?? .lines
+        options.quiet = invocation.quiet
+        options.json = invocation.json
+        options.stateDirectory = stateDirectory
+        options.manifestDirectory = Self.manifestDirectory(for: manifest.source.name)
+        options.shell = manifest.settings.shell ?? options.shell
+        options.claude = manifest.settings.claude ?? options.claude
+        return options
+    }
+
+    /// Durations of tickets that succeeded, for the next run's critical path.
+    private func saveDurations(_ result: RunResult) {
+        var history = history
+        for (index, record) in result.records.enumerated() where record.status == .succeeded && record.attempts > 0 {
+            history.record(plan.graph.tickets[index].id, seconds: record.seconds)
+        }
+        // Only a hint for scheduling: failing to save it must not fail the run.
+        try? history.save(to: stateDirectory)
+    }
+
+    /// Sortable and unique enough for one machine: start time and pid.
+    static func newRunID() -> String {
+        let now = Clock.wall()
+        return "\(Int(now))-\(String(Int((now - now.rounded(.down)) * 1000)).leftPadded(to: 3))-\(getpid())"
+    }
+}

@@ -1,0 +1,49 @@
+/// How to run, from the command line and the manifest.
+public struct RunOptions: Sendable {
+    public enum Prefix: String, Sendable, CaseIterable {
+        /// `[ID] ` with more than one job, nothing with one.
+        case auto
+        case id
+        case worker
+        case none
+    }
+
+    public enum OutputMode: String, Sendable, CaseIterable {
+        /// Each line as it comes, prefixed.
+        case lines
+        /// A ticket's whole output when it ends, as make's `-O`.
+        case grouped
+    }
+
+    public var policy = Scheduler.FailurePolicy()
+    /// `--fail-fast`: stop running tickets at once after a failure.
+    public var failFast = false
+    /// `--timeout`: for tickets without their own.
+    public var defaultTimeout: Double?
+    /// `--retries`: for tickets without their own.
+    public var defaultRetries = 0
+    /// First back-off before a retry; it doubles with each attempt, with jitter.
+    public var retryDelay = 1.0
+    /// Seconds between SIGTERM and SIGKILL when stopping a ticket.
+    public var gracePeriod = 5.0
+    public var prefix = Prefix.auto
+    public var output = OutputMode.lines
+    /// No live status line, even on a terminal.
+    public var quiet = false
+    /// JSON events on standard output instead of text.
+    public var json = false
+    /// Where logs and state go (`.parrun` next to the manifest).
+    public var stateDirectory = ".parrun"
+    /// Recipes run here unless a ticket names a `cwd`.
+    public var manifestDirectory = "."
+    /// The command a shell recipe is appended to.
+    public var shell = ["/bin/sh", "-ec"]
+    /// The command a prompt recipe runs, with the prompt on standard input.
+    public var claude = ["claude", "-p"]
+
+    public init() {}
+
+    public var logDirectory: String { stateDirectory + "/logs" }
+
+    public func logPath(_ id: String) -> String { logDirectory + "/" + id + ".log" }
+}

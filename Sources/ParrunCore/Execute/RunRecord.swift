@@ -1,0 +1,90 @@
+/// How one attempt of a ticket ended.
+public enum AttemptOutcome: Sendable, Equatable {
+    case succeeded
+    /// The recipe exited with a non-zero status or was killed by a signal.
+    case failed(ExitStatus)
+    /// It ran past its timeout and was stopped.
+    case timedOut(seconds: Double)
+    /// parrun stopped it: Ctrl-C, SIGTERM, or `--fail-fast` after another failure.
+    case interrupted
+    /// It could not be started at all (no such shell, bad directory, ...).
+    case couldNotStart(String)
+
+    public var isSuccess: Bool { self == .succeeded }
+
+    /// The word used in events and `status`: succeeded, failed, timed-out, interrupted.
+    public var statusWord: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .failed, .couldNotStart: "failed"
+        case .timedOut: "timed-out"
+        case .interrupted: "interrupted"
+        }
+    }
+
+    /// "exit 2", "killed by SIGSEGV", "timed out after 30s", ...
+    public var detail: String {
+        switch self {
+        case .succeeded: "exit 0"
+        case .failed(.exited(let code)): "exit \(code)"
+        case .failed(.signaled(let signal)): "killed by \(ProcessControl.signalName(signal))"
+        case .timedOut(let seconds): "timed out after \(DurationText.format(seconds: seconds))"
+        case .interrupted: "interrupted"
+        case .couldNotStart(let reason): "could not start: \(reason)"
+        }
+    }
+}
+
+/// What happened to a ticket in a run, as the summary and events report it.
+public struct TicketRecord: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        case succeeded
+        case failed
+        case timedOut
+        case interrupted
+        case skipped(dependency: Int, cause: Int)
+        case notStarted
+        case notInRun
+    }
+
+    public var status: Status = .notInRun
+    /// Attempts started (retries included).
+    public var attempts = 0
+    /// The last attempt's outcome, if it ran.
+    public var lastOutcome: AttemptOutcome?
+    /// Seconds of the last attempt.
+    public var seconds = 0.0
+    /// Seconds of all attempts together.
+    public var totalSeconds = 0.0
+
+    public init() {}
+}
+
+/// The end of a run: every ticket's record, timings and the exit status.
+public struct RunResult: Sendable {
+    public var records: [TicketRecord]
+    public var wallSeconds: Double
+    /// The signal that interrupted the run, if one did.
+    public var interruptedBy: Int32?
+    public var jobs: Int
+
+    public func count(_ matches: (TicketRecord.Status) -> Bool) -> Int {
+        records.reduce(0) { $0 + (matches($1.status) ? 1 : 0) }
+    }
+
+    public var succeeded: Int { count { $0 == .succeeded } }
+    public var failed: Int { count { $0 == .failed } }
+    public var timedOut: Int { count { $0 == .timedOut } }
+    public var interrupted: Int { count { $0 == .interrupted } }
+    public var skipped: Int { count { if case .skipped = $0 { true } else { false } } }
+    public var notStarted: Int { count { $0 == .notStarted } }
+
+    /// Seconds of every attempt of every ticket.
+    public var ticketSeconds: Double { records.reduce(0) { $0 + $1.totalSeconds } }
+
+    /// 0 all succeeded, 1 a ticket failed or timed out, 128+N interrupted by signal N.
+    public var exitCode: Int32 {
+        if let interruptedBy { return 128 + interruptedBy }
+        return failed + timedOut + interrupted + skipped + notStarted > 0 ? ExitCode.ticketFailed.rawValue : ExitCode.success.rawValue
+    }
+}

@@ -1,0 +1,309 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a plan: the one loop that starts processes, reads their output,
+/// enforces timeouts, handles signals and feeds the scheduler. Single-threaded:
+/// one `poll` waits on every ticket's output pipe and on a signalfd.
+///
+/// Invariant: a ticket's process group is killed (SIGKILL) as soon as its top
+/// process exits, before it is reaped, so no background process of a recipe
+/// outlives its ticket, and the group id cannot have been reused.
+public final class Runner {
+    private let plan: Plan
+    private let options: RunOptions
+    private var reporter: any RunReporter
+    private let signals: SignalWatcher
+    private let baseEnvironment: [String: String]
+    private let runID: String
+    private let manifestName: String
+
+    private var scheduler: Scheduler
+    private var records: [TicketRecord]
+    private var running: [Int32: RunningAttempt] = [:]  // by output descriptor
+    private var retries: [(due: Double, ticket: Int)] = []
+    private var startedAt = 0.0
+    private var interruptedBy: Int32?
+    /// The run is winding down: no new starts, running tickets are being stopped.
+    private var stopping = false
+    private var random = SystemRandomNumberGenerator()
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var lastTick = 0.0
+
+    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String) {
+        self.plan = plan
+        self.options = options
+        self.reporter = reporter
+        self.signals = signals
+        self.baseEnvironment = environment
+        self.runID = runID
+        self.manifestName = manifestName
+        self.scheduler = Scheduler(plan: plan, policy: options.policy)
+        self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
+    }
+
+    public func run() -> RunResult {
+        startedAt = Clock.monotonic()
+        reporter.report(.runStarted(RunStart(
+            runID: runID, manifestName: manifestName, jobs: plan.jobs.value, tickets: plan.graph.count,
+            toRun: plan.ticketsToRun, startedAt: Clock.wall())), elapsed: 0)
+        while true {
+            startReadyTickets()
+            if running.isEmpty && scheduler.isDone { break }
+            let ready = Poller.wait([signals.descriptor] + running.keys, timeout: nextWakeUp())
+            if ready.contains(signals.descriptor) { handleSignals() }
+            for descriptor in ready where descriptor != signals.descriptor { readOutput(descriptor) }
+            collectExitedProcesses()
+            handleTimers()
+        }
+        scheduler.finish()
+        let result = finalResult()
+        reporter.report(.runFinished(result), elapsed: result.wallSeconds)
+        return result
+    }
+
+    private var elapsed: Double { Clock.monotonic() - startedAt }
+
+    // MARK: - Starting
+
+    private func startReadyTickets() {
+        // A ticket without a recipe succeeds at once and may make others ready: repeat.
+        while !stopping {
+            let starts = scheduler.start()
+            if starts.isEmpty { return }
+            for (ticket, worker) in starts { start(ticket, worker: worker) }
+        }
+    }
+
+    private func start(_ ticket: Int, worker: Int) {
+        let definition = plan.graph.tickets[ticket]
+        records[ticket].attempts += 1
+        let attempt = records[ticket].attempts
+        let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
+        guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath) else {
+            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
+        }
+        do {
+            try launch(ticket, attempt: attempt, worker: worker, command: command)
+        } catch {
+            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(error.description), seconds: 0)
+        }
+    }
+
+    private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand) throws(SystemError) {
+        let definition = plan.graph.tickets[ticket]
+        let log = try FileSystem.openForAppending(options.logPath(definition.id), truncate: attempt == 1)
+        if attempt > 1 { Descriptor.write(log, "--- parrun: attempt \(attempt) ---\n") }
+        if case .prompt(let prompt) = definition.recipe {
+            do { try FileSystem.writeAtomically(command.inputPath, prompt) } catch {
+                Descriptor.close(log)
+                throw error
+            }
+        }
+        let pipe: OutputPipe
+        do { pipe = try OutputPipe.make() } catch {
+            Descriptor.close(log)
+            throw error
+        }
+        let request = SpawnRequest(
+            arguments: command.arguments,
+            environment: RecipeCommand.environment(base: baseEnvironment, ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID),
+            directory: RecipeCommand.directory(for: definition, manifestDirectory: options.manifestDirectory),
+            inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
+        let pid: Int32
+        do { pid = try ProcessSpawner.spawn(request) } catch {
+            Descriptor.close(pipe.readEnd)
+            Descriptor.close(pipe.writeEnd)
+            Descriptor.close(log)
+            throw error
+        }
+        Descriptor.close(pipe.writeEnd)
+        let now = Clock.monotonic()
+        let timeout = definition.timeoutSeconds ?? options.defaultTimeout
+        running[pipe.readEnd] = RunningAttempt(
+            ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
+            logDescriptor: log, startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout)
+        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
+    }
+
+    // MARK: - Output
+
+    private func readOutput(_ descriptor: Int32) {
+        guard var attempt = running[descriptor], !attempt.outputClosed else { return }
+        // Read what is there now, a bounded amount, so one chatty ticket cannot starve the loop.
+        for _ in 0..<16 {
+            switch Descriptor.read(descriptor, into: &readBuffer) {
+            case .data(let count):
+                deliver(readBuffer[0..<count], of: &attempt)
+                continue
+            case .wouldBlock:
+                break
+            case .endOfFile:
+                attempt.outputClosed = true
+            }
+            break
+        }
+        running[descriptor] = attempt
+    }
+
+    private func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
+        _ = bytes.withUnsafeBytes { Descriptor.write(attempt.logDescriptor, $0) }
+        for line in attempt.lines.append(bytes) {
+            reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
+        }
+    }
+
+    // MARK: - Ending
+
+    /// A ticket is finished when its top process exits, not when its pipe closes
+    /// (a background grandchild may hold the pipe open forever).
+    private func collectExitedProcesses() {
+        for (descriptor, attempt) in running where ProcessControl.hasExited(attempt.pid) {
+            var attempt = attempt
+            ProcessControl.signalGroup(attempt.pid, SIGKILL)
+            while !attempt.outputClosed {
+                switch Descriptor.read(descriptor, into: &readBuffer) {
+                case .data(let count): deliver(readBuffer[0..<count], of: &attempt)
+                case .wouldBlock, .endOfFile: attempt.outputClosed = true
+                }
+            }
+            if let rest = attempt.lines.flush() {
+                reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: rest), elapsed: elapsed)
+            }
+            Descriptor.close(descriptor)
+            Descriptor.close(attempt.logDescriptor)
+            running[descriptor] = nil
+            let status = ProcessControl.reap(attempt.pid)
+            let seconds = Clock.monotonic() - attempt.startedAt
+            let outcome: AttemptOutcome =
+                if attempt.timedOut { .timedOut(seconds: attempt.timeoutSeconds ?? seconds) }
+                else if attempt.interrupted { .interrupted }
+                else if status == .exited(0) { .succeeded }
+                else { .failed(status) }
+            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds)
+        }
+    }
+
+    private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double) {
+        records[ticket].lastOutcome = outcome
+        records[ticket].seconds = seconds
+        records[ticket].totalSeconds += seconds
+        if outcome.isSuccess {
+            scheduler.succeeded(ticket)
+            records[ticket].status = .succeeded
+            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil), elapsed: elapsed)
+            return
+        }
+        let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
+        if attempt <= allowed && !stopping && outcome != .interrupted {
+            let delay = Backoff.delay(base: options.retryDelay, afterAttempt: attempt, using: &random)
+            scheduler.retryLater(ticket)
+            retries.append((Clock.monotonic() + delay, ticket))
+            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: delay), elapsed: elapsed)
+            return
+        }
+        records[ticket].status = switch outcome {
+        case .timedOut: .timedOut
+        case .interrupted: .interrupted
+        default: .failed
+        }
+        let skipped = scheduler.failed(ticket)
+        reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil), elapsed: elapsed)
+        for dependent in skipped {
+            if case .skipped(let dependency, let cause) = scheduler.states[dependent] {
+                records[dependent].status = .skipped(dependency: dependency, cause: cause)
+                reporter.report(.ticketSkipped(ticket: dependent, dependency: dependency, cause: cause), elapsed: elapsed)
+            }
+        }
+        if options.failFast && outcome != .interrupted && !stopping {
+            stopAll(signal: nil, reason: "--fail-fast: '\(plan.graph.tickets[ticket].id)' failed, stopping running tickets")
+        }
+    }
+
+    // MARK: - Signals, timeouts, retries
+
+    private func handleSignals() {
+        for signal in signals.pending() {
+            switch signal {
+            case SIGCHLD:
+                continue  // Exits are collected after every wake-up.
+            case SIGINT, SIGTERM, SIGHUP:
+                if interruptedBy == nil {
+                    interruptedBy = signal
+                    stopAll(signal: signal, reason: "stopping running tickets (again to kill them at once)")
+                } else {
+                    // A second interrupt: no more grace.
+                    for attempt in running.values { ProcessControl.signalGroup(attempt.pid, SIGKILL) }
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// No new ticket starts; every running one gets SIGTERM, then SIGKILL after the grace period.
+    private func stopAll(signal: Int32?, reason: String) {
+        stopping = true
+        scheduler.stop()
+        if !running.isEmpty { reporter.report(.stopping(signal: signal, reason: reason), elapsed: elapsed) }
+        let killAt = Clock.monotonic() + options.gracePeriod
+        for (descriptor, var attempt) in running where attempt.killAt == nil {
+            attempt.interrupted = true
+            attempt.killAt = killAt
+            ProcessControl.signalGroup(attempt.pid, SIGTERM)
+            running[descriptor] = attempt
+        }
+        for (_, ticket) in retries { scheduler.requeue(ticket) }
+        for (_, ticket) in retries where records[ticket].status == .notInRun { records[ticket].status = .failed }
+        retries.removeAll()
+    }
+
+    private func handleTimers() {
+        let now = Clock.monotonic()
+        for (descriptor, var attempt) in running {
+            if let killAt = attempt.killAt {
+                if now >= killAt {
+                    ProcessControl.signalGroup(attempt.pid, SIGKILL)
+                    attempt.killAt = .infinity
+                    running[descriptor] = attempt
+                }
+            } else if let deadline = attempt.deadline, now >= deadline {
+                attempt.timedOut = true
+                attempt.killAt = now + options.gracePeriod
+                ProcessControl.signalGroup(attempt.pid, SIGTERM)
+                running[descriptor] = attempt
+            }
+        }
+        let due = retries.filter { $0.due <= now }
+        retries.removeAll { $0.due <= now }
+        for (_, ticket) in due { scheduler.requeue(ticket) }
+        if now - lastTick >= HumanReporter.tickInterval {
+            lastTick = now
+            reporter.tick(elapsed: now - startedAt)
+        }
+    }
+
+    /// Seconds until the next deadline, retry or status-line tick.
+    private func nextWakeUp() -> Double {
+        var next = lastTick + HumanReporter.tickInterval
+        for attempt in running.values {
+            if let killAt = attempt.killAt { next = min(next, killAt) } else if let deadline = attempt.deadline { next = min(next, deadline) }
+        }
+        for retry in retries { next = min(next, retry.due) }
+        return max(0, next - Clock.monotonic())
+    }
+
+    private func finalResult() -> RunResult {
+        for ticket in records.indices {
+            switch scheduler.states[ticket] {
+            case .notStarted where records[ticket].status == .notInRun: records[ticket].status = .notStarted
+            case .skipped(let dependency, let cause) where records[ticket].status == .notInRun: records[ticket].status = .skipped(dependency: dependency, cause: cause)
+            default: break
+            }
+        }
+        return RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
+    }
+}

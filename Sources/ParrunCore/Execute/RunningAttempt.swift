@@ -1,0 +1,36 @@
+/// One attempt of a ticket while its process runs.
+struct RunningAttempt {
+    let ticket: Int
+    let attempt: Int
+    let worker: Int
+    let pid: Int32
+    /// The read end of the pipe carrying the process's stdout and stderr.
+    let outputDescriptor: Int32
+    /// The ticket's log file, open for appending.
+    let logDescriptor: Int32
+    let startedAt: Double
+    /// When the ticket's timeout expires, if it has one.
+    let deadline: Double?
+    let timeoutSeconds: Double?
+
+    var lines = LineBuffer()
+    /// Set once parrun has sent SIGTERM, with the time SIGKILL follows.
+    var killAt: Double?
+    var timedOut = false
+    /// Stopped by parrun (signal or --fail-fast) rather than by itself.
+    var interrupted = false
+    /// The pipe reached end of file (every writer, grandchildren included, is gone).
+    var outputClosed = false
+}
+
+/// Exponential back-off with jitter before retrying a failed attempt:
+/// `base * 2^(attempt-1)`, scaled by a random factor in [0.5, 1.5), capped.
+struct Backoff {
+    static let maximum = 300.0
+
+    static func delay(base: Double, afterAttempt attempt: Int, using generator: inout some RandomNumberGenerator) -> Double {
+        guard base > 0 else { return 0 }
+        let exponential = base * Double(1 << min(max(attempt - 1, 0), 16))
+        return min(exponential, maximum) * Double.random(in: 0.5..<1.5, using: &generator)
+    }
+}

@@ -1,0 +1,125 @@
+import CParrunShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What to start: argv, environment, directory, and where its input and output go.
+public struct SpawnRequest: Sendable {
+    /// `arguments[0]` is looked up on PATH when it has no slash, as a shell would.
+    public var arguments: [String]
+    /// `NAME=value` entries: the whole environment of the child.
+    public var environment: [String]
+    public var directory: String?
+    /// Read as standard input; `/dev/null` by default.
+    public var inputPath: String
+    /// Becomes both standard output and standard error, so their order is kept.
+    public var outputDescriptor: Int32
+
+    public init(arguments: [String], environment: [String], directory: String?, inputPath: String = "/dev/null", outputDescriptor: Int32) {
+        self.arguments = arguments
+        self.environment = environment
+        self.directory = directory
+        self.inputPath = inputPath
+        self.outputDescriptor = outputDescriptor
+    }
+}
+
+/// Starts processes with `posix_spawn` (not `Foundation.Process`; see PLATFORM.md):
+/// each in a process group of its own, with default signal handling and an
+/// empty signal mask, and no descriptor of parrun's beyond 0, 1 and 2.
+public enum ProcessSpawner {
+    /// Signals the child gets back to their default action (parrun blocks or
+    /// ignores some of them, and both would otherwise be inherited).
+    static let resetSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE, SIGQUIT]
+
+    public static func spawn(_ request: SpawnRequest) throws(SystemError) -> Int32 {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in resetSignals { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        posix_spawn_file_actions_addopen(&actions, 0, request.inputPath, O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, request.outputDescriptor, 1)
+        posix_spawn_file_actions_adddup2(&actions, request.outputDescriptor, 2)
+        parrun_spawn_add_closefrom(&actions, 3)
+        if let directory = request.directory {
+            parrun_spawn_add_chdir(&actions, directory)
+        }
+
+        let arguments: [String] = request.arguments
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = request.environment.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard result == 0 else { throw SystemError(call: "posix_spawn", path: arguments[0], code: result) }
+        return pid
+    }
+}
+
+/// How a process ended.
+public enum ExitStatus: Sendable, Equatable {
+    case exited(Int32)
+    case signaled(Int32)
+
+    init(raw: Int32) {
+        let signal = parrun_term_signal(raw)
+        self = signal != 0 ? .signaled(signal) : .exited(parrun_exit_status(raw))
+    }
+}
+
+/// Signals and waits, by pid or process group.
+public enum ProcessControl {
+    /// Sends `signal` to every process of the group led by `pid`.
+    public static func signalGroup(_ pid: Int32, _ signal: Int32) {
+        _ = kill(-pid, signal)
+    }
+
+    /// True once `pid` has exited; it stays unreaped (see `reap`).
+    public static func hasExited(_ pid: Int32) -> Bool {
+        parrun_has_exited(pid) != 0
+    }
+
+    /// Collects an exited child's status (blocks until it exits).
+    public static func reap(_ pid: Int32) -> ExitStatus {
+        let raw = parrun_reap(pid)
+        return raw < 0 ? .exited(-1) : ExitStatus(raw: raw)
+    }
+
+    public static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGHUP: "SIGHUP"
+        case SIGINT: "SIGINT"
+        case SIGQUIT: "SIGQUIT"
+        case SIGILL: "SIGILL"
+        case SIGABRT: "SIGABRT"
+        case SIGBUS: "SIGBUS"
+        case SIGFPE: "SIGFPE"
+        case SIGKILL: "SIGKILL"
+        case SIGSEGV: "SIGSEGV"
+        case SIGPIPE: "SIGPIPE"
+        case SIGALRM: "SIGALRM"
+        case SIGTERM: "SIGTERM"
+        default: "signal \(signal)"
+        }
+    }
+
+    public static func isAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}

@@ -1,0 +1,151 @@
+/// Output for people: ticket output with `[ID] ` prefixes, and either a live
+/// status line (on a terminal) or plain event lines (`start ID`, `ok ID 3.2s`,
+/// `FAIL ID exit 2 (log: ...)`). parrun's own lines go to standard error, so
+/// standard output holds only what the recipes print.
+public struct HumanReporter: RunReporter {
+    public struct Style: Sendable {
+        /// Redraw a status line in place instead of printing start/ok lines.
+        public var statusLine: Bool
+        public var color: Bool
+        /// Terminal width for the status line.
+        public var width: Int
+
+        public init(statusLine: Bool, color: Bool, width: Int = 80) {
+            self.statusLine = statusLine
+            self.color = color
+            self.width = width
+        }
+    }
+
+    private let plan: Plan
+    private let options: RunOptions
+    private let style: Style
+    private let sink: any OutputSink
+    private let usePrefix: Bool
+
+    /// Running tickets in start order, for the status line.
+    private var running: [Int] = []
+    private var finished = 0
+    private var total = 0
+    private var statusShown = false
+    private var lastElapsed = 0.0
+    /// When the status line was last drawn; output lines redraw it at most this often.
+    private var lastDrawn = -1.0
+    static let redrawInterval = 0.1
+    /// `--output grouped`: each running ticket's lines until it ends.
+    private var groups: [Int: [String]] = [:]
+
+    public init(plan: Plan, options: RunOptions, style: Style, sink: any OutputSink) {
+        self.plan = plan
+        self.options = options
+        self.style = style
+        self.sink = sink
+        switch options.prefix {
+        case .auto: usePrefix = plan.jobs.value > 1
+        case .id, .worker: usePrefix = true
+        case .none: usePrefix = false
+        }
+    }
+
+    public mutating func report(_ event: RunEvent, elapsed: Double) {
+        lastElapsed = elapsed
+        switch event {
+        case .runStarted(let start):
+            total = start.toRun
+        case .ticketStarted(let ticket, let attempt, _, _):
+            running.append(ticket)
+            if !style.statusLine {
+                message("start \(id(ticket))" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+            }
+        case .output(let ticket, _, let worker, let line):
+            if options.output == .grouped {
+                groups[ticket, default: []].append(line)
+            } else {
+                write(output: prefix(ticket, worker) + line + "\n")
+            }
+            // Heavy output would otherwise redraw the status line after every line.
+            if elapsed - lastDrawn < Self.redrawInterval { return }
+        case .ticketEnded(let ticket, let attempt, let worker, let outcome, let seconds, let retryIn):
+            running.removeAll { $0 == ticket }
+            if let lines = groups.removeValue(forKey: ticket), !lines.isEmpty {
+                let head = prefix(ticket, worker)
+                write(output: lines.map { head + $0 + "\n" }.joined())
+            }
+            if retryIn == nil { finished += 1 }
+            ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, retryIn: retryIn)
+        case .ticketSkipped(let ticket, let dependency, _):
+            finished += 1
+            message(paint("skip", "33") + " \(id(ticket)) (dependency '\(id(dependency))' did not succeed)")
+        case .stopping(let signal, let reason):
+            let what = signal.map { ProcessControl.signalName($0) + ": " } ?? ""
+            message(paint("stopping", "1;33") + ": \(what)\(reason)")
+        case .runFinished(let result):
+            clearStatus()
+            sink.writeMessage(RunSummary(result: result, plan: plan, logPath: options.logPath).render())
+            return
+        }
+        drawStatus()
+    }
+
+    public mutating func tick(elapsed: Double) {
+        lastElapsed = elapsed
+        drawStatus()
+    }
+
+    /// Runners call `tick` this often while tickets run.
+    public static let tickInterval = 0.5
+
+    private mutating func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?) {
+        let time = DurationText.format(seconds: seconds)
+        if let retryIn {
+            message(paint("retry", "33") + " \(id(ticket)) in \(DurationText.format(seconds: retryIn)) (attempt \(attempt) \(outcome.detail))")
+            return
+        }
+        let log = options.logPath(id(ticket))
+        switch outcome {
+        case .succeeded:
+            if !style.statusLine { message(paint("ok", "32") + " \(id(ticket)) \(time)") }
+        case .timedOut:
+            message(paint("TIMEOUT", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
+        case .interrupted:
+            message(paint("STOPPED", "1;33") + " \(id(ticket)) after \(time)")
+        case .failed, .couldNotStart:
+            message(paint("FAIL", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
+        }
+    }
+
+    private func id(_ ticket: Int) -> String { plan.graph.tickets[ticket].id }
+
+    private func prefix(_ ticket: Int, _ worker: Int) -> String {
+        guard usePrefix else { return "" }
+        return options.prefix == .worker ? "[W\(worker)] " : "[\(id(ticket))] "
+    }
+
+    private mutating func write(output text: String) {
+        clearStatus()
+        sink.writeOutput(text)
+    }
+
+    private mutating func message(_ text: String) {
+        clearStatus()
+        sink.writeMessage(text + "\n")
+    }
+
+    private mutating func clearStatus() {
+        guard statusShown else { return }
+        sink.writeMessage("\r\u{1B}[K")
+        statusShown = false
+    }
+
+    private mutating func drawStatus() {
+        guard style.statusLine else { return }
+        let line = StatusLine.render(finished: finished, total: total, running: running.map(id), elapsed: lastElapsed, width: style.width)
+        sink.writeMessage("\r\u{1B}[K" + line)
+        statusShown = true
+        lastDrawn = lastElapsed
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        style.color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

@@ -1,0 +1,68 @@
+/// `--json`: one JSON object per line on standard output, for scripts. The
+/// schema (`event` names and keys) is documented in the README under "JSON
+/// events"; keys are only ever added.
+public struct JSONEventReporter: RunReporter {
+    static let schemaVersion = 1
+
+    private let plan: Plan
+    private let options: RunOptions
+    private let sink: any OutputSink
+
+    public init(plan: Plan, options: RunOptions, sink: any OutputSink) {
+        self.plan = plan
+        self.options = options
+        self.sink = sink
+    }
+
+    public mutating func report(_ event: RunEvent, elapsed: Double) {
+        var fields: [(String, String)]
+        switch event {
+        case .runStarted(let start):
+            fields = [
+                ("event", q("run-start")), ("version", "\(Self.schemaVersion)"), ("runId", q(start.runID)),
+                ("manifest", q(start.manifestName)), ("jobs", "\(start.jobs)"), ("tickets", "\(start.tickets)"),
+                ("toRun", "\(start.toRun)"), ("startedAt", JSONText.number(start.startedAt)),
+            ]
+        case .ticketStarted(let ticket, let attempt, let worker, let pid):
+            fields = [("event", q("ticket-start")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("worker", "\(worker)"), ("pid", "\(pid)")]
+        case .output(let ticket, let attempt, _, let line):
+            fields = [("event", q("ticket-output")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("line", q(line))]
+        case .ticketEnded(let ticket, let attempt, _, let outcome, let seconds, let retryIn):
+            var exitCode = "null"
+            var signal = "null"
+            if case .failed(.exited(let code)) = outcome { exitCode = "\(code)" }
+            if case .failed(.signaled(let number)) = outcome { signal = q(ProcessControl.signalName(number)) }
+            if outcome == .succeeded { exitCode = "0" }
+            fields = [
+                ("event", q("ticket-end")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("status", q(outcome.statusWord)),
+                ("exitCode", exitCode), ("signal", signal), ("detail", q(outcome.detail)),
+                ("seconds", JSONText.number(Self.rounded(seconds))), ("retryIn", retryIn.map { JSONText.number(Self.rounded($0)) } ?? "null"),
+                ("log", q(options.logPath(plan.graph.tickets[ticket].id))),
+            ]
+        case .ticketSkipped(let ticket, let dependency, let cause):
+            fields = [("event", q("ticket-skipped")), ("id", id(ticket)), ("dependency", id(dependency)), ("cause", id(cause))]
+        case .stopping(let signal, let reason):
+            fields = [("event", q("run-stopping")), ("signal", signal.map { q(ProcessControl.signalName($0)) } ?? "null"), ("reason", q(reason))]
+        case .runFinished(let result):
+            let status = result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed")
+            let speedup = result.wallSeconds > 0 ? result.ticketSeconds / result.wallSeconds : 0
+            let counts = "{\"succeeded\": \(result.succeeded), \"failed\": \(result.failed), \"timedOut\": \(result.timedOut), \"interrupted\": \(result.interrupted), \"skipped\": \(result.skipped), \"notStarted\": \(result.notStarted)}"
+            fields = [
+                ("event", q("run-end")), ("status", q(status)), ("exitCode", "\(result.exitCode)"), ("counts", counts),
+                ("wallSeconds", JSONText.number(Self.rounded(result.wallSeconds))),
+                ("ticketSeconds", JSONText.number(Self.rounded(result.ticketSeconds))),
+                ("speedup", JSONText.number(Self.rounded(speedup))), ("jobs", "\(result.jobs)"),
+            ]
+        }
+        fields.insert(("elapsed", JSONText.number(Self.rounded(elapsed))), at: 1)
+        sink.writeOutput("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n")
+    }
+
+    public mutating func tick(elapsed: Double) {}
+
+    private func id(_ ticket: Int) -> String { q(plan.graph.tickets[ticket].id) }
+    private func q(_ text: String) -> String { JSONText.quoted(text) }
+
+    /// Milliseconds are plenty; shorter numbers keep event lines readable.
+    static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+}

@@ -1,0 +1,43 @@
+/// What happened during a run, in order; reporters turn these into text,
+/// a status line or JSON events.
+public enum RunEvent: Sendable {
+    case runStarted(RunStart)
+    case ticketStarted(ticket: Int, attempt: Int, worker: Int, pid: Int32)
+    case output(ticket: Int, attempt: Int, worker: Int, line: String)
+    /// `retryIn` is set when another attempt follows after that many seconds.
+    case ticketEnded(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?)
+    case ticketSkipped(ticket: Int, dependency: Int, cause: Int)
+    /// A signal arrived; running tickets are being stopped.
+    case stopping(signal: Int32?, reason: String)
+    case runFinished(RunResult)
+}
+
+public struct RunStart: Sendable {
+    public var runID: String
+    public var manifestName: String
+    public var jobs: Int
+    public var tickets: Int
+    public var toRun: Int
+    /// Wall-clock start, seconds since the epoch.
+    public var startedAt: Double
+}
+
+/// Where reporters write: the run's standard output (ticket output, JSON
+/// events) and standard error (parrun's own messages and the status line).
+public protocol OutputSink {
+    func writeOutput(_ text: String)
+    func writeMessage(_ text: String)
+}
+
+public struct TerminalSink: OutputSink {
+    public init() {}
+    public func writeOutput(_ text: String) { Terminal.writeOutput(text) }
+    public func writeMessage(_ text: String) { Terminal.writeError(text) }
+}
+
+public protocol RunReporter {
+    /// `elapsed`: seconds since the run started.
+    mutating func report(_ event: RunEvent, elapsed: Double)
+    /// Called about once a second while tickets run, to redraw a clock.
+    mutating func tick(elapsed: Double)
+}

@@ -1,0 +1,30 @@
+/// The live line at the bottom of a terminal:
+/// `[7/12] running: build, test, lint  elapsed 1m12s  eta 3m`.
+struct StatusLine {
+    /// `finished` counts tickets that reached a final state; `total` those in the run.
+    static func render(finished: Int, total: Int, running: [String], elapsed: Double, width: Int) -> String {
+        var line = "[\(finished)/\(total)]"
+        if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
+        line += "  elapsed " + clock(elapsed)
+        if finished > 0 && finished < total {
+            // Proportional: the tickets left take as long, on average, as those done.
+            line += "  eta " + clock(elapsed / Double(finished) * Double(total - finished))
+        }
+        return fitted(line, width: width)
+    }
+
+    /// `45s`, `1m12s`, `2h05m`: coarse on purpose, it is redrawn every second.
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(max(0, min(seconds, 1e9)).rounded(.down))
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m" + String(whole % 60).leftPadded(to: 2) + "s" }
+        return "\(whole / 3600)h" + String(whole % 3600 / 60).leftPadded(to: 2) + "m"
+    }
+
+    /// Cut to the terminal's width, so redrawing with `\r` never wraps.
+    static func fitted(_ line: String, width: Int) -> String {
+        let scalars = line.unicodeScalars
+        guard width > 4, scalars.count > width - 1 else { return line }
+        return String(String.UnicodeScalarView(scalars.prefix(width - 4))) + "..."
+    }
+}
