@@ -56,7 +56,7 @@ struct RunCommand {
             reporter = HumanReporter(plan: plan, options: options, style: style, sink: sink)
         }
         let runner = Runner(
-            plan: plan, options: options, reporter: reporter, signals: signals,
+            plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
             environment: environment.variables, runID: Self.newRunID(), manifestName: manifest.source.name)
         let result = runner.run()
         saveDurations(result)

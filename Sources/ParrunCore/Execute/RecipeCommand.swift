@@ -18,21 +18,25 @@ struct RecipeCommand: Sendable, Equatable {
         }
     }
 
-    /// The recipe's environment: parrun's own, then the ticket's `env`, then the
-    /// `PARRUN_*` variables (which a ticket cannot override by accident).
-    static func environment(
-        base: [String: String], ticket: Ticket, worker: Int, attempt: Int, jobs: Int, runID: String
-    ) -> [String] {
-        var variables = base
-        for variable in ticket.environment { variables[variable.name] = variable.value }
-        variables["PARRUN_TICKET_ID"] = ticket.id
-        variables["PARRUN_TICKET_TITLE"] = ticket.title ?? ""
-        variables["PARRUN_WORKER"] = String(worker)
-        variables["PARRUN_ATTEMPT"] = String(attempt)
-        variables["PARRUN_JOBS"] = String(jobs)
-        variables["PARRUN_RUN_ID"] = runID
-        return variables.map { $0.key + "=" + $0.value }
+    /// What a recipe's environment adds to parrun's own: the ticket's `env`, then
+    /// the `PARRUN_*` variables (which a ticket cannot override by accident).
+    static func environment(ticket: Ticket, worker: Int, attempt: Int, jobs: Int, runID: String) -> [EnvironmentVariable] {
+        let parrun = [
+            EnvironmentVariable(name: "PARRUN_TICKET_ID", value: ticket.id),
+            EnvironmentVariable(name: "PARRUN_TICKET_TITLE", value: ticket.title ?? ""),
+            EnvironmentVariable(name: "PARRUN_WORKER", value: String(worker)),
+            EnvironmentVariable(name: "PARRUN_ATTEMPT", value: String(attempt)),
+            EnvironmentVariable(name: "PARRUN_JOBS", value: String(jobs)),
+            EnvironmentVariable(name: "PARRUN_RUN_ID", value: runID),
+        ]
+        if ticket.environment.isEmpty { return parrun }
+        return parrun + ticket.environment.filter { !reservedNames.contains($0.name) }
     }
+
+    /// Variables parrun sets for every recipe.
+    static let reservedNames: Set<String> = [
+        "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_JOBS", "PARRUN_RUN_ID",
+    ]
 
     /// Where a ticket runs: the manifest's directory, or its `cwd` relative to it.
     static func directory(for ticket: Ticket, manifestDirectory: String) -> String {

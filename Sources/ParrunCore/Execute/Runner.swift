@@ -13,8 +13,10 @@ public final class Runner {
     private let plan: Plan
     private let options: RunOptions
     private var reporter: any RunReporter
+    /// Where the reporter writes; flushed before every wait.
+    private let sink: any OutputSink
     private let signals: SignalWatcher
-    private let baseEnvironment: [String: String]
+    private let baseEnvironment: PreparedEnvironment
     private let runID: String
     private let manifestName: String
 
@@ -30,12 +32,13 @@ public final class Runner {
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var lastTick = 0.0
 
-    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String) {
+    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String) {
         self.plan = plan
         self.options = options
         self.reporter = reporter
+        self.sink = sink
         self.signals = signals
-        self.baseEnvironment = environment
+        self.baseEnvironment = PreparedEnvironment(environment, reserved: RecipeCommand.reservedNames)
         self.runID = runID
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
@@ -50,15 +53,25 @@ public final class Runner {
         while true {
             startReadyTickets()
             if running.isEmpty && scheduler.isDone { break }
+            sink.flush()
             let ready = Poller.wait([signals.descriptor] + running.keys, timeout: nextWakeUp())
-            if ready.contains(signals.descriptor) { handleSignals() }
-            for descriptor in ready where descriptor != signals.descriptor { readOutput(descriptor) }
-            collectExitedProcesses()
+            // Only a SIGCHLD or a closed pipe can mean a process ended; checking
+            // every child on every wake-up would cost a syscall each.
+            var mayHaveExited: [Int32] = []
+            for descriptor in ready {
+                if descriptor == signals.descriptor {
+                    if handleSignals() { mayHaveExited = Array(running.keys) }
+                } else if readOutput(descriptor) {
+                    mayHaveExited.append(descriptor)
+                }
+            }
+            collectExitedProcesses(among: mayHaveExited)
             handleTimers()
         }
         scheduler.finish()
         let result = finalResult()
         reporter.report(.runFinished(result), elapsed: result.wallSeconds)
+        sink.flush()
         return result
     }
 
@@ -95,29 +108,20 @@ public final class Runner {
 
     private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand) throws(SystemError) {
         let definition = plan.graph.tickets[ticket]
-        let log = try FileSystem.openForAppending(options.logPath(definition.id), truncate: attempt == 1)
-        if attempt > 1 { Descriptor.write(log, "--- parrun: attempt \(attempt) ---\n") }
         if case .prompt(let prompt) = definition.recipe {
-            do { try FileSystem.writeAtomically(command.inputPath, prompt) } catch {
-                Descriptor.close(log)
-                throw error
-            }
+            try FileSystem.writeAtomically(command.inputPath, prompt)
         }
-        let pipe: OutputPipe
-        do { pipe = try OutputPipe.make() } catch {
-            Descriptor.close(log)
-            throw error
-        }
+        let pipe = try OutputPipe.make()
         let request = SpawnRequest(
             arguments: command.arguments,
-            environment: RecipeCommand.environment(base: baseEnvironment, ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID),
+            environment: baseEnvironment,
+            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID),
             directory: RecipeCommand.directory(for: definition, manifestDirectory: options.manifestDirectory),
             inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
         let pid: Int32
         do { pid = try ProcessSpawner.spawn(request) } catch {
             Descriptor.close(pipe.readEnd)
             Descriptor.close(pipe.writeEnd)
-            Descriptor.close(log)
             throw error
         }
         Descriptor.close(pipe.writeEnd)
@@ -125,14 +129,15 @@ public final class Runner {
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
         running[pipe.readEnd] = RunningAttempt(
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
-            logDescriptor: log, startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout)
+            log: LogFile(path: options.logPath(definition.id), attempt: attempt), startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
     }
 
     // MARK: - Output
 
-    private func readOutput(_ descriptor: Int32) {
-        guard var attempt = running[descriptor], !attempt.outputClosed else { return }
+    /// Reads what the pipe holds; true when it reached end of file.
+    private func readOutput(_ descriptor: Int32) -> Bool {
+        guard var attempt = running[descriptor], !attempt.outputClosed else { return false }
         // Read what is there now, a bounded amount, so one chatty ticket cannot starve the loop.
         for _ in 0..<16 {
             switch Descriptor.read(descriptor, into: &readBuffer) {
@@ -147,10 +152,11 @@ public final class Runner {
             break
         }
         running[descriptor] = attempt
+        return attempt.outputClosed
     }
 
     private func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
-        _ = bytes.withUnsafeBytes { Descriptor.write(attempt.logDescriptor, $0) }
+        bytes.withUnsafeBytes { attempt.log.write($0) }
         for line in attempt.lines.append(bytes) {
             reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
         }
@@ -160,9 +166,9 @@ public final class Runner {
 
     /// A ticket is finished when its top process exits, not when its pipe closes
     /// (a background grandchild may hold the pipe open forever).
-    private func collectExitedProcesses() {
-        for (descriptor, attempt) in running where ProcessControl.hasExited(attempt.pid) {
-            var attempt = attempt
+    private func collectExitedProcesses(among candidates: [Int32]) {
+        for descriptor in Set(candidates) {
+            guard var attempt = running[descriptor], ProcessControl.hasExited(attempt.pid) else { continue }
             ProcessControl.signalGroup(attempt.pid, SIGKILL)
             while !attempt.outputClosed {
                 switch Descriptor.read(descriptor, into: &readBuffer) {
@@ -174,7 +180,7 @@ public final class Runner {
                 reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: rest), elapsed: elapsed)
             }
             Descriptor.close(descriptor)
-            Descriptor.close(attempt.logDescriptor)
+            attempt.log.close()
             running[descriptor] = nil
             let status = ProcessControl.reap(attempt.pid)
             let seconds = Clock.monotonic() - attempt.startedAt
@@ -225,11 +231,13 @@ public final class Runner {
 
     // MARK: - Signals, timeouts, retries
 
-    private func handleSignals() {
+    /// Handles pending signals; true when a child may have exited.
+    private func handleSignals() -> Bool {
+        var childExited = false
         for signal in signals.pending() {
             switch signal {
             case SIGCHLD:
-                continue  // Exits are collected after every wake-up.
+                childExited = true
             case SIGINT, SIGTERM, SIGHUP:
                 if interruptedBy == nil {
                     interruptedBy = signal
@@ -242,6 +250,7 @@ public final class Runner {
                 continue
             }
         }
+        return childExited
     }
 
     /// No new ticket starts; every running one gets SIGTERM, then SIGKILL after the grace period.

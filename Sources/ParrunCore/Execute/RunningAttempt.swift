@@ -6,8 +6,7 @@ struct RunningAttempt {
     let pid: Int32
     /// The read end of the pipe carrying the process's stdout and stderr.
     let outputDescriptor: Int32
-    /// The ticket's log file, open for appending.
-    let logDescriptor: Int32
+    var log: LogFile
     let startedAt: Double
     /// When the ticket's timeout expires, if it has one.
     let deadline: Double?

@@ -88,6 +88,11 @@ public enum FileSystem {
         }
     }
 
+    /// Empties `path` if it exists; a missing file is fine.
+    public static func truncateIfPresent(_ path: String) {
+        _ = truncate(path, 0)
+    }
+
     public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }

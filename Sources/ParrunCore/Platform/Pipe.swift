@@ -12,8 +12,8 @@ public struct OutputPipe: Sendable {
     public static func make() throws(SystemError) -> OutputPipe {
         var descriptors: [Int32] = [0, 0]
         guard parrun_pipe_cloexec(&descriptors) == 0 else { throw SystemError(call: "pipe2") }
-        let flags = fcntl(descriptors[0], F_GETFL)
-        _ = fcntl(descriptors[0], F_SETFL, flags | O_NONBLOCK)
+        // A new pipe has no other status flags, so setting O_NONBLOCK alone loses nothing.
+        _ = fcntl(descriptors[0], F_SETFL, O_NONBLOCK)
         return OutputPipe(readEnd: descriptors[0], writeEnd: descriptors[1])
     }
 }

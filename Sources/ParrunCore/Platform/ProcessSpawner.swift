@@ -7,17 +7,19 @@ import Glibc
 public struct SpawnRequest: Sendable {
     /// `arguments[0]` is looked up on PATH when it has no slash, as a shell would.
     public var arguments: [String]
-    /// `NAME=value` entries: the whole environment of the child.
-    public var environment: [String]
+    /// The child's environment: `environment` plus `extraEnvironment`, which wins.
+    public var environment: PreparedEnvironment
+    public var extraEnvironment: [EnvironmentVariable]
     public var directory: String?
     /// Read as standard input; `/dev/null` by default.
     public var inputPath: String
     /// Becomes both standard output and standard error, so their order is kept.
     public var outputDescriptor: Int32
 
-    public init(arguments: [String], environment: [String], directory: String?, inputPath: String = "/dev/null", outputDescriptor: Int32) {
+    public init(arguments: [String], environment: PreparedEnvironment, extraEnvironment: [EnvironmentVariable], directory: String?, inputPath: String = "/dev/null", outputDescriptor: Int32) {
         self.arguments = arguments
         self.environment = environment
+        self.extraEnvironment = extraEnvironment
         self.directory = directory
         self.inputPath = inputPath
         self.outputDescriptor = outputDescriptor
@@ -60,15 +62,45 @@ public enum ProcessSpawner {
 
         let arguments: [String] = request.arguments
         let argv = arguments.map { strdup($0) } + [nil]
-        let envp = request.environment.map { strdup($0) } + [nil]
+        let extra = request.extraEnvironment.map { strdup($0.name + "=" + $0.value) }
         defer {
             argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            extra.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        let result = request.environment.withPointers(excluding: request.extraEnvironment) { base in
+            posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, extra + base + [nil])
+        }
         guard result == 0 else { throw SystemError(call: "posix_spawn", path: arguments[0], code: result) }
         return pid
+    }
+}
+
+/// An environment turned into C strings once, for every spawn of a run: at
+/// thousands of short tickets, copying and converting it each time showed.
+public final class PreparedEnvironment: @unchecked Sendable {
+    // @unchecked: immutable after init; the pointers are only read, and freed in deinit.
+    private let names: [String]
+    private let nameSet: Set<String>
+    private let pointers: [UnsafeMutablePointer<CChar>?]
+
+    /// `reserved` names are left out: every spawn sets them itself.
+    public init(_ variables: [String: String], reserved: Set<String> = []) {
+        let entries = variables.filter { !reserved.contains($0.key) }.sorted { $0.key < $1.key }
+        names = entries.map(\.key)
+        nameSet = Set(names)
+        pointers = entries.map { strdup($0.key + "=" + $0.value) }
+    }
+
+    deinit {
+        pointers.forEach { free($0) }
+    }
+
+    /// The pointers, leaving out the names `overrides` sets (rare: a ticket's own `env`).
+    func withPointers<R>(excluding overrides: [EnvironmentVariable], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        guard overrides.contains(where: { nameSet.contains($0.name) }) else { return body(pointers) }
+        let excluded = Set(overrides.map(\.name))
+        return body(zip(names, pointers).filter { !excluded.contains($0.0) }.map(\.1))
     }
 }
 

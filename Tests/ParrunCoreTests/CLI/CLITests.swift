@@ -169,10 +169,11 @@ import Testing
     }
 
     @Test func withoutDryRunTheTicketsRun() throws {
-        let dir = try Self.directory(["tickets.json": #"{"tickets": [{"id": "a", "run": "echo ran > a.txt"}]}"#])
+        let dir = try Self.directory(["tickets.json": #"{"tickets": [{"id": "a", "run": "echo ran > a.txt; echo done"}]}"#])
         let outcome = try Self.run([], in: dir)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a.txt").path))
+        #expect(outcome.stdout == "done\n")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".parrun/logs/a.log").path))
     }
 

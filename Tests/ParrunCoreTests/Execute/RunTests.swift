@@ -137,6 +137,13 @@ import Testing
         #expect(read(directory, ".parrun/logs/a.log") == "out1\nerr1\nout2\n")
     }
 
+    @Test func aSilentTicketLeavesNoStaleLogBehind() throws {
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    true\n", ".parrun/logs/a.log": "old output\n"])
+        let outcome = try CLITests.run(["-q"], in: directory)
+        #expect(outcome.status == 0)
+        #expect(read(directory, ".parrun/logs/a.log") == "")
+    }
+
     @Test func recipesGetTheirEnvironmentDirectoryAndNothingElse() throws {
         let manifest = """
             env-check:
@@ -217,7 +224,7 @@ import Testing
     }
 
     @Test func retriesRunAgainWithTheAttemptNumber() throws {
-        let manifest = "flaky:\n    @retries 2\n    echo $PARRUN_ATTEMPT >> attempts.txt; exit 1\nonce:\n    echo $PARRUN_ATTEMPT >> once.txt; [ $PARRUN_ATTEMPT -ge 2 ]\n"
+        let manifest = "flaky:\n    @retries 2\n    echo $PARRUN_ATTEMPT | tee -a attempts.txt; exit 1\nonce:\n    echo $PARRUN_ATTEMPT >> once.txt; [ $PARRUN_ATTEMPT -ge 2 ]\n"
         let (outcome, directory) = try run(manifest, ["-q", "-k", "--retry-delay", "0", "--retries", "3"])
         #expect(outcome.status == 1)
         #expect(read(directory, "attempts.txt") == "1\n2\n3\n", "the ticket's own retries win over --retries")

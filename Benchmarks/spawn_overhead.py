@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Per-ticket overhead: N independent tickets running `true` at -j2, parrun
+against `ninja -j2` on the equivalent build.ninja and `xargs -P2` running the
+same command through the same shell, in one run. Prints wall time, jobs/s,
+peak RSS and ratios.
+
+    python3 Benchmarks/spawn_overhead.py [--tickets 2000] [--runs 5] [--parrun PATH]
+    python3 Benchmarks/spawn_overhead.py --tickets 100000 --runs 1   # memory at scale
+
+Target (issue 3): parrun's wall time within 1.1x of ninja -j2 and of xargs -P2.
+Every tool runs each command as `/bin/sh -c true` (ninja always uses a shell;
+parrun's default shell is `/bin/sh -ec`), so the comparison is like for like.
+"""
+import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def measure(command, cwd, stdin=None):
+    start = time.perf_counter()
+    with open(os.devnull, "w") as devnull:
+        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=subprocess.PIPE,
+                                   stdin=open(stdin) if stdin else subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("%s failed: %s" % (" ".join(command), stderr[-2000:]))
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5, help="runs per tool, interleaved; the median counts")
+    parser.add_argument("--parrun", help="parrun binary (default: build release)")
+    args = parser.parse_args()
+
+    parrun = os.path.abspath(args.parrun) if args.parrun else None
+    if not parrun:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "parrun"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        parrun = os.path.join(ROOT, ".build", "release", "parrun")
+
+    work = tempfile.mkdtemp(prefix="parrun-spawn-")
+    try:
+        with open(os.path.join(work, "Parrunfile"), "w") as f:
+            for i in range(args.tickets):
+                f.write("t%d:\n    true\n" % i)
+        with open(os.path.join(work, "build.ninja"), "w") as f:
+            f.write("rule run\n  command = true\n\n")
+            for i in range(args.tickets):
+                f.write("build t%d: run\n" % i)
+        with open(os.path.join(work, "inputs.txt"), "w") as f:
+            f.write("true\n" * args.tickets)
+
+        tools = [("parrun -j2", [parrun, "-j2", "-q", "--prefix", "none", "Parrunfile"], None)]
+        if shutil.which("ninja"):
+            tools.append(("ninja -j2", ["ninja", "-j2"], None))
+        else:
+            print("ninja not found (apt-get install ninja-build): no ninja comparison")
+        tools.append(("xargs -P2 sh -c", ["xargs", "-P2", "-n1", "/bin/sh", "-c"], os.path.join(work, "inputs.txt")))
+
+        results = {name: [] for name, _, _ in tools}
+        for _ in range(args.runs):
+            for name, command, stdin in tools:
+                shutil.rmtree(os.path.join(work, ".parrun"), ignore_errors=True)
+                for leftover in (".ninja_log", ".ninja_deps"):
+                    if os.path.exists(os.path.join(work, leftover)):
+                        os.remove(os.path.join(work, leftover))
+                results[name].append(measure(command, work, stdin))
+
+        print("%d independent tickets running `true`, -j2, median of %d runs" % (args.tickets, args.runs))
+        print("%-18s %9s %9s %9s  %s" % ("tool", "wall s", "jobs/s", "peak MB", "parrun / tool"))
+        parrun_wall = statistics.median(w for w, _ in results["parrun -j2"])
+        for name, _, _ in tools:
+            wall = statistics.median(w for w, _ in results[name])
+            rss = max(r for _, r in results[name])
+            ratio = "" if name.startswith("parrun") else "%.2fx" % (parrun_wall / wall)
+            print("%-18s %9.3f %9.0f %9.1f  %s" % (name, wall, args.tickets / wall, rss, ratio))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+/// A ticket's log, `.parrun/logs/ID.log`: everything the recipe wrote to
+/// stdout and stderr, in order, as raw bytes. Opened on the first byte, so a
+/// ticket that prints nothing costs no file (at 2,000 silent tickets, file
+/// creation was a third of parrun's overhead); such a ticket's log is empty
+/// or absent, never a stale one from an earlier run.
+struct LogFile {
+    let path: String
+    let attempt: Int
+    private var descriptor: Int32 = -1
+    private var failed = false
+
+    init(path: String, attempt: Int) {
+        self.path = path
+        self.attempt = attempt
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        if descriptor < 0 && !failed { open() }
+        guard descriptor >= 0 else { return }
+        Descriptor.write(descriptor, bytes)
+    }
+
+    /// Ends the attempt; the first attempt of a silent ticket empties an old log.
+    mutating func close() {
+        if descriptor >= 0 {
+            Descriptor.close(descriptor)
+            descriptor = -1
+        } else if attempt == 1 {
+            FileSystem.truncateIfPresent(path)
+        }
+    }
+
+    private mutating func open() {
+        do {
+            // The first attempt replaces an earlier run's log; retries append to it.
+            descriptor = try FileSystem.openForAppending(path, truncate: attempt == 1)
+            if attempt > 1 { Descriptor.write(descriptor, "--- parrun: attempt \(attempt) ---\n") }
+        } catch {
+            // A log that cannot be written must not fail the ticket; its output is still shown.
+            failed = true
+        }
+    }
+}
