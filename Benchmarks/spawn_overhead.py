@@ -17,16 +17,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def measure(command, cwd, stdin=None):
-    start = time.perf_counter()
-    with open(os.devnull, "w") as devnull:
-        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=subprocess.PIPE,
+    """(wall seconds, peak RSS in MB) of one run. Output goes to files, not pipes:
+    a pipe nobody reads fills up and stalls the tool being measured."""
+    with tempfile.TemporaryFile() as errors, open(os.devnull, "w") as devnull:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=errors,
                                    stdin=open(stdin) if stdin else subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = process.stderr.read().decode(errors="replace")
-    process.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("%s failed: %s" % (" ".join(command), stderr[-2000:]))
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            sys.exit("%s failed: %s" % (" ".join(command), errors.read().decode(errors="replace")[-2000:]))
     return wall, usage.ru_maxrss / 1024.0
 
 

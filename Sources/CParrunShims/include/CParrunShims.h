@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,18 @@ static inline int parrun_has_exited(pid_t pid) {
     memset(&info, 0, sizeof(info));
     if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -1;
     return info.si_pid == pid ? 1 : 0;
+}
+
+/// A descriptor that becomes readable when `pid` exits (Linux 5.3+), close-on-exec;
+/// -1 where the kernel has no pidfd_open.
+static inline int parrun_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
 }
 
 /// Reaps `pid`; returns its raw wait status, or -1.

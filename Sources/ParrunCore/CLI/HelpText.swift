@@ -26,13 +26,16 @@ public enum HelpText {
         out += """
 
             Examples:
-              parrun -n                          show the plan for ./tickets.json
-              parrun -n -j auto Examples/tickets.json
-              parrun --summary -f Parrunfile     counts only
+              parrun -j auto                     run ./tickets.json, half the cores at once
+              parrun -k -j4 --timeout 10m Parrunfile
+              parrun -n Examples/tickets.json    show the plan, run nothing
               parrun --graph dot | dot -Tsvg > graph.svg
+              parrun --json | jq -r 'select(.event == "ticket-end") | .id + " " + .status'
               cat tickets.json | parrun -n -
 
-            Exit status: 0 success; 2 usage or manifest error.
+            Logs: .parrun/logs/ID.log next to the manifest.
+            Exit status: 0 all succeeded; 1 a ticket failed or timed out; 2 usage or
+            manifest error; 130/143 interrupted by SIGINT/SIGTERM.
 
             """
         return out

@@ -36,7 +36,7 @@ struct RunCommand {
         }
         let signals: SignalWatcher
         do {
-            signals = try SignalWatcher.start([SIGINT, SIGTERM, SIGHUP, SIGCHLD])
+            signals = try SignalWatcher.start([SIGINT, SIGTERM, SIGHUP])
         } catch {
             throw .cannotWriteState(error)
         }
@@ -79,6 +79,7 @@ struct RunCommand {
         options.manifestDirectory = Self.manifestDirectory(for: manifest.source.name)
         options.shell = manifest.settings.shell ?? options.shell
         options.claude = manifest.settings.claude ?? options.claude
+        options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"
         return options
     }
 

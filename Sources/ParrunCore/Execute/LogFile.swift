@@ -4,14 +4,20 @@
 /// creation was a third of parrun's overhead); such a ticket's log is empty
 /// or absent, never a stale one from an earlier run.
 struct LogFile {
-    let path: String
+    let id: String
+    let directory: String
     let attempt: Int
+    /// Whether a log from an earlier run may be there (known from one directory
+    /// listing at the start, instead of a syscall per silent ticket).
+    let mayExist: Bool
     private var descriptor: Int32 = -1
     private var failed = false
 
-    init(path: String, attempt: Int) {
-        self.path = path
+    init(id: String, directory: String, attempt: Int, mayExist: Bool = true) {
+        self.id = id
+        self.directory = directory
         self.attempt = attempt
+        self.mayExist = mayExist
     }
 
     mutating func write(_ bytes: UnsafeRawBufferPointer) {
@@ -20,12 +26,15 @@ struct LogFile {
         Descriptor.write(descriptor, bytes)
     }
 
+    /// Built only when needed: most silent tickets never need it.
+    var path: String { directory + "/" + id + ".log" }
+
     /// Ends the attempt; the first attempt of a silent ticket empties an old log.
     mutating func close() {
         if descriptor >= 0 {
             Descriptor.close(descriptor)
             descriptor = -1
-        } else if attempt == 1 {
+        } else if attempt == 1 && mayExist {
             FileSystem.truncateIfPresent(path)
         }
     }

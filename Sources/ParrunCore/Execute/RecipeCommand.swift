@@ -38,9 +38,12 @@ struct RecipeCommand: Sendable, Equatable {
         "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_JOBS", "PARRUN_RUN_ID",
     ]
 
-    /// Where a ticket runs: the manifest's directory, or its `cwd` relative to it.
-    static func directory(for ticket: Ticket, manifestDirectory: String) -> String {
-        guard let cwd = ticket.workingDirectory, !cwd.isEmpty else { return manifestDirectory }
+    /// Where a ticket runs: the manifest's directory, or its `cwd` relative to it;
+    /// nil when that is parrun's own directory (no `chdir` needed in the child).
+    static func directory(for ticket: Ticket, manifestDirectory: String) -> String? {
+        guard let cwd = ticket.workingDirectory, !cwd.isEmpty else {
+            return manifestDirectory == "." ? nil : manifestDirectory
+        }
         return cwd.hasPrefix("/") ? cwd : manifestDirectory + "/" + cwd
     }
 }

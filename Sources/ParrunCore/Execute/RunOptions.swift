@@ -41,6 +41,10 @@ public struct RunOptions: Sendable {
     /// The command a prompt recipe runs, with the prompt on standard input.
     public var claude = ["claude", "-p"]
 
+    /// Wait on pidfds for exits (Linux 5.3+). Off only to test the fallback for
+    /// older kernels (`PARRUN_NO_PIDFD=1`), which finds exits by end of output and timer ticks.
+    public var useExitDescriptors = true
+
     public init() {}
 
     public var logDirectory: String { stateDirectory + "/logs" }

@@ -23,6 +23,8 @@ public final class Runner {
     private var scheduler: Scheduler
     private var records: [TicketRecord]
     private var running: [Int32: RunningAttempt] = [:]  // by output descriptor
+    /// Output descriptor by exit descriptor (pidfd), for the attempts that have one.
+    private var byExitDescriptor: [Int32: Int32] = [:]
     private var retries: [(due: Double, ticket: Int)] = []
     private var startedAt = 0.0
     private var interruptedBy: Int32?
@@ -31,6 +33,8 @@ public final class Runner {
     private var random = SystemRandomNumberGenerator()
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var lastTick = 0.0
+    /// Ids whose log file was there when the run started.
+    private let existingLogs: Set<String>
 
     public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String) {
         self.plan = plan
@@ -43,6 +47,7 @@ public final class Runner {
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
+        self.existingLogs = Set(FileSystem.directoryEntries(options.logDirectory).filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) })
     }
 
     public func run() -> RunResult {
@@ -54,19 +59,27 @@ public final class Runner {
             startReadyTickets()
             if running.isEmpty && scheduler.isDone { break }
             sink.flush()
-            let ready = Poller.wait([signals.descriptor] + running.keys, timeout: nextWakeUp())
-            // Only a SIGCHLD or a closed pipe can mean a process ended; checking
-            // every child on every wake-up would cost a syscall each.
+            let watched = [signals.descriptor] + running.keys + byExitDescriptor.keys
+            let ready = Poller.wait(watched, timeout: nextWakeUp())
+            // A process has ended when its exit descriptor is readable; where the
+            // kernel gives none, end of output and timer ticks are the cues.
             var mayHaveExited: [Int32] = []
+            var exited: [Int32] = []
             for descriptor in ready {
                 if descriptor == signals.descriptor {
-                    if handleSignals() { mayHaveExited = Array(running.keys) }
-                } else if readOutput(descriptor) {
+                    handleSignals()
+                } else if let output = byExitDescriptor[descriptor] {
+                    readOutput(output)
+                    exited.append(output)
+                } else if readOutput(descriptor) && running[descriptor]?.exitDescriptor == nil {
                     mayHaveExited.append(descriptor)
                 }
             }
             collectExitedProcesses(among: mayHaveExited)
-            handleTimers()
+            collectExitedProcesses(among: exited, known: true)
+            if handleTimers() {
+                collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil }.map(\.key))
+            }
         }
         scheduler.finish()
         let result = finalResult()
@@ -127,15 +140,20 @@ public final class Runner {
         Descriptor.close(pipe.writeEnd)
         let now = Clock.monotonic()
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
+        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
+        if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
         running[pipe.readEnd] = RunningAttempt(
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
-            log: LogFile(path: options.logPath(definition.id), attempt: attempt), startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout)
+            exitDescriptor: exitDescriptor,
+            log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(definition.id)),
+            startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
     }
 
     // MARK: - Output
 
     /// Reads what the pipe holds; true when it reached end of file.
+    @discardableResult
     private func readOutput(_ descriptor: Int32) -> Bool {
         guard var attempt = running[descriptor], !attempt.outputClosed else { return false }
         // Read what is there now, a bounded amount, so one chatty ticket cannot starve the loop.
@@ -166,9 +184,10 @@ public final class Runner {
 
     /// A ticket is finished when its top process exits, not when its pipe closes
     /// (a background grandchild may hold the pipe open forever).
-    private func collectExitedProcesses(among candidates: [Int32]) {
-        for descriptor in Set(candidates) {
-            guard var attempt = running[descriptor], ProcessControl.hasExited(attempt.pid) else { continue }
+    /// `known`: the exit descriptors said so already, no need to ask the kernel again.
+    private func collectExitedProcesses(among candidates: [Int32], known: Bool = false) {
+        for descriptor in candidates {
+            guard var attempt = running[descriptor], known || ProcessControl.hasExited(attempt.pid) else { continue }
             ProcessControl.signalGroup(attempt.pid, SIGKILL)
             while !attempt.outputClosed {
                 switch Descriptor.read(descriptor, into: &readBuffer) {
@@ -180,6 +199,10 @@ public final class Runner {
                 reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: rest), elapsed: elapsed)
             }
             Descriptor.close(descriptor)
+            if let exitDescriptor = attempt.exitDescriptor {
+                Descriptor.close(exitDescriptor)
+                byExitDescriptor[exitDescriptor] = nil
+            }
             attempt.log.close()
             running[descriptor] = nil
             let status = ProcessControl.reap(attempt.pid)
@@ -218,6 +241,7 @@ public final class Runner {
         }
         let skipped = scheduler.failed(ticket)
         reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil), elapsed: elapsed)
+        if scheduler.isStopped { abandonRetries() }
         for dependent in skipped {
             if case .skipped(let dependency, let cause) = scheduler.states[dependent] {
                 records[dependent].status = .skipped(dependency: dependency, cause: cause)
@@ -231,13 +255,9 @@ public final class Runner {
 
     // MARK: - Signals, timeouts, retries
 
-    /// Handles pending signals; true when a child may have exited.
-    private func handleSignals() -> Bool {
-        var childExited = false
+    private func handleSignals() {
         for signal in signals.pending() {
             switch signal {
-            case SIGCHLD:
-                childExited = true
             case SIGINT, SIGTERM, SIGHUP:
                 if interruptedBy == nil {
                     interruptedBy = signal
@@ -250,7 +270,6 @@ public final class Runner {
                 continue
             }
         }
-        return childExited
     }
 
     /// No new ticket starts; every running one gets SIGTERM, then SIGKILL after the grace period.
@@ -265,12 +284,22 @@ public final class Runner {
             ProcessControl.signalGroup(attempt.pid, SIGTERM)
             running[descriptor] = attempt
         }
-        for (_, ticket) in retries { scheduler.requeue(ticket) }
-        for (_, ticket) in retries where records[ticket].status == .notInRun { records[ticket].status = .failed }
+        abandonRetries()
+    }
+
+    /// Once nothing new may start, a ticket waiting to be retried has failed for good.
+    private func abandonRetries() {
+        for (_, ticket) in retries {
+            scheduler.requeue(ticket)
+            records[ticket].status = .failed
+        }
         retries.removeAll()
     }
 
-    private func handleTimers() {
+    /// Handles deadlines and retries; true on a status tick, which is also when
+    /// exits without an exit descriptor are looked for.
+    @discardableResult
+    private func handleTimers() -> Bool {
         let now = Clock.monotonic()
         for (descriptor, var attempt) in running {
             if let killAt = attempt.killAt {
@@ -289,10 +318,10 @@ public final class Runner {
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for (_, ticket) in due { scheduler.requeue(ticket) }
-        if now - lastTick >= HumanReporter.tickInterval {
-            lastTick = now
-            reporter.tick(elapsed: now - startedAt)
-        }
+        guard now - lastTick >= HumanReporter.tickInterval else { return false }
+        lastTick = now
+        reporter.tick(elapsed: now - startedAt)
+        return true
     }
 
     /// Seconds until the next deadline, retry or status-line tick.

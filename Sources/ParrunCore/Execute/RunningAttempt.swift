@@ -6,6 +6,8 @@ struct RunningAttempt {
     let pid: Int32
     /// The read end of the pipe carrying the process's stdout and stderr.
     let outputDescriptor: Int32
+    /// Polls readable when the process exits (a pidfd); nil on kernels without them.
+    let exitDescriptor: Int32?
     var log: LogFile
     let startedAt: Double
     /// When the ticket's timeout expires, if it has one.

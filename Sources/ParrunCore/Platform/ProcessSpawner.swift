@@ -122,6 +122,14 @@ public enum ProcessControl {
         _ = kill(-pid, signal)
     }
 
+    /// A descriptor that polls readable when `pid` exits, or nil where the kernel
+    /// cannot make one (then exits are found on end of output and on timer ticks).
+    /// Unlike SIGCHLD it says which child ended, so no other child is asked.
+    public static func exitDescriptor(_ pid: Int32) -> Int32? {
+        let descriptor = parrun_pidfd_open(pid)
+        return descriptor >= 0 ? descriptor : nil
+    }
+
     /// True once `pid` has exited; it stays unreaped (see `reap`).
     public static func hasExited(_ pid: Int32) -> Bool {
         parrun_has_exited(pid) != 0
