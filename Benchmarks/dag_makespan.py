@@ -13,7 +13,7 @@ than ninja; parrun's peak RSS under 50 MB.
 """
 import argparse, heapq, os, random, shutil, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_common import measure, parrun_binary
 
 
 def make_dag(count, seed):
@@ -60,21 +60,6 @@ def list_schedule(durations, deps, jobs):
     return clock
 
 
-def measure(command, cwd):
-    """(wall seconds, peak RSS in MB) of one run. Output goes to files, not pipes:
-    a pipe nobody reads fills up and stalls the tool being measured."""
-    with tempfile.TemporaryFile() as errors, open(os.devnull, "w") as devnull:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=errors,
-                                   stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            errors.seek(0)
-            sys.exit("%s failed: %s" % (" ".join(command), errors.read().decode(errors="replace")[-2000:]))
-    return wall, usage.ru_maxrss / 1024.0
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=60)
@@ -83,10 +68,7 @@ def main():
     parser.add_argument("--parrun", help="parrun binary (default: build release)")
     args = parser.parse_args()
 
-    parrun = os.path.abspath(args.parrun) if args.parrun else None
-    if not parrun:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "parrun"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        parrun = os.path.join(ROOT, ".build", "release", "parrun")
+    parrun = parrun_binary(args.parrun)
 
     durations, deps = make_dag(args.tickets, args.seed)
     remaining, _ = remaining_paths(durations, deps)

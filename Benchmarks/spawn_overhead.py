@@ -13,22 +13,7 @@ parrun's default shell is `/bin/sh -ec`), so the comparison is like for like.
 """
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def measure(command, cwd, stdin=None):
-    """(wall seconds, peak RSS in MB) of one run. Output goes to files, not pipes:
-    a pipe nobody reads fills up and stalls the tool being measured."""
-    with tempfile.TemporaryFile() as errors, open(os.devnull, "w") as devnull:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=errors,
-                                   stdin=open(stdin) if stdin else subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            errors.seek(0)
-            sys.exit("%s failed: %s" % (" ".join(command), errors.read().decode(errors="replace")[-2000:]))
-    return wall, usage.ru_maxrss / 1024.0
+from bench_common import measure, parrun_binary
 
 
 def main():
@@ -38,10 +23,7 @@ def main():
     parser.add_argument("--parrun", help="parrun binary (default: build release)")
     args = parser.parse_args()
 
-    parrun = os.path.abspath(args.parrun) if args.parrun else None
-    if not parrun:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "parrun"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        parrun = os.path.join(ROOT, ".build", "release", "parrun")
+    parrun = parrun_binary(args.parrun)
 
     work = tempfile.mkdtemp(prefix="parrun-spawn-")
     try:

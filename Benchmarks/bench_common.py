@@ -1,0 +1,29 @@
+"""Shared by the benchmark scripts: finding parrun and measuring one command."""
+import os, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def parrun_binary(path):
+    """The given binary, or a freshly built release one."""
+    if path:
+        return os.path.abspath(path)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "parrun"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(ROOT, ".build", "release", "parrun")
+
+
+def measure(command, cwd, stdin=None):
+    """(wall seconds, peak RSS in MB of the process or its largest child) of one
+    run. Output goes to files, not pipes: a pipe nobody reads fills up and
+    stalls the tool being measured."""
+    with tempfile.TemporaryFile() as errors, open(os.devnull, "w") as devnull:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=errors,
+                                   stdin=open(stdin) if stdin else subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            sys.exit("%s failed: %s" % (" ".join(command), errors.read().decode(errors="replace")[-2000:]))
+    return wall, usage.ru_maxrss / 1024.0
