@@ -1,8 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The process a ticket's recipe becomes.
 struct RecipeCommand: Sendable, Equatable {
     var arguments: [String]
     /// Standard input: `/dev/null`, or the file holding a prompt.
     var inputPath: String
+    /// A shell recipe run without the shell (see `DirectCommand`).
+    var isDirect = false
 
     /// Nil for a ticket without a recipe (it succeeds at once).
     /// A shell script is the last argument of the shell command (`/bin/sh -ec SCRIPT`);
@@ -12,9 +18,22 @@ struct RecipeCommand: Sendable, Equatable {
         case .none:
             return nil
         case .shell(let script):
+            if let words = DirectCommand.words(of: script, shell: options.shell) {
+                return RecipeCommand(arguments: words, inputPath: "/dev/null", isDirect: true)
+            }
             return RecipeCommand(arguments: options.shell + [script], inputPath: "/dev/null")
         case .prompt:
             return RecipeCommand(arguments: options.claude, inputPath: promptPath)
+        }
+    }
+
+    /// The status a shell gives a command it cannot run: 127 not found, 126 not executable.
+    static func shellStatus(for error: SystemError) -> Int32? {
+        guard error.call == "posix_spawn" else { return nil }
+        switch error.code {
+        case ENOENT, ENOTDIR: return 127
+        case EACCES, ENOEXEC, EPERM: return 126
+        default: return nil
         }
     }
 

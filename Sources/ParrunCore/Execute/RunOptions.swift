@@ -37,7 +37,8 @@ public struct RunOptions: Sendable {
     /// Recipes run here unless a ticket names a `cwd`.
     public var manifestDirectory = "."
     /// The command a shell recipe is appended to.
-    public var shell = ["/bin/sh", "-ec"]
+    public var shell = RunOptions.defaultShell
+    public static let defaultShell = ["/bin/sh", "-ec"]
     /// The command a prompt recipe runs, with the prompt on standard input.
     public var claude = ["claude", "-p"]
 

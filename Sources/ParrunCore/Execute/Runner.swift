@@ -115,7 +115,17 @@ public final class Runner {
             try launch(ticket, attempt: attempt, worker: worker, command: command)
         } catch {
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(error.description), seconds: 0)
+            if command.isDirect, let status = RecipeCommand.shellStatus(for: error) {
+                // Run without a shell, but fail the way the shell would have: 127 or 126.
+                let line = "parrun: \(command.arguments[0]): \(status == 127 ? "not found" : error.reason)"
+                var log = LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt)
+                (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
+                log.close()
+                reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
+                finish(ticket, attempt: attempt, worker: worker, outcome: .failed(.exited(status)), seconds: 0)
+            } else {
+                finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(error.description), seconds: 0)
+            }
         }
     }
 

@@ -261,6 +261,20 @@ import Testing
         #expect(outcome.stdout == "HELLO\nWORLD\n", "the prompt arrives on standard input")
     }
 
+    @Test func aPlainCommandWithoutAShellFailsAsTheShellWould() throws {
+        let (outcome, directory) = try run("a:\n    no-such-command-xyz --flag\nb:\n    echo plain words\n", ["-q", "-k", "-j1"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout == "parrun: no-such-command-xyz: not found\nplain words\n")
+        #expect(outcome.stderr.contains("FAIL a exit 127"))
+        #expect(read(directory, ".parrun/logs/a.log") == "parrun: no-such-command-xyz: not found\n")
+    }
+
+    @Test func aConfiguredShellRunsEvenPlainCommands() throws {
+        let (outcome, _) = try run("shell = /usr/bin/env VIA_SHELL=yes /bin/sh -c\na:\n    env\n", ["-q"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("VIA_SHELL=yes"))
+    }
+
     @Test func aRecipeThatCannotStartFails() throws {
         let (outcome, _) = try run("shell = /nonexistent/shell\na:\n    true\n", ["-q"])
         #expect(outcome.status == 1)
