@@ -19,6 +19,9 @@ public struct Invocation: Sendable, Equatable {
     public var output: RunOptions.OutputMode?
     public var quiet = false
     public var json = false
+    public var resume = false
+    public var stateDirectory: String?
+    public var noJournal = false
 
     public init() {}
 
@@ -145,6 +148,12 @@ public enum CommandLineParser {
             invocation.quiet = true
         case .json:
             invocation.json = true
+        case .resume:
+            invocation.resume = true
+        case .stateDirectory:
+            invocation.stateDirectory = value
+        case .noJournal:
+            invocation.noJournal = true
         case .help:
             invocation.showHelp = true
         case .version:

@@ -18,6 +18,9 @@ public enum OptionKey: Sendable, Equatable {
     case output
     case quiet
     case json
+    case resume
+    case stateDirectory
+    case noJournal
     case help
     case version
 }
@@ -67,6 +70,12 @@ public enum OptionTable {
                    help: "no live status line; plain event lines instead"),
         OptionSpec(key: .json, short: nil, long: "json", valueName: nil,
                    help: "write one JSON event per line to standard output (schema in the README)"),
+        OptionSpec(key: .resume, short: nil, long: "resume", valueName: nil,
+                   help: "continue the latest run: skip what succeeded, rerun what did not and what depends on it"),
+        OptionSpec(key: .stateDirectory, short: nil, long: "state-dir", valueName: "DIR",
+                   help: "keep the journal and logs in DIR instead of .parrun next to the manifest"),
+        OptionSpec(key: .noJournal, short: nil, long: "no-journal", valueName: nil,
+                   help: "record nothing for --resume (logs are still written)"),
         OptionSpec(key: .help, short: "h", long: "help", valueName: nil,
                    help: "show this help"),
         OptionSpec(key: .version, short: nil, long: "version", valueName: nil,

@@ -10,6 +10,9 @@ public enum ParrunCommand {
     }
 
     private static func run(arguments: [String], environment: Environment) throws(UsageError) -> ExitCode {
+        if arguments.first == Guardian.subcommand {
+            return Guardian.main(arguments: Array(arguments.dropFirst())) == 0 ? .success : .usageOrManifestError
+        }
         let invocation = try CommandLineParser.parse(arguments)
         if invocation.showHelp {
             Terminal.writeOutput(HelpText.render())
@@ -35,16 +38,49 @@ public enum ParrunCommand {
             return .usageOrManifestError
         }
 
-        let runs = Plan.freshRunMask(graph)
+        let stateDirectory = invocation.stateDirectory ?? RunCommand.stateDirectory(for: source.name)
+        let shell = manifest.settings.shell ?? RunOptions.defaultShell
+        let claude = manifest.settings.claude ?? RunOptions.defaultClaude
+        let recipeHashes = graph.tickets.map { RecipeHash.of($0, shell: shell, claude: claude) }
+        var records: [JournalRecord] = []
+        var journalLength = 0
+        // Held from reading the journal until this run is recorded in it, so two
+        // parruns started together agree on one run (the second joins the first).
+        var lock: StateLock?
+        if !invocation.noJournal && !invocation.printsOnly {
+            do {
+                try FileSystem.createDirectories(stateDirectory)
+                lock = try StateLock.acquire(stateDirectory: stateDirectory)
+            } catch {
+                throw .cannotWriteState(error)
+            }
+        }
+        defer { lock?.release() }
+        if !invocation.noJournal {
+            do {
+                let contents = try JournalReader.read(stateDirectory + "/" + JournalWriter.fileName)
+                records = contents.records
+                journalLength = contents.completeLength
+                if let line = contents.tornLastLine {
+                    Terminal.writeError("parrun: warning: the journal's last line (\(line)) was cut short by a crash; it is ignored\n")
+                }
+            } catch {
+                guard !invocation.resume else { throw .journal(error) }
+                Terminal.writeError("parrun: warning: \(error.message); --resume will refuse until it is fixed\n")
+            }
+        }
+        let selection = RunSelection.decide(
+            graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
+            resume: invocation.resume, isRunning: ProcessTable.isRunning)
         let jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
-            cores: Machine.processorCount(), ticketsToRun: runs.lazy.filter { $0 }.count)
-        let stateDirectory = RunCommand.stateDirectory(for: source.name)
+            cores: Machine.processorCount(), ticketsToRun: selection.runs.lazy.filter { $0 }.count)
         let history = DurationHistory.load(from: stateDirectory)
-        let plan = Plan(graph: graph, runs: runs, jobs: jobs, pools: manifest.settings.pools, weights: history.weights(for: graph))
+        let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, pools: manifest.settings.pools, weights: history.weights(for: graph))
 
         if invocation.printsOnly {
-            let printer = PlanPrinter(plan: plan, manifestName: source.name)
+            var printer = PlanPrinter(plan: plan, manifestName: source.name)
+            printer.reasons = selection.reasons
             if let format = invocation.graphFormat {
                 Terminal.writeOutput(format.render(plan, manifestName: source.name))
             } else if invocation.summaryOnly {
@@ -55,8 +91,9 @@ public enum ParrunCommand {
             return .success
         }
         return try RunCommand(
-            invocation: invocation, manifest: manifest, plan: plan, history: history,
-            stateDirectory: stateDirectory, environment: environment
+            invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
+            recipeHashes: recipeHashes, stateDirectory: stateDirectory, environment: environment,
+            journalLength: journalLength, stateLock: lock
         ).execute()
     }
 

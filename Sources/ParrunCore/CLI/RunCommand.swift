@@ -9,8 +9,15 @@ struct RunCommand {
     let manifest: Manifest
     let plan: Plan
     let history: DurationHistory
+    let selection: RunSelection
+    let recipeHashes: [String]
     let stateDirectory: String
     let environment: Environment
+    /// How much of the journal the plan was made from: coordination with other
+    /// parruns follows it from there.
+    let journalLength: Int
+    /// Released once this run is in the journal.
+    let stateLock: StateLock?
 
     /// `.parrun` next to the manifest (the current directory for standard input).
     static func stateDirectory(for manifestName: String) -> String {
@@ -41,6 +48,44 @@ struct RunCommand {
             throw .cannotWriteState(error)
         }
         SignalWatcher.ignoreBrokenPipes()
+        for notice in selection.notices { Terminal.writeError(notice + "\n") }
+        stopOrphans(grace: options.gracePeriod)
+
+        var runID = Self.newRunID()
+        let owner = ProcessTable.current
+        var recording: Runner.Recording?
+        if !invocation.noJournal {
+            do {
+                let writer = try JournalWriter(directory: stateDirectory)
+                var resumes: String?
+                var joined = false
+                let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count
+                switch selection.mode {
+                case .fresh:
+                    break
+                case .resume(let previous):
+                    resumes = previous
+                    Terminal.writeError("parrun: resuming run \(previous): \(skipped) already succeeded, \(plan.ticketsToRun) to run\n")
+                case .join(let live, let liveOwner):
+                    runID = live
+                    joined = true
+                    Terminal.writeError("parrun: run \(live) of this manifest is live (parrun pid \(liveOwner.pid)); joining it as another set of workers (\(skipped) already succeeded, \(plan.ticketsToRun) left)\n")
+                }
+                writer.append(.run(.init(
+                    run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
+                    jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined)))
+                writer.sync()
+                recording = Runner.Recording(
+                    writer: writer, recipeHashes: recipeHashes, owner: owner,
+                    claims: try Claims(stateDirectory: stateDirectory), journalOffset: journalLength)
+            } catch {
+                throw .cannotWriteState(error)
+            }
+        }
+        stateLock?.release()
+        // Without a guardian the run still works; only a parrun killed with -9 would leave recipes behind.
+        let guardian = try? Guardian.start(grace: options.gracePeriod)
+        defer { guardian?.release() }
 
         let sink = TerminalSink()
         let reporter: any RunReporter
@@ -57,7 +102,7 @@ struct RunCommand {
         }
         let runner = Runner(
             plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
-            environment: environment.variables, runID: Self.newRunID(), manifestName: manifest.source.name)
+            environment: environment.variables, runID: runID, manifestName: manifest.source.name, recording: recording)
         let result = runner.run()
         saveDurations(result)
         return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
@@ -81,6 +126,23 @@ struct RunCommand {
         options.claude = manifest.settings.claude ?? options.claude
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"
         return options
+    }
+
+    /// Earlier attempts still running under a parrun that died are stopped
+    /// before their tickets run again: a ticket never runs twice at once.
+    private func stopOrphans(grace: Double) {
+        guard !selection.orphans.isEmpty else { return }
+        for (ticket, process) in selection.orphans {
+            Terminal.writeError("parrun: the previous attempt of \(plan.graph.tickets[ticket].id) (pid \(process.pid)) still runs without its parrun; stopping it first\n")
+            ProcessControl.signalGroup(process.pid, SIGTERM)
+        }
+        let deadline = Clock.monotonic() + grace
+        while Clock.monotonic() < deadline && selection.orphans.contains(where: { ProcessTable.isRunning($0.process) }) {
+            usleep(50_000)
+        }
+        for (_, process) in selection.orphans where ProcessTable.isRunning(process) {
+            ProcessControl.signalGroup(process.pid, SIGKILL)
+        }
     }
 
     /// Durations of tickets that succeeded, for the next run's critical path.

@@ -11,6 +11,7 @@ public enum UsageError: Error, Equatable, Sendable {
     case cannotChangeDirectory(SystemError)
     case cannotReadManifest(SystemError)
     case cannotWriteState(SystemError)
+    case journal(JournalError)
 
     public var message: String {
         switch self {
@@ -32,13 +33,18 @@ public enum UsageError: Error, Equatable, Sendable {
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):
             return "cannot read manifest \(error.path ?? ""): \(error.reason)"
+        case .journal(let error):
+            return error.message
         case .cannotWriteState(let error):
             return "cannot prepare the state directory: \(error.description)"
         }
     }
 
     public var rendered: String {
-        if case .cannotWriteState = self { return "parrun: error: \(message)\n" }
+        switch self {
+        case .cannotWriteState, .journal: return "parrun: error: \(message)\n"
+        default: break
+        }
         return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"
     }
 }

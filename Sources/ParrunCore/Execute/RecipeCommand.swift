@@ -39,8 +39,9 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// What a recipe's environment adds to parrun's own: the ticket's `env`, then
     /// the `PARRUN_*` variables (which a ticket cannot override by accident).
-    static func environment(ticket: Ticket, worker: Int, attempt: Int, jobs: Int, runID: String) -> [EnvironmentVariable] {
+    static func environment(ticket: Ticket, worker: Int, attempt: Int, jobs: Int, runID: String, supervisor: String) -> [EnvironmentVariable] {
         let parrun = [
+            EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor),
             EnvironmentVariable(name: "PARRUN_TICKET_ID", value: ticket.id),
             EnvironmentVariable(name: "PARRUN_TICKET_TITLE", value: ticket.title ?? ""),
             EnvironmentVariable(name: "PARRUN_WORKER", value: String(worker)),
@@ -54,7 +55,7 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// Variables parrun sets for every recipe.
     static let reservedNames: Set<String> = [
-        "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_JOBS", "PARRUN_RUN_ID",
+        "PARRUN_SUPERVISOR", "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_JOBS", "PARRUN_RUN_ID",
     ]
 
     /// Where a ticket runs: the manifest's directory, or its `cwd` relative to it;

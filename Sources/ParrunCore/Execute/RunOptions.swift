@@ -40,7 +40,8 @@ public struct RunOptions: Sendable {
     public var shell = RunOptions.defaultShell
     public static let defaultShell = ["/bin/sh", "-ec"]
     /// The command a prompt recipe runs, with the prompt on standard input.
-    public var claude = ["claude", "-p"]
+    public var claude = RunOptions.defaultClaude
+    public static let defaultClaude = ["claude", "-p"]
 
     /// Wait on pidfds for exits (Linux 5.3+). Off only to test the fallback for
     /// older kernels (`PARRUN_NO_PIDFD=1`), which finds exits by end of output and timer ticks.

@@ -45,6 +45,10 @@ public struct TicketRecord: Sendable, Equatable {
         case skipped(dependency: Int, cause: Int)
         case notStarted
         case notInRun
+        /// Another parrun working on the same run ran it.
+        case ranElsewhere(succeeded: Bool)
+        /// Another parrun was still running it when this one had nothing left to do.
+        case runningElsewhere
     }
 
     public var status: Status = .notInRun
@@ -78,6 +82,9 @@ public struct RunResult: Sendable {
     public var interrupted: Int { count { $0 == .interrupted } }
     public var skipped: Int { count { if case .skipped = $0 { true } else { false } } }
     public var notStarted: Int { count { $0 == .notStarted } }
+    public var ranElsewhere: Int { count { if case .ranElsewhere = $0 { true } else { false } } }
+    public var failedElsewhere: Int { count { $0 == .ranElsewhere(succeeded: false) } }
+    public var runningElsewhere: Int { count { $0 == .runningElsewhere } }
 
     /// Seconds of every attempt of every ticket.
     public var ticketSeconds: Double { records.reduce(0) { $0 + $1.totalSeconds } }
@@ -85,6 +92,6 @@ public struct RunResult: Sendable {
     /// 0 all succeeded, 1 a ticket failed or timed out, 128+N interrupted by signal N.
     public var exitCode: Int32 {
         if let interruptedBy { return 128 + interruptedBy }
-        return failed + timedOut + interrupted + skipped + notStarted > 0 ? ExitCode.ticketFailed.rawValue : ExitCode.success.rawValue
+        return failed + timedOut + interrupted + skipped + notStarted + failedElsewhere > 0 ? ExitCode.ticketFailed.rawValue : ExitCode.success.rawValue
     }
 }

@@ -35,8 +35,37 @@ public final class Runner {
     private var lastTick = 0.0
     /// Ids whose log file was there when the run started.
     private let existingLogs: Set<String>
+    /// Nil with `--no-journal`.
+    private let journal: RunJournal?
+    /// `PARRUN_SUPERVISOR` for every recipe: this process's pid (see `Guardian`).
+    private let supervisor = String(getpid())
 
-    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String) {
+    /// Where the run is recorded: nil for no journal.
+    public struct Recording {
+        public var writer: JournalWriter
+        public var recipeHashes: [String]
+        public var owner: ProcessIdentity
+        /// Claims shared with other parruns on the same state directory.
+        public var claims: Claims
+        /// Where the journal was read up to when the run was planned.
+        public var journalOffset: Int
+
+        public init(writer: JournalWriter, recipeHashes: [String], owner: ProcessIdentity, claims: Claims, journalOffset: Int) {
+            self.writer = writer
+            self.recipeHashes = recipeHashes
+            self.owner = owner
+            self.claims = claims
+            self.journalOffset = journalOffset
+        }
+    }
+
+    /// Nil with `--no-journal`.
+    private let coordination: RunCoordination?
+    private var lastNews = 0.0
+    /// How often the journal is read for other processes' results while waiting on them.
+    static let newsInterval = 0.1
+
+    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil) {
         self.plan = plan
         self.options = options
         self.reporter = reporter
@@ -48,6 +77,12 @@ public final class Runner {
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         self.existingLogs = Set(FileSystem.directoryEntries(options.logDirectory).filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) })
+        self.journal = recording.map {
+            RunJournal(writer: $0.writer, runID: runID, plan: plan, recipeHashes: $0.recipeHashes, owner: $0.owner)
+        }
+        self.coordination = recording.map {
+            RunCoordination(claims: $0.claims, journalPath: $0.writer.path, journalOffset: $0.journalOffset, holder: .init(owner: $0.owner, run: runID), graph: plan.graph)
+        }
     }
 
     public func run() -> RunResult {
@@ -83,6 +118,7 @@ public final class Runner {
         }
         scheduler.finish()
         let result = finalResult()
+        journal?.finished(result)
         reporter.report(.runFinished(result), elapsed: result.wallSeconds)
         sink.flush()
         return result
@@ -103,10 +139,29 @@ public final class Runner {
 
     private func start(_ ticket: Int, worker: Int) {
         let definition = plan.graph.tickets[ticket]
+        if let coordination {
+            switch coordination.claim(ticket, id: definition.id) {
+            case .elsewhere(let holder):
+                scheduler.runsElsewhere(ticket)
+                reporter.report(.ticketElsewhere(ticket: ticket, holder: holder?.owner.pid ?? 0), elapsed: elapsed)
+                return
+            case .alreadySucceeded:
+                scheduler.succeeded(ticket)
+                records[ticket].status = .ranElsewhere(succeeded: true)
+                reporter.report(.notice("info: \(definition.id) already succeeded in another parrun"), elapsed: elapsed)
+                return
+            case .run(let takenOver):
+                if let takenOver {
+                    reporter.report(.notice("parrun: taking over the claim on \(definition.id) from parrun pid \(takenOver.owner.pid), which is gone"), elapsed: elapsed)
+                }
+            }
+        }
         records[ticket].attempts += 1
         let attempt = records[ticket].attempts
+        journal?.willStart(ticket)
         let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
         guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath) else {
+            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return
@@ -114,6 +169,7 @@ public final class Runner {
         do {
             try launch(ticket, attempt: attempt, worker: worker, command: command)
         } catch {
+            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
             if command.isDirect, let status = RecipeCommand.shellStatus(for: error) {
                 // Run without a shell, but fail the way the shell would have: 127 or 126.
@@ -138,7 +194,7 @@ public final class Runner {
         let request = SpawnRequest(
             arguments: command.arguments,
             environment: baseEnvironment,
-            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID),
+            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
             directory: RecipeCommand.directory(for: definition, manifestDirectory: options.manifestDirectory),
             inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
         let pid: Int32
@@ -148,6 +204,7 @@ public final class Runner {
             throw error
         }
         Descriptor.close(pipe.writeEnd)
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: pid)
         let now = Clock.monotonic()
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
         let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
@@ -227,6 +284,10 @@ public final class Runner {
     }
 
     private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double) {
+        let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
+        let willRetry = !outcome.isSuccess && attempt <= allowed && !stopping && outcome != .interrupted
+        journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry)
+        if !willRetry { coordination?.release(ticket) }
         records[ticket].lastOutcome = outcome
         records[ticket].seconds = seconds
         records[ticket].totalSeconds += seconds
@@ -236,8 +297,7 @@ public final class Runner {
             reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil), elapsed: elapsed)
             return
         }
-        let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
-        if attempt <= allowed && !stopping && outcome != .interrupted {
+        if willRetry {
             let delay = Backoff.delay(base: options.retryDelay, afterAttempt: attempt, using: &random)
             scheduler.retryLater(ticket)
             retries.append((Clock.monotonic() + delay, ticket))
@@ -252,14 +312,43 @@ public final class Runner {
         let skipped = scheduler.failed(ticket)
         reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil), elapsed: elapsed)
         if scheduler.isStopped { abandonRetries() }
+        reportSkipped(skipped)
+        if options.failFast && outcome != .interrupted && !stopping {
+            stopAll(signal: nil, reason: "--fail-fast: '\(plan.graph.tickets[ticket].id)' failed, stopping running tickets")
+        }
+    }
+
+    private func reportSkipped(_ skipped: [Int]) {
         for dependent in skipped {
             if case .skipped(let dependency, let cause) = scheduler.states[dependent] {
                 records[dependent].status = .skipped(dependency: dependency, cause: cause)
+                journal?.skipped(dependent, attempt: records[dependent].attempts)
                 reporter.report(.ticketSkipped(ticket: dependent, dependency: dependency, cause: cause), elapsed: elapsed)
             }
         }
-        if options.failFast && outcome != .interrupted && !stopping {
-            stopAll(signal: nil, reason: "--fail-fast: '\(plan.graph.tickets[ticket].id)' failed, stopping running tickets")
+    }
+
+    /// What other parruns on this run finished; read often while waiting on them.
+    private func applyNews(now: Double) {
+        guard let coordination else { return }
+        let interval = scheduler.elsewhereCount > 0 ? Self.newsInterval : HumanReporter.tickInterval
+        guard now - lastNews >= interval else { return }
+        lastNews = now
+        for news in coordination.news() {
+            switch news {
+            case .succeeded(let ticket):
+                if scheduler.succeededElsewhere(ticket) { records[ticket].status = .ranElsewhere(succeeded: true) }
+            case .failed(let ticket):
+                guard scheduler.states[ticket] == .elsewhere else { continue }
+                let skipped = scheduler.failedElsewhere(ticket)
+                records[ticket].status = .ranElsewhere(succeeded: false)
+                reportSkipped(skipped)
+                if scheduler.isStopped { abandonRetries() }
+            }
+        }
+        for ticket in coordination.abandoned(now: now) where scheduler.states[ticket] == .elsewhere {
+            reporter.report(.notice("info: \(plan.graph.tickets[ticket].id) was left unfinished by the other parrun; running it here"), elapsed: elapsed)
+            scheduler.returnFromElsewhere(ticket)
         }
     }
 
@@ -302,6 +391,7 @@ public final class Runner {
         for (_, ticket) in retries {
             scheduler.requeue(ticket)
             records[ticket].status = .failed
+            coordination?.release(ticket)
         }
         retries.removeAll()
     }
@@ -325,11 +415,13 @@ public final class Runner {
                 running[descriptor] = attempt
             }
         }
+        applyNews(now: now)
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for (_, ticket) in due { scheduler.requeue(ticket) }
         guard now - lastTick >= HumanReporter.tickInterval else { return false }
         lastTick = now
+        journal?.tick()
         reporter.tick(elapsed: now - startedAt)
         return true
     }
@@ -341,6 +433,7 @@ public final class Runner {
             if let killAt = attempt.killAt { next = min(next, killAt) } else if let deadline = attempt.deadline { next = min(next, deadline) }
         }
         for retry in retries { next = min(next, retry.due) }
+        if scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
         return max(0, next - Clock.monotonic())
     }
 
@@ -349,6 +442,7 @@ public final class Runner {
             switch scheduler.states[ticket] {
             case .notStarted where records[ticket].status == .notInRun: records[ticket].status = .notStarted
             case .skipped(let dependency, let cause) where records[ticket].status == .notInRun: records[ticket].status = .skipped(dependency: dependency, cause: cause)
+            case .elsewhere: records[ticket].status = .runningElsewhere
             default: break
             }
         }

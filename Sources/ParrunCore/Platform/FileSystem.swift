@@ -49,6 +49,13 @@ public enum FileSystem {
         guard chdir(path) == 0 else { throw SystemError(call: "chdir", path: path) }
     }
 
+    /// The canonical absolute path (symlinks resolved), or nil if it does not exist.
+    public static func absolutePath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     public static func currentDirectory() -> String {
         guard let pointer = getcwd(nil, 0) else { return "." }
         defer { free(pointer) }

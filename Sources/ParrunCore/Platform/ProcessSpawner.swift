@@ -13,6 +13,8 @@ public struct SpawnRequest: Sendable {
     public var directory: String?
     /// Read as standard input; `/dev/null` by default.
     public var inputPath: String
+    /// Standard input from this descriptor instead of `inputPath`.
+    public var inputDescriptor: Int32?
     /// Becomes both standard output and standard error, so their order is kept.
     public var outputDescriptor: Int32
 
@@ -52,7 +54,11 @@ public enum ProcessSpawner {
         for signal in resetSignals { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
-        posix_spawn_file_actions_addopen(&actions, 0, request.inputPath, O_RDONLY, 0)
+        if let input = request.inputDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, request.inputPath, O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, request.outputDescriptor, 1)
         posix_spawn_file_actions_adddup2(&actions, request.outputDescriptor, 2)
         parrun_spawn_add_closefrom(&actions, 3)

@@ -76,6 +76,10 @@ public struct HumanReporter: RunReporter {
         case .ticketSkipped(let ticket, let dependency, _):
             finished += 1
             message(paint("skip", "33") + " \(id(ticket)) (dependency '\(id(dependency))' did not succeed)")
+        case .ticketElsewhere(let ticket, let holder):
+            message("info: \(id(ticket)) is running in another parrun\(holder > 0 ? " (pid \(holder))" : ""); waiting for it")
+        case .notice(let text):
+            message(text)
         case .stopping(let signal, let reason):
             let what = signal.map { ProcessControl.signalName($0) + ": " } ?? ""
             message(paint("stopping", "1;33") + ": \(what)\(reason)")

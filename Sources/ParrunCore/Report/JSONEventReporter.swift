@@ -41,12 +41,16 @@ public struct JSONEventReporter: RunReporter {
             ]
         case .ticketSkipped(let ticket, let dependency, let cause):
             fields = [("event", q("ticket-skipped")), ("id", id(ticket)), ("dependency", id(dependency)), ("cause", id(cause))]
+        case .ticketElsewhere(let ticket, let holder):
+            fields = [("event", q("ticket-elsewhere")), ("id", id(ticket)), ("holderPid", "\(holder)")]
+        case .notice(let text):
+            fields = [("event", q("notice")), ("message", q(text))]
         case .stopping(let signal, let reason):
             fields = [("event", q("run-stopping")), ("signal", signal.map { q(ProcessControl.signalName($0)) } ?? "null"), ("reason", q(reason))]
         case .runFinished(let result):
             let status = result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed")
             let speedup = result.wallSeconds > 0 ? result.ticketSeconds / result.wallSeconds : 0
-            let counts = "{\"succeeded\": \(result.succeeded), \"failed\": \(result.failed), \"timedOut\": \(result.timedOut), \"interrupted\": \(result.interrupted), \"skipped\": \(result.skipped), \"notStarted\": \(result.notStarted)}"
+            let counts = "{\"succeeded\": \(result.succeeded), \"failed\": \(result.failed), \"timedOut\": \(result.timedOut), \"interrupted\": \(result.interrupted), \"skipped\": \(result.skipped), \"notStarted\": \(result.notStarted), \"ranElsewhere\": \(result.ranElsewhere), \"runningElsewhere\": \(result.runningElsewhere)}"
             fields = [
                 ("event", q("run-end")), ("status", q(status)), ("exitCode", "\(result.exitCode)"), ("counts", counts),
                 ("wallSeconds", JSONText.number(Self.rounded(result.wallSeconds))),

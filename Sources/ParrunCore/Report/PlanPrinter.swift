@@ -2,6 +2,8 @@
 public struct PlanPrinter {
     public let plan: Plan
     public let manifestName: String
+    /// With `--resume`: why each ticket that runs runs again.
+    public var reasons: [ResumeDecision.Reason?]?
 
     /// A ticket's dependency list is cut after this many ids to keep lines readable.
     static let dependencyDisplayLimit = 10
@@ -15,6 +17,9 @@ public struct PlanPrinter {
         let graph = plan.graph
         let counts = plan.counts
         var out = "Plan for \(manifestName): \(counts.toRun) of \(counts.tickets) ticket\(counts.tickets == 1 ? "" : "s") to run\n"
+        if let reasons {
+            out += resumeSection(reasons, idWidth: min(32, graph.tickets.lazy.map(\.id.utf8.count).max() ?? 0))
+        }
         let idWidth = min(32, graph.tickets.lazy.map(\.id.utf8.count).max() ?? 0)
         for (number, wave) in plan.waves.waves.enumerated() {
             out += "\nwave \(number + 1) (\(wave.count) ticket\(wave.count == 1 ? "" : "s"))\n"
@@ -26,9 +31,13 @@ public struct PlanPrinter {
                 out += ticketLine(index, idWidth: idWidth, after: dependencies, afterWidth: afterWidth)
             }
         }
-        let done = graph.tickets.indices.filter { !plan.runs[$0] }
+        let done = graph.tickets.indices.filter { !plan.runs[$0] && graph.tickets[$0].isDone }
         if !done.isEmpty {
-            out += "\nalready done (\(done.count)): " + done.map { graph.tickets[$0].id }.joined(separator: ", ") + "\n"
+            out += "\nalready done (\(done.count)): " + idList(done) + "\n"
+        }
+        let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone }
+        if !succeeded.isEmpty {
+            out += "\nalready succeeded (\(succeeded.count)): " + idList(succeeded) + "\n"
         }
         out += "\n" + criticalPathLine()
         out += summary()
@@ -43,6 +52,25 @@ public struct PlanPrinter {
         if let number = counts.widestWaveNumber { out += "  widest wave \(counts.widestWave) (wave \(number))" }
         out += "  critical path \(counts.criticalPath)\n"
         out += "jobs \(plan.jobs.value) (\(plan.jobs.explanation))\n"
+        return out
+    }
+
+    /// Ids in a list line beyond this many are counted, not named.
+    static let idListLimit = 50
+
+    private func idList(_ tickets: [Int]) -> String {
+        var text = tickets.prefix(Self.idListLimit).map { plan.graph.tickets[$0].id }.joined(separator: ", ")
+        if tickets.count > Self.idListLimit { text += " (+\(tickets.count - Self.idListLimit) more)" }
+        return text
+    }
+
+    /// `--dry-run --resume`: every ticket that runs again, and why.
+    private func resumeSection(_ reasons: [ResumeDecision.Reason?], idWidth: Int) -> String {
+        var out = "\nresuming: what runs again and why\n"
+        for index in plan.graph.topologicalOrder {
+            guard let reason = reasons[index] else { continue }
+            out += "  " + plan.graph.tickets[index].id.padding(to: idWidth) + "  " + reason.description + "\n"
+        }
         return out
     }
 

@@ -7,6 +7,10 @@ public enum RunEvent: Sendable {
     /// `retryIn` is set when another attempt follows after that many seconds.
     case ticketEnded(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?)
     case ticketSkipped(ticket: Int, dependency: Int, cause: Int)
+    /// Another parrun on the same run holds the ticket (`holder` 0 if unknown); this one waits for it.
+    case ticketElsewhere(ticket: Int, holder: Int32)
+    /// Something worth a line that is not a ticket's: a claim taken over, a ticket found done.
+    case notice(String)
     /// A signal arrived; running tickets are being stopped.
     case stopping(signal: Int32?, reason: String)
     case runFinished(RunResult)

@@ -16,6 +16,8 @@ struct RunSummary {
         if result.interrupted > 0 { counts.append("\(result.interrupted) interrupted") }
         if result.skipped > 0 { counts.append("\(result.skipped) skipped") }
         if result.notStarted > 0 { counts.append("\(result.notStarted) not started") }
+        if result.ranElsewhere > 0 { counts.append("\(result.ranElsewhere) run by another parrun") }
+        if result.runningElsewhere > 0 { counts.append("\(result.runningElsewhere) still running in another parrun") }
         var out = ""
         if let signal = result.interruptedBy {
             out += "parrun: interrupted by \(ProcessControl.signalName(signal))\n"

@@ -57,6 +57,14 @@ struct ReadyQueue: Sendable {
         return Int(top)
     }
 
+    /// Takes `ticket` out of the queue (rare: another process finished it).
+    mutating func remove(_ ticket: Int) {
+        guard let index = heap.firstIndex(of: Int32(ticket)) else { return }
+        let others = heap.enumerated().filter { $0.offset != index }.map { Int($0.element) }
+        heap.removeAll(keepingCapacity: true)
+        for other in others { push(other) }
+    }
+
     /// All queued tickets, best first (for display; not a hot path).
     var ordered: [Int] {
         heap.map(Int.init).sorted { rank[$0] < rank[$1] }

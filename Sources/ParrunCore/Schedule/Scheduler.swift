@@ -39,6 +39,9 @@ public struct Scheduler: Sendable {
     private var freeWorkers: [Int]
     public private(set) var runningCount = 0
     private var retryingCount = 0
+    /// Tickets another process is running, and tickets still waiting for dependencies.
+    public private(set) var elsewhereCount = 0
+    private var waitingCount = 0
 
     public init(plan: Plan, policy: FailurePolicy = FailurePolicy()) {
         self.plan = plan
@@ -64,6 +67,7 @@ public struct Scheduler: Sendable {
                 ready.push(ticket)
             } else {
                 states[ticket] = .waiting
+                waitingCount += 1
             }
         }
         self.states = states
@@ -121,13 +125,61 @@ public struct Scheduler: Sendable {
         guard case .running = states[ticket] else { return }
         release(ticket)
         states[ticket] = .succeeded
+        releaseDependents(of: ticket)
+    }
+
+    private mutating func releaseDependents(of ticket: Int) {
         for dependent in plan.graph.dependents(of: ticket).map(Int.init) where states[dependent] == .waiting {
             unfinishedDependencies[dependent] -= 1
             if unfinishedDependencies[dependent] == 0 {
                 states[dependent] = .ready
+                waitingCount -= 1
                 ready.push(dependent)
             }
         }
+    }
+
+    /// A ticket `start` handed out is claimed by another process: give its slot
+    /// back; it stays unfinished here until that process records its end.
+    public mutating func runsElsewhere(_ ticket: Int) {
+        guard case .running = states[ticket] else { return }
+        release(ticket)
+        states[ticket] = .elsewhere
+        elsewhereCount += 1
+    }
+
+    /// The process that had `ticket` let go of it unfinished: it is ready here again.
+    public mutating func returnFromElsewhere(_ ticket: Int) {
+        guard states[ticket] == .elsewhere else { return }
+        elsewhereCount -= 1
+        states[ticket] = .ready
+        ready.push(ticket)
+    }
+
+    /// Another process recorded that `ticket` succeeded: true if that changed
+    /// anything here (the ticket was not already finished).
+    @discardableResult
+    public mutating func succeededElsewhere(_ ticket: Int) -> Bool {
+        switch states[ticket] {
+        case .elsewhere: elsewhereCount -= 1
+        case .waiting: waitingCount -= 1
+        case .ready: ready.remove(ticket)
+        case .notInRun, .running, .retrying, .succeeded, .failed, .skipped, .notStarted: return false
+        }
+        states[ticket] = .succeeded
+        releaseDependents(of: ticket)
+        return true
+    }
+
+    /// Another process recorded that `ticket` failed for good.
+    @discardableResult
+    public mutating func failedElsewhere(_ ticket: Int) -> [Int] {
+        guard states[ticket] == .elsewhere else { return [] }
+        elsewhereCount -= 1
+        states[ticket] = .failed
+        failureCount += 1
+        if !policy.keepGoing || failureCount >= (policy.maxFailures ?? Int.max) { stop() }
+        return skipDependents(of: ticket)
     }
 
     /// The ticket failed for good (or timed out). Returns the tickets skipped
@@ -152,9 +204,11 @@ public struct Scheduler: Sendable {
         isStopped = true
     }
 
-    /// True when nothing runs or waits for a retry and nothing more can start.
+    /// True when nothing runs or waits for a retry and nothing more can start
+    /// (tickets waiting on another process's tickets keep the run going).
     public var isDone: Bool {
-        runningCount == 0 && retryingCount == 0 && (isStopped || ready.isEmpty)
+        runningCount == 0 && retryingCount == 0
+            && (isStopped || (ready.isEmpty && (waitingCount == 0 || elsewhereCount == 0)))
     }
 
     /// Marks everything that never started as `notStarted`; call once the loop ends.
@@ -184,6 +238,7 @@ public struct Scheduler: Sendable {
             for dependent in plan.graph.dependents(of: ticket).map(Int.init) {
                 switch states[dependent] {
                 case .waiting, .ready:
+                    if states[dependent] == .waiting { waitingCount -= 1 } else { ready.remove(dependent) }
                     states[dependent] = .skipped(dependency: ticket, cause: failed)
                     skipped.append(dependent)
                     stack.append(dependent)
@@ -192,7 +247,6 @@ public struct Scheduler: Sendable {
                 }
             }
         }
-        // A ready ticket cannot depend on a failed one, so the ready queue holds none of these.
         return skipped
     }
 }

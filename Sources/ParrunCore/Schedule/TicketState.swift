@@ -17,11 +17,13 @@ public enum TicketState: Sendable, Equatable {
     case notInRun
     /// Never started because the run stopped (after a failure, or interrupted).
     case notStarted
+    /// Being run by another parrun process that joined the same run; holds no slot here.
+    case elsewhere
 
     public var isFinal: Bool {
         switch self {
         case .succeeded, .failed, .skipped, .notInRun, .notStarted: true
-        case .waiting, .ready, .running, .retrying: false
+        case .waiting, .ready, .running, .retrying, .elsewhere: false
         }
     }
 }

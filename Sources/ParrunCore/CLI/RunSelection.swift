@@ -1,0 +1,78 @@
+/// Which tickets this invocation runs, decided from the manifest and the journal:
+/// a fresh run (every ticket not marked done), or `--resume` of the latest run of
+/// this manifest (see `ResumeDecision`).
+struct RunSelection {
+    enum Mode: Equatable {
+        case fresh
+        /// Continues the run with this id.
+        case resume(String)
+        /// Works on the live run with this id alongside the parrun(s) running it.
+        case join(String, owner: ProcessIdentity)
+    }
+
+    var mode: Mode
+    var runs: [Bool]
+    /// With `--resume`: why each running ticket runs.
+    var reasons: [ResumeDecision.Reason?]?
+    /// Lines to tell the user before the run (a suggestion to resume, orphans stopped).
+    var notices: [String] = []
+    /// Tickets whose earlier attempt still runs under a parrun that died.
+    var orphans: [(ticket: Int, process: ProcessIdentity)] = []
+    var history: RunHistory
+    var manifestPath: String
+    var manifestHash: String
+
+    /// `isRunning` decides whether a recorded process is alive (injected for tests).
+    static func decide(
+        graph: TicketGraph, manifest: Manifest, recipeHashes: [String], records: [JournalRecord],
+        resume: Bool, isRunning: (ProcessIdentity) -> Bool
+    ) -> RunSelection {
+        let history = RunHistory(records)
+        let path = manifestIdentity(manifest.source.name)
+        let hash = StableHash.hex(bytes: manifest.source.bytes)
+        let fresh = Plan.freshRunMask(graph)
+        var selection = RunSelection(
+            mode: .fresh, runs: fresh, reasons: nil, history: history, manifestPath: path, manifestHash: hash)
+        guard let latest = history.latestRun(manifest: path) else {
+            if resume { selection.notices.append("parrun: no earlier run of \(manifest.source.name) to resume; starting a fresh run") }
+            return selection
+        }
+        let chain = history.chain(endingAt: latest.run)
+        let states = history.ticketStates(chain: chain)
+        let live = history.isLive(latest.run, isRunning: isRunning)
+        if live {
+            // Another parrun is on this run now: work beside it, never start afresh under it.
+            let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
+            selection.mode = .join(latest.run, owner: latest.owner)
+            selection.runs = decision.runs
+            selection.reasons = decision.reasons
+            return selection
+        }
+        guard resume else {
+            if !history.finishedSuccessfully(latest.run) {
+                let left = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states).runs.filter { $0 }.count
+                if left > 0 {
+                    selection.notices.append("parrun: the last run of \(manifest.source.name) did not finish (\(left) ticket\(left == 1 ? "" : "s") left); `parrun --resume` continues it, this starts afresh")
+                }
+            }
+            return selection
+        }
+        let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
+        selection.mode = .resume(latest.run)
+        selection.runs = decision.runs
+        selection.reasons = decision.reasons
+        for (index, ticket) in graph.tickets.enumerated() {
+            guard let state = states[ticket.id] else { continue }
+            if state.isOpen, let start = state.lastStart, start.process.pid > 0, isRunning(start.process), !isRunning(start.owner) {
+                selection.orphans.append((index, start.process))
+            }
+        }
+        return selection
+    }
+
+    /// The manifest as runs record it: its absolute path, or `<stdin>`.
+    static func manifestIdentity(_ name: String) -> String {
+        if name == "<stdin>" { return name }
+        return FileSystem.absolutePath(name) ?? name
+    }
+}

@@ -1,0 +1,70 @@
+/// What the run loop records in the journal, and when it makes it durable.
+///
+/// Invariant: a ticket's end record is on disk (fdatasync) before any ticket
+/// that depends on it starts, so a resumed run never trusts a dependency whose
+/// success was not recorded. Independent tickets do not wait for a sync; the
+/// journal is synced at least once a second and when the run ends.
+final class RunJournal {
+    private let writer: JournalWriter
+    private let runID: String
+    private let graph: TicketGraph
+    private let recipeHashes: [String]
+    private let owner: ProcessIdentity
+    /// `waitsInRun[i]`: ticket i depends on a ticket of this run.
+    private let waitsInRun: [Bool]
+    static let syncInterval = 1.0
+
+    init(writer: JournalWriter, runID: String, plan: Plan, recipeHashes: [String], owner: ProcessIdentity) {
+        self.writer = writer
+        self.runID = runID
+        self.graph = plan.graph
+        self.recipeHashes = recipeHashes
+        self.owner = owner
+        self.waitsInRun = plan.graph.tickets.indices.map { ticket in
+            plan.graph.dependencies(of: ticket).contains { plan.runs[Int($0)] }
+        }
+    }
+
+    /// Call before starting `ticket`: its dependencies' ends must be durable.
+    func willStart(_ ticket: Int) {
+        if waitsInRun[ticket] { writer.sync() }
+    }
+
+    func started(_ ticket: Int, attempt: Int, worker: Int, pid: Int32) {
+        let process = pid > 0 ? ProcessTable.justStarted(pid) : .none
+        writer.append(.start(.init(
+            run: runID, id: graph.tickets[ticket].id, attempt: attempt, recipe: recipeHashes[ticket],
+            process: process, owner: owner, worker: worker, time: Clock.wall())))
+    }
+
+    func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, willRetry: Bool) {
+        var exitCode: Int?
+        var signal: String?
+        switch outcome {
+        case .succeeded: exitCode = 0
+        case .failed(.exited(let code)): exitCode = Int(code)
+        case .failed(.signaled(let number)): signal = ProcessControl.signalName(number)
+        default: break
+        }
+        writer.append(.end(.init(
+            run: runID, id: graph.tickets[ticket].id, attempt: attempt, status: outcome.statusWord,
+            exitCode: exitCode, signal: signal, seconds: seconds, time: Clock.wall(), retry: willRetry, owner: owner)))
+    }
+
+    func skipped(_ ticket: Int, attempt: Int) {
+        writer.append(.end(.init(
+            run: runID, id: graph.tickets[ticket].id, attempt: attempt, status: "skipped",
+            exitCode: nil, signal: nil, seconds: 0, time: Clock.wall(), owner: owner)))
+    }
+
+    /// Bounds what a power loss can cost to about a second of finished tickets.
+    func tick() {
+        if Clock.monotonic() - writer.lastSync >= Self.syncInterval { writer.sync() }
+    }
+
+    func finished(_ result: RunResult) {
+        let status = result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed")
+        writer.append(.runEnd(.init(run: runID, status: status, owner: owner, time: Clock.wall())))
+        writer.sync()
+    }
+}

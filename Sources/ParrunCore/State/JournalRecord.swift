@@ -1,0 +1,136 @@
+/// One line of the journal, `.parrun/journal.jsonl`. Format version 1, one JSON
+/// object per line, documented in the README under "State"; every record has
+/// `"v": 1` and a `type`. Readers skip record types they do not know.
+public enum JournalRecord: Sendable, Equatable {
+    public static let version = 1
+
+    /// The first line of every journal.
+    case header
+    case run(RunRecord)
+    case start(StartRecord)
+    case end(EndRecord)
+    case runEnd(RunEndRecord)
+
+    /// A run begins (or a process joins one: `joined` is true).
+    public struct RunRecord: Sendable, Equatable {
+        public var run: String
+        /// The manifest's absolute path, and a hash of its content.
+        public var manifest: String
+        public var manifestHash: String
+        public var jobs: Int
+        public var owner: ProcessIdentity
+        public var time: Double
+        /// The run this one continues (`--resume`), if any.
+        public var resumes: String?
+        public var joined: Bool
+    }
+
+    public struct StartRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        /// Hash of what the ticket runs: a changed recipe reruns on `--resume`.
+        public var recipe: String
+        /// The recipe's process (0 for a ticket without one) and its start time.
+        public var process: ProcessIdentity
+        /// The parrun that started it.
+        public var owner: ProcessIdentity
+        public var worker: Int
+        public var time: Double
+    }
+
+    public struct EndRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        /// succeeded, failed, timed-out, interrupted or skipped.
+        public var status: String
+        public var exitCode: Int?
+        public var signal: String?
+        public var seconds: Double
+        public var time: Double
+        /// Another attempt follows (the status is not the ticket's last word).
+        public var retry: Bool = false
+        /// The parrun that ran it.
+        public var owner: ProcessIdentity = .none
+    }
+
+    public struct RunEndRecord: Sendable, Equatable {
+        public var run: String
+        /// succeeded, failed or interrupted.
+        public var status: String
+        public var owner: ProcessIdentity
+        public var time: Double
+    }
+
+    /// The record as one journal line, with its line break.
+    public var line: String {
+        var fields: [(String, String)] = [("v", "\(Self.version)")]
+        func add(_ key: String, _ value: String) { fields.append((key, value)) }
+        func text(_ value: String) -> String { JSONText.quoted(value) }
+        switch self {
+        case .header:
+            add("type", text("journal"))
+            add("program", text("parrun"))
+        case .run(let record):
+            add("type", text("run"))
+            add("run", text(record.run))
+            add("manifest", text(record.manifest))
+            add("manifestHash", text(record.manifestHash))
+            add("jobs", "\(record.jobs)")
+            add("owner", record.owner.json)
+            add("time", JSONText.number(record.time))
+            add("resumes", JSONText.quotedOrNull(record.resumes))
+            add("joined", record.joined ? "true" : "false")
+        case .start(let record):
+            add("type", text("start"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", "\(record.attempt)")
+            add("recipe", text(record.recipe))
+            add("process", record.process.json)
+            add("owner", record.owner.json)
+            add("worker", "\(record.worker)")
+            add("time", JSONText.number(record.time))
+        case .end(let record):
+            add("type", text("end"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", "\(record.attempt)")
+            add("status", text(record.status))
+            add("exitCode", record.exitCode.map(String.init) ?? "null")
+            add("signal", JSONText.quotedOrNull(record.signal))
+            add("seconds", JSONText.number(record.seconds))
+            add("time", JSONText.number(record.time))
+            add("retry", record.retry ? "true" : "false")
+            add("owner", record.owner.json)
+        case .runEnd(let record):
+            add("type", text("run-end"))
+            add("run", text(record.run))
+            add("status", text(record.status))
+            add("owner", record.owner.json)
+            add("time", JSONText.number(record.time))
+        }
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"
+    }
+}
+
+/// A process, told apart from a later one that reuses its pid by its start time.
+public struct ProcessIdentity: Sendable, Equatable, Hashable {
+    public var pid: Int32
+    /// Clock ticks after boot at which it started (from /proc); 0 if unknown.
+    public var startTicks: UInt64
+    public var host: String
+
+    public init(pid: Int32, startTicks: UInt64, host: String) {
+        self.pid = pid
+        self.startTicks = startTicks
+        self.host = host
+    }
+
+    var json: String {
+        "{\"pid\":\(pid),\"start\":\(startTicks),\"host\":\(JSONText.quoted(host))}"
+    }
+
+    static let none = ProcessIdentity(pid: 0, startTicks: 0, host: "")
+}

@@ -1,0 +1,69 @@
+/// Which tickets a resumed run runs, and why (make semantics: a ticket that
+/// runs again makes everything downstream of it run again).
+public struct ResumeDecision: Sendable {
+    public enum Reason: Sendable, Equatable, CustomStringConvertible {
+        /// Never started in the runs being continued.
+        case new
+        /// Started and never ended: its parrun stopped while it ran.
+        case interrupted
+        /// Its last attempt ended with this status (failed, timed-out, interrupted, skipped).
+        case ended(String)
+        case recipeChanged
+        case dependencyReruns(String)
+
+        public var description: String {
+            switch self {
+            case .new: "new"
+            case .interrupted: "interrupted"
+            case .ended(let status): status
+            case .recipeChanged: "recipe changed"
+            case .dependencyReruns(let id): "dependency \(id) reruns"
+            }
+        }
+    }
+
+    /// `runs[i]`: ticket i runs in the resumed run.
+    public let runs: [Bool]
+    /// Why each running ticket runs; nil for tickets that do not run.
+    public let reasons: [Reason?]
+    /// Tickets skipped because they already succeeded with the same recipe.
+    public var alreadySucceeded: Int { zip(runs, reasons).filter { !$0.0 && $0.1 == nil }.count }
+
+    /// `recipeHashes[i]` is ticket i's current recipe hash; tickets the manifest
+    /// marks done never run, as in a fresh run.
+    public init(graph: TicketGraph, recipeHashes: [String], states: [String: RunHistory.TicketState]) {
+        var runs = [Bool](repeating: false, count: graph.count)
+        var reasons = [Reason?](repeating: nil, count: graph.count)
+        for ticket in graph.topologicalOrder where !graph.tickets[ticket].isDone {
+            let id = graph.tickets[ticket].id
+            let reason: Reason?
+            if let state = states[id] {
+                if state.isOpen {
+                    reason = .interrupted
+                } else if let end = state.lastEnd, end.status != "succeeded" {
+                    reason = .ended(end.status)
+                } else if let start = state.lastStart, start.recipe != recipeHashes[ticket] {
+                    reason = .recipeChanged
+                } else if state.lastEnd == nil {
+                    reason = .new
+                } else {
+                    reason = nil
+                }
+            } else {
+                reason = .new
+            }
+            if let reason {
+                reasons[ticket] = reason
+                runs[ticket] = true
+                continue
+            }
+            // Succeeded: runs again only if something it depends on runs again.
+            if let dependency = graph.dependencies(of: ticket).first(where: { runs[Int($0)] }) {
+                reasons[ticket] = .dependencyReruns(graph.tickets[Int(dependency)].id)
+                runs[ticket] = true
+            }
+        }
+        self.runs = runs
+        self.reasons = reasons
+    }
+}

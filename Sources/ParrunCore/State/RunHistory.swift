@@ -1,0 +1,87 @@
+/// What the journal says about the runs of one manifest: pure, built from records.
+public struct RunHistory: Sendable {
+    /// The last thing known of a ticket in a run (and the runs it continued).
+    public struct TicketState: Sendable, Equatable {
+        public var lastStart: JournalRecord.StartRecord?
+        public var lastEnd: JournalRecord.EndRecord?
+
+        /// Started and not ended: it was running when its parrun stopped (or still is).
+        public var isOpen: Bool {
+            guard let lastStart else { return false }
+            guard let lastEnd else { return true }
+            return lastEnd.run != lastStart.run || lastEnd.attempt < lastStart.attempt || lastEnd.time < lastStart.time
+        }
+
+        public var succeeded: Bool { !isOpen && lastEnd?.status == "succeeded" }
+    }
+
+    /// Every run record, in journal order (joins included).
+    public let runs: [JournalRecord.RunRecord]
+    private let runEnds: [String: [JournalRecord.RunEndRecord]]
+    private let starts: [String: [JournalRecord.StartRecord]]
+    private let ends: [String: [JournalRecord.EndRecord]]
+
+    public init(_ records: [JournalRecord]) {
+        var runs: [JournalRecord.RunRecord] = []
+        var runEnds: [String: [JournalRecord.RunEndRecord]] = [:]
+        var starts: [String: [JournalRecord.StartRecord]] = [:]
+        var ends: [String: [JournalRecord.EndRecord]] = [:]
+        for record in records {
+            switch record {
+            case .header: break
+            case .run(let run): runs.append(run)
+            case .runEnd(let end): runEnds[end.run, default: []].append(end)
+            case .start(let start): starts[start.run, default: []].append(start)
+            case .end(let end): ends[end.run, default: []].append(end)
+            }
+        }
+        self.runs = runs
+        self.runEnds = runEnds
+        self.starts = starts
+        self.ends = ends
+    }
+
+    /// The most recent run of the manifest at `path` (not counting joins).
+    public func latestRun(manifest path: String) -> JournalRecord.RunRecord? {
+        runs.last { $0.manifest == path && !$0.joined }
+    }
+
+    /// The processes that worked on a run: its starter and every joiner.
+    public func owners(of run: String) -> [ProcessIdentity] {
+        runs.filter { $0.run == run }.map(\.owner)
+    }
+
+    /// True while a process of the run has not recorded its end and still runs.
+    public func isLive(_ run: String, isRunning: (ProcessIdentity) -> Bool) -> Bool {
+        let ended = Set((runEnds[run] ?? []).map(\.owner))
+        return owners(of: run).contains { !ended.contains($0) && isRunning($0) }
+    }
+
+    /// True when the run's last process to finish recorded that every ticket succeeded.
+    public func finishedSuccessfully(_ run: String) -> Bool {
+        runEnds[run]?.last?.status == "succeeded"
+    }
+
+    /// `run` and the runs it continued, oldest first.
+    public func chain(endingAt run: String) -> [String] {
+        var chain: [String] = []
+        var cursor: String? = run
+        var seen = Set<String>()
+        while let current = cursor, seen.insert(current).inserted {
+            chain.append(current)
+            cursor = runs.first { $0.run == current && !$0.joined }?.resumes
+        }
+        return chain.reversed()
+    }
+
+    /// Per ticket id, the last start and end across the runs of `chain`.
+    public func ticketStates(chain: [String]) -> [String: TicketState] {
+        var states: [String: TicketState] = [:]
+        // Records of one run are in journal order; the runs of a chain follow each other.
+        for run in chain {
+            for start in starts[run] ?? [] { states[start.id, default: TicketState()].lastStart = start }
+            for end in ends[run] ?? [] { states[end.id, default: TicketState()].lastEnd = end }
+        }
+        return states
+    }
+}
