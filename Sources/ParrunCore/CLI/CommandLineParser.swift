@@ -1,6 +1,17 @@
 /// What the command line asked for.
 public struct Invocation: Sendable, Equatable {
+    /// `parrun [MANIFEST]` runs; `parrun status|logs|clean` look at the state.
+    public enum Command: String, Sendable, Equatable, CaseIterable {
+        case run, status, logs, clean
+    }
+
+    public var command = Command.run
     public var manifestPath: String?
+    /// `parrun logs ID`.
+    public var ticketID: String?
+    public var tail: Int?
+    public var follow = false
+    public var force = false
     public var directory: String?
     public var jobs: JobsRequest?
     public var dryRun = false
@@ -37,6 +48,12 @@ public enum CommandLineParser {
         var invocation = Invocation()
         var index = 0
         var optionsEnded = false
+        // A subcommand is the first argument, spelled exactly; a manifest with
+        // such a name is still reachable as ./status or -f status.
+        if let first = arguments.first, let command = Invocation.Command(rawValue: first), command != .run {
+            invocation.command = command
+            index = 1
+        }
 
         func value(for option: OptionSpec, spelled: String, inline: String?) throws(UsageError) -> String {
             if let inline { return inline }
@@ -51,7 +68,12 @@ public enum CommandLineParser {
             let argument = arguments[index]
             index += 1
             if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
-                try addManifest(argument, to: &invocation)
+                if invocation.command == .logs && argument != "-" {
+                    if let first = invocation.ticketID { throw .tooManyTickets(first: first, extra: argument) }
+                    invocation.ticketID = argument
+                } else {
+                    try addManifest(argument, to: &invocation)
+                }
                 continue
             }
             if argument == "--" {
@@ -91,7 +113,19 @@ public enum CommandLineParser {
                 break
             }
         }
+        try checkCommandOptions(invocation)
         return invocation
+    }
+
+    /// Options that belong to one subcommand are refused elsewhere, rather than ignored.
+    private static func checkCommandOptions(_ invocation: Invocation) throws(UsageError) {
+        let misplaced: [(used: Bool, option: String, command: Invocation.Command)] = [
+            (invocation.tail != nil, "--tail", .logs), (invocation.follow, "--follow", .logs),
+            (invocation.force, "--force", .clean),
+        ]
+        if let wrong = misplaced.first(where: { $0.used && $0.command != invocation.command }) {
+            throw .optionForOtherCommand(option: wrong.option, command: wrong.command.rawValue)
+        }
     }
 
     private static func addManifest(_ path: String, to invocation: inout Invocation) throws(UsageError) {
@@ -154,6 +188,12 @@ public enum CommandLineParser {
             invocation.stateDirectory = value
         case .noJournal:
             invocation.noJournal = true
+        case .tail:
+            invocation.tail = try count(value, spelled, minimum: 0)
+        case .follow:
+            invocation.follow = true
+        case .force:
+            invocation.force = true
         case .help:
             invocation.showHelp = true
         case .version:

@@ -6,7 +6,11 @@ public enum HelpText {
         var out = """
             parrun \(version): run a dependency graph of tickets (shell scripts or claude prompts) in parallel
 
-            Usage: parrun [OPTIONS] [MANIFEST]
+            Usage: parrun [OPTIONS] [MANIFEST]          run the tickets
+                   parrun status [MANIFEST] [--json]    each ticket's state in the latest run
+                   parrun logs [ID] [--tail N] [--follow]
+                                                        a ticket's log (no ID: the latest failure)
+                   parrun clean [MANIFEST] [--force]    remove the state (journal, logs)
 
             MANIFEST is a JSON file ({"tickets": [...]}) or a plain-text file (see Grammar.md);
             the format is read from the content. `-` reads standard input. Without one, parrun
@@ -32,10 +36,13 @@ public enum HelpText {
               parrun --graph dot | dot -Tsvg > graph.svg
               parrun --json | jq -r 'select(.event == "ticket-end") | .id + " " + .status'
               cat tickets.json | parrun -n -
+              parrun --resume                    continue an interrupted run; -n --resume says why each reruns
+              parrun logs --tail 50              the end of the latest failure's log
 
             Logs: .parrun/logs/ID.log next to the manifest.
             Exit status: 0 all succeeded; 1 a ticket failed or timed out; 2 usage or
-            manifest error; 130/143 interrupted by SIGINT/SIGTERM.
+            manifest error; 4 clean refused while a run is live; 130/143 interrupted by
+            SIGINT/SIGTERM.
 
             """
         return out

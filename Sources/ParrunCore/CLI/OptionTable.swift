@@ -21,6 +21,9 @@ public enum OptionKey: Sendable, Equatable {
     case resume
     case stateDirectory
     case noJournal
+    case tail
+    case follow
+    case force
     case help
     case version
 }
@@ -76,6 +79,12 @@ public enum OptionTable {
                    help: "keep the journal and logs in DIR instead of .parrun next to the manifest"),
         OptionSpec(key: .noJournal, short: nil, long: "no-journal", valueName: nil,
                    help: "record nothing for --resume (logs are still written)"),
+        OptionSpec(key: .tail, short: nil, long: "tail", valueName: "N",
+                   help: "logs: print only the last N lines"),
+        OptionSpec(key: .follow, short: nil, long: "follow", valueName: nil,
+                   help: "logs: keep printing what the ticket writes until it ends, as tail -f"),
+        OptionSpec(key: .force, short: nil, long: "force", valueName: nil,
+                   help: "clean: remove the state even while a run of it is live"),
         OptionSpec(key: .help, short: "h", long: "help", valueName: nil,
                    help: "show this help"),
         OptionSpec(key: .version, short: nil, long: "version", valueName: nil,

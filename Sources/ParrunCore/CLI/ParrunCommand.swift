@@ -22,23 +22,19 @@ public enum ParrunCommand {
             Terminal.writeOutput("parrun \(HelpText.version)\n")
             return .success
         }
-        let environmentJobs = try jobsFromEnvironment(environment)
-        let source = try ManifestLocator.load(invocation)
-
-        let checked = ValidatedManifest(source)
-        let diagnostics = checked.diagnostics
-        if !diagnostics.diagnostics.isEmpty {
-            // Built only when needed: its line table costs a pass over the whole file.
-            let renderer = DiagnosticRenderer(source: source, useColor: Terminal.wantsColor(2, environment: environment))
-            Terminal.writeError(renderer.render(diagnostics))
+        switch invocation.command {
+        case .run: break
+        case .status: return try StatusCommand(invocation: invocation, environment: environment).execute()
+        case .logs: return try LogsCommand(invocation: invocation, environment: environment).execute()
+        case .clean: return try CleanCommand(invocation: invocation, environment: environment).execute()
         }
-        guard let manifest = checked.manifest, let graph = checked.graph else {
-            let count = diagnostics.totalErrors
-            Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(source.name); nothing was run\n")
+        let environmentJobs = try jobsFromEnvironment(environment)
+        guard let loaded = try LoadedManifest.load(invocation, environment: environment) else {
             return .usageOrManifestError
         }
+        let (source, manifest, graph) = (loaded.source, loaded.manifest, loaded.graph)
 
-        let stateDirectory = invocation.stateDirectory ?? RunCommand.stateDirectory(for: source.name)
+        let stateDirectory = loaded.stateDirectory(invocation)
         let shell = manifest.settings.shell ?? RunOptions.defaultShell
         let claude = manifest.settings.claude ?? RunOptions.defaultClaude
         let recipeHashes = graph.tickets.map { RecipeHash.of($0, shell: shell, claude: claude) }
@@ -58,15 +54,12 @@ public enum ParrunCommand {
         defer { lock?.release() }
         if !invocation.noJournal {
             do {
-                let contents = try JournalReader.read(stateDirectory + "/" + JournalWriter.fileName)
+                let contents = try StateJournal.read(stateDirectory: stateDirectory)
                 records = contents.records
                 journalLength = contents.completeLength
-                if let line = contents.tornLastLine {
-                    Terminal.writeError("parrun: warning: the journal's last line (\(line)) was cut short by a crash; it is ignored\n")
-                }
             } catch {
-                guard !invocation.resume else { throw .journal(error) }
-                Terminal.writeError("parrun: warning: \(error.message); --resume will refuse until it is fixed\n")
+                guard !invocation.resume, case .journal(let problem) = error else { throw error }
+                Terminal.writeError("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
             }
         }
         let selection = RunSelection.decide(

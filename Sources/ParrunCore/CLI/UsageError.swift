@@ -7,6 +7,9 @@ public enum UsageError: Error, Equatable, Sendable {
     case invalidValue(option: String, value: String, expected: String)
     case invalidEnvironment(name: String, value: String, expected: String)
     case tooManyManifests(first: String, extra: String)
+    case tooManyTickets(first: String, extra: String)
+    case optionForOtherCommand(option: String, command: String)
+    case unknownTicket(String, suggestion: String?)
     case noManifestFound(directory: String)
     case cannotChangeDirectory(SystemError)
     case cannotReadManifest(SystemError)
@@ -27,6 +30,12 @@ public enum UsageError: Error, Equatable, Sendable {
             return "invalid \(name)='\(value.truncatedForMessage)' in the environment: expected \(expected); unset it or fix it"
         case .tooManyManifests(let first, let extra):
             return "more than one manifest given ('\(first)' and '\(extra)'); parrun reads one manifest"
+        case .tooManyTickets(let first, let extra):
+            return "more than one ticket given ('\(first)' and '\(extra)'); parrun logs shows one ticket's log"
+        case .optionForOtherCommand(let option, let command):
+            return "option '\(option)' belongs to 'parrun \(command)'"
+        case .unknownTicket(let id, let suggestion):
+            return "no ticket '\(id.truncatedForMessage)' in the manifest" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         case .noManifestFound(let directory):
             return "no manifest: neither tickets.json nor Parrunfile in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):

@@ -117,4 +117,34 @@ public enum FileSystem {
     public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
+
+    /// The bytes of `path` from `offset` on (empty if it is shorter or absent).
+    public static func readFile(_ path: String, from offset: Int) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else { return [] }
+        return (try? readAll(descriptor, sizeHint: 0, name: path)) ?? []
+    }
+
+    /// rmdir: true if the directory was empty and is gone.
+    public static func removeEmptyDirectory(_ path: String) -> Bool {
+        rmdir(path) == 0
+    }
+
+    /// Removes `path` and, for a directory, everything in it; symbolic links
+    /// are removed, never followed. A missing path is fine.
+    public static func removeTree(_ path: String) throws(SystemError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw SystemError(call: "lstat", path: path)
+        }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            for name in directoryEntries(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw SystemError(call: "rmdir", path: path) }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw SystemError(call: "unlink", path: path) }
+        }
+    }
 }

@@ -4,6 +4,8 @@ public struct RunHistory: Sendable {
     public struct TicketState: Sendable, Equatable {
         public var lastStart: JournalRecord.StartRecord?
         public var lastEnd: JournalRecord.EndRecord?
+        /// Attempts started, across the runs of the chain.
+        public var attempts = 0
 
         /// Started and not ended: it was running when its parrun stopped (or still is).
         public var isOpen: Bool {
@@ -79,7 +81,10 @@ public struct RunHistory: Sendable {
         var states: [String: TicketState] = [:]
         // Records of one run are in journal order; the runs of a chain follow each other.
         for run in chain {
-            for start in starts[run] ?? [] { states[start.id, default: TicketState()].lastStart = start }
+            for start in starts[run] ?? [] {
+                states[start.id, default: TicketState()].lastStart = start
+                states[start.id, default: TicketState()].attempts += 1
+            }
             for end in ends[run] ?? [] { states[end.id, default: TicketState()].lastEnd = end }
         }
         return states

@@ -1,0 +1,77 @@
+/// Renders a `StatusReport` for people (a table and totals) or for scripts (JSON).
+struct StatusPrinter {
+    let report: StatusReport
+    let manifestName: String
+    /// The log file of a ticket, as the user should type it.
+    let logPath: (String) -> String
+
+    func text() -> String {
+        guard let run = report.run else {
+            return "parrun: \(manifestName) has not run yet (no run of it in the journal)\n" + totals()
+        }
+        var out = "run \(run) of \(manifestName): "
+        if report.live {
+            out += "live\n"
+        } else if report.entries.allSatisfy({ $0.state == .succeeded || $0.state == .done }) {
+            out += "finished\n"
+        } else {
+            out += "not finished; `parrun --resume` continues it\n"
+        }
+        let idWidth = max(2, min(40, report.entries.map(\.id.count).max() ?? 0))
+        let stateWidth = StatusReport.State.allCases.map(\.rawValue.count).max() ?? 0
+        out += "  " + "ID".padding(to: idWidth) + "  " + "STATE".padding(to: stateWidth + 2) + "TRIES  " + "TIME".padding(to: 8) + "DETAIL\n"
+        for entry in report.entries {
+            out += "  " + entry.id.padding(to: idWidth) + "  " + entry.state.rawValue.padding(to: stateWidth + 2)
+            out += String(entry.attempts).padding(to: 7)
+            out += (entry.seconds.map { DurationText.format(seconds: $0) } ?? "-").padding(to: 8)
+            out += detail(entry) + "\n"
+        }
+        return out + totals()
+    }
+
+    private func detail(_ entry: StatusReport.Entry) -> String {
+        switch entry.state {
+        case .failed, .timedOut, .interrupted:
+            var what: [String] = []
+            if let code = entry.exitCode { what.append("exit \(code)") }
+            if let signal = entry.signal { what.append("killed by \(signal)") }
+            if let pid = entry.pid, entry.state == .interrupted { what.append("pid \(pid) gone") }
+            what.append("log: \(logPath(entry.id))")
+            return what.joined(separator: ", ")
+        case .running:
+            guard let pid = entry.pid else { return "" }
+            return "pid \(pid) " + (entry.alive == true ? "(alive)" : "(not alive)")
+        case .done:
+            return "done in the manifest"
+        case .succeeded, .skipped, .pending:
+            return ""
+        }
+    }
+
+    private func totals() -> String {
+        let parts = StatusReport.State.allCases.compactMap { state -> String? in
+            let count = report.count(state)
+            return count > 0 ? "\(count) \(state.rawValue)" : nil
+        }
+        let total = report.entries.count
+        return "total: \(total) ticket\(total == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+    }
+
+    func json() -> String {
+        let tickets = report.entries.map { entry in
+            var fields = [
+                "\"id\":\(JSONText.quoted(entry.id))", "\"state\":\(JSONText.quoted(entry.state.rawValue))",
+                "\"attempts\":\(entry.attempts)",
+                "\"seconds\":\(entry.seconds.map { JSONText.number(($0 * 1000).rounded() / 1000) } ?? "null")",
+                "\"exitCode\":\(entry.exitCode.map(String.init) ?? "null")",
+                "\"signal\":\(JSONText.quotedOrNull(entry.signal))",
+            ]
+            if let pid = entry.pid { fields.append("\"pid\":\(pid),\"alive\":\(entry.alive == true)") }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        let totals = StatusReport.State.allCases.map { "\(JSONText.quoted($0.rawValue)):\(report.count($0))" }
+        return "{\"manifest\":\(JSONText.quoted(manifestName)),\"run\":\(JSONText.quotedOrNull(report.run)),"
+            + "\"live\":\(report.live),\"tickets\":\(JSONText.array(tickets)),"
+            + "\"totals\":{" + totals.joined(separator: ",") + "}}\n"
+    }
+}

@@ -1,0 +1,65 @@
+/// What `parrun status` shows: every ticket of the manifest as the latest run
+/// (and the runs it continued) left it. Pure: built from the journal's records.
+public struct StatusReport: Sendable {
+    public enum State: String, Sendable, CaseIterable {
+        case succeeded, failed
+        case timedOut = "timed-out"
+        case interrupted, skipped, running, pending
+        /// Marked done in the manifest: never run.
+        case done
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var id: String
+        public var state: State
+        public var attempts: Int
+        /// Of the last attempt; for a running ticket, how long it has run.
+        public var seconds: Double?
+        public var exitCode: Int?
+        public var signal: String?
+        /// For a running ticket: its recipe's pid, and whether that process is alive.
+        public var pid: Int32?
+        public var alive: Bool?
+    }
+
+    /// The latest run of the manifest, nil if it never ran.
+    public let run: String?
+    /// A parrun is working on the run now.
+    public let live: Bool
+    public let entries: [Entry]
+
+    public func count(_ state: State) -> Int { entries.reduce(0) { $0 + ($1.state == state ? 1 : 0) } }
+
+    public init(graph: TicketGraph, history: RunHistory, manifestPath: String, now: Double, isRunning: (ProcessIdentity) -> Bool) {
+        let latest = history.latestRun(manifest: manifestPath)
+        run = latest?.run
+        live = latest.map { history.isLive($0.run, isRunning: isRunning) } ?? false
+        let states = latest.map { history.ticketStates(chain: history.chain(endingAt: $0.run)) } ?? [:]
+        entries = graph.tickets.map { ticket in
+            var entry = Entry(id: ticket.id, state: .pending, attempts: 0)
+            if ticket.isDone {
+                entry.state = .done
+                return entry
+            }
+            guard let state = states[ticket.id] else { return entry }
+            entry.attempts = state.attempts
+            if state.isOpen, let start = state.lastStart {
+                entry.state = .running
+                entry.seconds = max(0, now - start.time)
+                if start.process.pid > 0 {
+                    entry.pid = start.process.pid
+                    entry.alive = isRunning(start.process)
+                }
+                // Neither the recipe nor its parrun is left: it was cut short.
+                if entry.alive != true && !isRunning(start.owner) { entry.state = .interrupted }
+                return entry
+            }
+            guard let end = state.lastEnd else { return entry }
+            entry.state = State(rawValue: end.status) ?? .failed
+            entry.seconds = entry.state == .skipped ? nil : end.seconds
+            entry.exitCode = end.exitCode
+            entry.signal = end.signal
+            return entry
+        }
+    }
+}
