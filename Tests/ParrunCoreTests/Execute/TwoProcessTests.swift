@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import ParrunCore
+
+/// Two real parrun processes on one manifest and state directory.
+@Suite struct TwoProcessTests {
+    @Test(.timeLimit(.minutes(2)))
+    func twoParrunsStartedTogetherRunEachTicketExactlyOnce() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let eventsPath = directory.appendingPathComponent("events.txt").path
+        let (text, dependencies) = CrashSafetyTests.manifest(tickets: 200, events: eventsPath, seed: 3)
+        // Shorter recipes than the crash test: 200 of them, 3 at a time in each process.
+        let quick = text.replacingOccurrences(of: "sleep 0.", with: "sleep 0.0")
+        try Data(quick.utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+
+        let first = try LaunchedParrun(["-j3", "-q"], in: directory)
+        let second = try LaunchedParrun(["-j3", "-q"], in: directory)
+        let statuses = [first.wait(), second.wait()]
+        #expect(statuses == [0, 0], "\(first.stderr)\n---\n\(second.stderr)")
+        #expect((first.stderr + second.stderr).contains("joining it as another set of workers"), "one parrun joined the other's run")
+
+        let events = CrashSafetyTests.events(eventsPath)
+        var starts: [String: Int] = [:]
+        for event in events where event.isStart { starts[event.id, default: 0] += 1 }
+        let wrong = dependencies.keys.filter { starts[$0] != 1 }.sorted()
+        #expect(wrong.isEmpty, "not run exactly once: \(wrong.map { "\($0) x\(starts[$0] ?? 0)" })")
+        #expect(Set(events.map(\.run)).count == 1, "both processes worked on one run")
+        var ended = Set<String>()
+        for event in events {
+            if event.isStart {
+                let missing = dependencies[event.id, default: []].filter { !ended.contains($0) }
+                #expect(missing.isEmpty, "\(event.id) started before \(missing) ended")
+            } else {
+                ended.insert(event.id)
+            }
+        }
+        // Both did part of the work.
+        #expect(first.stderr.contains("ok t") && second.stderr.contains("ok t"), "\(first.stderr)\n---\n\(second.stderr)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aTicketClaimedByALiveParrunIsWaitedForNotRunAgain() throws {
+        let directory = try CLITests.directory([
+            "Parrunfile": """
+                slow:
+                    echo slow >> runs.txt; sleep 1
+                after: slow
+                    echo after >> runs.txt
+
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LaunchedParrun(["-q"], in: directory)
+        // Until the first has started `slow`.
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("runs.txt").path) {
+            usleep(20_000)
+        }
+        let second = try LaunchedParrun(["-q"], in: directory)
+        #expect([first.wait(), second.wait()] == [0, 0], "\(first.stderr)\n---\n\(second.stderr)")
+        let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
+        #expect(runs == "slow\nafter\n")
+        #expect(second.stderr.contains("info: slow is running in another parrun (pid \(first.pid)); waiting for it"), "\(second.stderr)")
+    }
+}
