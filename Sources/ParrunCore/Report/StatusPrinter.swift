@@ -21,10 +21,11 @@ struct StatusPrinter {
         let stateWidth = StatusReport.State.allCases.map(\.rawValue.count).max() ?? 0
         out += "  " + "ID".padding(to: idWidth) + "  " + "STATE".padding(to: stateWidth + 2) + "TRIES  " + "TIME".padding(to: 8) + "DETAIL\n"
         for entry in report.entries {
-            out += "  " + entry.id.padding(to: idWidth) + "  " + entry.state.rawValue.padding(to: stateWidth + 2)
-            out += String(entry.attempts).padding(to: 7)
-            out += (entry.seconds.map { DurationText.format(seconds: $0) } ?? "-").padding(to: 8)
-            out += detail(entry) + "\n"
+            var row = "  " + entry.id.padding(to: idWidth) + "  " + entry.state.rawValue.padding(to: stateWidth + 2)
+            row += String(entry.attempts).padding(to: 7)
+            row += (entry.seconds.map { DurationText.format(seconds: $0) } ?? "-").padding(to: 8)
+            row += detail(entry)
+            out += row.trimmingTrailingSpaces + "\n"
         }
         return out + totals()
     }
