@@ -10,7 +10,7 @@ import Testing
     /// A random DAG whose recipes log their start and end (with the run id) to
     /// `events`, sleeping a little in between.
     static func manifest(tickets: Int, events: String, seed: UInt64) -> (text: String, dependencies: [String: [String]]) {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var text = ""
         var dependencies: [String: [String]] = [:]
         for index in 0..<tickets {
@@ -38,6 +38,21 @@ import Testing
             guard words.count == 3 else { return nil }
             return Event(isStart: words[0] == "start", id: words[1], run: words[2])
         }
+    }
+
+    /// "ID started before [DEP] ended" for every start that came too early.
+    static func startsBeforeDependencies(_ events: [Event], _ dependencies: [String: [String]]) -> [String] {
+        var ended = Set<String>()
+        var early: [String] = []
+        for event in events {
+            if event.isStart {
+                let missing = dependencies[event.id, default: []].filter { !ended.contains($0) }
+                if !missing.isEmpty { early.append("\(event.id) started before \(missing) ended") }
+            } else {
+                ended.insert(event.id)
+            }
+        }
+        return early
     }
 
     /// Tickets the journal records as succeeded, in the chain of its latest run.
@@ -68,7 +83,7 @@ import Testing
         try Data(text.utf8).write(to: manifestURL)
         let manifestPath = manifestURL.resolvingSymlinksInPath().path
         let journal = directory.appendingPathComponent(".parrun/journal.jsonl").path
-        var random = SplitMix(seed: 11)
+        var random = SeededGenerator(seed: 11)
 
         /// Per run id, the tickets recorded as succeeded before that run started.
         var succeededBefore: [String: Set<String>] = [:]
@@ -104,15 +119,8 @@ import Testing
             #expect(!(succeededBefore[event.run] ?? []).contains(event.id), "\(event.id) ran again in \(event.run) after it was recorded as succeeded")
         }
         // 3. No ticket started before each of its dependencies had ended.
-        var ended = Set<String>()
-        for event in events {
-            if event.isStart {
-                let missing = dependencies[event.id, default: []].filter { !ended.contains($0) }
-                #expect(missing.isEmpty, "\(event.id) started before \(missing) ended")
-            } else {
-                ended.insert(event.id)
-            }
-        }
+        let early = Self.startsBeforeDependencies(events, dependencies)
+        #expect(early.isEmpty, "\(early)")
         // ... and the journal agrees: a start only after its dependencies' succeeded ends.
         var recordedSuccess = Set<String>()
         for record in try JournalReader.read(journal).records {
@@ -126,18 +134,5 @@ import Testing
                 break
             }
         }
-    }
-}
-
-/// A small deterministic generator, so a failing layout can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -26,15 +26,8 @@ import Testing
         let wrong = dependencies.keys.filter { starts[$0] != 1 }.sorted()
         #expect(wrong.isEmpty, "not run exactly once: \(wrong.map { "\($0) x\(starts[$0] ?? 0)" })")
         #expect(Set(events.map(\.run)).count == 1, "both processes worked on one run")
-        var ended = Set<String>()
-        for event in events {
-            if event.isStart {
-                let missing = dependencies[event.id, default: []].filter { !ended.contains($0) }
-                #expect(missing.isEmpty, "\(event.id) started before \(missing) ended")
-            } else {
-                ended.insert(event.id)
-            }
-        }
+        let early = CrashSafetyTests.startsBeforeDependencies(events, dependencies)
+        #expect(early.isEmpty, "\(early)")
         // Both did part of the work.
         #expect(first.stderr.contains("ok t") && second.stderr.contains("ok t"), "\(first.stderr)\n---\n\(second.stderr)")
     }
