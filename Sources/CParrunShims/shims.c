@@ -94,3 +94,26 @@ int parrun_terminal_columns(int fd) {
     if (ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
     return 0;
 }
+
+int parrun_ofd_lock(int fd, int type, long long offset) {
+    struct flock lock;
+    memset(&lock, 0, sizeof(lock));
+    lock.l_type = type ? F_WRLCK : F_UNLCK;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = (off_t)offset;
+    lock.l_len = 1;
+    int result;
+    do { result = fcntl(fd, F_OFD_SETLK, &lock); } while (result < 0 && errno == EINTR);
+    return result;
+}
+
+int parrun_ofd_is_locked(int fd, long long offset) {
+    struct flock lock;
+    memset(&lock, 0, sizeof(lock));
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = (off_t)offset;
+    lock.l_len = 1;
+    if (fcntl(fd, F_OFD_GETLK, &lock) != 0) return -1;
+    return lock.l_type == F_UNLCK ? 0 : 1;
+}

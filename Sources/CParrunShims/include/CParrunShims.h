@@ -46,4 +46,13 @@ int parrun_term_signal(int status);
 /// The width of the terminal on `fd`, or 0 when it is not a terminal.
 int parrun_terminal_columns(int fd);
 
+/// Open-file-description lock on one byte at `offset` of `fd`: `type` is 1 to
+/// take an exclusive lock (without waiting), 0 to release it. Returns 0, or -1
+/// with errno (EAGAIN/EACCES: another description holds it).
+int parrun_ofd_lock(int fd, int type, long long offset);
+
+/// 1 if another open file description holds a lock on the byte at `offset`,
+/// 0 if not, -1 on error.
+int parrun_ofd_is_locked(int fd, long long offset);
+
 #endif

@@ -7,7 +7,7 @@ struct CleanCommand {
 
     /// What parrun keeps in a state directory; nothing else there is touched,
     /// so `--state-dir` pointed at a shared folder cannot lose other files.
-    static let entries = [JournalWriter.fileName, "logs", "claims", "prompts", DurationHistory.fileName, "lock"]
+    static let entries = [JournalWriter.fileName, "logs", Claims.fileName, "prompts", DurationHistory.fileName, "lock"]
 
     func execute() throws(UsageError) -> ExitCode {
         let source = try ManifestLocator.load(invocation)
@@ -17,7 +17,7 @@ struct CleanCommand {
             return .success
         }
         // Held while removing, so no parrun starts a run on the state being removed.
-        let lock: StateLock
+        let lock: WholeFileLock
         do { lock = try StateLock.acquire(stateDirectory: stateDirectory) } catch { throw .cannotWriteState(error) }
         defer { lock.release() }
         if !invocation.force, let live = liveRun(stateDirectory) {

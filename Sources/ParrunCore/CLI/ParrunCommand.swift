@@ -42,7 +42,7 @@ public enum ParrunCommand {
         var journalLength = 0
         // Held from reading the journal until this run is recorded in it, so two
         // parruns started together agree on one run (the second joins the first).
-        var lock: StateLock?
+        var lock: WholeFileLock?
         if !invocation.noJournal && !invocation.printsOnly {
             do {
                 try FileSystem.createDirectories(stateDirectory)
@@ -65,6 +65,9 @@ public enum ParrunCommand {
         let selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning)
+        if selection.mode == .fresh && !invocation.printsOnly && lock != nil {
+            compactJournal(records, selection: selection, stateDirectory: stateDirectory)
+        }
         let jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
             cores: Machine.processorCount(), ticketsToRun: selection.runs.lazy.filter { $0 }.count)
@@ -88,6 +91,18 @@ public enum ParrunCommand {
             recipeHashes: recipeHashes, stateDirectory: stateDirectory, environment: environment,
             journalLength: journalLength, stateLock: lock
         ).execute()
+    }
+
+    /// A fresh run makes this manifest's earlier runs useless for `--resume`;
+    /// dropping them keeps reading the journal cheap. Never while a run is live:
+    /// its writes would go to the replaced file.
+    private static func compactJournal(_ records: [JournalRecord], selection: RunSelection, stateDirectory: String) {
+        let history = selection.history
+        guard !history.runs.contains(where: { history.isLive($0.run, isRunning: ProcessTable.isRunning) }),
+            let kept = JournalCompaction.kept(records, droppingManifest: selection.manifestPath)
+        else { return }
+        // Only an optimisation: on failure the old journal stays as it was.
+        try? JournalWriter.rewrite(directory: stateDirectory, records: kept)
     }
 
     private static func jobsFromEnvironment(_ environment: Environment) throws(UsageError) -> JobsRequest? {

@@ -17,7 +17,7 @@ struct RunCommand {
     /// parruns follows it from there.
     let journalLength: Int
     /// Released once this run is in the journal.
-    let stateLock: StateLock?
+    let stateLock: WholeFileLock?
 
     /// `.parrun` next to the manifest (the current directory for standard input).
     static func stateDirectory(for manifestName: String) -> String {
@@ -77,7 +77,8 @@ struct RunCommand {
                 writer.sync()
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner,
-                    claims: try Claims(stateDirectory: stateDirectory), journalOffset: journalLength)
+                    claims: try Claims(stateDirectory: stateDirectory), journalOffset: journalLength,
+                    openAttempts: selection.openAttempts)
             } catch {
                 throw .cannotWriteState(error)
             }

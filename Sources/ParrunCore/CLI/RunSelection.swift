@@ -18,6 +18,9 @@ struct RunSelection {
     var notices: [String] = []
     /// Tickets whose earlier attempt still runs under a parrun that died.
     var orphans: [(ticket: Int, process: ProcessIdentity)] = []
+    /// Tickets (by id) started and never ended in the run(s) this one continues
+    /// or joins, with the parrun that started them.
+    var openAttempts: [String: ProcessIdentity] = [:]
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -40,12 +43,14 @@ struct RunSelection {
         let chain = history.chain(endingAt: latest.run)
         let states = history.ticketStates(chain: chain)
         let live = history.isLive(latest.run, isRunning: isRunning)
+        let openAttempts = states.compactMapValues { $0.isOpen ? $0.lastStart?.owner : nil }
         if live {
             // Another parrun is on this run now: work beside it, never start afresh under it.
             let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
             selection.mode = .join(latest.run, owner: latest.owner)
             selection.runs = decision.runs
             selection.reasons = decision.reasons
+            selection.openAttempts = openAttempts
             return selection
         }
         guard resume else {
@@ -61,6 +66,7 @@ struct RunSelection {
         selection.mode = .resume(latest.run)
         selection.runs = decision.runs
         selection.reasons = decision.reasons
+        selection.openAttempts = openAttempts
         for (index, ticket) in graph.tickets.enumerated() {
             guard let state = states[ticket.id] else { continue }
             if state.isOpen, let start = state.lastStart, start.process.pid > 0, isRunning(start.process), !isRunning(start.owner) {

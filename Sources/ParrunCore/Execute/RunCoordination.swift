@@ -1,15 +1,21 @@
 /// Working on one run together with other parrun processes: claim a ticket
-/// before starting it, and learn from the journal what the others finished.
+/// before starting it, and learn from the journal what the others started and
+/// finished.
 final class RunCoordination {
     private let claims: Claims
     private let follower: JournalFollower
-    private let holder: Claims.Holder
+    private let run: String
+    private let owner: ProcessIdentity
     private let indexByID: [String: Int]
-    private var held: [Int: Claim] = [:]
+    /// Tickets whose claim this process holds.
+    private var held = Set<Int>()
     /// Tickets another process recorded as succeeded in this run.
     private var succeededElsewhere = Set<Int>()
     /// Tickets found claimed by another process, by index, with their ids.
     private var elsewhere: [Int: String] = [:]
+    /// Per ticket, the parrun of an attempt that started and has not ended
+    /// (from the journal): who holds it, or who held it before dying.
+    private var openAttempts: [Int: ProcessIdentity]
     /// News read from the journal and not yet handed to the run loop.
     private var undelivered: [News] = []
     private var lastProbe = 0.0
@@ -22,45 +28,59 @@ final class RunCoordination {
     }
 
     enum Decision {
-        /// Run it; `takenOver` names a dead holder whose claim this one replaces.
-        case run(takenOver: Claims.Holder?)
-        /// A live process runs it.
-        case elsewhere(Claims.Holder?)
+        /// Run it; `takenOver` names a parrun that had started it and is gone.
+        case run(takenOver: ProcessIdentity?)
+        /// A live process holds it (its parrun, if the journal says yet).
+        case elsewhere(ProcessIdentity?)
         /// Another process already ran it to success in this run.
         case alreadySucceeded
     }
 
-    init(claims: Claims, journalPath: String, journalOffset: Int, holder: Claims.Holder, graph: TicketGraph) {
+    /// `openAttempts`: tickets (by id) started and not ended in the runs this
+    /// one continues, with their parrun, as the journal said when planning.
+    /// How many bytes this process has appended to the journal.
+    private let ownBytesWritten: () -> Int
+
+    init(claims: Claims, journalPath: String, journalOffset: Int, run: String, owner: ProcessIdentity,
+         graph: TicketGraph, openAttempts: [String: ProcessIdentity], ownBytesWritten: @escaping () -> Int) {
         self.claims = claims
-        self.follower = JournalFollower(path: journalPath, offset: journalOffset)
-        self.holder = holder
+        self.ownBytesWritten = ownBytesWritten
+        self.follower = JournalFollower(path: journalPath, offset: journalOffset, skipping: owner)
+        self.run = run
+        self.owner = owner
         self.indexByID = graph.indexByID
+        var open: [Int: ProcessIdentity] = [:]
+        for (id, parrun) in openAttempts where parrun != owner {
+            if let ticket = graph.indexByID[id] { open[ticket] = parrun }
+        }
+        self.openAttempts = open
     }
 
     /// Call before starting `ticket`, with its id.
     func claim(_ ticket: Int, id: String) -> Decision {
         // Kept across retries, so no other process takes a ticket between attempts.
-        if held[ticket] != nil { return .run(takenOver: nil) }
-        switch claims.claim(id, as: holder) {
-        case .held(let other):
-            elsewhere[ticket] = id
-            return .elsewhere(other)
-        case .claimed(let claim, let stale):
-            elsewhere.removeValue(forKey: ticket)
-            // Another process may have finished it since this one planned the run.
+        if held.contains(ticket) { return .run(takenOver: nil) }
+        guard claims.claim(id) else {
             readJournal()
-            if succeededElsewhere.contains(ticket) {
-                claim.release()
-                return .alreadySucceeded
-            }
-            held[ticket] = claim
-            return .run(takenOver: stale.flatMap { $0.owner == holder.owner ? nil : $0 })
+            elsewhere[ticket] = id
+            return .elsewhere(openAttempts[ticket])
         }
+        elsewhere.removeValue(forKey: ticket)
+        // Another process may have finished it since this one planned the run.
+        readJournal()
+        if succeededElsewhere.contains(ticket) {
+            claims.release(id)
+            return .alreadySucceeded
+        }
+        held.insert(ticket)
+        // The claim was free, so whoever started it and never ended it is gone.
+        return .run(takenOver: openAttempts.removeValue(forKey: ticket))
     }
 
     /// Call once the ticket's final end is in the journal (not between retries).
-    func release(_ ticket: Int) {
-        held.removeValue(forKey: ticket)?.release()
+    func release(_ ticket: Int, id: String) {
+        guard held.remove(ticket) != nil else { return }
+        claims.release(id)
     }
 
     /// Final outcomes other processes recorded in this run since the last call.
@@ -78,23 +98,31 @@ final class RunCoordination {
         lastProbe = now
         readJournal()
         guard undelivered.isEmpty else { return [] }  // let the caller apply those first
-        let free = elsewhere.filter { !claims.isHeld($0.value) }.map(\.key)
+        let free = elsewhere.filter { !claims.isHeldElsewhere($0.value) }.map(\.key)
         for ticket in free { elsewhere.removeValue(forKey: ticket) }
         return free.sorted()
     }
 
     private func readJournal() {
-        for case .end(let end) in follower.newRecords()
-        where end.run == holder.run && end.owner != holder.owner && !end.retry {
-            guard let ticket = indexByID[end.id] else { continue }
-            switch end.status {
-            case "succeeded":
-                succeededElsewhere.insert(ticket)
-                elsewhere.removeValue(forKey: ticket)
-                undelivered.append(.succeeded(ticket))
-            case "failed", "timed-out":
-                elsewhere.removeValue(forKey: ticket)
-                undelivered.append(.failed(ticket))
+        for record in follower.newRecords(ownBytesWritten: ownBytesWritten()) {
+            switch record {
+            case .start(let start) where start.run == run && start.owner != owner:
+                if let ticket = indexByID[start.id] { openAttempts[ticket] = start.owner }
+            case .end(let end) where end.run == run && end.owner != owner:
+                guard let ticket = indexByID[end.id] else { continue }
+                openAttempts.removeValue(forKey: ticket)
+                if end.retry { continue }
+                switch end.status {
+                case "succeeded":
+                    succeededElsewhere.insert(ticket)
+                    elsewhere.removeValue(forKey: ticket)
+                    undelivered.append(.succeeded(ticket))
+                case "failed", "timed-out":
+                    elsewhere.removeValue(forKey: ticket)
+                    undelivered.append(.failed(ticket))
+                default:
+                    continue
+                }
             default:
                 continue
             }

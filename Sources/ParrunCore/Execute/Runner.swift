@@ -49,13 +49,17 @@ public final class Runner {
         public var claims: Claims
         /// Where the journal was read up to when the run was planned.
         public var journalOffset: Int
+        /// Tickets (by id) started and not ended in the runs this one continues, with their parrun.
+        public var openAttempts: [String: ProcessIdentity]
 
-        public init(writer: JournalWriter, recipeHashes: [String], owner: ProcessIdentity, claims: Claims, journalOffset: Int) {
+        public init(writer: JournalWriter, recipeHashes: [String], owner: ProcessIdentity, claims: Claims,
+                    journalOffset: Int, openAttempts: [String: ProcessIdentity] = [:]) {
             self.writer = writer
             self.recipeHashes = recipeHashes
             self.owner = owner
             self.claims = claims
             self.journalOffset = journalOffset
+            self.openAttempts = openAttempts
         }
     }
 
@@ -81,7 +85,10 @@ public final class Runner {
             RunJournal(writer: $0.writer, runID: runID, plan: plan, recipeHashes: $0.recipeHashes, owner: $0.owner)
         }
         self.coordination = recording.map {
-            RunCoordination(claims: $0.claims, journalPath: $0.writer.path, journalOffset: $0.journalOffset, holder: .init(owner: $0.owner, run: runID), graph: plan.graph)
+            RunCoordination(
+                claims: $0.claims, journalPath: $0.writer.path, journalOffset: $0.journalOffset, run: runID,
+                owner: $0.owner, graph: plan.graph, openAttempts: $0.openAttempts,
+                ownBytesWritten: { [writer = $0.writer] in writer.bytesWritten })
         }
     }
 
@@ -143,7 +150,7 @@ public final class Runner {
             switch coordination.claim(ticket, id: definition.id) {
             case .elsewhere(let holder):
                 scheduler.runsElsewhere(ticket)
-                reporter.report(.ticketElsewhere(ticket: ticket, holder: holder?.owner.pid ?? 0), elapsed: elapsed)
+                reporter.report(.ticketElsewhere(ticket: ticket, holder: holder?.pid ?? 0), elapsed: elapsed)
                 return
             case .alreadySucceeded:
                 scheduler.succeeded(ticket)
@@ -152,7 +159,7 @@ public final class Runner {
                 return
             case .run(let takenOver):
                 if let takenOver {
-                    reporter.report(.notice("parrun: taking over the claim on \(definition.id) from parrun pid \(takenOver.owner.pid), which is gone"), elapsed: elapsed)
+                    reporter.report(.notice("parrun: taking over \(definition.id) from parrun pid \(takenOver.pid), which is gone"), elapsed: elapsed)
                 }
             }
         }
@@ -287,7 +294,7 @@ public final class Runner {
         let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
         let willRetry = !outcome.isSuccess && attempt <= allowed && !stopping && outcome != .interrupted
         journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry)
-        if !willRetry { coordination?.release(ticket) }
+        if !willRetry { coordination?.release(ticket, id: plan.graph.tickets[ticket].id) }
         records[ticket].lastOutcome = outcome
         records[ticket].seconds = seconds
         records[ticket].totalSeconds += seconds
@@ -391,7 +398,7 @@ public final class Runner {
         for (_, ticket) in retries {
             scheduler.requeue(ticket)
             records[ticket].status = .failed
-            coordination?.release(ticket)
+            coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
         }
         retries.removeAll()
     }

@@ -82,16 +82,28 @@ public enum FileSystem {
 
     /// Replaces `path` with `text` through a temporary file and a rename, so a
     /// reader sees the old file or the new one, never half of one.
-    public static func writeAtomically(_ path: String, _ text: String) throws(SystemError) {
+    /// Replaces `path` with `text` through a temporary file and a rename, so a
+    /// reader sees the old content or the new, never a mix. `durable`: the new
+    /// content and the rename are on disk (fsync) before this returns.
+    public static func writeAtomically(_ path: String, _ text: String, durable: Bool = false) throws(SystemError) {
         let temporary = path + ".tmp.\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SystemError(call: "open", path: temporary) }
-        let written = Descriptor.write(descriptor, text)
+        let written = Descriptor.write(descriptor, text) && (!durable || fsync(descriptor) == 0)
         close(descriptor)
         guard written, rename(temporary, path) == 0 else {
             let error = SystemError(call: written ? "rename" : "write", path: path)
             unlink(temporary)
             throw error
+        }
+        if durable {
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            let handle = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if handle >= 0 {
+                _ = fsync(handle)
+                close(handle)
+            }
         }
     }
 

@@ -14,6 +14,8 @@ public final class JournalWriter {
     public let path: String
     /// Records written since the last fsync.
     public private(set) var isDirty = false
+    /// Bytes this writer appended, so a follower can tell its own growth of the file from others'.
+    public private(set) var bytesWritten = 0
     public private(set) var lastSync = 0.0
 
     public init(directory: String) throws(SystemError) {
@@ -32,8 +34,18 @@ public final class JournalWriter {
         close(descriptor)
     }
 
+    /// Replaces the journal at `directory` with `records`, durably. Only while
+    /// no other parrun has it open for writing (its appends would be lost).
+    public static func rewrite(directory: String, records: [JournalRecord]) throws(SystemError) {
+        var text = ""
+        for record in records { text += record.line }
+        try FileSystem.writeAtomically(directory + "/" + fileName, text, durable: true)
+    }
+
     public func append(_ record: JournalRecord) {
-        Descriptor.write(descriptor, record.line)
+        let line = record.line
+        Descriptor.write(descriptor, line)
+        bytesWritten += line.utf8.count
         isDirty = true
     }
 

@@ -37,7 +37,7 @@ import Testing
         #expect(plan.stdout.contains("resuming: what runs again and why\n  b  failed\n  c  skipped\n"), "\(plan.stdout)")
         #expect(plan.stdout.contains("already succeeded (2): a, d"), "\(plan.stdout)")
 
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
         try reset(directory)
         let resumed = try CLITests.run(["-q", "--resume"], in: directory)
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -68,6 +68,21 @@ import Testing
         #expect(runs(directory).sorted() == ["a", "b", "d"], "a fresh run runs everything again")
     }
 
+    @Test func aFreshRunDropsTheManifestsEarlierRunsFromTheJournal() throws {
+        let directory = try CLITests.directory(["Parrunfile": Self.manifest, "Other": "x:\n    true\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-q", "Other"], in: directory).status == 0)
+        for _ in 0..<3 { #expect(try CLITests.run(["-k", "-q"], in: directory).status == 1) }
+        let records = try JournalReader.read(journal(directory).path).records
+        let manifests = records.compactMap { if case .run(let run) = $0 { run.manifest.hasSuffix("/Parrunfile") } else { nil } }
+        #expect(manifests == [false, true], "the other manifest's run is kept, and only the latest of this one")
+        // What the fresh run left is still resumable.
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
+        try reset(directory)
+        #expect(try CLITests.run(["-q", "--resume"], in: directory).status == 0)
+        #expect(runs(directory) == ["b", "c"])
+    }
+
     private func journal(_ directory: URL) -> URL {
         directory.appendingPathComponent(".parrun/journal.jsonl")
     }
@@ -85,7 +100,7 @@ import Testing
         #expect(try CLITests.run(["-k", "-q"], in: directory).status == 1)
         let lines = try String(contentsOf: journal(directory), encoding: .utf8).split(separator: "\n").count
         try append(#"{"v":1,"type":"end","run":"x","id":"b","#, to: journal(directory))
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
         try reset(directory)
         let resumed = try CLITests.run(["-q", "--resume"], in: directory)
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -202,6 +217,6 @@ import Testing
         try Data("slow:\n    echo resumed\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
         let resumed = try CLITests.run(["-q", "--resume"], in: directory)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("taking over the claim on slow from parrun pid \(killed.pid), which is gone"), "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("taking over slow from parrun pid \(killed.pid), which is gone"), "\(resumed.stderr)")
     }
 }

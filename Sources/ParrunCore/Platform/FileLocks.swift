@@ -1,0 +1,67 @@
+import CParrunShims
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file whose single bytes are locked by open-file-description locks
+/// (`F_OFD_SETLK`): a lock belongs to this open file, never conflicts with
+/// itself, and the kernel drops it when the process dies, so it can never
+/// outlive its holder. One file holds any number of independent locks.
+public final class ByteLockFile {
+    private let descriptor: Int32
+
+    public init(path: String) throws(SystemError) {
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Takes the lock on byte `offset` without waiting: false if another open
+    /// file holds it. Taking a lock this file already holds succeeds.
+    public func lock(_ offset: Int64) -> Bool {
+        parrun_ofd_lock(descriptor, 1, offset) == 0
+    }
+
+    public func unlock(_ offset: Int64) {
+        _ = parrun_ofd_lock(descriptor, 0, offset)
+    }
+
+    /// Whether another open file holds the lock on byte `offset`.
+    public func isLockedElsewhere(_ offset: Int64) -> Bool {
+        parrun_ofd_is_locked(descriptor, offset) == 1
+    }
+}
+
+/// An exclusive `flock` on a whole file, waited for; released by `release()`,
+/// by deinit, or by the kernel when the process dies.
+public final class WholeFileLock {
+    private var descriptor: Int32
+
+    public init(path: String) throws(SystemError) {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let error = SystemError(call: "flock", path: path)
+                close(descriptor)
+                throw error
+            }
+        }
+        self.descriptor = descriptor
+    }
+
+    /// Idempotent: the descriptor is closed once.
+    public func release() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit {
+        release()
+    }
+}

@@ -1,0 +1,25 @@
+/// Keeps the journal from growing with every run: when a fresh run of a
+/// manifest starts and no run is live, the journal is rewritten with only the
+/// records still needed, those of the latest run chain of every other manifest
+/// (the fresh run replaces this manifest's). Pure: records in, records out.
+public enum JournalCompaction {
+    /// The records to keep, or nil when nothing would be dropped.
+    public static func kept(_ records: [JournalRecord], droppingManifest manifest: String) -> [JournalRecord]? {
+        let history = RunHistory(records)
+        var needed = Set<String>()
+        for path in Set(history.runs.map(\.manifest)) where path != manifest {
+            if let latest = history.latestRun(manifest: path) { needed.formUnion(history.chain(endingAt: latest.run)) }
+        }
+        var kept: [JournalRecord] = [.header]
+        for record in records {
+            switch record {
+            case .header: continue
+            case .run(let run): if needed.contains(run.run) { kept.append(record) }
+            case .start(let start): if needed.contains(start.run) { kept.append(record) }
+            case .end(let end): if needed.contains(end.run) { kept.append(record) }
+            case .runEnd(let end): if needed.contains(end.run) { kept.append(record) }
+            }
+        }
+        return kept.count < records.count ? kept : nil
+    }
+}
