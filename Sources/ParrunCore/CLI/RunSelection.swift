@@ -67,12 +67,13 @@ struct RunSelection {
         selection.runs = decision.runs
         selection.reasons = decision.reasons
         selection.openAttempts = openAttempts
-        for (index, ticket) in graph.tickets.enumerated() {
-            guard let state = states[ticket.id] else { continue }
-            if state.isOpen, let start = state.lastStart, start.process.pid > 0, isRunning(start.process), !isRunning(start.owner) {
-                selection.orphans.append((index, start.process))
+        for id in openAttempts.keys {
+            guard let ticket = graph.indexByID[id], let start = states[id]?.lastStart else { continue }
+            if start.process.pid > 0, isRunning(start.process), !isRunning(start.owner) {
+                selection.orphans.append((ticket, start.process))
             }
         }
+        selection.orphans.sort { $0.ticket < $1.ticket }
         return selection
     }
 

@@ -100,6 +100,7 @@ public enum JournalReader {
         var records: [JournalRecord] = []
         var torn: Int?
         var completeLength = 0
+        var cache = JournalLineDecoder.Cache()
         var lineNumber = 0
         var start = 0
         try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(JournalError) in
@@ -112,6 +113,10 @@ public enum JournalReader {
                 defer { start = end + 1 }
                 if complete { completeLength = end + 1 }
                 if line.isEmpty { continue }
+                if complete, let record = JournalLineDecoder.decode(line, cache: &cache) {
+                    records.append(record)
+                    continue
+                }
                 guard let value = try? JSONParser.parse(line) else {
                     if complete { throw .corrupt(line: lineNumber, path: path) }
                     torn = lineNumber

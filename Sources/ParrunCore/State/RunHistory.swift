@@ -64,6 +64,11 @@ public struct RunHistory: Sendable {
         runEnds[run]?.last?.status == "succeeded"
     }
 
+    /// One dictionary lookup for several changes to a value.
+    private static func update(_ state: inout TicketState, _ change: (inout TicketState) -> Void) {
+        change(&state)
+    }
+
     /// `run` and the runs it continued, oldest first.
     public func chain(endingAt run: String) -> [String] {
         var chain: [String] = []
@@ -79,11 +84,15 @@ public struct RunHistory: Sendable {
     /// Per ticket id, the last start and end across the runs of `chain`.
     public func ticketStates(chain: [String]) -> [String: TicketState] {
         var states: [String: TicketState] = [:]
+        // Sized up front: growing moves every state, and a state is a few hundred bytes.
+        states.reserveCapacity(chain.reduce(0) { $0 + (starts[$1]?.count ?? 0) })
         // Records of one run are in journal order; the runs of a chain follow each other.
         for run in chain {
             for start in starts[run] ?? [] {
-                states[start.id, default: TicketState()].lastStart = start
-                states[start.id, default: TicketState()].attempts += 1
+                Self.update(&states[start.id, default: TicketState()]) { state in
+                    state.lastStart = start
+                    state.attempts += 1
+                }
             }
             for end in ends[run] ?? [] { states[end.id, default: TicketState()].lastEnd = end }
         }

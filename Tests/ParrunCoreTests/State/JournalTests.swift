@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+@testable import ParrunCore
+
+/// The journal's format, reading rules and writers, on bytes and temp files.
+@Suite struct JournalTests {
+    static let owner = ProcessIdentity(pid: 42, startTicks: 1234, host: "box")
+    static let child = ProcessIdentity(pid: 43, startTicks: 1240, host: "box")
+
+    static let records: [JournalRecord] = [
+        .header,
+        .run(.init(run: "r1", manifest: "/work/Parrun \"file\"", manifestHash: "00ff", jobs: 3, owner: owner, time: 1.5, resumes: nil, joined: false)),
+        .run(.init(run: "r2", manifest: "/work/ü\\x\n", manifestHash: "00ff", jobs: 1, owner: owner, time: 2, resumes: "r1", joined: true)),
+        .start(.init(run: "r1", id: "build.all", attempt: 1, recipe: "abc", process: child, owner: owner, worker: 2, time: 1_795_000_000.25)),
+        .end(.init(run: "r1", id: "build.all", attempt: 1, status: "failed", exitCode: 2, signal: nil, seconds: 0.5, time: 3, retry: true, owner: owner)),
+        .end(.init(run: "r1", id: "t-2", attempt: 2, status: "failed", exitCode: nil, signal: "SIGKILL", seconds: 12, time: 4, retry: false, owner: .none)),
+        .runEnd(.init(run: "r1", status: "succeeded", owner: owner, time: 5)),
+    ]
+
+    private func parse(_ text: String) throws(JournalError) -> JournalContents {
+        try JournalReader.parse(Array(text.utf8), path: "j")
+    }
+
+    @Test func everyRecordKindSurvivesARoundTrip() throws {
+        let text = Self.records.map(\.line).joined()
+        let contents = try parse(text)
+        #expect(contents.records == Self.records)
+        #expect(contents.tornLastLine == nil)
+        #expect(contents.completeLength == text.utf8.count)
+    }
+
+    /// The fast decoder and the full JSON parser agree on every line the writer makes.
+    @Test func theFastDecoderAgreesWithTheFullParser() throws {
+        for record in Self.records {
+            let line = Array(record.line.utf8.dropLast())
+            let full = try line.withUnsafeBufferPointer { try JSONParser.parse($0) }
+            let slow = try JournalReader.decode(full, line: 1, path: "j")
+            var cache = JournalLineDecoder.Cache()
+            let fast = line.withUnsafeBufferPointer { JournalLineDecoder.decode($0, cache: &cache) }
+            #expect(slow == record)
+            switch record {
+            case .start, .end: #expect(fast == record, "ticket records take the fast path")
+            default: #expect(fast == nil, "run records are left to the full parser")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        #"{"v":1,"type":"end","run":"r","id":"a","attempt":01,"status":"failed","exitCode":null,"signal":null,"seconds":0,"time":1,"retry":false}"#,
+        #"{"v":1,"type":"end","run":"r","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":null,"seconds":0,"time":1,"retry":false,}"#,
+        #"{"v":1,"type":"end","run":"r","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":null,"seconds":0,"time":1,"retry":fals}"#,
+        #"{"v":1,"type":"end","run":"r","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":null,"seconds":0,"time":1.,"retry":false}"#,
+        #"{"v":1,"type":"start","run":"r","id":"a"}"#,
+        #"{"v":1,"type":"end","run":"r","id":"a","attempt":true,"status":"failed","seconds":0,"time":1}"#,
+        #"{"v":1,"type":"end","run":"r","id":"a","attempt":1,"status":"failed","seconds":0,"time":1} x"#,
+        "not json at all",
+    ])
+    func aDamagedLineInTheMiddleIsAnError(line: String) throws {
+        let text = JournalRecord.header.line + line + "\n" + Self.records[1].line
+        #expect(throws: JournalError.corrupt(line: 2, path: "j")) { try parse(text) }
+    }
+
+    @Test func aTornLastLineIsIgnoredAndReported() throws {
+        let whole = Self.records[0].line + Self.records[3].line
+        for torn in [#"{"v":1,"type":"end","run":"r1","id":"bu"#, String(Self.records[4].line.dropLast())] {
+            let contents = try parse(whole + torn)
+            #expect(contents.records == [Self.records[0], Self.records[3]], "a line without its line break is not trusted")
+            #expect(contents.tornLastLine == 3)
+            #expect(contents.completeLength == whole.utf8.count)
+        }
+    }
+
+    @Test func anotherVersionIsRefusedAndUnknownTypesAreSkipped() throws {
+        #expect(throws: JournalError.unknownVersion(2, line: 2, path: "j")) {
+            try parse(JournalRecord.header.line + #"{"v":2,"type":"end"}"# + "\n")
+        }
+        let contents = try parse(JournalRecord.header.line + "\n" + #"{"v":1,"type":"verify","id":"a"}"# + "\n")
+        #expect(contents.records == [.header])
+        let message = JournalError.unknownVersion(2, line: 2, path: ".parrun/journal.jsonl").message
+        #expect(message.hasPrefix(".parrun/journal.jsonl:2: journal format version 2"))
+        #expect(message.contains("move the state directory aside"))
+    }
+
+    private func temporaryDirectory() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("parrun-journal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    @Test func theWriterAppendsAfterOneHeaderAndTheFollowerSeesOnlyOthers() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mine = try JournalWriter(directory: directory)
+        let follower = JournalFollower(path: mine.path, offset: 0, skipping: Self.owner)
+        mine.append(Self.records[3])
+        #expect(mine.isDirty)
+        mine.sync()
+        #expect(!mine.isDirty)
+        let theirs = try JournalWriter(directory: directory)
+        theirs.append(Self.records[5])
+        // Only the other process's record; the header comes once.
+        #expect(follower.newRecords(ownBytesWritten: mine.bytesWritten) == [.header, Self.records[5]])
+        mine.append(Self.records[4])
+        #expect(follower.newRecords(ownBytesWritten: mine.bytesWritten).isEmpty, "its own end is passed over")
+        // Half a line is held back until the rest arrives.
+        let line = Self.records[5].line
+        let handle = try #require(FileHandle(forWritingAtPath: mine.path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8.prefix(20)))
+        #expect(follower.newRecords(ownBytesWritten: mine.bytesWritten).isEmpty)
+        try handle.write(contentsOf: Data(line.utf8.dropFirst(20)))
+        try handle.close()
+        #expect(follower.newRecords(ownBytesWritten: mine.bytesWritten) == [Self.records[5]])
+        let all = try JournalReader.read(mine.path).records
+        #expect(all == [.header, Self.records[3], Self.records[5], Self.records[4], Self.records[5]])
+    }
+
+    @Test func compactionKeepsOnlyTheLatestChainOfOtherManifests() {
+        func run(_ id: String, _ manifest: String, resumes: String? = nil) -> JournalRecord {
+            .run(.init(run: id, manifest: manifest, manifestHash: "", jobs: 1, owner: Self.owner, time: 0, resumes: resumes, joined: false))
+        }
+        func end(_ run: String) -> JournalRecord {
+            .end(.init(run: run, id: "a", attempt: 1, status: "succeeded", exitCode: 0, signal: nil, seconds: 0, time: 0))
+        }
+        let records: [JournalRecord] = [
+            .header, run("o1", "/other"), end("o1"), run("m1", "/mine"), end("m1"),
+            run("o2", "/other"), end("o2"), run("o3", "/other", resumes: "o2"), end("o3"),
+        ]
+        let kept = JournalCompaction.kept(records, droppingManifest: "/mine")
+        #expect(kept == [.header, run("o2", "/other"), end("o2"), run("o3", "/other", resumes: "o2"), end("o3")])
+        #expect(JournalCompaction.kept(kept ?? [], droppingManifest: "/mine") == nil, "nothing more to drop")
+    }
+
+    @Test func aClaimHeldByOneOpenFileIsRefusedToAnother() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try Claims(stateDirectory: directory)
+        let second = try Claims(stateDirectory: directory)
+        #expect(first.claim("a"))
+        #expect(first.claim("a"), "claiming again (a retry) keeps it")
+        #expect(!second.claim("a"))
+        #expect(second.isHeldElsewhere("a"))
+        #expect(!first.isHeldElsewhere("a"), "its own lock is not another's")
+        #expect(second.claim("b"), "claims on other tickets are independent")
+        first.release("a")
+        #expect(!second.isHeldElsewhere("a"))
+        #expect(second.claim("a"))
+        #expect(Claims.offset(of: "a") != Claims.offset(of: "b"))
+        #expect(Claims.offset(of: "a") >= 0)
+    }
+
+    @Test func stableHashIsFNV1a() {
+        // FNV-1a 64 of "a" is af63dc4c8601ec8c; a part adds the separator byte 0xFF.
+        #expect(StableHash.hex(bytes: Array("a".utf8)) == "af63dc4c8601ec8c")
+        #expect(StableHash.hex(["a"]) == StableHash.hex(bytes: Array("a".utf8) + [0xFF]))
+        #expect(StableHash.hex(["ab", "c"]) != StableHash.hex(["a", "bc"]))
+    }
+}
