@@ -17,6 +17,8 @@ public final class Runner {
     private let sink: any OutputSink
     private let signals: SignalWatcher
     private let baseEnvironment: PreparedEnvironment
+    /// Commands run without a shell, found on PATH once.
+    private let executables: ExecutableLookup
     private let runID: String
     private let manifestName: String
 
@@ -76,6 +78,7 @@ public final class Runner {
         self.sink = sink
         self.signals = signals
         self.baseEnvironment = PreparedEnvironment(environment, reserved: RecipeCommand.reservedNames)
+        self.executables = ExecutableLookup(path: environment["PATH"])
         self.runID = runID
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
@@ -198,12 +201,15 @@ public final class Runner {
             try FileSystem.writeAtomically(command.inputPath, prompt)
         }
         let pipe = try OutputPipe.make()
-        let request = SpawnRequest(
+        var request = SpawnRequest(
             arguments: command.arguments,
             environment: baseEnvironment,
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
             directory: RecipeCommand.directory(for: definition, manifestDirectory: options.manifestDirectory),
             inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
+        if !definition.environment.contains(where: { $0.name == "PATH" }) {
+            request.executable = executables.resolve(command.arguments[0])
+        }
         let pid: Int32
         do { pid = try ProcessSpawner.spawn(request) } catch {
             Descriptor.close(pipe.readEnd)

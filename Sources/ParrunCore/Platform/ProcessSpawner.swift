@@ -17,6 +17,8 @@ public struct SpawnRequest: Sendable {
     public var inputDescriptor: Int32?
     /// Becomes both standard output and standard error, so their order is kept.
     public var outputDescriptor: Int32
+    /// `arguments[0]` already found on PATH (see `ExecutableLookup`).
+    public var executable: String?
 
     public init(arguments: [String], environment: PreparedEnvironment, extraEnvironment: [EnvironmentVariable], directory: String?, inputPath: String = "/dev/null", outputDescriptor: Int32) {
         self.arguments = arguments
@@ -75,7 +77,10 @@ public enum ProcessSpawner {
         }
         var pid: pid_t = 0
         let result = request.environment.withPointers(excluding: request.extraEnvironment) { base in
-            posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, extra + base + [nil])
+            if let executable = request.executable {
+                return posix_spawn(&pid, executable, &actions, &attributes, argv, extra + base + [nil])
+            }
+            return posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, extra + base + [nil])
         }
         guard result == 0 else { throw SystemError(call: "posix_spawn", path: arguments[0], code: result) }
         return pid

@@ -2,6 +2,10 @@
 /// `JSONEncoder` and with a key order that stays as documented.
 enum JSONText {
     static func quoted(_ text: String) -> String {
+        // Most text (ids, hashes, statuses) needs no escape: copy it whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ParrunCore
 
@@ -24,5 +25,23 @@ import Testing
 
     @Test func aCustomShellIsAlwaysUsed() {
         #expect(DirectCommand.words(of: "true", shell: ["/bin/bash", "-ec"]) == nil)
+    }
+}
+
+/// Finding a command on PATH once per run, as execvp would.
+@Suite struct ExecutableLookupTests {
+    @Test func findsTheFirstExecutableOnPathAndLeavesOddCasesToTheSpawn() throws {
+        let directory = try CLITests.directory(["one/tool": "#!/bin/sh\n", "two/tool": "#!/bin/sh\n", "two/plain": "data"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let one = directory.appendingPathComponent("one").path
+        let two = directory.appendingPathComponent("two").path
+        chmod(two + "/tool", 0o755)
+        let lookup = ExecutableLookup(path: one + ":" + two)
+        #expect(lookup.resolve("tool") == two + "/tool", "one/tool is not executable")
+        #expect(lookup.resolve("plain") == nil)
+        #expect(lookup.resolve("missing") == nil)
+        #expect(lookup.resolve("./tool") == nil, "a name with a slash is not searched")
+        #expect(ExecutableLookup(path: "bin:" + two).resolve("tool") == nil, "a relative entry depends on the ticket's directory")
+        #expect(ExecutableLookup(path: nil).resolve("tool") == nil)
     }
 }
