@@ -33,6 +33,12 @@ public struct Invocation: Sendable, Equatable {
     public var resume = false
     public var stateDirectory: String?
     public var noJournal = false
+    /// `--claude`, split into words.
+    public var claude: [String]?
+    public var freshSessions = false
+    public var maxCost: Double?
+    public var rateLimitWait: Double?
+    public var usageLimitWait: Double?
 
     public init() {}
 
@@ -188,6 +194,22 @@ public enum CommandLineParser {
             invocation.stateDirectory = value
         case .noJournal:
             invocation.noJournal = true
+        case .claude:
+            guard case .success(let words) = ShellWords.split(value) else {
+                throw .invalidValue(option: spelled, value: value, expected: "a command, split into words as a shell would")
+            }
+            invocation.claude = words
+        case .freshSessions:
+            invocation.freshSessions = true
+        case .maxCost:
+            guard let dollars = Double(value), dollars > 0, dollars.isFinite else {
+                throw .invalidValue(option: spelled, value: value, expected: "an amount of dollars above 0, such as 5 or 2.50")
+            }
+            invocation.maxCost = dollars
+        case .rateLimitWait:
+            invocation.rateLimitWait = try duration(value, spelled, allowZero: true)
+        case .usageLimitWait:
+            invocation.usageLimitWait = try duration(value, spelled, allowZero: true)
         case .tail:
             invocation.tail = try count(value, spelled, minimum: 0)
         case .follow:

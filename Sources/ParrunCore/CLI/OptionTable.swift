@@ -21,6 +21,11 @@ public enum OptionKey: Sendable, Equatable {
     case resume
     case stateDirectory
     case noJournal
+    case claude
+    case freshSessions
+    case maxCost
+    case rateLimitWait
+    case usageLimitWait
     case tail
     case follow
     case force
@@ -79,6 +84,16 @@ public enum OptionTable {
                    help: "keep the journal and logs in DIR instead of .parrun next to the manifest"),
         OptionSpec(key: .noJournal, short: nil, long: "no-journal", valueName: nil,
                    help: "record nothing for --resume (logs are still written)"),
+        OptionSpec(key: .claude, short: nil, long: "claude", valueName: "CMD",
+                   help: "the command prompt tickets run (default: PARRUN_CLAUDE, the manifest's claude, claude -p --output-format stream-json --verbose)"),
+        OptionSpec(key: .freshSessions, short: nil, long: "fresh-sessions", valueName: nil,
+                   help: "start every prompt ticket in a new agent session, even an interrupted one"),
+        OptionSpec(key: .maxCost, short: nil, long: "max-cost", valueName: "USD",
+                   help: "start no prompt ticket once the run's agents have cost USD dollars"),
+        OptionSpec(key: .rateLimitWait, short: nil, long: "rate-limit-wait", valueName: "DURATION",
+                   help: "first back-off after an agent is rate-limited (429/529), doubling with jitter (default 30s)"),
+        OptionSpec(key: .usageLimitWait, short: nil, long: "usage-limit-wait", valueName: "DURATION",
+                   help: "how long prompt tickets pause after a usage limit whose reset time is unknown (default 15m)"),
         OptionSpec(key: .tail, short: nil, long: "tail", valueName: "N",
                    help: "logs: print only the last N lines"),
         OptionSpec(key: .follow, short: nil, long: "follow", valueName: nil,

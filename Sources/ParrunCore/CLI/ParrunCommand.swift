@@ -36,7 +36,7 @@ public enum ParrunCommand {
 
         let stateDirectory = loaded.stateDirectory(invocation)
         let shell = manifest.settings.shell ?? RunOptions.defaultShell
-        let claude = manifest.settings.claude ?? RunOptions.defaultClaude
+        let claude = try claudeCommand(invocation, environment: environment, manifest: manifest)
         let recipeHashes = graph.tickets.map { RecipeHash.of($0, shell: shell, claude: claude) }
         var records: [JournalRecord] = []
         var journalLength = 0
@@ -88,7 +88,7 @@ public enum ParrunCommand {
         }
         return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
-            recipeHashes: recipeHashes, stateDirectory: stateDirectory, environment: environment,
+            recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
             journalLength: journalLength, stateLock: lock
         ).execute()
     }
@@ -103,6 +103,18 @@ public enum ParrunCommand {
         else { return }
         // Only an optimisation: on failure the old journal stays as it was.
         try? JournalWriter.rewrite(directory: stateDirectory, records: kept)
+    }
+
+    /// `--claude`, else `PARRUN_CLAUDE`, else the manifest's `claude`, else the default.
+    static func claudeCommand(_ invocation: Invocation, environment: Environment, manifest: Manifest) throws(UsageError) -> [String] {
+        if let command = invocation.claude { return command }
+        if let text = environment["PARRUN_CLAUDE"], !text.isEmpty {
+            guard case .success(let words) = ShellWords.split(text) else {
+                throw .invalidEnvironment(name: "PARRUN_CLAUDE", value: text, expected: "a command, split into words as a shell would")
+            }
+            return words
+        }
+        return manifest.settings.claude ?? RunOptions.defaultClaude
     }
 
     private static func jobsFromEnvironment(_ environment: Environment) throws(UsageError) -> JobsRequest? {

@@ -11,6 +11,8 @@ struct RunCommand {
     let history: DurationHistory
     let selection: RunSelection
     let recipeHashes: [String]
+    /// The command prompt tickets run.
+    let claude: [String]
     let stateDirectory: String
     let environment: Environment
     /// How much of the journal the plan was made from: coordination with other
@@ -78,7 +80,7 @@ struct RunCommand {
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner,
                     claims: try Claims(stateDirectory: stateDirectory), journalOffset: journalLength,
-                    openAttempts: selection.openAttempts)
+                    openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue)
             } catch {
                 throw .cannotWriteState(error)
             }
@@ -124,7 +126,11 @@ struct RunCommand {
         options.stateDirectory = stateDirectory
         options.manifestDirectory = Self.manifestDirectory(for: manifest.source.name)
         options.shell = manifest.settings.shell ?? options.shell
-        options.claude = manifest.settings.claude ?? options.claude
+        options.claude = claude
+        options.freshSessions = invocation.freshSessions
+        options.maxCostUSD = invocation.maxCost
+        options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait
+        options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"
         return options
     }

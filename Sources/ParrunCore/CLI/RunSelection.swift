@@ -21,6 +21,8 @@ struct RunSelection {
     /// Tickets (by id) started and never ended in the run(s) this one continues
     /// or joins, with the parrun that started them.
     var openAttempts: [String: ProcessIdentity] = [:]
+    /// Interrupted prompt tickets whose agent session began, by id: `--resume` continues them in it.
+    var sessionsToContinue: [String: String] = [:]
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -67,6 +69,9 @@ struct RunSelection {
         selection.runs = decision.runs
         selection.reasons = decision.reasons
         selection.openAttempts = openAttempts
+        for (id, state) in states where state.isOpen {
+            if let session = state.session, session == state.lastStart?.session { selection.sessionsToContinue[id] = session }
+        }
         for id in openAttempts.keys {
             guard let ticket = graph.indexByID[id], let start = states[id]?.lastStart else { continue }
             if start.process.pid > 0, isRunning(start.process), !isRunning(start.owner) {

@@ -10,14 +10,17 @@ struct LogFile {
     /// Whether a log from an earlier run may be there (known from one directory
     /// listing at the start, instead of a syscall per silent ticket).
     let mayExist: Bool
+    /// `.log`, or `.events.jsonl` for a prompt ticket's raw agent events.
+    let suffix: String
     private var descriptor: Int32 = -1
     private var failed = false
 
-    init(id: String, directory: String, attempt: Int, mayExist: Bool = true) {
+    init(id: String, directory: String, attempt: Int, mayExist: Bool = true, suffix: String = ".log") {
         self.id = id
         self.directory = directory
         self.attempt = attempt
         self.mayExist = mayExist
+        self.suffix = suffix
     }
 
     mutating func write(_ bytes: UnsafeRawBufferPointer) {
@@ -27,7 +30,7 @@ struct LogFile {
     }
 
     /// Built only when needed: most silent tickets never need it.
-    var path: String { directory + "/" + id + ".log" }
+    var path: String { directory + "/" + id + suffix }
 
     /// Ends the attempt; the first attempt of a silent ticket empties an old log.
     mutating func close() {
@@ -43,7 +46,7 @@ struct LogFile {
         do {
             // The first attempt replaces an earlier run's log; retries append to it.
             descriptor = try FileSystem.openForAppending(path, truncate: attempt == 1)
-            if attempt > 1 { Descriptor.write(descriptor, "--- parrun: attempt \(attempt) ---\n") }
+            if attempt > 1 && suffix == ".log" { Descriptor.write(descriptor, "--- parrun: attempt \(attempt) ---\n") }
         } catch {
             // A log that cannot be written must not fail the ticket; its output is still shown.
             failed = true

@@ -13,7 +13,8 @@ struct RecipeCommand: Sendable, Equatable {
     /// Nil for a ticket without a recipe (it succeeds at once).
     /// A shell script is the last argument of the shell command (`/bin/sh -ec SCRIPT`);
     /// a prompt goes to the claude command on standard input, never through a shell.
-    static func make(for ticket: Ticket, options: RunOptions, promptPath: String) -> RecipeCommand? {
+    /// `session`: the agent session a prompt ticket's attempt starts or continues.
+    static func make(for ticket: Ticket, options: RunOptions, promptPath: String, session: AgentSessionPlan? = nil) -> RecipeCommand? {
         switch ticket.recipe {
         case .none:
             return nil
@@ -23,7 +24,8 @@ struct RecipeCommand: Sendable, Equatable {
             }
             return RecipeCommand(arguments: options.shell + [script], inputPath: "/dev/null")
         case .prompt:
-            return RecipeCommand(arguments: options.claude, inputPath: promptPath)
+            let sessionFlags = session?.arguments ?? []
+            return RecipeCommand(arguments: options.claude + sessionFlags + ClaudeOptions.arguments(for: ticket), inputPath: promptPath)
         }
     }
 

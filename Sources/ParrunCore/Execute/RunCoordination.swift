@@ -117,7 +117,7 @@ final class RunCoordination {
                     succeededElsewhere.insert(ticket)
                     elsewhere.removeValue(forKey: ticket)
                     undelivered.append(.succeeded(ticket))
-                case "failed", "timed-out":
+                case "failed", "timed-out", "rate-limited", "usage-limited":
                     elsewhere.removeValue(forKey: ticket)
                     undelivered.append(.failed(ticket))
                 default:

@@ -30,14 +30,19 @@ final class RunJournal {
         if waitsInRun[ticket] { writer.sync() }
     }
 
-    func started(_ ticket: Int, attempt: Int, worker: Int, pid: Int32) {
+    func started(_ ticket: Int, attempt: Int, worker: Int, pid: Int32, session: String? = nil) {
         let process = pid > 0 ? ProcessTable.justStarted(pid) : .none
         writer.append(.start(.init(
             run: runID, id: graph.tickets[ticket].id, attempt: attempt, recipe: recipeHashes[ticket],
-            process: process, owner: owner, worker: worker, time: Clock.wall())))
+            process: process, owner: owner, worker: worker, time: Clock.wall(), session: session)))
     }
 
-    func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, willRetry: Bool) {
+    /// The agent CLI reported the session: from now on `--resume` can continue it.
+    func sessionBegan(_ ticket: Int, attempt: Int, session: String) {
+        writer.append(.session(.init(run: runID, id: graph.tickets[ticket].id, attempt: attempt, session: session, time: Clock.wall())))
+    }
+
+    func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, willRetry: Bool, stats: AgentStats? = nil) {
         var exitCode: Int?
         var signal: String?
         switch outcome {
@@ -46,9 +51,15 @@ final class RunJournal {
         case .failed(.signaled(let number)): signal = ProcessControl.signalName(number)
         default: break
         }
+        var detail: String?
+        switch outcome {
+        case .agentFailed(let text), .rateLimited(let text), .usageLimited(_, let text): detail = text
+        default: break
+        }
         writer.append(.end(.init(
             run: runID, id: graph.tickets[ticket].id, attempt: attempt, status: outcome.statusWord,
-            exitCode: exitCode, signal: signal, seconds: seconds, time: Clock.wall(), retry: willRetry, owner: owner)))
+            exitCode: exitCode, signal: signal, seconds: seconds, time: Clock.wall(), retry: willRetry, owner: owner,
+            stats: stats, detail: detail)))
     }
 
     func skipped(_ ticket: Int, attempt: Int) {

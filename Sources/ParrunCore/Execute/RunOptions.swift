@@ -41,7 +41,17 @@ public struct RunOptions: Sendable {
     public static let defaultShell = ["/bin/sh", "-ec"]
     /// The command a prompt recipe runs, with the prompt on standard input.
     public var claude = RunOptions.defaultClaude
-    public static let defaultClaude = ["claude", "-p"]
+    public static let defaultClaude = ["claude", "-p", "--output-format", "stream-json", "--verbose"]
+    /// `--fresh-sessions`: never continue an interrupted prompt ticket's agent session.
+    public var freshSessions = false
+    /// `--max-cost`: no prompt ticket starts once the run's agents have cost this many dollars.
+    public var maxCostUSD: Double?
+    /// First back-off after a rate-limited attempt; doubles, with jitter.
+    public var rateLimitWait = 30.0
+    /// How long prompt tickets pause after the usage limit when its reset time is unknown.
+    public var usageLimitWait = 900.0
+    /// Rate- and usage-limited attempts a ticket may have, beyond its `retries`.
+    public var limitRetries = 8
 
     /// Wait on pidfds for exits (Linux 5.3+). Off only to test the fallback for
     /// older kernels (`PARRUN_NO_PIDFD=1`), which finds exits by end of output and timer ticks.

@@ -9,6 +9,12 @@ public enum AttemptOutcome: Sendable, Equatable {
     case interrupted
     /// It could not be started at all (no such shell, bad directory, ...).
     case couldNotStart(String)
+    /// A prompt ticket's agent did not finish its task (`error_max_turns`, no result, ...).
+    case agentFailed(String)
+    /// The API refused the agent's requests for their rate (429) or load (529).
+    case rateLimited(String)
+    /// The account's usage limit: prompt tickets wait until `resetsAt` (nil: unknown).
+    case usageLimited(resetsAt: Double?, String)
 
     public var isSuccess: Bool { self == .succeeded }
 
@@ -16,7 +22,9 @@ public enum AttemptOutcome: Sendable, Equatable {
     public var statusWord: String {
         switch self {
         case .succeeded: "succeeded"
-        case .failed, .couldNotStart: "failed"
+        case .failed, .couldNotStart, .agentFailed: "failed"
+        case .rateLimited: "rate-limited"
+        case .usageLimited: "usage-limited"
         case .timedOut: "timed-out"
         case .interrupted: "interrupted"
         }
@@ -31,6 +39,7 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .timedOut(let seconds): "timed out after \(DurationText.format(seconds: seconds))"
         case .interrupted: "interrupted"
         case .couldNotStart(let reason): "could not start: \(reason)"
+        case .agentFailed(let detail), .rateLimited(let detail), .usageLimited(_, let detail): detail
         }
     }
 }
@@ -60,6 +69,8 @@ public struct TicketRecord: Sendable, Equatable {
     public var seconds = 0.0
     /// Seconds of all attempts together.
     public var totalSeconds = 0.0
+    /// A prompt ticket's agent stats, over all its attempts.
+    public var stats: AgentStats?
 
     public init() {}
 }
@@ -71,6 +82,8 @@ public struct RunResult: Sendable {
     /// The signal that interrupted the run, if one did.
     public var interruptedBy: Int32?
     public var jobs: Int
+    /// Waits for agent rate limits (back-offs) and usage limits (pauses), and their time.
+    public var limitWaits = LimitWaits()
 
     public func count(_ matches: (TicketRecord.Status) -> Bool) -> Int {
         records.reduce(0) { $0 + (matches($1.status) ? 1 : 0) }
@@ -86,6 +99,12 @@ public struct RunResult: Sendable {
     public var failedElsewhere: Int { count { $0 == .ranElsewhere(succeeded: false) } }
     public var runningElsewhere: Int { count { $0 == .runningElsewhere } }
 
+    /// Every prompt ticket's stats added up; nil when no agent ran.
+    public var agentTotals: AgentStats? {
+        let all = records.compactMap(\.stats)
+        return all.isEmpty ? nil : all.reduce(AgentStats(), +)
+    }
+
     /// Seconds of every attempt of every ticket.
     public var ticketSeconds: Double { records.reduce(0) { $0 + $1.totalSeconds } }
 
@@ -94,4 +113,16 @@ public struct RunResult: Sendable {
         if let interruptedBy { return 128 + interruptedBy }
         return failed + timedOut + interrupted + skipped + notStarted + failedElsewhere > 0 ? ExitCode.ticketFailed.rawValue : ExitCode.success.rawValue
     }
+}
+
+/// How often and how long a run waited on the agent API's limits.
+public struct LimitWaits: Sendable, Equatable {
+    /// Back-offs after a rate-limited (429) or overloaded (529) attempt.
+    public var rateLimited = 0
+    /// Pauses of every prompt ticket after the usage limit was reached.
+    public var usageLimited = 0
+    /// Seconds spent in those back-offs and pauses (overlaps counted once per ticket).
+    public var seconds = 0.0
+
+    public init() {}
 }

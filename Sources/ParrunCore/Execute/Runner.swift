@@ -53,9 +53,12 @@ public final class Runner {
         public var journalOffset: Int
         /// Tickets (by id) started and not ended in the runs this one continues, with their parrun.
         public var openAttempts: [String: ProcessIdentity]
+        /// Interrupted prompt tickets (by id) and the agent session they continue.
+        public var sessionsToContinue: [String: String]
 
         public init(writer: JournalWriter, recipeHashes: [String], owner: ProcessIdentity, claims: Claims,
-                    journalOffset: Int, openAttempts: [String: ProcessIdentity] = [:]) {
+                    journalOffset: Int, openAttempts: [String: ProcessIdentity] = [:], sessionsToContinue: [String: String] = [:]) {
+            self.sessionsToContinue = sessionsToContinue
             self.writer = writer
             self.recipeHashes = recipeHashes
             self.owner = owner
@@ -67,6 +70,16 @@ public final class Runner {
 
     /// Nil with `--no-journal`.
     private let coordination: RunCoordination?
+    /// Prompt tickets do not start before this (monotonic clock); 0: no pause.
+    private var agentPauseEnds = 0.0
+    /// `--max-cost` was reached: no prompt ticket starts any more.
+    private var costLimitReached = false
+    private var limitWaits = LimitWaits()
+    /// Per ticket, an agent session its next attempt continues (an interrupted
+    /// run's, or this run's after a rate limit); nil starts a new session.
+    private var sessionsToContinue: [Int: (id: String, reason: String)] = [:]
+    /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
+    private var limitedAttempts: [Int: Int] = [:]
     private var lastNews = 0.0
     /// How often the journal is read for other processes' results while waiting on them.
     static let newsInterval = 0.1
@@ -83,6 +96,11 @@ public final class Runner {
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
+        if let recording, !options.freshSessions {
+            for (id, session) in recording.sessionsToContinue {
+                if let ticket = plan.graph.indexByID[id] { sessionsToContinue[ticket] = (session, "interrupted") }
+            }
+        }
         self.existingLogs = Set(FileSystem.directoryEntries(options.logDirectory).filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) })
         self.journal = recording.map {
             RunJournal(writer: $0.writer, runID: runID, plan: plan, recipeHashes: $0.recipeHashes, owner: $0.owner)
@@ -170,14 +188,22 @@ public final class Runner {
         let attempt = records[ticket].attempts
         journal?.willStart(ticket)
         let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
-        guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath) else {
+        var session: AgentSessionPlan?
+        if case .prompt = definition.recipe {
+            if let earlier = sessionsToContinue.removeValue(forKey: ticket) {
+                session = AgentSessionPlan(id: earlier.id, resume: true, reason: earlier.reason)
+            } else {
+                session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
+            }
+        }
+        guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return
         }
         do {
-            try launch(ticket, attempt: attempt, worker: worker, command: command)
+            try launch(ticket, attempt: attempt, worker: worker, command: command, session: session)
         } catch {
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
@@ -195,10 +221,10 @@ public final class Runner {
         }
     }
 
-    private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand) throws(SystemError) {
+    private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand, session: AgentSessionPlan?) throws(SystemError) {
         let definition = plan.graph.tickets[ticket]
         if case .prompt(let prompt) = definition.recipe {
-            try FileSystem.writeAtomically(command.inputPath, prompt)
+            try FileSystem.writeAtomically(command.inputPath, session?.resume == true ? session!.continuationPrompt : prompt)
         }
         let pipe = try OutputPipe.make()
         var request = SpawnRequest(
@@ -217,7 +243,7 @@ public final class Runner {
             throw error
         }
         Descriptor.close(pipe.writeEnd)
-        journal?.started(ticket, attempt: attempt, worker: worker, pid: pid)
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
         let now = Clock.monotonic()
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
         let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
@@ -226,7 +252,10 @@ public final class Runner {
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
             exitDescriptor: exitDescriptor,
             log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(definition.id)),
-            startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout)
+            startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout,
+            agent: session.map {
+                AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: ".events.jsonl"))
+            })
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
     }
 
@@ -254,9 +283,28 @@ public final class Runner {
     }
 
     private func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
-        bytes.withUnsafeBytes { attempt.log.write($0) }
-        for line in attempt.lines.append(bytes) {
-            reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
+        guard attempt.agent != nil else {
+            bytes.withUnsafeBytes { attempt.log.write($0) }
+            for line in attempt.lines.append(bytes) {
+                reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
+            }
+            return
+        }
+        bytes.withUnsafeBytes { attempt.agent!.events.write($0) }
+        for line in attempt.lines.append(bytes) { deliverAgentLine(line, of: &attempt) }
+    }
+
+    /// A prompt ticket shows what its agent does, not the raw events: those go
+    /// to the events file, these lines to the log and the screen.
+    private func deliverAgentLine(_ line: String, of attempt: inout RunningAttempt) {
+        let shown = attempt.agent!.stream.consume(line)
+        if !attempt.agent!.sessionRecorded, let session = attempt.agent!.stream.session {
+            attempt.agent!.sessionRecorded = true
+            journal?.sessionBegan(attempt.ticket, attempt: attempt.attempt, session: session)
+        }
+        for text in shown {
+            (text + "\n").utf8.withContiguousStorageIfAvailable { attempt.log.write(UnsafeRawBufferPointer($0)) }
+            reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: text), elapsed: elapsed)
         }
     }
 
@@ -276,7 +324,11 @@ public final class Runner {
                 }
             }
             if let rest = attempt.lines.flush() {
-                reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: rest), elapsed: elapsed)
+                if attempt.agent != nil {
+                    deliverAgentLine(rest, of: &attempt)
+                } else {
+                    reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: rest), elapsed: elapsed)
+                }
             }
             Descriptor.close(descriptor)
             if let exitDescriptor = attempt.exitDescriptor {
@@ -284,37 +336,61 @@ public final class Runner {
                 byExitDescriptor[exitDescriptor] = nil
             }
             attempt.log.close()
+            attempt.agent?.events.close()
             running[descriptor] = nil
             let status = ProcessControl.reap(attempt.pid)
             let seconds = Clock.monotonic() - attempt.startedAt
-            let outcome: AttemptOutcome =
+            var outcome: AttemptOutcome =
                 if attempt.timedOut { .timedOut(seconds: attempt.timeoutSeconds ?? seconds) }
                 else if attempt.interrupted { .interrupted }
                 else if status == .exited(0) { .succeeded }
                 else { .failed(status) }
-            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds)
+            var stats: AgentStats?
+            if let agent = attempt.agent {
+                stats = agent.stream.result?.stats
+                if !attempt.timedOut && !attempt.interrupted {
+                    switch agent.stream.verdict(exit: status) {
+                    case .succeeded: outcome = .succeeded
+                    case .failed(let detail): outcome = .agentFailed(detail)
+                    case .rateLimited(let detail): outcome = .rateLimited(detail)
+                    case .usageLimited(let resetsAt, let detail): outcome = .usageLimited(resetsAt: resetsAt, detail)
+                    }
+                }
+                // An attempt stopped part-way leaves a session the next attempt can continue.
+                if let session = agent.stream.session, !outcome.isSuccess, !options.freshSessions {
+                    switch outcome {
+                    case .rateLimited, .usageLimited: sessionsToContinue[attempt.ticket] = (session, "stopped by an API limit")
+                    case .timedOut: sessionsToContinue[attempt.ticket] = (session, "stopped by its timeout")
+                    default: break
+                    }
+                }
+            }
+            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats)
         }
     }
 
-    private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double) {
-        let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
-        let willRetry = !outcome.isSuccess && attempt <= allowed && !stopping && outcome != .interrupted
-        journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry)
+    private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
+        let retryDelay = delayBeforeRetry(ticket, attempt: attempt, outcome: outcome)
+        let willRetry = retryDelay != nil
+        journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry, stats: stats)
         if !willRetry { coordination?.release(ticket, id: plan.graph.tickets[ticket].id) }
         records[ticket].lastOutcome = outcome
         records[ticket].seconds = seconds
         records[ticket].totalSeconds += seconds
+        if let stats {
+            records[ticket].stats = (records[ticket].stats ?? AgentStats()) + stats
+            checkCostLimit()
+        }
         if outcome.isSuccess {
             scheduler.succeeded(ticket)
             records[ticket].status = .succeeded
-            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil), elapsed: elapsed)
+            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
             return
         }
-        if willRetry {
-            let delay = Backoff.delay(base: options.retryDelay, afterAttempt: attempt, using: &random)
+        if let delay = retryDelay {
             scheduler.retryLater(ticket)
             retries.append((Clock.monotonic() + delay, ticket))
-            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: delay), elapsed: elapsed)
+            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: delay, stats: stats), elapsed: elapsed)
             return
         }
         records[ticket].status = switch outcome {
@@ -323,12 +399,63 @@ public final class Runner {
         default: .failed
         }
         let skipped = scheduler.failed(ticket)
-        reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil), elapsed: elapsed)
+        reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
         if scheduler.isStopped { abandonRetries() }
         reportSkipped(skipped)
         if options.failFast && outcome != .interrupted && !stopping {
             stopAll(signal: nil, reason: "--fail-fast: '\(plan.graph.tickets[ticket].id)' failed, stopping running tickets")
         }
+    }
+
+    /// Seconds until the next attempt, or nil when the ticket has failed for good.
+    /// An attempt stopped by a rate or usage limit is retried whatever `retries`
+    /// says (up to `limitRetries`); it does not count against them.
+    private func delayBeforeRetry(_ ticket: Int, attempt: Int, outcome: AttemptOutcome) -> Double? {
+        guard !outcome.isSuccess, !stopping, outcome != .interrupted else { return nil }
+        switch outcome {
+        case .rateLimited:
+            let count = limitedAttempts[ticket, default: 0] + 1
+            guard count <= options.limitRetries else { return nil }
+            limitedAttempts[ticket] = count
+            let delay = Backoff.delay(base: options.rateLimitWait, afterAttempt: count, using: &random)
+            limitWaits.rateLimited += 1
+            limitWaits.seconds += delay
+            return delay
+        case .usageLimited(let resetsAt, _):
+            let count = limitedAttempts[ticket, default: 0] + 1
+            guard count <= options.limitRetries else { return nil }
+            limitedAttempts[ticket] = count
+            pauseAgents(until: resetsAt)
+            let delay = max(0, agentPauseEnds - Clock.monotonic())
+            limitWaits.seconds += delay
+            return delay
+        default:
+            let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
+            guard attempt - limitedAttempts[ticket, default: 0] <= allowed else { return nil }
+            return Backoff.delay(base: options.retryDelay, afterAttempt: attempt - limitedAttempts[ticket, default: 0], using: &random)
+        }
+    }
+
+    /// The usage limit: no prompt ticket starts before `resetsAt` (seconds since
+    /// 1970; unknown: the configured wait from now).
+    private func pauseAgents(until resetsAt: Double?) {
+        let wallNow = Clock.wall()
+        let ends = Clock.monotonic() + max(1, (resetsAt ?? wallNow + options.usageLimitWait) - wallNow)
+        guard ends > agentPauseEnds + 1 else { return }
+        if agentPauseEnds == 0 { limitWaits.usageLimited += 1 }
+        agentPauseEnds = ends
+        scheduler.holdPrompts(true)
+        reporter.report(.agentsPaused(until: wallNow + (ends - Clock.monotonic()), reason: "usage limit reached"), elapsed: elapsed)
+    }
+
+    /// `--max-cost`: once the agents have cost that much, no prompt ticket starts.
+    private func checkCostLimit() {
+        guard let limit = options.maxCostUSD, !costLimitReached else { return }
+        let spent = records.reduce(0.0) { $0 + ($1.stats?.costUSD ?? 0) }
+        guard spent >= limit else { return }
+        costLimitReached = true
+        scheduler.holdPrompts(true, forGood: true)
+        reporter.report(.notice("parrun: --max-cost \(AgentStats.dollars(limit)) reached (\(AgentStats.dollars(spent)) spent): no more prompt tickets start"), elapsed: elapsed)
     }
 
     private func reportSkipped(_ skipped: [Int]) {
@@ -429,6 +556,11 @@ public final class Runner {
             }
         }
         applyNews(now: now)
+        if agentPauseEnds > 0 && now >= agentPauseEnds {
+            agentPauseEnds = 0
+            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
+            reporter.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again"), elapsed: elapsed)
+        }
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for (_, ticket) in due { scheduler.requeue(ticket) }
@@ -446,6 +578,7 @@ public final class Runner {
             if let killAt = attempt.killAt { next = min(next, killAt) } else if let deadline = attempt.deadline { next = min(next, deadline) }
         }
         for retry in retries { next = min(next, retry.due) }
+        if agentPauseEnds > 0 { next = min(next, agentPauseEnds) }
         if scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
         return max(0, next - Clock.monotonic())
     }
@@ -459,6 +592,8 @@ public final class Runner {
             default: break
             }
         }
-        return RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
+        var result = RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
+        result.limitWaits = limitWaits
+        return result
     }
 }

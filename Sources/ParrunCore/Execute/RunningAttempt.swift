@@ -22,6 +22,8 @@ struct RunningAttempt {
     var interrupted = false
     /// The pipe reached end of file (every writer, grandchildren included, is gone).
     var outputClosed = false
+    /// Set for a prompt ticket: its output is the agent's event stream.
+    var agent: AgentAttempt?
 }
 
 /// Exponential back-off with jitter before retrying a failed attempt:

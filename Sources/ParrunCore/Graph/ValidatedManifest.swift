@@ -12,6 +12,7 @@ public struct ValidatedManifest: Sendable {
         var diagnostics = read.diagnostics
         var graph: TicketGraph?
         if let manifest = read.manifest {
+            for ticket in manifest.tickets { ClaudeOptions.check(ticket, diagnostics: &diagnostics) }
             let built = TicketGraph.build(from: manifest)
             diagnostics.append(contentsOf: built.diagnostics)
             graph = built.graph

@@ -47,6 +47,9 @@ public struct HumanReporter: RunReporter {
         }
     }
 
+    /// While prompt tickets wait for a usage limit to reset: until when.
+    private var pausedUntil: Double?
+
     public mutating func report(_ event: RunEvent, elapsed: Double) {
         lastElapsed = elapsed
         switch event {
@@ -65,7 +68,7 @@ public struct HumanReporter: RunReporter {
             }
             // Heavy output would otherwise redraw the status line after every line.
             if elapsed - lastDrawn < Self.redrawInterval { return }
-        case .ticketEnded(let ticket, let attempt, let worker, let outcome, let seconds, let retryIn):
+        case .ticketEnded(let ticket, let attempt, let worker, let outcome, let seconds, let retryIn, let stats):
             running.removeAll { $0 == ticket }
             if let lines = groups.removeValue(forKey: ticket), !lines.isEmpty {
                 let head = prefix(ticket, worker)
@@ -80,6 +83,9 @@ public struct HumanReporter: RunReporter {
             message("info: \(id(ticket)) is running in another parrun\(holder > 0 ? " (pid \(holder))" : ""); waiting for it")
         case .notice(let text):
             message(text)
+        case .agentsPaused(let until, let reason):
+            pausedUntil = until
+            message(until.map { "parrun: \(reason): prompt tickets wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason)")
         case .stopping(let signal, let reason):
             let what = signal.map { ProcessControl.signalName($0) + ": " } ?? ""
             message(paint("stopping", "1;33") + ": \(what)\(reason)")
@@ -113,7 +119,7 @@ public struct HumanReporter: RunReporter {
             message(paint("TIMEOUT", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
         case .interrupted:
             message(paint("STOPPED", "1;33") + " \(id(ticket)) after \(time)")
-        case .failed, .couldNotStart:
+        case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited:
             message(paint("FAIL", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
         }
     }
@@ -143,7 +149,9 @@ public struct HumanReporter: RunReporter {
 
     private mutating func drawStatus() {
         guard style.statusLine else { return }
-        let line = StatusLine.render(finished: finished, total: total, running: running.map(id), elapsed: lastElapsed, width: style.width)
+        let line = StatusLine.render(
+            finished: finished, total: total, running: running.map(id), elapsed: lastElapsed, width: style.width,
+            pausedUntil: pausedUntil.map(LocalTime.clock))
         sink.writeMessage("\r\u{1B}[K" + line)
         statusShown = true
         lastDrawn = lastElapsed

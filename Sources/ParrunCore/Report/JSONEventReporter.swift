@@ -27,7 +27,7 @@ public struct JSONEventReporter: RunReporter {
             fields = [("event", q("ticket-start")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("worker", "\(worker)"), ("pid", "\(pid)")]
         case .output(let ticket, let attempt, _, let line):
             fields = [("event", q("ticket-output")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("line", q(line))]
-        case .ticketEnded(let ticket, let attempt, _, let outcome, let seconds, let retryIn):
+        case .ticketEnded(let ticket, let attempt, _, let outcome, let seconds, let retryIn, let stats):
             var exitCode = "null"
             var signal = "null"
             if case .failed(.exited(let code)) = outcome { exitCode = "\(code)" }
@@ -39,6 +39,9 @@ public struct JSONEventReporter: RunReporter {
                 ("seconds", JSONText.number(Self.rounded(seconds))), ("retryIn", retryIn.map { JSONText.number(Self.rounded($0)) } ?? "null"),
                 ("log", q(options.logPath(plan.graph.tickets[ticket].id))),
             ]
+            if let stats { fields.append(("stats", stats.json)) }
+        case .agentsPaused(let until, let reason):
+            fields = [("event", q("agents-paused")), ("until", until.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("reason", q(reason))]
         case .ticketSkipped(let ticket, let dependency, let cause):
             fields = [("event", q("ticket-skipped")), ("id", id(ticket)), ("dependency", id(dependency)), ("cause", id(cause))]
         case .ticketElsewhere(let ticket, let holder):
@@ -57,6 +60,11 @@ public struct JSONEventReporter: RunReporter {
                 ("ticketSeconds", JSONText.number(Self.rounded(result.ticketSeconds))),
                 ("speedup", JSONText.number(Self.rounded(speedup))), ("jobs", "\(result.jobs)"),
             ]
+            if let totals = result.agentTotals {
+                let waits = result.limitWaits
+                fields.append(("agents", totals.json))
+                fields.append(("limitWaits", "{\"rateLimited\":\(waits.rateLimited),\"usageLimited\":\(waits.usageLimited),\"seconds\":\(JSONText.number(Self.rounded(waits.seconds)))}"))
+            }
         }
         fields.insert(("elapsed", JSONText.number(Self.rounded(elapsed))), at: 1)
         sink.writeOutput("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n")

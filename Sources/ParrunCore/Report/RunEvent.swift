@@ -5,12 +5,15 @@ public enum RunEvent: Sendable {
     case ticketStarted(ticket: Int, attempt: Int, worker: Int, pid: Int32)
     case output(ticket: Int, attempt: Int, worker: Int, line: String)
     /// `retryIn` is set when another attempt follows after that many seconds.
-    case ticketEnded(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?)
+    /// `stats`: what a prompt ticket's agent reported for this attempt.
+    case ticketEnded(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?, stats: AgentStats?)
     case ticketSkipped(ticket: Int, dependency: Int, cause: Int)
     /// Another parrun on the same run holds the ticket (`holder` 0 if unknown); this one waits for it.
     case ticketElsewhere(ticket: Int, holder: Int32)
     /// Something worth a line that is not a ticket's: a claim taken over, a ticket found done.
     case notice(String)
+    /// Prompt tickets do not start until `until` (seconds since 1970; nil: the pause ended).
+    case agentsPaused(until: Double?, reason: String)
     /// A signal arrived; running tickets are being stopped.
     case stopping(signal: Int32?, reason: String)
     case runFinished(RunResult)

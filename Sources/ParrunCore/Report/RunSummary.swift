@@ -44,6 +44,7 @@ struct RunSummary {
             out += "  \(result.notStarted) ticket\(result.notStarted == 1 ? "" : "s") not started after the failure; -k runs everything that does not depend on it\n"
         }
 
+        out += agentLines()
         let ticketSeconds = result.ticketSeconds
         if ticketSeconds > 0 && result.wallSeconds > 0 {
             let speedup = ticketSeconds / result.wallSeconds
@@ -54,6 +55,26 @@ struct RunSummary {
         if let path = actualCriticalPath(), path.count > 1 {
             let seconds = path.reduce(0) { $0 + result.records[$1].seconds }
             out += "  critical path: " + path.map { tickets[$0].id }.joined(separator: " -> ") + " (\(DurationText.format(seconds: seconds)))\n"
+        }
+        return out
+    }
+
+    /// Each prompt ticket's turns, cost and tokens, the totals, and the waits for API limits.
+    private func agentLines() -> String {
+        guard let totals = result.agentTotals else { return "" }
+        var out = ""
+        let agents = result.records.indices.filter { result.records[$0].stats != nil }
+        for index in agents.prefix(Self.listLimit) {
+            out += "  agent \(plan.graph.tickets[index].id): \(result.records[index].stats!.summary)\n"
+        }
+        if agents.count > Self.listLimit { out += "  ... and \(agents.count - Self.listLimit) more agents\n" }
+        out += "  agents: \(agents.count) ticket\(agents.count == 1 ? "" : "s"), \(totals.summary)"
+        out += " (\(AgentStats.count(totals.inputTokens)) in, \(AgentStats.count(totals.outputTokens)) out, "
+        out += "\(AgentStats.count(totals.cacheReadTokens)) cache read, \(AgentStats.count(totals.cacheCreationTokens)) cache write)\n"
+        let waits = result.limitWaits
+        if waits.rateLimited + waits.usageLimited > 0 {
+            out += "  API limits: \(waits.rateLimited) rate-limit back-off\(waits.rateLimited == 1 ? "" : "s"), "
+            out += "\(waits.usageLimited) usage-limit pause\(waits.usageLimited == 1 ? "" : "s"), waited \(DurationText.format(seconds: waits.seconds))\n"
         }
         return out
     }

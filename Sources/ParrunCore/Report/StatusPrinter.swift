@@ -31,10 +31,16 @@ struct StatusPrinter {
     }
 
     private func detail(_ entry: StatusReport.Entry) -> String {
+        let outcome = outcomeDetail(entry)
+        guard let stats = entry.stats else { return outcome }
+        return outcome.isEmpty ? stats.summary : stats.summary + "; " + outcome
+    }
+
+    private func outcomeDetail(_ entry: StatusReport.Entry) -> String {
         switch entry.state {
         case .failed, .timedOut, .interrupted:
             var what: [String] = []
-            if let code = entry.exitCode { what.append("exit \(code)") }
+            if let detail = entry.detail { what.append(detail) } else if let code = entry.exitCode { what.append("exit \(code)") }
             if let signal = entry.signal { what.append("killed by \(signal)") }
             if let pid = entry.pid, entry.state == .interrupted { what.append("pid \(pid) gone") }
             what.append("log: \(logPath(entry.id))")
@@ -55,7 +61,9 @@ struct StatusPrinter {
             return count > 0 ? "\(count) \(state.rawValue)" : nil
         }
         let total = report.entries.count
-        return "total: \(total) ticket\(total == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+        var out = "total: \(total) ticket\(total == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + "\n"
+        if let agents = report.agentTotals { out += "agents: \(agents.summary)\n" }
+        return out
     }
 
     func json() -> String {
@@ -68,6 +76,8 @@ struct StatusPrinter {
                 "\"signal\":\(JSONText.quotedOrNull(entry.signal))",
             ]
             if let pid = entry.pid { fields.append("\"pid\":\(pid),\"alive\":\(entry.alive == true)") }
+            if let detail = entry.detail { fields.append("\"detail\":\(JSONText.quoted(detail))") }
+            if let stats = entry.stats { fields.append("\"stats\":\(stats.json)") }
             return "{" + fields.joined(separator: ",") + "}"
         }
         let totals = StatusReport.State.allCases.map { "\(JSONText.quoted($0.rawValue)):\(report.count($0))" }

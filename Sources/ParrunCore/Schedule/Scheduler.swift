@@ -35,6 +35,12 @@ public struct Scheduler: Sendable {
     private let poolOfTicket: [Int32]
     private let poolLimits: [Int]
     private var poolRunning: [Int]
+    /// Per ticket: its recipe is a claude prompt.
+    private let isPrompt: [Bool]
+    /// Prompt tickets are not started (an agent usage limit, `--max-cost`).
+    public private(set) var holdingPrompts = false
+    /// ... and never will be in this run: held tickets leave the ready queue.
+    private var promptsHeldForGood = false
     /// `freeWorkers` holds the slot numbers not in use, lowest last so it is reused first.
     private var freeWorkers: [Int]
     public private(set) var runningCount = 0
@@ -58,7 +64,11 @@ public struct Scheduler: Sendable {
         poolLimits = limits.map(\.limit)
         var poolIndex: [String: Int32] = [:]
         for (index, pool) in limits.enumerated() where poolIndex[pool.name] == nil { poolIndex[pool.name] = Int32(index) }
-        poolOfTicket = graph.tickets.map { ticket in ticket.pool.flatMap { poolIndex[$0] } ?? -1 }
+        // Prompt tickets are in pool `claude` unless they name another (it limits them only if declared).
+        poolOfTicket = graph.tickets.map { ticket in
+            (ticket.pool ?? (ticket.recipe.kind == "prompt" ? Self.agentPool : nil)).flatMap { poolIndex[$0] } ?? -1
+        }
+        isPrompt = graph.tickets.map { $0.recipe.kind == "prompt" }
         poolRunning = [Int](repeating: 0, count: limits.count)
         ready = ReadyQueue(priorities: graph.tickets.map(\.priority), remaining: plan.criticalPath.remaining)
         for ticket in 0..<graph.count where plan.runs[ticket] {
@@ -83,6 +93,14 @@ public struct Scheduler: Sendable {
         var started: [(ticket: Int, worker: Int)] = []
         var passedOver: [Int] = []
         while !freeWorkers.isEmpty, let ticket = ready.pop() {
+            if holdingPrompts && isPrompt[ticket] {
+                if promptsHeldForGood {
+                    states[ticket] = .notStarted
+                } else {
+                    passedOver.append(ticket)
+                }
+                continue
+            }
             let pool = Int(poolOfTicket[ticket])
             if pool >= 0 && poolRunning[pool] >= poolLimits[pool] {
                 passedOver.append(ticket)
@@ -135,6 +153,22 @@ public struct Scheduler: Sendable {
                 states[dependent] = .ready
                 waitingCount -= 1
                 ready.push(dependent)
+            }
+        }
+    }
+
+    /// The pool prompt tickets are in unless they name one.
+    public static let agentPool = "claude"
+
+    /// Holds back prompt tickets (they stay ready) or lets them start again;
+    /// `forGood`: they will not start in this run at all.
+    public mutating func holdPrompts(_ hold: Bool, forGood: Bool = false) {
+        holdingPrompts = hold
+        promptsHeldForGood = hold && forGood
+        if promptsHeldForGood {
+            for ticket in ready.ordered where isPrompt[ticket] {
+                ready.remove(ticket)
+                states[ticket] = .notStarted
             }
         }
     }

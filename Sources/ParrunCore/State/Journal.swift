@@ -161,13 +161,19 @@ public enum JournalReader {
                 return .start(.init(
                     run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
                     recipe: try record.string("recipe"), process: try record.process("process"),
-                    owner: try record.process("owner"), worker: try record.int("worker"), time: try record.double("time")))
+                    owner: try record.process("owner"), worker: try record.int("worker"), time: try record.double("time"),
+                    session: record.optionalString("session")))
             case "end":
                 return .end(.init(
                     run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
                     status: try record.string("status"), exitCode: record.optionalInt("exitCode"),
                     signal: record.optionalString("signal"), seconds: try record.double("seconds"), time: try record.double("time"),
-                    retry: record.bool("retry"), owner: (try? record.process("owner")) ?? .none))
+                    retry: record.bool("retry"), owner: (try? record.process("owner")) ?? .none,
+                    stats: AgentStats(json: fields["stats"]), detail: record.optionalString("detail")))
+            case "session":
+                return .session(.init(
+                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
+                    session: try record.string("session"), time: try record.double("time")))
             case "run-end":
                 return .runEnd(.init(
                     run: try record.string("run"), status: try record.string("status"),

@@ -18,6 +18,7 @@ public enum JournalCompaction {
             case .start(let start): if needed.contains(start.run) { kept.append(record) }
             case .end(let end): if needed.contains(end.run) { kept.append(record) }
             case .runEnd(let end): if needed.contains(end.run) { kept.append(record) }
+            case .session(let session): if needed.contains(session.run) { kept.append(record) }
             }
         }
         return kept.count < records.count ? kept : nil

@@ -164,6 +164,26 @@ struct JournalLineDecoder {
         return ProcessIdentity(pid: Int32(truncatingIfNeeded: pid), startTicks: UInt64(max(start, 0)), host: host)
     }
 
+    private func agentStats(_ value: Value) -> AgentStats? {
+        guard case .object(let members) = value else { return nil }
+        var stats = AgentStats()
+        for member in members {
+            if matches(member.key, "costUsd") {
+                guard let cost = double(member.value) else { return nil }
+                stats.costUSD = cost
+                continue
+            }
+            guard let number = integer(member.value) else { return nil }
+            if matches(member.key, "turns") { stats.turns = number }
+            else if matches(member.key, "durationMs") { stats.durationMs = number }
+            else if matches(member.key, "inputTokens") { stats.inputTokens = number }
+            else if matches(member.key, "outputTokens") { stats.outputTokens = number }
+            else if matches(member.key, "cacheReadTokens") { stats.cacheReadTokens = number }
+            else if matches(member.key, "cacheCreationTokens") { stats.cacheCreationTokens = number }
+        }
+        return stats
+    }
+
     private func record(_ members: [(key: Range<Int>, value: Value)], cache: inout Cache) -> JournalRecord? {
         func field(_ name: StaticString) -> Value? {
             members.first { matches($0.key, name) }?.value
@@ -197,7 +217,10 @@ struct JournalLineDecoder {
                 let owner = identity(field("owner"), &cache), let worker = integer(field("worker")),
                 let time = double(field("time"))
             else { return nil }
-            return .start(.init(run: run, id: id, attempt: attempt, recipe: recipe, process: process, owner: owner, worker: worker, time: time))
+            guard let session = optionalString("session") else { return nil }
+            return .start(.init(
+                run: run, id: id, attempt: attempt, recipe: recipe, process: process, owner: owner, worker: worker, time: time,
+                session: session))
         }
         if matches(type, "end") {
             let exitCode: Int?
@@ -212,10 +235,15 @@ struct JournalLineDecoder {
                 let seconds = double(field("seconds")), let time = double(field("time")), let retry = bool("retry")
             else { return nil }
             let owner = field("owner") == nil ? ProcessIdentity.none : identity(field("owner"), &cache)
-            guard let owner else { return nil }
+            guard let owner, let detail = optionalString("detail") else { return nil }
+            var stats: AgentStats?
+            if let value = field("stats") {
+                guard let decoded = agentStats(value) else { return nil }
+                stats = decoded
+            }
             return .end(.init(
                 run: run, id: id, attempt: attempt, status: status, exitCode: exitCode, signal: signal,
-                seconds: seconds, time: time, retry: retry, owner: owner))
+                seconds: seconds, time: time, retry: retry, owner: owner, stats: stats, detail: detail))
         }
         // Run, run-end and header lines are few: the full parser reads them.
         return nil

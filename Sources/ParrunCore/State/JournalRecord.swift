@@ -10,6 +10,9 @@ public enum JournalRecord: Sendable, Equatable {
     case start(StartRecord)
     case end(EndRecord)
     case runEnd(RunEndRecord)
+    /// A prompt ticket's agent session began (the CLI reported it): `--resume`
+    /// can continue an interrupted attempt in it.
+    case session(SessionRecord)
 
     /// A run begins (or a process joins one: `joined` is true).
     public struct RunRecord: Sendable, Equatable {
@@ -37,6 +40,8 @@ public enum JournalRecord: Sendable, Equatable {
         public var owner: ProcessIdentity
         public var worker: Int
         public var time: Double
+        /// The agent session a prompt ticket's attempt was given (or continues).
+        public var session: String? = nil
     }
 
     public struct EndRecord: Sendable, Equatable {
@@ -53,6 +58,18 @@ public enum JournalRecord: Sendable, Equatable {
         public var retry: Bool = false
         /// The parrun that ran it.
         public var owner: ProcessIdentity = .none
+        /// What a prompt ticket's agent reported: turns, cost, tokens.
+        public var stats: AgentStats? = nil
+        /// Why it failed, in words, when the exit code does not say (`error_max_turns`, ...).
+        public var detail: String? = nil
+    }
+
+    public struct SessionRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        public var session: String
+        public var time: Double
     }
 
     public struct RunEndRecord: Sendable, Equatable {
@@ -99,6 +116,7 @@ public enum JournalRecord: Sendable, Equatable {
             add("owner", record.owner.json)
             add("worker", String(record.worker))
             add("time", JSONText.number(record.time))
+            if let session = record.session { add("session", text(session)) }
         case .end(let record):
             add("type", "\"end\"")
             add("run", text(record.run))
@@ -111,6 +129,15 @@ public enum JournalRecord: Sendable, Equatable {
             add("time", JSONText.number(record.time))
             add("retry", record.retry ? "true" : "false")
             add("owner", record.owner.json)
+            if let stats = record.stats { add("stats", stats.json) }
+            if let detail = record.detail { add("detail", text(detail)) }
+        case .session(let record):
+            add("type", text("session"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("session", text(record.session))
+            add("time", JSONText.number(record.time))
         case .runEnd(let record):
             add("type", text("run-end"))
             add("run", text(record.run))

@@ -6,6 +6,10 @@ public struct RunHistory: Sendable {
         public var lastEnd: JournalRecord.EndRecord?
         /// Attempts started, across the runs of the chain.
         public var attempts = 0
+        /// The agent session the CLI reported for the last attempt that reported one.
+        public var session: String?
+        /// A prompt ticket's agent stats over every attempt of the chain.
+        public var stats: AgentStats?
 
         /// Started and not ended: it was running when its parrun stopped (or still is).
         public var isOpen: Bool {
@@ -22,12 +26,14 @@ public struct RunHistory: Sendable {
     private let runEnds: [String: [JournalRecord.RunEndRecord]]
     private let starts: [String: [JournalRecord.StartRecord]]
     private let ends: [String: [JournalRecord.EndRecord]]
+    private let sessions: [String: [JournalRecord.SessionRecord]]
 
     public init(_ records: [JournalRecord]) {
         var runs: [JournalRecord.RunRecord] = []
         var runEnds: [String: [JournalRecord.RunEndRecord]] = [:]
         var starts: [String: [JournalRecord.StartRecord]] = [:]
         var ends: [String: [JournalRecord.EndRecord]] = [:]
+        var sessions: [String: [JournalRecord.SessionRecord]] = [:]
         for record in records {
             switch record {
             case .header: break
@@ -35,12 +41,14 @@ public struct RunHistory: Sendable {
             case .runEnd(let end): runEnds[end.run, default: []].append(end)
             case .start(let start): starts[start.run, default: []].append(start)
             case .end(let end): ends[end.run, default: []].append(end)
+            case .session(let session): sessions[session.run, default: []].append(session)
             }
         }
         self.runs = runs
         self.runEnds = runEnds
         self.starts = starts
         self.ends = ends
+        self.sessions = sessions
     }
 
     /// The most recent run of the manifest at `path` (not counting joins).
@@ -94,7 +102,13 @@ public struct RunHistory: Sendable {
                     state.attempts += 1
                 }
             }
-            for end in ends[run] ?? [] { states[end.id, default: TicketState()].lastEnd = end }
+            for end in ends[run] ?? [] {
+                Self.update(&states[end.id, default: TicketState()]) { state in
+                    state.lastEnd = end
+                    if let stats = end.stats { state.stats = (state.stats ?? AgentStats()) + stats }
+                }
+            }
+            for session in sessions[run] ?? [] { states[session.id, default: TicketState()].session = session.session }
         }
         return states
     }

@@ -20,6 +20,10 @@ public struct StatusReport: Sendable {
         /// For a running ticket: its recipe's pid, and whether that process is alive.
         public var pid: Int32?
         public var alive: Bool?
+        /// A prompt ticket's agent stats over its attempts.
+        public var stats: AgentStats?
+        /// Why it failed, when the exit code does not say.
+        public var detail: String?
     }
 
     /// The latest run of the manifest, nil if it never ran.
@@ -29,6 +33,12 @@ public struct StatusReport: Sendable {
     public let entries: [Entry]
 
     public func count(_ state: State) -> Int { entries.reduce(0) { $0 + ($1.state == state ? 1 : 0) } }
+
+    /// Every prompt ticket's stats added up; nil when no agent ran.
+    public var agentTotals: AgentStats? {
+        let all = entries.compactMap(\.stats)
+        return all.isEmpty ? nil : all.reduce(AgentStats(), +)
+    }
 
     public init(graph: TicketGraph, history: RunHistory, manifestPath: String, now: Double, isRunning: (ProcessIdentity) -> Bool) {
         let latest = history.latestRun(manifest: manifestPath)
@@ -43,6 +53,7 @@ public struct StatusReport: Sendable {
             }
             guard let state = states[ticket.id] else { return entry }
             entry.attempts = state.attempts
+            entry.stats = state.stats
             if state.isOpen, let start = state.lastStart {
                 entry.state = .running
                 entry.seconds = max(0, now - start.time)
@@ -59,6 +70,7 @@ public struct StatusReport: Sendable {
             entry.seconds = entry.state == .skipped ? nil : end.seconds
             entry.exitCode = end.exitCode
             entry.signal = end.signal
+            entry.detail = end.detail
             return entry
         }
     }

@@ -22,7 +22,7 @@ final class RecordingSink: OutputSink {
         var reporter = HumanReporter(plan: try plan(jobs: 2), options: RunOptions(), style: .init(statusLine: false, color: false), sink: sink)
         reporter.report(.ticketStarted(ticket: 0, attempt: 1, worker: 0, pid: 10), elapsed: 0)
         reporter.report(.output(ticket: 0, attempt: 1, worker: 0, line: "hello"), elapsed: 0.1)
-        reporter.report(.ticketEnded(ticket: 0, attempt: 1, worker: 0, outcome: .failed(.exited(2)), seconds: 1.5, retryIn: nil), elapsed: 1.5)
+        reporter.report(.ticketEnded(ticket: 0, attempt: 1, worker: 0, outcome: .failed(.exited(2)), seconds: 1.5, retryIn: nil, stats: nil), elapsed: 1.5)
         reporter.report(.ticketSkipped(ticket: 1, dependency: 0, cause: 0), elapsed: 1.5)
         #expect(sink.output == "[a] hello\n")
         #expect(sink.messages == "start a\nFAIL a exit 2 (log: .parrun/logs/a.log)\nskip b (dependency 'a' did not succeed)\n")
@@ -50,7 +50,7 @@ final class RecordingSink: OutputSink {
         reporter.report(.output(ticket: 0, attempt: 1, worker: 0, line: "one"), elapsed: 0)
         #expect(sink.output.isEmpty)
         reporter.report(.output(ticket: 0, attempt: 1, worker: 0, line: "two"), elapsed: 0)
-        reporter.report(.ticketEnded(ticket: 0, attempt: 1, worker: 0, outcome: .succeeded, seconds: 0.25, retryIn: nil), elapsed: 1)
+        reporter.report(.ticketEnded(ticket: 0, attempt: 1, worker: 0, outcome: .succeeded, seconds: 0.25, retryIn: nil, stats: nil), elapsed: 1)
         #expect(sink.output == "one\ntwo\n", "one job: no prefix")
         #expect(sink.messages == "ok a 250ms\n")
     }

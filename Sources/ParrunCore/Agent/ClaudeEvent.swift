@@ -1,0 +1,173 @@
+/// One event of `claude -p --output-format stream-json --verbose`, reduced to
+/// what parrun shows, records and decides on.
+public enum ClaudeEvent: Sendable, Equatable {
+    /// `{"type":"system","subtype":"init","session_id":...}`
+    case started(session: String?, model: String?)
+    /// Text the agent says.
+    case text(String)
+    /// A tool call, e.g. `Write` with `src/a.swift`.
+    case toolCall(name: String, target: String?)
+    /// A tool result that reported an error.
+    case toolError(String)
+    /// The assistant turn carried `error: "rate_limit"` (or another error word).
+    case assistantError(String)
+    /// `{"type":"rate_limit_event","rate_limit_info":{"status":...,"resetsAt":...}}`
+    case rateLimit(rejected: Bool, resetsAt: Double?)
+    /// The final `{"type":"result",...}`.
+    case result(ClaudeResult)
+    /// A line that is not JSON (the CLI's own messages on stderr, say).
+    case plain(String)
+    /// JSON that could not be read; `line` is what was skipped.
+    case unreadable(String)
+    /// A well-formed event of a type parrun does not show.
+    case other
+}
+
+/// The final result event.
+public struct ClaudeResult: Sendable, Equatable {
+    public var subtype: String
+    public var isError: Bool
+    public var stats: AgentStats
+    public var session: String?
+    /// The agent's final answer, or the error text.
+    public var text: String?
+    public var apiErrorStatus: Int?
+    public var apiErrorType: String?
+}
+
+public enum ClaudeEventParser {
+    /// The events of one output line. A line that is not whole JSON is searched
+    /// for embedded events (a `rate_limit_event` has been seen spliced into the
+    /// middle of another line); what cannot be read is reported, never fatal.
+    public static func events(in line: String) -> [ClaudeEvent] {
+        let bytes = Array(line.utf8)
+        guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return [] }
+        guard bytes[first] == UInt8(ascii: "{") else { return [.plain(line)] }
+        if let value = parse(bytes[first...]) { return [event(value)] }
+        var events: [ClaudeEvent] = []
+        var index = first
+        var skipped = false
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "{"), let end = objectEnd(bytes, from: index), let value = parse(bytes[index..<end]),
+                value["type"]?.stringValue != nil {
+                events.append(event(value))
+                index = end
+            } else {
+                skipped = true
+                index += 1
+            }
+        }
+        if skipped { events.append(.unreadable(line)) }
+        return events
+    }
+
+    private static func parse(_ bytes: ArraySlice<UInt8>) -> JSONValue? {
+        bytes.withUnsafeBufferPointer { buffer in try? JSONParser.parse(buffer) }
+    }
+
+    /// The index after the `}` that closes the object opening at `start`, by
+    /// counting brackets outside strings; nil if it never closes.
+    static func objectEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                depth += 1
+            } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return index + 1 }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func event(_ value: JSONValue) -> ClaudeEvent {
+        switch value["type"]?.stringValue {
+        case "system":
+            guard value["subtype"]?.stringValue == "init" else { return .other }
+            return .started(session: value["session_id"]?.stringValue, model: value["model"]?.stringValue)
+        case "assistant":
+            return assistant(value)
+        case "user":
+            return toolError(value) ?? .other
+        case "rate_limit_event":
+            let info = value["rate_limit_info"]
+            return .rateLimit(rejected: info?["status"]?.stringValue == "rejected", resetsAt: info?["resetsAt"]?.doubleValue)
+        case "result":
+            return .result(result(value))
+        default:
+            return .other
+        }
+    }
+
+    private static func assistant(_ value: JSONValue) -> ClaudeEvent {
+        if let error = value["error"]?.stringValue { return .assistantError(error) }
+        var texts: [String] = []
+        var tools: [ClaudeEvent] = []
+        for block in value["message"]?["content"]?.arrayValue ?? [] {
+            switch block["type"]?.stringValue {
+            case "text":
+                if let text = block["text"]?.stringValue, !text.isEmpty { texts.append(text) }
+            case "tool_use":
+                let name = block["name"]?.stringValue ?? "tool"
+                tools.append(.toolCall(name: name, target: toolTarget(block["input"])))
+            default:
+                continue
+            }
+        }
+        // One event per assistant message: tool calls are what the agent does, so they win.
+        if let tool = tools.first, texts.isEmpty { return tools.count == 1 ? tool : .toolCall(name: toolName(tools), target: nil) }
+        if !texts.isEmpty { return .text(texts.joined(separator: "\n")) }
+        return .other
+    }
+
+    private static func toolName(_ tools: [ClaudeEvent]) -> String {
+        tools.compactMap { if case .toolCall(let name, _) = $0 { name } else { nil } }.joined(separator: ", ")
+    }
+
+    /// The argument that says what a tool call touches: a path, a command, a pattern.
+    private static func toolTarget(_ input: JSONValue?) -> String? {
+        for key in ["file_path", "notebook_path", "path", "command", "pattern", "url", "query", "description", "prompt"] {
+            if let text = input?[key]?.stringValue, !text.isEmpty { return text }
+        }
+        return nil
+    }
+
+    private static func toolError(_ value: JSONValue) -> ClaudeEvent? {
+        for block in value["message"]?["content"]?.arrayValue ?? [] where block["type"]?.stringValue == "tool_result" {
+            guard block["is_error"]?.boolValue == true else { continue }
+            let content = block["content"]?.stringValue
+                ?? block["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined(separator: " ")
+            return .toolError(content ?? "tool error")
+        }
+        return nil
+    }
+
+    private static func result(_ value: JSONValue) -> ClaudeResult {
+        let usage = value["usage"]
+        let stats = AgentStats(
+            turns: value["num_turns"]?.integerValue ?? 0,
+            durationMs: value["duration_ms"]?.integerValue ?? 0,
+            costUSD: value["total_cost_usd"]?.doubleValue ?? 0,
+            inputTokens: usage?["input_tokens"]?.integerValue ?? 0,
+            outputTokens: usage?["output_tokens"]?.integerValue ?? 0,
+            cacheReadTokens: usage?["cache_read_input_tokens"]?.integerValue ?? 0,
+            cacheCreationTokens: usage?["cache_creation_input_tokens"]?.integerValue ?? 0)
+        return ClaudeResult(
+            subtype: value["subtype"]?.stringValue ?? "unknown",
+            isError: value["is_error"]?.boolValue ?? true,
+            stats: stats,
+            session: value["session_id"]?.stringValue,
+            text: value["result"]?.stringValue,
+            apiErrorStatus: value["api_error_status"]?.integerValue,
+            apiErrorType: value["api_error_type"]?.stringValue)
+    }
+}

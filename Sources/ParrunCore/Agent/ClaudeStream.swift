@@ -1,0 +1,108 @@
+/// Follows one attempt of a prompt ticket: reads the CLI's output line by line,
+/// turns events into lines for people, and decides at the end whether the
+/// ticket succeeded. Pure: lines in, lines and a verdict out.
+public struct ClaudeStream: Sendable {
+    public private(set) var session: String?
+    public private(set) var result: ClaudeResult?
+    /// The account's usage limit was hit: no prompt ticket should start before `resetsAt`.
+    public private(set) var usageLimited = false
+    public private(set) var resetsAt: Double?
+    /// The API refused a request for its rate (429) or load (529).
+    public private(set) var rateLimited = false
+    public private(set) var unreadableLines = 0
+    /// The clock used to place a reset time given as "1pm".
+    private let now: @Sendable () -> Double
+
+    public init(now: @escaping @Sendable () -> Double = Clock.wall) {
+        self.now = now
+    }
+
+    /// How the attempt ended, given the process's exit status.
+    public enum Verdict: Sendable, Equatable {
+        case succeeded
+        /// Rate-limited or overloaded: retry after a back-off, whatever `retries` says.
+        case rateLimited(String)
+        /// The usage limit: pause every prompt ticket until `resetsAt` (nil: unknown), then retry.
+        case usageLimited(resetsAt: Double?, String)
+        case failed(String)
+    }
+
+    /// The lines to show for one line of output.
+    public mutating func consume(_ line: String) -> [String] {
+        var shown: [String] = []
+        for event in ClaudeEventParser.events(in: line) {
+            switch event {
+            case .started(let session, let model):
+                self.session = session ?? self.session
+                shown.append("session \(session ?? "?")" + (model.map { " (\($0))" } ?? ""))
+            case .text(let text):
+                shown += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                while shown.last?.isEmpty == true { shown.removeLast() }
+            case .toolCall(let name, let target):
+                shown.append(name + (target.map { " " + Self.oneLine($0) } ?? ""))
+            case .toolError(let text):
+                shown.append("tool error: " + Self.oneLine(text))
+            case .assistantError(let error):
+                if error == "rate_limit" { rateLimited = true }
+                shown.append("error: \(error)")
+            case .rateLimit(let rejected, let resets):
+                guard rejected else { continue }
+                usageLimited = true
+                resetsAt = resets ?? resetsAt
+                shown.append("usage limit reached" + (resets.map { ", resets at \(Self.clock($0))" } ?? ""))
+            case .result(let result):
+                self.result = result
+                session = result.session ?? session
+                if result.apiErrorStatus == 429 || result.apiErrorStatus == 529
+                    || result.apiErrorType == "rate_limit_error" || result.apiErrorType == "overloaded_error" {
+                    rateLimited = true
+                }
+                if let text = result.text, result.isError { noteUsageLimit(text) }
+                shown.append("result: \(result.isError ? "error" : result.subtype), \(result.stats.summary)")
+            case .plain(let text):
+                noteUsageLimit(text)
+                shown.append(text)
+            case .unreadable(let text):
+                unreadableLines += 1
+                shown.append("parrun: skipped an event line it could not read (\(text.utf8.count) bytes)")
+            case .other:
+                continue
+            }
+        }
+        return shown
+    }
+
+    private mutating func noteUsageLimit(_ text: String) {
+        guard UsageLimit.isUsageLimitMessage(text) else { return }
+        usageLimited = true
+        resetsAt = UsageLimit.resetTime(in: text, now: now()) ?? resetsAt
+    }
+
+    /// Success needs exit 0 and a final result that is a success without error.
+    public func verdict(exit status: ExitStatus) -> Verdict {
+        let exitText: String
+        switch status {
+        case .exited(let code): exitText = "exit \(code)"
+        case .signaled(let signal): exitText = "killed by \(ProcessControl.signalName(signal))"
+        }
+        if status == .exited(0), let result, !result.isError, result.subtype == "success" { return .succeeded }
+        if usageLimited {
+            return .usageLimited(resetsAt: resetsAt, "usage limit reached" + (resetsAt.map { ", resets at \(Self.clock($0))" } ?? ""))
+        }
+        if rateLimited {
+            let code = result?.apiErrorStatus.map { " \($0)" } ?? ""
+            return .rateLimited("rate limited\(code) (\(result?.apiErrorType ?? "rate_limit"))")
+        }
+        guard let result else { return .failed("no result event (\(exitText))") }
+        if result.subtype != "success" { return .failed("\(result.subtype) (\(exitText))") }
+        guard result.isError else { return .failed("\(exitText) after a successful result") }
+        return .failed("the result reports an error (\(exitText))" + (result.text.map { ": " + Self.oneLine($0) } ?? ""))
+    }
+
+    static func oneLine(_ text: String, limit: Int = 160) -> String {
+        let first = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        return first.count > limit ? String(first.prefix(limit)) + "..." : first
+    }
+
+    static func clock(_ epoch: Double) -> String { LocalTime.clock(epoch) }
+}

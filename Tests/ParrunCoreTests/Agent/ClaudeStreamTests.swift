@@ -1,0 +1,146 @@
+import Testing
+@testable import ParrunCore
+
+/// Reading the claude CLI's stream-json events and judging an attempt: pure.
+@Suite struct ClaudeStreamTests {
+    static let initLine = #"{"type":"system","subtype":"init","session_id":"s-1","model":"m"}"#
+    static func resultLine(_ subtype: String = "success", isError: Bool = false, extra: String = "") -> String {
+        #"{"type":"result","subtype":""# + subtype + #"","is_error":"# + (isError ? "true" : "false")
+            + #","num_turns":3,"duration_ms":2500,"total_cost_usd":0.25,"usage":{"input_tokens":10,"output_tokens":20,"cache_read_input_tokens":300,"cache_creation_input_tokens":4},"session_id":"s-1","result":"all done""#
+            + extra + "}"
+    }
+
+    @Test func eventsBecomeLinesForPeople() {
+        var stream = ClaudeStream()
+        #expect(stream.consume(Self.initLine) == ["session s-1 (m)"])
+        #expect(stream.session == "s-1")
+        #expect(stream.consume(#"{"type":"assistant","message":{"content":[{"type":"text","text":"Line one\nLine two\n"}]}}"#) == ["Line one", "Line two"])
+        #expect(stream.consume(#"{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Write","input":{"file_path":"src/a.swift","content":"x"}}]}}"#) == ["Write src/a.swift"])
+        #expect(stream.consume(#"{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash","input":{"command":"swift build\nswift test"}}]}}"#) == ["Bash swift build"])
+        #expect(stream.consume(#"{"type":"user","message":{"content":[{"type":"tool_result","is_error":true,"content":"no such file\nmore"}]}}"#) == ["tool error: no such file"])
+        #expect(stream.consume(#"{"type":"user","message":{"content":[{"type":"tool_result","content":"fine"}]}}"#).isEmpty)
+        #expect(stream.consume("plain text from stderr") == ["plain text from stderr"])
+        #expect(stream.consume(Self.resultLine()) == ["result: success, 3 turns, $0.25, 334 tokens"])
+        #expect(stream.result?.stats == AgentStats(turns: 3, durationMs: 2500, costUSD: 0.25, inputTokens: 10, outputTokens: 20, cacheReadTokens: 300, cacheCreationTokens: 4))
+        #expect(stream.verdict(exit: .exited(0)) == .succeeded)
+    }
+
+    @Test func successNeedsExitZeroAndAResultWithoutError() {
+        var stream = ClaudeStream()
+        #expect(stream.verdict(exit: .exited(0)) == .failed("no result event (exit 0)"))
+        _ = stream.consume(Self.resultLine())
+        #expect(stream.verdict(exit: .exited(1)) == .failed("exit 1 after a successful result"))
+        var turns = ClaudeStream()
+        _ = turns.consume(Self.resultLine("error_max_turns", isError: true))
+        #expect(turns.verdict(exit: .exited(1)) == .failed("error_max_turns (exit 1)"))
+        var budget = ClaudeStream()
+        _ = budget.consume(Self.resultLine("error_max_budget_usd", isError: true))
+        #expect(budget.verdict(exit: .exited(0)) == .failed("error_max_budget_usd (exit 0)"))
+        var flagged = ClaudeStream()
+        _ = flagged.consume(Self.resultLine("success", isError: true))
+        #expect(flagged.verdict(exit: .exited(0)) == .failed("the result reports an error (exit 0): all done"))
+        var killed = ClaudeStream()
+        #expect(killed.verdict(exit: .signaled(9)) == .failed("no result event (killed by SIGKILL)"))
+        _ = killed.consume("")
+    }
+
+    @Test(arguments: [
+        ClaudeStreamTests.resultLine("success", isError: true, extra: #","api_error_status":429,"api_error_type":"rate_limit_error""#),
+        ClaudeStreamTests.resultLine("success", isError: true, extra: #","api_error_status":529"#),
+        ClaudeStreamTests.resultLine("error_during_execution", isError: true, extra: #","api_error_type":"overloaded_error""#),
+        #"{"type":"assistant","error":"rate_limit","message":{"content":[]}}"#,
+    ])
+    func rateLimitsAreRetriedNotFailed(line: String) {
+        var stream = ClaudeStream()
+        _ = stream.consume(line)
+        guard case .rateLimited = stream.verdict(exit: .exited(1)) else {
+            Issue.record("expected a rate limit from \(line), got \(stream.verdict(exit: .exited(1)))")
+            return
+        }
+    }
+
+    @Test func usageLimitsPauseUntilTheirReset() {
+        var event = ClaudeStream()
+        #expect(event.consume(#"{"type":"rate_limit_event","rate_limit_info":{"status":"allowed","resetsAt":1800000000}}"#).isEmpty)
+        #expect(event.verdict(exit: .exited(1)) == .failed("no result event (exit 1)"), "an allowed status is no limit")
+        _ = event.consume(#"{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1800000000}}"#)
+        guard case .usageLimited(let resets, _) = event.verdict(exit: .exited(1)) else {
+            Issue.record("expected a usage limit")
+            return
+        }
+        #expect(resets == 1_800_000_000)
+
+        var old = ClaudeStream()
+        _ = old.consume("Claude AI usage limit reached|1800000123")
+        #expect(old.resetsAt == 1_800_000_123)
+        var message = ClaudeStream(now: { 1_800_000_000 })
+        _ = message.consume("You've hit your limit · resets 1pm (Europe/Lisbon)")
+        #expect(message.usageLimited)
+        #expect(message.resetsAt != nil)
+    }
+
+    @Test func resetTimesAreTheNextSuchClockTime() throws {
+        // 2027-01-15 10:00:00 UTC; Lisbon is on UTC in January.
+        let now = 1_799_920_800.0
+        #expect(UsageLimit.resetTime(in: "You've hit your limit · resets 1pm (Europe/Lisbon)", now: now) == now + 3 * 3600)
+        #expect(UsageLimit.resetTime(in: "resets 9:30am (Europe/Lisbon)", now: now) == now + 23.5 * 3600, "9:30 has passed today")
+        #expect(UsageLimit.resetTime(in: "resets 1pm (Asia/Tokyo)", now: now) == now + 18 * 3600, "13:00 in Tokyo is 04:00 UTC tomorrow")
+        #expect(UsageLimit.resetTime(in: "resets soon", now: now) == nil)
+        #expect(UsageLimit.resetTime(in: "resets 13pm", now: now) == nil)
+        #expect(!UsageLimit.isUsageLimitMessage("limits apply"))
+    }
+
+    @Test func aSplicedOrDamagedLineIsSkippedButItsEventsAreKept() {
+        let spliced = #"{"type":"assistant","message":{"content":[{"type":"text","text":"hal{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1800000000}}"#
+        let events = ClaudeEventParser.events(in: spliced)
+        #expect(events.contains(.rateLimit(rejected: true, resetsAt: 1_800_000_000)))
+        #expect(events.last == .unreadable(spliced))
+        #expect(ClaudeEventParser.events(in: #"{"type":"assistant", not json"#) == [.unreadable(#"{"type":"assistant", not json"#)])
+        #expect(ClaudeEventParser.events(in: "   ").isEmpty)
+        #expect(ClaudeEventParser.events(in: #"{"type":"stream_event","event":{}}"#) == [.other])
+        var stream = ClaudeStream()
+        #expect(stream.consume("{oops") == ["parrun: skipped an event line it could not read (5 bytes)"])
+        #expect(stream.unreadableLines == 1)
+    }
+
+    @Test func ticketFieldsBecomeSeparateFlags() throws {
+        let manifest = #"""
+            {"defaults": {"model": "opus"}, "tickets": [
+              {"id": "a", "prompt": "p", "permissionMode": "acceptEdits", "allowedTools": ["Read", "Bash(git log:*)"],
+               "maxTurns": 5, "maxBudgetUsd": 1.5, "appendSystemPrompt": "Be brief; use $HOME literally"},
+              {"id": "b", "prompt": "p", "model": "sonnet", "allowedTools": "Read, Write"}
+            ]}
+            """#
+        let ticketsRead = tickets(manifest)
+        #expect(ClaudeOptions.arguments(for: ticketsRead[0]) == [
+            "--model", "opus", "--permission-mode", "acceptEdits", "--max-turns", "5", "--max-budget-usd", "1.5",
+            "--append-system-prompt", "Be brief; use $HOME literally", "--allowedTools", "Read", "Bash(git log:*)",
+        ])
+        #expect(ClaudeOptions.arguments(for: ticketsRead[1]) == ["--model", "sonnet", "--allowedTools", "Read", "Write"])
+        let (_, problems) = check(#"{"tickets": [{"id": "a", "prompt": "p", "maxTurns": 0, "allowedTools": [1], "model": 3}]}"#)
+        #expect(problems == [
+            "1:53: error: `maxTurns` of ticket 'a' must be a whole number of at least 1, found '0'",
+            "1:72: error: `allowedTools` of ticket 'a' must be a list of tool names (or one string, comma-separated), found an array",
+            "1:86: error: `model` of ticket 'a' must be a string, found '3'",
+        ])
+    }
+
+    @Test func sessionIDsAreVersion4UUIDs() {
+        var generator = SeededGenerator(seed: 1)
+        let first = SessionID.make(using: &generator)
+        let second = SessionID.make(using: &generator)
+        #expect(first != second)
+        let parts = first.split(separator: "-").map(\.count)
+        #expect(parts == [8, 4, 4, 4, 12])
+        #expect(Array(first)[14] == "4")
+        #expect("89ab".contains(Array(first)[19]))
+    }
+
+    @Test func statsAddUpAndRead() {
+        let one = AgentStats(turns: 1, durationMs: 10, costUSD: 0.5, inputTokens: 1, outputTokens: 2, cacheReadTokens: 3, cacheCreationTokens: 4)
+        #expect((one + one).costUSD == 1.0)
+        #expect((one + one).totalTokens == 20)
+        #expect(AgentStats(costUSD: 0.1).summary == "0 turns, $0.10, 0 tokens")
+        #expect(AgentStats(outputTokens: 1_234_567).summary == "0 turns, $0.00, 1.2M tokens")
+    }
+}

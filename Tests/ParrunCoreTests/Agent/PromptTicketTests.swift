@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import ParrunCore
+
+/// Prompt tickets run by a real parrun against a fake claude program
+/// (Fixtures/fake-claude), which records its argv and stdin and plays the
+/// CLI's stream-json events: success, failures, rate and usage limits, sessions.
+@Suite struct PromptTicketTests {
+    static let fake = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/fake-claude").path
+
+    /// A directory with `tickets.json` whose `claude` is the fake; it records into `calls/`.
+    private func project(_ tickets: String, settings: String = "") throws -> URL {
+        let manifest = #"{"claude": ""# + Self.fake + #"", "# + settings + #""tickets": ["# + tickets + "]}"
+        let directory = try CLITests.directory(["tickets.json": manifest])
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("calls"), withIntermediateDirectories: true)
+        return directory
+    }
+
+    private func run(_ arguments: [String], in directory: URL) throws -> CLITests.Outcome {
+        try CLITests.run(arguments, in: directory, environment: ["FAKE_CLAUDE_DIR": directory.appendingPathComponent("calls").path])
+    }
+
+    private func call(_ directory: URL, _ name: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("calls/" + name), encoding: .utf8)) ?? ""
+    }
+
+    private func journal(_ directory: URL) throws -> [JournalRecord] {
+        try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records
+    }
+
+    @Test func aPromptGoesOnStdinAndFieldsBecomeFlags() throws {
+        let long = String(repeating: "Do the thing; $(rm -rf ~) stays text. ", count: 5000)
+        let directory = try project(
+            #"{"id": "a", "prompt": ""# + long + #"", "maxTurns": 4, "allowedTools": ["Read", "Bash(git log:*)"]}"#,
+            settings: #""defaults": {"model": "sonnet", "permissionMode": "acceptEdits"}, "#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run(["-q"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(call(directory, "a.stdin.1") == long, "the whole prompt, byte for byte, on standard input")
+        let argv = call(directory, "a.argv.1").split(separator: "\n").map(String.init)
+        #expect(argv.count == 11)
+        #expect(argv.first == "--session-id")
+        let session = argv.count > 1 ? argv[1] : ""
+        #expect(session.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+        #expect(Array(argv.dropFirst(2)) == [
+            "--model", "sonnet", "--permission-mode", "acceptEdits", "--max-turns", "4",
+            "--allowedTools", "Read", "Bash(git log:*)",
+        ])
+        // What the agent did is shown, not the raw events; those are kept next to the log.
+        #expect(outcome.stdout == "session \(session) (fake-model)\nWorking on a\nWrite a.txt\nresult: success, 2 turns, $0.0125, 1.2k tokens\n")
+        let events = try String(contentsOf: directory.appendingPathComponent(".parrun/logs/a.events.jsonl"), encoding: .utf8)
+        #expect(events.hasPrefix(#"{"type":"system","subtype":"init","session_id":""# + session))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.txt").path))
+        #expect(outcome.stderr.contains("agent a: 2 turns, $0.0125, 1.2k tokens"), "\(outcome.stderr)")
+        // The journal has the session and the stats.
+        let records = try journal(directory)
+        #expect(records.contains { if case .session(let s) = $0 { s.id == "a" && s.session == session } else { false } })
+        let end = records.compactMap { if case .end(let e) = $0 { e } else { nil } }.first
+        #expect(end?.stats?.costUSD == 0.0125)
+        #expect(end?.stats?.turns == 2)
+    }
+
+    @Test func anAgentThatDidNotFinishFailsTheTicketSayingWhy() throws {
+        let directory = try project(
+            #"{"id": "turns", "prompt": "fake:max-turns"}, {"id": "silent", "prompt": "fake:no-result"}, "#
+                + #"{"id": "flagged", "prompt": "fake:error-success"}, {"id": "after", "dependsOn": ["turns"], "prompt": "x"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run(["-q", "-k", "-j3"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("FAIL turns: error_max_turns (exit 1)"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("FAIL silent: no result event (exit 0)"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("FAIL flagged: the result reports an error (exit 0): done flagged"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("skipped after: 'turns' failed"))
+        let status = try run(["status", "--json"], in: directory)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let tickets = try #require(object["tickets"] as? [[String: Any]])
+        #expect(tickets.first?["detail"] as? String == "error_max_turns (exit 1)")
+        #expect((tickets.first?["stats"] as? [String: Any])?["turns"] as? Int == 2)
+    }
+
+    @Test func aRateLimitIsRetriedInTheSameSessionWhateverRetriesSays() throws {
+        let directory = try project(#"{"id": "r", "prompt": "fake:rate-once", "retries": 0}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run(["-q", "--rate-limit-wait", "0.1s"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("retry r in"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("rate limited 429 (rate_limit_error)"))
+        #expect(outcome.stderr.contains("API limits: 1 rate-limit back-off, 0 usage-limit pauses"), "\(outcome.stderr)")
+        let first = call(directory, "r.argv.1").split(separator: "\n").map(String.init)
+        let second = call(directory, "r.argv.2").split(separator: "\n").map(String.init)
+        #expect(second.prefix(2) == ["--resume", first.count > 1 ? first[1] : "?"][...])
+        #expect(call(directory, "r.stdin.2").contains("stopped by an API limit"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aUsageLimitPausesEveryPromptTicketUntilItResets() throws {
+        let directory = try project(
+            #"{"id": "u", "prompt": "fake:usage-once"}, {"id": "v", "prompt": "fake:usage-text"}, {"id": "shell", "run": "true"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let started = Date()
+        let outcome = try run(["-q", "-j1"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(Date().timeIntervalSince(started) >= 1.5, "it waited for the reset, about 2 s")
+        #expect(outcome.stderr.contains("parrun: usage limit reached: prompt tickets wait until"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("the usage limit has reset; prompt tickets start again"))
+        #expect(outcome.stderr.contains("API limits: 0 rate-limit back-offs, 2 usage-limit pauses"), "\(outcome.stderr)")
+        // The shell ticket ran during the pause, before the first prompt ticket's retry.
+        let lines = outcome.stderr.split(separator: "\n")
+        let shellStart = lines.firstIndex(of: "start shell") ?? lines.endIndex
+        let retry = lines.firstIndex(of: "start u (attempt 2)") ?? lines.startIndex
+        #expect(shellStart < retry, "\(outcome.stderr)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aResumedRunContinuesAnInterruptedAgentInItsSession() throws {
+        let directory = try project(#"{"id": "s", "prompt": "fake:slow"}, {"id": "t", "dependsOn": ["s"], "prompt": "then"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let calls = directory.appendingPathComponent("calls")
+        let first = try LaunchedParrun(["-q"], in: directory, environment: ["FAKE_CLAUDE_DIR": calls.path])
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: calls.appendingPathComponent("s.running").path) {
+            usleep(20_000)
+        }
+        let session = call(directory, "s.argv.1").split(separator: "\n").dropFirst().first.map(String.init) ?? "?"
+        usleep(200_000)
+        kill(first.pid, SIGKILL)
+        first.wait()
+        let plan = try run(["-n", "--resume"], in: directory)
+        #expect(plan.stdout.contains("  s  interrupted\n"), "\(plan.stdout)")
+        let resumed = try run(["-q", "--resume"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let argv = call(directory, "s.argv.1").split(separator: "\n").map(String.init)
+        #expect(argv.prefix(2) == ["--resume", session][...], "continued in its own session")
+        #expect(call(directory, "s.stdin.1").hasPrefix("Your previous attempt at this task was interrupted"))
+
+        // With --fresh-sessions an interrupted ticket starts over.
+        let again = try project(#"{"id": "s", "prompt": "fake:slow"}"#)
+        defer { try? FileManager.default.removeItem(at: again) }
+        let killed = try LaunchedParrun(["-q"], in: again, environment: ["FAKE_CLAUDE_DIR": again.appendingPathComponent("calls").path])
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: again.appendingPathComponent("calls/s.running").path) {
+            usleep(20_000)
+        }
+        usleep(200_000)
+        kill(killed.pid, SIGKILL)
+        killed.wait()
+        #expect(try run(["-q", "--resume", "--fresh-sessions"], in: again).status == 0)
+        #expect(call(again, "s.argv.1").hasPrefix("--session-id\n"))
+        #expect(call(again, "s.stdin.1") == "fake:slow")
+    }
+
+    @Test func maxCostStopsStartingPromptTickets() throws {
+        let directory = try project(
+            #"{"id": "a", "prompt": "x"}, {"id": "b", "dependsOn": ["a"], "prompt": "x"}, {"id": "c", "dependsOn": ["a"], "run": "true"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run(["-q", "--max-cost", "0.01"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("parrun: --max-cost $0.01 reached ($0.0125 spent): no more prompt tickets start"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("ok c"), "shell tickets go on")
+        #expect(call(directory, "b.argv.1").isEmpty, "b never ran")
+        #expect(outcome.stderr.contains("2 succeeded, 1 not started"), "\(outcome.stderr)")
+    }
+
+    @Test func thePromptPoolBoundsAgentsByDefault() throws {
+        let text = #"{"pools": {"claude": 1}, "tickets": [{"id": "p1", "prompt": "x"}, {"id": "p2", "prompt": "x"}, "#
+            + #"{"id": "own", "pool": "other", "prompt": "x"}, {"id": "sh", "run": "true"}]}"#
+        let graph = try validGraph(text)
+        let pools = try #require(readManifest(text).manifest).settings.pools
+        let plan = Plan(graph: graph, runs: Plan.freshRunMask(graph),
+                        jobs: .resolve(commandLine: .count(4), environment: nil, manifest: nil, cores: 4, ticketsToRun: 4), pools: pools)
+        var scheduler = Scheduler(plan: plan)
+        let started = scheduler.start().map { graph.tickets[$0.ticket].id }.sorted()
+        #expect(started == ["own", "p1", "sh"], "prompt tickets are in pool claude unless they name another")
+    }
+}
