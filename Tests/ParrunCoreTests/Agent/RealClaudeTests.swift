@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+@testable import ParrunCore
+
+/// The real `claude` CLI (found through PARRUN_TEST_CLAUDE) run by parrun
+/// against a mock of the Messages API on 127.0.0.1 (Fixtures/mock_anthropic.py,
+/// on a free port): no network, no account. `.ci/run` installs the CLI from the
+/// claude-agent-sdk wheel, so CI always runs these.
+@Suite(.enabled(if: RealClaude.cli != nil, "set PARRUN_TEST_CLAUDE to a claude binary (.ci/run installs one) to run the real-CLI tests"),
+       .enabled(if: RealClaude.python != nil, "python3 is needed for the mock Messages API"))
+struct RealClaudeTests {
+
+    typealias Mock = RealClaude.Mock
+
+    /// The environment that points the real CLI at the mock, with a home of its own.
+    private func environment(_ directory: URL, mock: Mock) throws -> [String: String] {
+        let home = directory.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        return [
+            "HOME": home.path, "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(mock.port)", "ANTHROPIC_API_KEY": "test-key",
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_MAX_RETRIES": "0",
+            "PARRUN_CLAUDE": "\(RealClaude.cli!) -p --output-format stream-json --verbose",
+        ]
+    }
+
+    private func sessions(_ directory: URL) throws -> [String: [String]] {
+        var found: [String: [String]] = [:]
+        for case .session(let record) in try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records {
+            found[record.id, default: []].append(record.session)
+        }
+        return found
+    }
+
+    private func read(_ directory: URL, _ name: String) -> String? {
+        try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func threeAgentsWriteTheirFilesInOrderAndARateLimitIsRetried() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mock = try Mock(in: directory)
+        #expect(mock.port > 0, "the mock started")
+        let path = directory.path
+        let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
+            + #"{"id": "spec", "prompt": "Write the spec [[write \#(path)/spec.txt: the spec]]"},"#
+            + #"{"id": "code", "dependsOn": ["spec"], "prompt": "Write the code [[write \#(path)/code.txt: the code]] [[429 once]]"},"#
+            + #"{"id": "test", "dependsOn": ["code"], "prompt": "Write the test [[write \#(path)/test.txt: the test]]"}]}"#
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        let outcome = try CLITests.run(["-q", "--rate-limit-wait", "0.2s"], in: directory, environment: try environment(directory, mock: mock))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(read(directory, "spec.txt") == "the spec\n")
+        #expect(read(directory, "code.txt") == "the code\n")
+        #expect(read(directory, "test.txt") == "the test\n")
+        #expect(outcome.stdout.contains("Write \(path)/code.txt"), "\(outcome.stdout)")
+        #expect(outcome.stderr.contains("retry code in"), "the 429 was retried: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("API limits: 1 rate-limit back-off"), "\(outcome.stderr)")
+        // Each ticket's session is recorded; the retry continued code's session.
+        let recorded = try sessions(directory)
+        #expect(recorded["spec"]?.count == 1)
+        #expect(recorded["code"]?.count == 2)
+        #expect(Set(recorded["code"] ?? []).count == 1, "the retry continued the same session")
+        #expect(Set(recorded.values.compactMap(\.first)).count == 3)
+        // Costs and turns are in the journal and in status.
+        let status = try CLITests.run(["status", "--json"], in: directory)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let tickets = try #require(object["tickets"] as? [[String: Any]])
+        for ticket in tickets {
+            let stats = ticket["stats"] as? [String: Any]
+            #expect((stats?["costUsd"] as? Double ?? 0) > 0, "\(ticket)")
+            #expect((stats?["turns"] as? Int ?? 0) >= 2, "\(ticket)")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aUsageLimitPausesAgentsUntilItResets() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mock = try Mock(in: directory)
+        let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
+            + #"{"id": "u", "prompt": "Hi [[usage limit once]] [[write \#(directory.path)/u.txt: u]]"}, {"id": "sh", "run": "true"}]}"#
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        let outcome = try CLITests.run(["-q", "-j1"], in: directory, environment: try environment(directory, mock: mock))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("parrun: usage limit reached: prompt tickets wait until"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("1 usage-limit pause"), "\(outcome.stderr)")
+        #expect(read(directory, "u.txt") == "u\n")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aKilledRunResumesTheAgentInItsSession() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mock = try Mock(in: directory)
+        let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
+            + #"{"id": "s", "prompt": "Slow one [[slow 30]] [[write \#(directory.path)/s.txt: s]]"}]}"#
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        let env = try environment(directory, mock: mock)
+        let first = try LaunchedParrun(["-q"], in: directory, environment: env)
+        // Until the CLI has reported its session (the mock then holds the answer back).
+        for _ in 0..<400 where (try? sessions(directory))?["s"] == nil {
+            usleep(25_000)
+        }
+        let session = try sessions(directory)["s"]?.first
+        #expect(session != nil, "the session began: \(first.stderr)")
+        usleep(300_000)
+        kill(first.pid, SIGKILL)
+        first.wait()
+        #expect(CrashSafetyTests.survivors(of: first.pid).isEmpty, "the CLI did not outlive its parrun")
+        let resumed = try CLITests.run(["-q", "--resume"], in: directory, environment: env)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(read(directory, "s.txt") == "s\n")
+        #expect(try sessions(directory)["s"] == [session ?? "?", session ?? "?"], "the resumed attempt continued the same session")
+    }
+}
+
+/// What the real-CLI tests need from the machine.
+enum RealClaude {
+    static let cli = ProcessInfo.processInfo.environment["PARRUN_TEST_CLAUDE"].flatMap { $0.isEmpty ? nil : $0 }
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let mockScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/mock_anthropic.py").path
+
+    /// The mock Messages API, running for one test.
+    final class Mock {
+    let process = Process()
+    let port: Int
+
+    init(in directory: URL) throws {
+        let portFile = directory.appendingPathComponent("mock.port")
+        process.executableURL = URL(fileURLWithPath: RealClaude.python!)
+        process.arguments = [RealClaude.mockScript, "--port-file", portFile.path, "--log", directory.appendingPathComponent("mock.log").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var port = 0
+        for _ in 0..<200 {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let number = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                port = number
+                break
+            }
+            usleep(25_000)
+        }
+        self.port = port
+    }
+
+    deinit {
+        // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+}
