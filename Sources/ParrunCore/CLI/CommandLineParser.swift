@@ -38,6 +38,7 @@ public struct Invocation: Sendable, Equatable {
     public var freshSessions = false
     public var maxCost: Double?
     public var rateLimitWait: Double?
+    public var promptTemplate: String?
     public var usageLimitWait: Double?
 
     public init() {}
@@ -206,6 +207,8 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "an amount of dollars above 0, such as 5 or 2.50")
             }
             invocation.maxCost = dollars
+        case .promptTemplate:
+            invocation.promptTemplate = value
         case .rateLimitWait:
             invocation.rateLimitWait = try duration(value, spelled, allowZero: true)
         case .usageLimitWait:

@@ -24,6 +24,7 @@ public enum OptionKey: Sendable, Equatable {
     case claude
     case freshSessions
     case maxCost
+    case promptTemplate
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -90,6 +91,8 @@ public enum OptionTable {
                    help: "start every prompt ticket in a new agent session, even an interrupted one"),
         OptionSpec(key: .maxCost, short: nil, long: "max-cost", valueName: "USD",
                    help: "start no prompt ticket once the run's agents have cost USD dollars"),
+        OptionSpec(key: .promptTemplate, short: nil, long: "prompt-template", valueName: "FILE",
+                   help: "the prompt of every ticket without a recipe: FILE with {{id}}, {{title}}, {{description}}, {{deps}}, {{FIELD}}"),
         OptionSpec(key: .rateLimitWait, short: nil, long: "rate-limit-wait", valueName: "DURATION",
                    help: "first back-off after an agent is rate-limited (429/529), doubling with jitter (default 30s)"),
         OptionSpec(key: .usageLimitWait, short: nil, long: "usage-limit-wait", valueName: "DURATION",

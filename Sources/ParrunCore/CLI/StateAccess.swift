@@ -9,7 +9,16 @@ struct LoadedManifest {
     /// errors (already reported): the caller exits with status 2.
     static func load(_ invocation: Invocation, environment: Environment) throws(UsageError) -> LoadedManifest? {
         let source = try ManifestLocator.load(invocation)
-        let checked = ValidatedManifest(source)
+        var template: (name: String, text: String)?
+        if let path = invocation.promptTemplate {
+            do {
+                template = (path, String(decoding: try FileSystem.readFile(path), as: UTF8.self))
+            } catch {
+                throw .cannotReadFile(what: "prompt template", error)
+            }
+        }
+        let checked = ValidatedManifest(source, promptTemplate: template)
+        for problem in checked.templateErrors.prefix(20) { Terminal.writeError("parrun: error: \(problem)\n") }
         let diagnostics = checked.diagnostics
         if !diagnostics.diagnostics.isEmpty {
             // Built only when needed: its line table costs a pass over the whole file.
@@ -17,7 +26,7 @@ struct LoadedManifest {
             Terminal.writeError(renderer.render(diagnostics))
         }
         guard let manifest = checked.manifest, let graph = checked.graph else {
-            let count = diagnostics.totalErrors
+            let count = diagnostics.totalErrors + checked.templateErrors.count
             Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(source.name); nothing was run\n")
             return nil
         }

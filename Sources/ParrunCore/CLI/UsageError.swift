@@ -14,6 +14,7 @@ public enum UsageError: Error, Equatable, Sendable {
     case cannotChangeDirectory(SystemError)
     case cannotReadManifest(SystemError)
     case cannotWriteState(SystemError)
+    case cannotReadFile(what: String, SystemError)
     case journal(JournalError)
 
     public var message: String {
@@ -40,6 +41,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "no manifest: neither tickets.json nor Parrunfile in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
+        case .cannotReadFile(let what, let error):
+            return "cannot read \(what) \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):
             return "cannot read manifest \(error.path ?? ""): \(error.reason)"
         case .journal(let error):

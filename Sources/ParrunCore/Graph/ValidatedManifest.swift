@@ -6,11 +6,24 @@ public struct ValidatedManifest: Sendable {
     /// Nil when there is any error.
     public let graph: TicketGraph?
     public let diagnostics: DiagnosticList
+    /// Problems of `--prompt-template`, as "FILE:LINE: message" (the template is not the manifest).
+    public let templateErrors: [String]
 
-    public init(_ source: SourceFile) {
-        let read = ManifestReader.read(source)
+    /// `promptTemplate`: a prompt template (file name and text) for every ticket without a recipe.
+    public init(_ source: SourceFile, promptTemplate: (name: String, text: String)? = nil) {
+        var read = ManifestReader.read(source)
         var diagnostics = read.diagnostics
         var graph: TicketGraph?
+        var templateErrors: [String] = []
+        if let template = promptTemplate, var manifest = read.manifest {
+            for index in manifest.tickets.indices where manifest.tickets[index].recipe == .none {
+                switch Template.render(template.text, for: manifest.tickets[index], as: .prompt) {
+                case .success(let prompt): manifest.tickets[index].recipe = .prompt(prompt)
+                case .failure(let problem): templateErrors.append("\(template.name):\(problem.line): `{{\(problem.name)}}`: \(problem.reason)")
+                }
+            }
+            read.manifest = manifest
+        }
         if let manifest = read.manifest {
             for ticket in manifest.tickets { ClaudeOptions.check(ticket, diagnostics: &diagnostics) }
             let built = TicketGraph.build(from: manifest)
@@ -18,7 +31,8 @@ public struct ValidatedManifest: Sendable {
             graph = built.graph
         }
         self.manifest = read.manifest
-        self.graph = diagnostics.hasErrors ? nil : graph
+        self.graph = diagnostics.hasErrors || !templateErrors.isEmpty ? nil : graph
         self.diagnostics = diagnostics
+        self.templateErrors = templateErrors
     }
 }

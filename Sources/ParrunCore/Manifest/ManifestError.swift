@@ -43,6 +43,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case invalidCommand(field: String, reason: String, at: SourceSpan)
     case forbiddenDefault(String, at: SourceSpan)
     case nulCharacter(field: String, ticket: String?, at: SourceSpan)
+    case templateField(Template.Problem, field: String, at: SourceSpan)
 
     public var diagnostic: Diagnostic {
         switch self {
@@ -172,6 +173,10 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
             return Diagnostic(
                 .error, "\(Self.subject(field, ticket)) contains a NUL character", at: span,
                 help: "commands and text passed to programs cannot hold NUL (\\u0000): everything after it would be lost; remove it")
+        case .templateField(let problem, let field, let span):
+            return Diagnostic(
+                .error, "line \(problem.line) of the `\(field)` template: `{{\(problem.name)}}`: \(problem.reason)", at: span,
+                help: "give the ticket that field, or change the template")
         case .forbiddenDefault(let key, let span):
             return Diagnostic(
                 .error, "`\(key)` cannot be a default", at: span, help: "every ticket needs its own `\(key)`; remove it from `defaults`")

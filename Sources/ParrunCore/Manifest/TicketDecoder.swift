@@ -55,7 +55,28 @@ struct TicketDecoder {
             }
             apply(member, to: &ticket, diagnostics: &diagnostics)
         }
+        renderTemplate(of: &ticket, ownMembers: members, recipe: seenGroups[KeyGroup.recipe.rawValue], diagnostics: &diagnostics)
         return idIsValid ? ticket : nil
+    }
+
+    /// A recipe a ticket inherits from `defaults` is a template: fill it in for this ticket.
+    private func renderTemplate(of ticket: inout Ticket, ownMembers: [JSONMember], recipe: JSONMember?, diagnostics: inout DiagnosticList) {
+        guard let recipe, !ownMembers.contains(where: { KeyGroup(key: $0.key) == .recipe }) else { return }
+        let (template, kind): (String, Template.Kind)
+        switch ticket.recipe {
+        case .shell(let text): (template, kind) = (text, .shell)
+        case .prompt(let text): (template, kind) = (text, .prompt)
+        case .none: return
+        }
+        switch Template.render(template, for: ticket, as: kind) {
+        case .success(let text):
+            ticket.recipe = kind == .shell ? .shell(text) : .prompt(text)
+        case .failure(let problem):
+            // Point at the template's line when it is written as a list of lines.
+            let lines = recipe.value.arrayValue
+            let span = lines.flatMap { problem.line <= $0.count ? $0[problem.line - 1].span : nil } ?? recipe.value.span
+            diagnostics.add(ManifestError.templateField(problem, field: "defaults." + recipe.key, at: span))
+        }
     }
 
     /// The ticket's own members, then each default whose key (or key group) it lacks.
