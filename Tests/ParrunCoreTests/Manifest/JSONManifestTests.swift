@@ -67,9 +67,9 @@ import Testing
         let list = tickets(#"""
             {"defaults": {"prompt": "Do {{title}}", "timeout": "5m", "pool": "claude"},
              "pools": {"claude": 2},
-             "tickets": [{"id": "a"}, {"id": "b", "run": "make", "timeout": "1m"}]}
+             "tickets": [{"id": "a", "title": "the thing"}, {"id": "b", "run": "make", "timeout": "1m"}]}
             """#)
-        #expect(list.map(\.recipe) == [.prompt("Do {{title}}"), .shell("make")], "a run of its own replaces the default prompt")
+        #expect(list.map(\.recipe) == [.prompt("Do the thing"), .shell("make")], "a run of its own replaces the default prompt")
         #expect(list.map(\.timeoutSeconds) == [300, 60])
         #expect(list.map(\.pool) == ["claude", "claude"])
     }
