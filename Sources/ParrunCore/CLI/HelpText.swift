@@ -38,6 +38,8 @@ public enum HelpText {
               cat tickets.json | parrun -n -
               parrun --resume                    continue an interrupted run; -n --resume says why each reruns
               parrun logs --tail 50              the end of the latest failure's log
+              parrun --max-cost 5 -j auto agents.json
+                                                 prompt tickets through claude, at most $5
 
             Logs: .parrun/logs/ID.log next to the manifest.
             Exit status: 0 all succeeded; 1 a ticket failed or timed out; 2 usage or

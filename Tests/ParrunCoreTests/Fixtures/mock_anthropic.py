@@ -17,16 +17,21 @@ first line of output (and into --port-file). It answers POST /v1/messages:
   prompt gets a 429 whose headers say the account's usage limit is reached and
   resets in 3 seconds (`anthropic-ratelimit-unified-status: rejected`);
 - when the prompt contains `[[slow SECONDS]]`, the first answer waits that long;
+- with `--answers FILE` (a JSON list of {"match": TEXT, "writes": [{"path",
+  "content"}]}), a prompt containing TEXT gets one `Write` call per file, in
+  turn (paths relative to --root), then a short text;
 - anything else with a short text.
 
 Answers stream as server-sent events when the request asks for a stream.
 """
-import argparse, json, re, sys, threading, time
+import argparse, json, os, re, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 seen = set()
 lock = threading.Lock()
 log_file = None
+answers = []
+root = "."
 
 
 def texts(content):
@@ -63,8 +68,19 @@ def plan(request):
     slow = re.search(r"\[\[slow (\d+(?:\.\d+)?)\]\]", every)
     if slow and first_time("slow:" + every[:200]):
         time.sleep(float(slow.group(1)))
-    write = re.search(r"\[\[write (\S+): (.*?)\]\]", every)
     has_tools = bool(request.get("tools"))
+    done = sum(1 for m in messages if m.get("role") == "user" and isinstance(m.get("content"), list)
+               for b in m["content"] if isinstance(b, dict) and b.get("type") == "tool_result")
+    for answer in answers:
+        if answer["match"] in every and has_tools:
+            writes = answer["writes"]
+            if done < len(writes):
+                target = writes[done]
+                return 200, [{"type": "text", "text": "Writing %s." % target["path"]},
+                             {"type": "tool_use", "id": "toolu_%d" % int(time.time() * 1e6), "name": "Write",
+                              "input": {"file_path": os.path.join(root, target["path"]), "content": target["content"]}}]
+            return 200, [{"type": "text", "text": answer.get("summary", "Done.")}]
+    write = re.search(r"\[\[write (\S+): (.*?)\]\]", every)
     if write and has_tools and not tool_results:
         return 200, [{"type": "tool_use", "id": "toolu_%d" % int(time.time() * 1e6), "name": "Write",
                       "input": {"file_path": write.group(1), "content": write.group(2) + "\n"}}]
@@ -157,14 +173,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port-file")
     parser.add_argument("--log")
+    parser.add_argument("--answers")
+    parser.add_argument("--root", default=".")
     args = parser.parse_args()
+    global answers, root
     log_file = args.log
+    root = os.path.abspath(args.root)
+    if args.answers:
+        with open(args.answers) as f:
+            answers = json.load(f)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     port = server.server_address[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:
             f.write("%d\n" % port)
-        import os
         os.rename(args.port_file + ".tmp", args.port_file)
     print(port, flush=True)
     server.serve_forever()
