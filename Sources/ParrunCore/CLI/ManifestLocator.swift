@@ -1,7 +1,10 @@
 /// Finds and reads the manifest the command line names, or the default one.
 enum ManifestLocator {
     /// Looked for, in this order, when no manifest is named.
-    static let defaultNames = ["tickets.json", "Parrunfile"]
+    /// Folders other tools keep their tickets in; a store there belongs to the project around it.
+    static let storeFolders = [".beads", ".sage/tickets", ".specs/tasks"]
+
+    static let defaultNames = ["tickets.json", "Parrunfile", ".beads/issues.jsonl", ".sage/tickets/index.json", ".specs/tasks/tasks.json"]
 
     static func load(_ invocation: Invocation) throws(UsageError) -> SourceFile {
         if let directory = invocation.directory {

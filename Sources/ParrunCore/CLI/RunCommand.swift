@@ -29,8 +29,15 @@ struct RunCommand {
 
     static func manifestDirectory(for manifestName: String) -> String {
         guard manifestName != "<stdin>", let slash = manifestName.lastIndex(of: "/") else { return "." }
-        let directory = String(manifestName[..<slash])
-        return directory.isEmpty ? "/" : directory
+        var directory = manifestName[..<slash]
+        // Another tool's store lives in a folder of the project: its tickets run in the project.
+        for store in ManifestLocator.storeFolders where directory == store || directory.hasSuffix("/" + store) {
+            directory = directory.dropLast(store.count)
+            if directory.hasSuffix("/") { directory = directory.dropLast() }
+            if directory.isEmpty { return manifestName.hasPrefix("/") ? "/" : "." }
+            break
+        }
+        return directory.isEmpty ? "/" : String(directory)
     }
 
     func execute() throws(UsageError) -> ExitCode {
@@ -51,6 +58,11 @@ struct RunCommand {
         }
         SignalWatcher.ignoreBrokenPipes()
         for notice in selection.notices { Terminal.writeError(notice + "\n") }
+        let toRun = plan.graph.tickets.indices.filter { plan.runs[$0] }
+        if toRun.count > 1 && toRun.allSatisfy({ plan.graph.tickets[$0].recipe == .none }) {
+            // Tickets from another tool's store have no recipe of their own.
+            Terminal.writeError("parrun: warning: none of the \(toRun.count) tickets to run has a recipe, so they succeed without doing anything; give them `run` or `prompt`, a `defaults` template, or --prompt-template FILE\n")
+        }
         stopOrphans(grace: options.gracePeriod)
 
         var runID = Self.newRunID()

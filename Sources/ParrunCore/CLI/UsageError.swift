@@ -38,7 +38,7 @@ public enum UsageError: Error, Equatable, Sendable {
         case .unknownTicket(let id, let suggestion):
             return "no ticket '\(id.truncatedForMessage)' in the manifest" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         case .noManifestFound(let directory):
-            return "no manifest: neither tickets.json nor Parrunfile in \(directory); name one, e.g. parrun -f FILE"
+            return "no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json, .specs/tasks/tasks.json in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
         case .cannotReadFile(let what, let error):

@@ -16,7 +16,7 @@ public struct ValidatedManifest: Sendable {
         var graph: TicketGraph?
         var templateErrors: [String] = []
         if let template = promptTemplate, var manifest = read.manifest {
-            for index in manifest.tickets.indices where manifest.tickets[index].recipe == .none {
+            for index in manifest.tickets.indices where manifest.tickets[index].recipe == .none && !manifest.tickets[index].isGroup {
                 switch Template.render(template.text, for: manifest.tickets[index], as: .prompt) {
                 case .success(let prompt): manifest.tickets[index].recipe = .prompt(prompt)
                 case .failure(let problem): templateErrors.append("\(template.name):\(problem.line): `{{\(problem.name)}}`: \(problem.reason)")

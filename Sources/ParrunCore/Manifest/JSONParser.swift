@@ -12,6 +12,18 @@ public struct JSONParser {
         return try parser.parseDocument()
     }
 
+    /// Parses JSON values one after another, separated by whitespace: JSON Lines
+    /// (one object per line, as `.beads/issues.jsonl`). Spans stay absolute.
+    public static func parseSequence(_ input: UnsafeBufferPointer<UInt8>, from start: Int = 0) throws(ManifestError) -> [JSONValue] {
+        var parser = JSONParser(input: input, position: start)
+        var values: [JSONValue] = []
+        while true {
+            parser.skipWhitespace()
+            guard parser.position < input.count else { return values }
+            values.append(try parser.parseValue())
+        }
+    }
+
     private let input: UnsafeBufferPointer<UInt8>
     private var position: Int
     private var depth = 0

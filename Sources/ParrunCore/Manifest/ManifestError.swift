@@ -193,6 +193,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
 public enum ManifestWarning: DiagnosticConvertible, Equatable {
     case unknownSetting(String, suggestion: String?, at: SourceSpan)
     case undeclaredPool(String, ticket: String, suggestion: String?, at: SourceSpan)
+    case danglingStoreDependency(ticket: String, dependency: String, at: SourceSpan)
 
     public var diagnostic: Diagnostic {
         switch self {
@@ -204,6 +205,10 @@ public enum ManifestWarning: DiagnosticConvertible, Equatable {
             return Diagnostic(
                 .warning, "ticket '\(ticket)' names pool '\(pool)', which has no limit", at: span,
                 help: suggestion.map { "did you mean '\($0)'?" } ?? "declare it, e.g. \"pools\": {\"\(pool)\": 1} or `pool \(pool) = 1`")
+        case .danglingStoreDependency(let ticket, let dependency, let span):
+            return Diagnostic(
+                .warning, "'\(ticket)' depends on '\(dependency.truncatedForMessage)', which is not in this store; the dependency is ignored", at: span,
+                help: "it may live in another store or have been deleted")
         }
     }
 }

@@ -30,8 +30,15 @@ public enum ManifestReader {
                 do throws(ManifestError) {
                     document = try JSONParser.parse(input, from: start)
                 } catch {
+                    // More than one value: JSON Lines, as beads keeps its issues.
+                    if case .trailingContent = error, let records = jsonLines(input, from: start, diagnostics: &diagnostics) {
+                        return (.json, ManifestSettings(), BeadsReader.read(records, diagnostics: &diagnostics))
+                    }
                     diagnostics.add(error)
                     return nil
+                }
+                if case .array(let elements) = document.kind, BeadsReader.looksLikeBeads(elements) {
+                    return (.json, ManifestSettings(), BeadsReader.read(elements, diagnostics: &diagnostics))
                 }
                 let (settings, tickets) = JSONManifestReader.read(document, diagnostics: &diagnostics)
                 return (.json, settings, tickets)
@@ -44,6 +51,23 @@ public enum ManifestReader {
         }
         warnAboutUndeclaredPools(tickets, settings: settings, diagnostics: &diagnostics)
         return Result(manifest: Manifest(source: source, format: format, settings: settings, tickets: tickets), diagnostics: diagnostics)
+    }
+
+    /// The records of a JSON Lines file of beads issues; nil when the input is
+    /// not one (its first value is not a beads record), so the caller reports
+    /// the document's own error. A damaged later line is reported here.
+    private static func jsonLines(_ input: UnsafeBufferPointer<UInt8>, from start: Int, diagnostics: inout DiagnosticList) -> [JSONValue]? {
+        var end = start
+        while end < input.count && input[end] != UInt8(ascii: "\n") { end += 1 }
+        guard let first = try? JSONParser.parse(UnsafeBufferPointer(rebasing: input[0..<end]), from: start),
+            BeadsReader.looksLikeBeads([first])
+        else { return nil }
+        do throws(ManifestError) {
+            return try JSONParser.parseSequence(input, from: start)
+        } catch {
+            diagnostics.add(error)
+            return []
+        }
     }
 
     private static func firstNonBlank(in input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {

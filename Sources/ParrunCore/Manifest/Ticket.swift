@@ -26,6 +26,11 @@ public struct Ticket: Sendable {
     public var status: String?
     /// Fields parrun does not interpret itself, kept for templates and later stages.
     public var fields: [JSONMember]
+    /// Why the ticket is held back and must not run (a beads status such as
+    /// `blocked`); its dependents are held back with it.
+    public var hold: String?
+    /// Only groups its dependencies, never runs a recipe (a beads epic): no template applies.
+    public var isGroup = false
 
     public init(
         id: String, idSpan: SourceSpan, title: String? = nil, description: String? = nil,

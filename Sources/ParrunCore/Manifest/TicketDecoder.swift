@@ -87,6 +87,12 @@ struct TicketDecoder {
         return members + defaults.filter { !present.contains(canonical($0.key)) }
     }
 
+    /// Priorities other tools write as words: task files (`high` ... `background`)
+    /// and ticket indexes (`P0` ... `P4`). Lower runs first, as with numbers.
+    static let priorityWords: [String: Int] = [
+        "high": 0, "medium": 1, "low": 2, "background": 3, "p0": 0, "p1": 1, "p2": 2, "p3": 3, "p4": 4,
+    ]
+
     private func apply(_ member: JSONMember, to ticket: inout Ticket, diagnostics: inout DiagnosticList) {
         let reader = FieldReader(member: member, ticket: ticket.id)
         switch member.key {
@@ -99,7 +105,11 @@ struct TicketDecoder {
         case "dependsOn", "dependencies":
             ticket.dependencies = reader.references(&diagnostics)
         case "priority":
-            ticket.priority = reader.integer(minimum: Int.min, &diagnostics) ?? ticket.priority
+            if let text = member.value.stringValue, let level = Self.priorityWords[text.lowercased()] {
+                ticket.priority = level
+            } else {
+                ticket.priority = reader.integer(minimum: Int.min, &diagnostics) ?? ticket.priority
+            }
         case "run":
             if let script = reader.lines(&diagnostics) { ticket.recipe = .shell(script) }
         case "prompt":

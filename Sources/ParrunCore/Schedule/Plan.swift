@@ -25,8 +25,11 @@ public struct Plan: Sendable {
     }
 
     /// Every ticket not marked done in the manifest runs.
+    /// Every ticket not done and not held back.
     public static func freshRunMask(_ graph: TicketGraph) -> [Bool] {
-        graph.tickets.map { !$0.isDone }
+        guard graph.tickets.contains(where: { $0.hold != nil }) else { return graph.tickets.map { !$0.isDone } }
+        let held = HeldBack.reasons(graph)
+        return graph.tickets.indices.map { !graph.tickets[$0].isDone && held[$0] == nil }
     }
 
     public var ticketsToRun: Int { waves.waves.reduce(0) { $0 + $1.count } }

@@ -135,7 +135,7 @@ import Testing
         let empty = try Self.directory()
         let none = try Self.run(["-n"], in: empty)
         #expect(none.status == 2)
-        #expect(none.stderr.contains("no manifest: neither tickets.json nor Parrunfile in"))
+        #expect(none.stderr.contains("no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl"))
         let missing = try Self.run(["-n", "nope.json"], in: empty)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read manifest nope.json: No such file or directory"))
