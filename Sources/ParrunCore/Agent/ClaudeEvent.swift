@@ -47,19 +47,29 @@ public enum ClaudeEventParser {
         var events: [ClaudeEvent] = []
         var index = first
         var skipped = false
+        // Only where an event could start, and a bounded number of tries: a long
+        // line full of braces must not take quadratic time.
+        let marker = Array(#"{"type":"#.utf8)
+        var tries = 0
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "{"), let end = objectEnd(bytes, from: index), let value = parse(bytes[index..<end]),
-                value["type"]?.stringValue != nil {
-                events.append(event(value))
-                index = end
-            } else {
-                skipped = true
-                index += 1
+            if tries < Self.embeddedEventLimit, bytes[index] == UInt8(ascii: "{"),
+                bytes[index...].starts(with: marker) {
+                tries += 1
+                if let end = objectEnd(bytes, from: index), let value = parse(bytes[index..<end]) {
+                    events.append(event(value))
+                    index = end
+                    continue
+                }
             }
+            skipped = true
+            index += 1
         }
         if skipped { events.append(.unreadable(line)) }
         return events
     }
+
+    /// Events looked for inside one damaged line, at most.
+    static let embeddedEventLimit = 16
 
     private static func parse(_ bytes: ArraySlice<UInt8>) -> JSONValue? {
         bytes.withUnsafeBufferPointer { buffer in try? JSONParser.parse(buffer) }

@@ -103,6 +103,13 @@ import Testing
         #expect(stream.unreadableLines == 1)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aHugeDamagedLineIsSkippedInLinearTime() {
+        let line = String(repeating: #"{"type":"x", "#, count: 100_000)
+        let events = ClaudeEventParser.events(in: line)
+        #expect(events == [.unreadable(line)])
+    }
+
     @Test func ticketFieldsBecomeSeparateFlags() throws {
         let manifest = #"""
             {"defaults": {"model": "opus"}, "tickets": [
