@@ -39,6 +39,11 @@ public struct Invocation: Sendable, Equatable {
     public var maxCost: Double?
     public var rateLimitWait: Double?
     public var promptTemplate: String?
+    public var worktree = false
+    public var into: String?
+    public var base: String?
+    public var merge: String?
+    public var keepWorktrees = false
     public var usageLimitWait: Double?
 
     public init() {}
@@ -207,6 +212,19 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "an amount of dollars above 0, such as 5 or 2.50")
             }
             invocation.maxCost = dollars
+        case .worktree:
+            invocation.worktree = true
+        case .into:
+            invocation.into = value
+        case .base:
+            invocation.base = value
+        case .merge:
+            guard WorktreeIsolation.MergeMode(rawValue: value) != nil else {
+                throw .invalidValue(option: spelled, value: value, expected: "rebase, merge or squash")
+            }
+            invocation.merge = value
+        case .keepWorktrees:
+            invocation.keepWorktrees = true
         case .promptTemplate:
             invocation.promptTemplate = value
         case .rateLimitWait:

@@ -25,6 +25,11 @@ public enum OptionKey: Sendable, Equatable {
     case freshSessions
     case maxCost
     case promptTemplate
+    case worktree
+    case into
+    case base
+    case merge
+    case keepWorktrees
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -91,6 +96,16 @@ public enum OptionTable {
                    help: "start every prompt ticket in a new agent session, even an interrupted one"),
         OptionSpec(key: .maxCost, short: nil, long: "max-cost", valueName: "USD",
                    help: "start no prompt ticket once the run's agents have cost USD dollars"),
+        OptionSpec(key: .worktree, short: nil, long: "worktree", valueName: nil,
+                   help: "run each ticket in its own git worktree and land its work on the branch one at a time"),
+        OptionSpec(key: .into, short: nil, long: "into", valueName: "BRANCH",
+                   help: "with --worktree: the branch work lands on (default: the branch checked out)"),
+        OptionSpec(key: .base, short: nil, long: "base", valueName: "REF",
+                   help: "with --worktree: where the --into branch starts if it does not exist yet (default: HEAD)"),
+        OptionSpec(key: .merge, short: nil, long: "merge", valueName: "rebase|merge|squash",
+                   help: "with --worktree: how work lands (default rebase, then fast-forward)"),
+        OptionSpec(key: .keepWorktrees, short: nil, long: "keep-worktrees", valueName: nil,
+                   help: "with --worktree: keep the worktrees of tickets that landed"),
         OptionSpec(key: .promptTemplate, short: nil, long: "prompt-template", valueName: "FILE",
                    help: "the prompt of every ticket without a recipe: FILE with {{id}}, {{title}}, {{description}}, {{deps}}, {{FIELD}}"),
         OptionSpec(key: .rateLimitWait, short: nil, long: "rate-limit-wait", valueName: "DURATION",

@@ -97,6 +97,17 @@ struct RunCommand {
                 throw .cannotWriteState(error)
             }
         }
+        var isolation: WorktreeIsolation?
+        if invocation.worktree || manifest.settings.isolateInWorktrees {
+            do throws(WorktreeIsolation.Problem) {
+                isolation = try WorktreeIsolation.prepare(
+                    manifestDirectory: options.manifestDirectory, stateDirectory: stateDirectory, runID: runID,
+                    into: invocation.into, base: invocation.base,
+                    mergeMode: invocation.merge.flatMap(WorktreeIsolation.MergeMode.init) ?? .rebase)
+            } catch {
+                throw .worktree(error.message)
+            }
+        }
         stateLock?.release()
         // Without a guardian the run still works; only a parrun killed with -9 would leave recipes behind.
         let guardian = try? Guardian.start(grace: options.gracePeriod)
@@ -117,8 +128,12 @@ struct RunCommand {
         }
         let runner = Runner(
             plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
-            environment: environment.variables, runID: runID, manifestName: manifest.source.name, recording: recording)
+            environment: environment.variables, runID: runID, manifestName: manifest.source.name, recording: recording,
+            isolation: isolation)
         let result = runner.run()
+        if let isolation, let behind = isolation.checkoutBehind {
+            Terminal.writeError("parrun: \(isolation.integration) moved from \(behind.from.prefix(12)) to \(behind.to.prefix(12)), but your checkout has uncommitted changes, so its files were left as they were. To bring them up to date, keeping your changes: git read-tree -m -u \(behind.from) HEAD\n")
+        }
         saveDurations(result)
         return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
     }
@@ -141,6 +156,7 @@ struct RunCommand {
         options.claude = claude
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
+        options.keepWorktrees = invocation.keepWorktrees
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait
         options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"

@@ -15,6 +15,7 @@ public enum UsageError: Error, Equatable, Sendable {
     case cannotReadManifest(SystemError)
     case cannotWriteState(SystemError)
     case cannotReadFile(what: String, SystemError)
+    case worktree(String)
     case journal(JournalError)
 
     public var message: String {
@@ -41,6 +42,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json, .specs/tasks/tasks.json in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
+        case .worktree(let message):
+            return message
         case .cannotReadFile(let what, let error):
             return "cannot read \(what) \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):
@@ -54,7 +57,7 @@ public enum UsageError: Error, Equatable, Sendable {
 
     public var rendered: String {
         switch self {
-        case .cannotWriteState, .journal: return "parrun: error: \(message)\n"
+        case .cannotWriteState, .journal, .worktree: return "parrun: error: \(message)\n"
         default: break
         }
         return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"

@@ -53,7 +53,7 @@ final class RunJournal {
         }
         var detail: String?
         switch outcome {
-        case .agentFailed(let text), .rateLimited(let text), .usageLimited(_, let text): detail = text
+        case .agentFailed, .rateLimited, .usageLimited, .conflict, .landingFailed: detail = outcome.detail
         default: break
         }
         writer.append(.end(.init(

@@ -50,6 +50,8 @@ public struct RunOptions: Sendable {
     public var rateLimitWait = 30.0
     /// How long prompt tickets pause after the usage limit when its reset time is unknown.
     public var usageLimitWait = 900.0
+    /// `--keep-worktrees`: leave the worktrees of tickets that landed.
+    public var keepWorktrees = false
     /// Rate- and usage-limited attempts a ticket may have, beyond its `retries`.
     public var limitRetries = 8
 

@@ -15,6 +15,10 @@ public enum AttemptOutcome: Sendable, Equatable {
     case rateLimited(String)
     /// The account's usage limit: prompt tickets wait until `resetsAt` (nil: unknown).
     case usageLimited(resetsAt: Double?, String)
+    /// `--worktree`: the ticket's work conflicts with what landed since it started.
+    case conflict([String])
+    /// `--worktree`: its work could not be landed for another reason.
+    case landingFailed(String)
 
     public var isSuccess: Bool { self == .succeeded }
 
@@ -25,6 +29,8 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .failed, .couldNotStart, .agentFailed: "failed"
         case .rateLimited: "rate-limited"
         case .usageLimited: "usage-limited"
+        case .conflict: "conflict"
+        case .landingFailed: "failed"
         case .timedOut: "timed-out"
         case .interrupted: "interrupted"
         }
@@ -39,7 +45,8 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .timedOut(let seconds): "timed out after \(DurationText.format(seconds: seconds))"
         case .interrupted: "interrupted"
         case .couldNotStart(let reason): "could not start: \(reason)"
-        case .agentFailed(let detail), .rateLimited(let detail), .usageLimited(_, let detail): detail
+        case .agentFailed(let detail), .rateLimited(let detail), .usageLimited(_, let detail), .landingFailed(let detail): detail
+        case .conflict(let paths): "conflict in " + (paths.isEmpty ? "its changes" : paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " (+\(paths.count - 5) more)" : ""))
         }
     }
 }

@@ -78,13 +78,16 @@ public final class Runner {
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
     private var sessionsToContinue: [Int: (id: String, reason: String)] = [:]
+    /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
+    private let isolation: WorktreeIsolation?
     /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
     private var limitedAttempts: [Int: Int] = [:]
     private var lastNews = 0.0
     /// How often the journal is read for other processes' results while waiting on them.
     static let newsInterval = 0.1
 
-    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil) {
+    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil) {
+        self.isolation = isolation
         self.plan = plan
         self.options = options
         self.reporter = reporter
@@ -196,6 +199,17 @@ public final class Runner {
                 session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
             }
         }
+        var workingDirectory: String?
+        if let isolation, definition.recipe != .none {
+            do throws(WorktreeIsolation.Problem) {
+                workingDirectory = try isolation.create(definition.id)
+            } catch {
+                journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+                reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+                finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(error.message), seconds: 0)
+                return
+            }
+        }
         guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
@@ -203,7 +217,7 @@ public final class Runner {
             return
         }
         do {
-            try launch(ticket, attempt: attempt, worker: worker, command: command, session: session)
+            try launch(ticket, attempt: attempt, worker: worker, command: command, session: session, in: workingDirectory)
         } catch {
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
@@ -221,7 +235,8 @@ public final class Runner {
         }
     }
 
-    private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand, session: AgentSessionPlan?) throws(SystemError) {
+    /// `worktree`: the manifest's directory inside the ticket's worktree, with `--worktree`.
+    private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand, session: AgentSessionPlan?, in worktree: String? = nil) throws(SystemError) {
         let definition = plan.graph.tickets[ticket]
         if case .prompt(let prompt) = definition.recipe {
             try FileSystem.writeAtomically(command.inputPath, session?.resume == true ? session!.continuationPrompt : prompt)
@@ -231,7 +246,7 @@ public final class Runner {
             arguments: command.arguments,
             environment: baseEnvironment,
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
-            directory: RecipeCommand.directory(for: definition, manifestDirectory: options.manifestDirectory),
+            directory: RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory),
             inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
         if !definition.environment.contains(where: { $0.name == "PATH" }) {
             request.executable = executables.resolve(command.arguments[0])
@@ -370,6 +385,7 @@ public final class Runner {
     }
 
     private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
+        let outcome = outcome.isSuccess ? land(ticket, outcome) : outcome
         let retryDelay = delayBeforeRetry(ticket, attempt: attempt, outcome: outcome)
         let willRetry = retryDelay != nil
         journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry, stats: stats)
@@ -407,11 +423,28 @@ public final class Runner {
         }
     }
 
+    /// `--worktree`: a ticket succeeds only once its work has landed; this is
+    /// the merge queue, one ticket at a time, in the order they finish.
+    private func land(_ ticket: Int, _ outcome: AttemptOutcome) -> AttemptOutcome {
+        let definition = plan.graph.tickets[ticket]
+        guard let isolation, definition.recipe != .none else { return outcome }
+        switch isolation.land(definition) {
+        case .landed, .nothing:
+            if !options.keepWorktrees { isolation.remove(definition.id) }
+            return outcome
+        case .conflict(let paths):
+            return .conflict(paths)
+        case .failed(let reason):
+            return .landingFailed(reason)
+        }
+    }
+
     /// Seconds until the next attempt, or nil when the ticket has failed for good.
     /// An attempt stopped by a rate or usage limit is retried whatever `retries`
     /// says (up to `limitRetries`); it does not count against them.
     private func delayBeforeRetry(_ ticket: Int, attempt: Int, outcome: AttemptOutcome) -> Double? {
         guard !outcome.isSuccess, !stopping, outcome != .interrupted else { return nil }
+        if case .conflict = outcome { return nil }
         switch outcome {
         case .rateLimited:
             let count = limitedAttempts[ticket, default: 0] + 1

@@ -28,6 +28,8 @@ public struct ManifestSettings: Sendable {
     public var shell: [String]?
     /// `claude`: the command a prompt recipe runs, as argv.
     public var claude: [String]?
+    /// `isolate = worktree`: every ticket in a git worktree of its own (as `--worktree`).
+    public var isolateInWorktrees = false
     /// `pools`: name -> how many of the pool's tickets may run at once.
     public var pools: [PoolLimit] = []
     /// Settings parrun does not know, kept for later stages (e.g. `version` in ticket indexes).

@@ -119,7 +119,9 @@ public struct HumanReporter: RunReporter {
             message(paint("TIMEOUT", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
         case .interrupted:
             message(paint("STOPPED", "1;33") + " \(id(ticket)) after \(time)")
-        case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited:
+        case .conflict:
+            message(paint("CONFLICT", "1;31") + " \(id(ticket)) \(outcome.detail); its branch and worktree are kept (log: \(log))")
+        case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited, .landingFailed:
             message(paint("FAIL", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
         }
     }

@@ -1,0 +1,30 @@
+/// git, run in the user's repository or in one of parrun's worktrees. Never
+/// prompts, never opens an editor.
+public struct Git: Sendable {
+    /// The repository's top-level directory (the user's checkout).
+    let root: String
+    /// `-c user.name=... -c user.email=...` when the repository has no identity,
+    /// so parrun's commits never fail for want of one.
+    var identity: [String] = []
+
+    static let environment = ["GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "GIT_MERGE_AUTOEDIT": "no", "LC_ALL": "C"]
+
+    @discardableResult
+    func run(_ arguments: [String], in directory: String? = nil) -> CommandRunner.Result {
+        CommandRunner.run(["git"] + identity + arguments, in: directory ?? root, environment: Self.environment)
+    }
+
+    /// The command's output without its last line break, or nil when it failed.
+    func output(_ arguments: [String], in directory: String? = nil) -> String? {
+        let result = run(arguments, in: directory)
+        guard result.succeeded else { return nil }
+        var text = result.output
+        while text.last == "\n" { text.removeLast() }
+        return text
+    }
+
+    /// The commit a ref or revision names.
+    func commit(_ revision: String, in directory: String? = nil) -> String? {
+        output(["rev-parse", "--verify", "-q", revision + "^{commit}"], in: directory)
+    }
+}

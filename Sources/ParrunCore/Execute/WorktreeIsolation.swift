@@ -1,0 +1,215 @@
+/// `--worktree`: every ticket works in a git worktree of its own, on a branch
+/// `parrun/RUN/ID` made from the integration branch as it stands when the
+/// ticket starts; when it succeeds, its work lands on the integration branch,
+/// one ticket at a time (the run loop is the queue), before its dependents start.
+///
+/// The user's checkout is never touched while landing: the ticket's commit is
+/// rebased (or merged, or squashed) inside the ticket's own worktree, and the
+/// integration branch then moves with `git update-ref` (compare-and-swap). If
+/// that branch is the one checked out in the user's checkout, its files follow
+/// (`git read-tree -m -u OLD NEW`) only while it has no uncommitted changes;
+/// otherwise parrun leaves them alone and says at the end how to catch up.
+public final class WorktreeIsolation {
+    enum MergeMode: String, Sendable, CaseIterable {
+        /// Rebase the ticket's commits onto the integration branch, then fast-forward.
+        case rebase
+        /// A merge commit of the ticket's branch into the integration branch.
+        case merge
+        /// The ticket's changes as one new commit on the integration branch.
+        case squash
+    }
+
+    enum Landing: Equatable {
+        /// The integration branch now includes the ticket's work (at this commit).
+        case landed(String)
+        /// The ticket changed nothing.
+        case nothing
+        /// The ticket's changes conflict with what landed since it started: these paths.
+        case conflict([String])
+        /// git failed in another way.
+        case failed(String)
+    }
+
+    struct Problem: Error, Equatable {
+        let message: String
+    }
+
+    let git: Git
+    let runID: String
+    /// The branch work lands on.
+    let integration: String
+    let mergeMode: MergeMode
+    /// Where worktrees go: `.parrun/worktrees`.
+    let directory: String
+    /// The manifest's directory relative to the repository root ("" at the root).
+    let manifestPrefix: String
+    /// The user's checkout has the integration branch checked out.
+    private let checkoutOnIntegration: Bool
+    /// Set when a landing left the user's checkout behind (it had changes): from, to.
+    private(set) var checkoutBehind: (from: String, to: String)?
+    /// Per ticket id: the commit its worktree started from.
+    private var bases: [String: String] = [:]
+
+    private init(git: Git, runID: String, integration: String, mergeMode: MergeMode, directory: String,
+                 manifestPrefix: String, checkoutOnIntegration: Bool) {
+        self.git = git
+        self.runID = runID
+        self.integration = integration
+        self.mergeMode = mergeMode
+        self.directory = directory
+        self.manifestPrefix = manifestPrefix
+        self.checkoutOnIntegration = checkoutOnIntegration
+    }
+
+    /// Finds the repository and the integration branch (creating it from `base`
+    /// when it does not exist), and refuses a branch checked out elsewhere.
+    static func prepare(manifestDirectory: String, stateDirectory: String, runID: String,
+                        into: String?, base: String?, mergeMode: MergeMode) throws(Problem) -> WorktreeIsolation {
+        let probe = Git(root: manifestDirectory)
+        guard let root = probe.output(["rev-parse", "--show-toplevel"]) else {
+            throw Problem(message: "--worktree needs a git repository, and \(FileSystem.absolutePath(manifestDirectory) ?? manifestDirectory) is not in one; run `git init` there, or run without --worktree")
+        }
+        var git = Git(root: root)
+        if git.output(["config", "user.email"]) == nil {
+            git.identity = ["-c", "user.name=parrun", "-c", "user.email=parrun@localhost"]
+        }
+        let current = git.output(["symbolic-ref", "--short", "-q", "HEAD"])
+        guard let integration = into ?? current else {
+            throw Problem(message: "HEAD is detached, so there is no branch to land on: name one with --into BRANCH")
+        }
+        guard git.run(["check-ref-format", "--branch", integration]).succeeded else {
+            throw Problem(message: "'\(integration)' is not a valid branch name for --into")
+        }
+        if git.commit("refs/heads/" + integration) == nil {
+            let start = base ?? "HEAD"
+            guard git.commit(start) != nil else {
+                throw Problem(message: "cannot create branch '\(integration)': '\(start)' is not a commit\(base == nil ? " (the repository has no commit yet; make one, or give --base REF)" : "")")
+            }
+            let created = git.run(["branch", integration, start])
+            guard created.succeeded else { throw Problem(message: "cannot create branch '\(integration)': \(created.output)") }
+        }
+        let worktrees = (FileSystem.absolutePath(stateDirectory) ?? stateDirectory) + "/worktrees"
+        for (path, branch) in Self.checkouts(git) where branch == integration && path != root && !path.hasPrefix(worktrees + "/") {
+            throw Problem(message: "branch '\(integration)' is checked out in \(path), which parrun does not own; landing would move it under that checkout: check out another branch there, or land elsewhere with --into BRANCH")
+        }
+        let manifestRoot = FileSystem.absolutePath(manifestDirectory) ?? manifestDirectory
+        let prefix = manifestRoot == root ? "" : String(manifestRoot.dropFirst(root.count + 1))
+        do { try FileSystem.createDirectories(worktrees) } catch { throw Problem(message: error.description) }
+        return WorktreeIsolation(
+            git: git, runID: runID, integration: integration, mergeMode: mergeMode, directory: worktrees,
+            manifestPrefix: prefix, checkoutOnIntegration: current == integration && into.map { $0 == current } ?? true)
+    }
+
+    /// Every worktree of the repository and the branch it has checked out.
+    private static func checkouts(_ git: Git) -> [(path: String, branch: String)] {
+        var found: [(String, String)] = []
+        var path: String?
+        for line in (git.output(["worktree", "list", "--porcelain"]) ?? "").split(separator: "\n") {
+            if line.hasPrefix("worktree ") { path = String(line.dropFirst(9)) }
+            if line.hasPrefix("branch refs/heads/"), let current = path { found.append((current, String(line.dropFirst(18)))) }
+        }
+        return found
+    }
+
+    func branch(for id: String) -> String { "parrun/\(runID)/\(id)" }
+
+    func path(for id: String) -> String { directory + "/" + id }
+
+    /// A fresh worktree for the ticket, from the integration branch as it is
+    /// now; returns the directory the recipe runs in.
+    func create(_ id: String) throws(Problem) -> String {
+        let path = path(for: id)
+        if FileSystem.exists(path) {
+            // An earlier attempt's (or run's) worktree: this attempt starts afresh.
+            git.run(["worktree", "remove", "--force", path])
+            try? FileSystem.removeTree(path)
+            git.run(["worktree", "prune"])
+        }
+        guard let tip = git.commit("refs/heads/" + integration) else { throw Problem(message: "branch '\(integration)' is gone") }
+        let added = git.run(["worktree", "add", "-q", "--force", "-B", branch(for: id), path, tip])
+        guard added.succeeded else { throw Problem(message: "git worktree add failed: \(added.output)") }
+        bases[id] = tip
+        return manifestPrefix.isEmpty ? path : path + "/" + manifestPrefix
+    }
+
+    /// Commits what the ticket left, then lands it on the integration branch.
+    func land(_ ticket: Ticket) -> Landing {
+        let path = path(for: ticket.id)
+        guard let base = bases[ticket.id] else { return .failed("no worktree for \(ticket.id)") }
+        git.run(["add", "-A"], in: path)
+        if !git.run(["diff", "--cached", "--quiet"], in: path).succeeded {
+            let message = ticket.id + (ticket.title.map { ": " + $0 } ?? "")
+            let committed = git.run(["commit", "-q", "--no-verify", "-m", message, "-m", "Parrun-Run: \(runID)"], in: path)
+            guard committed.succeeded else { return .failed("git commit failed: \(committed.output)") }
+        }
+        guard let head = git.commit("HEAD", in: path) else { return .failed("the worktree of \(ticket.id) has no HEAD") }
+        if head == base { return .nothing }
+        guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
+        let landed: String
+        switch combine(head: head, onto: tip, ticket: ticket, in: path) {
+        case .landed(let commit): landed = commit
+        case let other: return other
+        }
+        return advance(from: tip, to: landed)
+    }
+
+    /// The commit the integration branch should move to, made in the ticket's worktree.
+    private func combine(head: String, onto tip: String, ticket: Ticket, in path: String) -> Landing {
+        switch mergeMode {
+        case .rebase:
+            if tip == bases[ticket.id] { return .landed(head) }
+            guard git.run(["rebase", "-q", tip], in: path).succeeded else {
+                let paths = conflictedPaths(in: path)
+                git.run(["rebase", "--abort"], in: path)
+                return .conflict(paths)
+            }
+        case .merge, .squash:
+            guard git.run(["checkout", "-q", "--detach", tip], in: path).succeeded else { return .failed("git checkout failed in \(path)") }
+            let arguments = mergeMode == .merge
+                ? ["merge", "-q", "--no-ff", "-m", "Merge \(ticket.id)" + (ticket.title.map { ": " + $0 } ?? ""), "-m", "Parrun-Run: \(runID)", head]
+                : ["merge", "-q", "--squash", head]
+            guard git.run(arguments, in: path).succeeded else {
+                let paths = conflictedPaths(in: path)
+                git.run(["merge", "--abort"], in: path)
+                git.run(["reset", "-q", "--hard"], in: path)
+                git.run(["checkout", "-q", "--detach", head], in: path)
+                return .conflict(paths)
+            }
+            if mergeMode == .squash {
+                let message = ticket.id + (ticket.title.map { ": " + $0 } ?? "")
+                guard git.run(["commit", "-q", "--no-verify", "-m", message, "-m", "Parrun-Run: \(runID)"], in: path).succeeded else {
+                    return .failed("git commit of the squashed change failed")
+                }
+            }
+        }
+        guard let commit = git.commit("HEAD", in: path) else { return .failed("no commit after landing") }
+        return .landed(commit)
+    }
+
+    private func conflictedPaths(in path: String) -> [String] {
+        (git.output(["diff", "--name-only", "--diff-filter=U"], in: path) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Moves the integration branch from `old` to `new`, and the user's files
+    /// with it when they have no uncommitted changes.
+    private func advance(from old: String, to new: String) -> Landing {
+        if checkoutOnIntegration && checkoutBehind == nil
+            && (git.output(["status", "--porcelain", "--untracked-files=no"]) ?? "x").isEmpty {
+            guard git.run(["read-tree", "-m", "-u", old, new]).succeeded else { return moveRef(old, new, behind: true) }
+            return moveRef(old, new, behind: false)
+        }
+        return moveRef(old, new, behind: checkoutOnIntegration)
+    }
+
+    private func moveRef(_ old: String, _ new: String, behind: Bool) -> Landing {
+        let moved = git.run(["update-ref", "-m", "parrun: land", "refs/heads/" + integration, new, old])
+        guard moved.succeeded else { return .failed("the integration branch moved under parrun: \(moved.output)") }
+        if behind { checkoutBehind = (checkoutBehind?.from ?? old, new) }
+        return .landed(new)
+    }
+
+    /// The worktree is no longer needed (its work landed); its branch stays until `parrun clean`.
+    func remove(_ id: String) {
+        git.run(["worktree", "remove", "--force", path(for: id)])
+    }
+}

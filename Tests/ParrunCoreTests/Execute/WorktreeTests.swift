@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import ParrunCore
+
+/// `--worktree` on real git repositories in temporary directories.
+@Suite(.enabled(if: gitAvailable, "git is needed for the worktree tests (.ci/run installs it)"))
+struct WorktreeTests {
+    /// A repository with one commit on `main` holding `files`, and `manifest` as Parrunfile (untracked).
+    private func repository(_ manifest: String, files: [String: String] = ["shared.txt": "original\n"]) throws -> URL {
+        let directory = try CLITests.directory(files.merging([".gitignore": ".parrun/\nParrunfile\n"]) { $1 })
+        try git(directory, "init", "-q", "-b", "main")
+        try git(directory, "add", "-A")
+        try git(directory, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        return directory
+    }
+
+    @discardableResult
+    private func git(_ directory: URL, _ arguments: String...) throws -> String {
+        let result = CommandRunner.run(["git"] + arguments, in: directory.path)
+        #expect(result.succeeded, "git \(arguments.joined(separator: " ")): \(result.output)")
+        return result.output
+    }
+
+    private func read(_ directory: URL, _ name: String) -> String? {
+        try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func tenTicketsEditingDifferentFilesAllLand() throws {
+        let manifest = (1...10).map { "t\($0):\n    @title Write file \($0)\n    sleep 0.0\($0 % 3); echo \($0) > file\($0).txt\n" }.joined()
+        let directory = try repository(manifest)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j4", "--worktree"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        for index in 1...10 { #expect(read(directory, "file\(index).txt") == "\(index)\n", "the user's checkout follows main") }
+        let log = try git(directory, "log", "--format=%s|%b", "main")
+        #expect(log.split(separator: "\n").filter { $0.contains("|") }.count == 11)
+        for index in 1...10 { #expect(log.contains("t\(index): Write file \(index)|Parrun-Run: ")) }
+        #expect(try git(directory, "status", "--porcelain", "--untracked-files=no").isEmpty, "the checkout is clean and up to date")
+        let worktrees = try git(directory, "worktree", "list")
+        #expect(worktrees.split(separator: "\n").count == 1, "landed worktrees are removed: \(worktrees)")
+        try git(directory, "fsck", "--no-progress")  // fails the test when the repository is damaged
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func twoTicketsEditingTheSameLineGiveOneConflictAndKeepBothVersions() throws {
+        let directory = try repository("x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\nlater: y\n    touch later.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j2", "-k", "--worktree"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("CONFLICT y conflict in shared.txt; its branch and worktree are kept"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("skip later (dependency 'y' did not succeed)"), "\(outcome.stderr)")
+        #expect(read(directory, "shared.txt") == "from x\n", "main has the version that landed first")
+        let branches = try git(directory, "branch", "--list", "parrun/*/y", "--format=%(refname:short)")
+        let branch = branches.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!branch.isEmpty)
+        #expect(try git(directory, "show", branch + ":shared.txt") == "from y\n", "the other version is kept on its branch")
+        #expect(read(directory, ".parrun/worktrees/y/shared.txt") == "from y\n", "and in its worktree")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("later.txt").path))
+        let journal = try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records
+        #expect(journal.contains { if case .end(let end) = $0 { end.id == "y" && end.status == "conflict" } else { false } })
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aDependentSeesItsDependencysChange() throws {
+        let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "--worktree"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(read(directory, "copy.txt") == "base\n")
+        #expect(read(directory, "data.txt") == "base\nmore\n")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func theUsersUncommittedChangesSurvive() throws {
+        let directory = try repository("a:\n    echo a > a.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("my work in progress\n".utf8).write(to: directory.appendingPathComponent("shared.txt"))
+        try Data("new, untracked\n".utf8).write(to: directory.appendingPathComponent("notes.txt"))
+        let outcome = try CLITests.run(["-q", "--worktree"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(read(directory, "shared.txt") == "my work in progress\n")
+        #expect(read(directory, "notes.txt") == "new, untracked\n")
+        #expect(try git(directory, "show", "main:a.txt") == "a\n", "the work landed on main")
+        #expect(outcome.stderr.contains("your checkout has uncommitted changes, so its files were left as they were"), "\(outcome.stderr)")
+        // The advice works: the landed file appears and the change stays.
+        let advice = try #require(outcome.stderr.split(separator: "\n").first { $0.contains("git read-tree") })
+        let command = advice[advice.range(of: "git read-tree")!.lowerBound...].split(separator: " ").map(String.init)
+        #expect(CommandRunner.run(command, in: directory.path).succeeded)
+        #expect(read(directory, "a.txt") == "a\n")
+        #expect(read(directory, "shared.txt") == "my work in progress\n")
+    }
+
+    @Test(arguments: ["merge", "squash"])
+    func otherWaysToLand(mode: String) throws {
+        let directory = try repository("a:\n    echo a > a.txt; echo a2 >> a.txt\nb:\n    echo b > b.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j2", "--worktree", "--merge", mode], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(read(directory, "a.txt") == "a\na2\n")
+        #expect(read(directory, "b.txt") == "b\n")
+        let merges = try git(directory, "log", "--merges", "--format=%s", "main")
+        #expect(mode == "merge" ? merges.contains("Merge a") && merges.contains("Merge b") : merges.isEmpty, "\(merges)")
+    }
+
+    @Test func clearErrorsBeforeAnythingRuns() throws {
+        let plain = try CLITests.directory(["Parrunfile": "a:\n    touch ran\n"])
+        defer { try? FileManager.default.removeItem(at: plain) }
+        let outside = try CLITests.run(["-q", "--worktree"], in: plain)
+        #expect(outside.status == 2)
+        #expect(outside.stderr.contains("--worktree needs a git repository"), "\(outside.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: plain.appendingPathComponent("ran").path))
+
+        let directory = try repository("a:\n    touch ran\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let elsewhere = directory.appendingPathComponent("../\(directory.lastPathComponent)-other").standardizedFileURL
+        try git(directory, "branch", "feature")
+        try git(directory, "worktree", "add", "-q", elsewhere.path, "feature")
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let taken = try CLITests.run(["-q", "--worktree", "--into", "feature"], in: directory)
+        #expect(taken.status == 2)
+        #expect(taken.stderr.contains("branch 'feature' is checked out in \(elsewhere.path), which parrun does not own"), "\(taken.stderr)")
+        let created = try CLITests.run(["-q", "--worktree", "--into", "integration", "--base", "main"], in: directory)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try git(directory, "log", "--format=%s", "integration").contains("a\n"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("ran").path), "the checkout (main) was not touched")
+    }
+}
+
+private let gitAvailable = ["/usr/bin/git", "/usr/local/bin/git"].contains { FileManager.default.isExecutableFile(atPath: $0) }
