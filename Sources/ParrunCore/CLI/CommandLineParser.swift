@@ -44,6 +44,7 @@ public struct Invocation: Sendable, Equatable {
     public var base: String?
     public var merge: String?
     public var keepWorktrees = false
+    public var rerunOnConflict = false
     public var usageLimitWait: Double?
 
     public init() {}
@@ -223,6 +224,11 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "rebase, merge or squash")
             }
             invocation.merge = value
+        case .onConflict:
+            guard value == "fail" || value == "rerun" else {
+                throw .invalidValue(option: spelled, value: value, expected: "fail or rerun")
+            }
+            invocation.rerunOnConflict = value == "rerun"
         case .keepWorktrees:
             invocation.keepWorktrees = true
         case .promptTemplate:

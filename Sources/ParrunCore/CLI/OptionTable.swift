@@ -30,6 +30,7 @@ public enum OptionKey: Sendable, Equatable {
     case base
     case merge
     case keepWorktrees
+    case onConflict
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -106,6 +107,8 @@ public enum OptionTable {
                    help: "with --worktree: how work lands (default rebase, then fast-forward)"),
         OptionSpec(key: .keepWorktrees, short: nil, long: "keep-worktrees", valueName: nil,
                    help: "with --worktree: keep the worktrees of tickets that landed"),
+        OptionSpec(key: .onConflict, short: nil, long: "on-conflict", valueName: "fail|rerun",
+                   help: "with --worktree: a ticket whose work conflicts fails (default), or reruns once from the new head"),
         OptionSpec(key: .promptTemplate, short: nil, long: "prompt-template", valueName: "FILE",
                    help: "the prompt of every ticket without a recipe: FILE with {{id}}, {{title}}, {{description}}, {{deps}}, {{FIELD}}"),
         OptionSpec(key: .rateLimitWait, short: nil, long: "rate-limit-wait", valueName: "DURATION",

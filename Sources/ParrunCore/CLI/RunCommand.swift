@@ -157,6 +157,7 @@ struct RunCommand {
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.keepWorktrees = invocation.keepWorktrees
+        options.rerunOnConflict = invocation.rerunOnConflict
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait
         options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"

@@ -52,6 +52,8 @@ public struct RunOptions: Sendable {
     public var usageLimitWait = 900.0
     /// `--keep-worktrees`: leave the worktrees of tickets that landed.
     public var keepWorktrees = false
+    /// `--on-conflict rerun`: a ticket whose work conflicts runs once more, from the new head.
+    public var rerunOnConflict = false
     /// Rate- and usage-limited attempts a ticket may have, beyond its `retries`.
     public var limitRetries = 8
 

@@ -80,6 +80,8 @@ public final class Runner {
     private var sessionsToContinue: [Int: (id: String, reason: String)] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
     private let isolation: WorktreeIsolation?
+    /// Tickets rerun once after a conflict (`--on-conflict rerun`).
+    private var conflictReruns = Set<Int>()
     /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
     private var limitedAttempts: [Int: Int] = [:]
     private var lastNews = 0.0
@@ -444,7 +446,12 @@ public final class Runner {
     /// says (up to `limitRetries`); it does not count against them.
     private func delayBeforeRetry(_ ticket: Int, attempt: Int, outcome: AttemptOutcome) -> Double? {
         guard !outcome.isSuccess, !stopping, outcome != .interrupted else { return nil }
-        if case .conflict = outcome { return nil }
+        if case .conflict = outcome {
+            // Once, from the integration branch as it now stands (a fresh worktree).
+            guard options.rerunOnConflict, conflictReruns.insert(ticket).inserted else { return nil }
+            limitedAttempts[ticket, default: 0] += 1
+            return 0
+        }
         switch outcome {
         case .rateLimited:
             let count = limitedAttempts[ticket, default: 0] + 1

@@ -208,8 +208,10 @@ public final class WorktreeIsolation {
         return .landed(new)
     }
 
-    /// The worktree is no longer needed (its work landed); its branch stays until `parrun clean`.
+    /// The ticket's work landed: its worktree and branch are no longer needed
+    /// (its commits name the run in a `Parrun-Run:` trailer).
     func remove(_ id: String) {
         git.run(["worktree", "remove", "--force", path(for: id)])
+        git.run(["update-ref", "-d", "refs/heads/" + branch(for: id)])
     }
 }

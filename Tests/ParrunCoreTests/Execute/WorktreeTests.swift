@@ -63,6 +63,30 @@ struct WorktreeTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func onConflictRerunRunsTheTicketAgainFromTheNewHeadAndCleanRemovesWhatIsLeft() throws {
+        let manifest = "x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\n"
+        let directory = try repository(manifest)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j2", "--worktree", "--on-conflict", "rerun"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("retry y in 0ms (attempt 1 conflict in shared.txt)"), "\(outcome.stderr)")
+        #expect(read(directory, "shared.txt") == "from y\n", "y reran on top of x and landed")
+
+        // A conflict left behind: its worktree and branch go with `parrun clean`.
+        try Data("p:\n    echo p > other.txt\nq:\n    sleep 0.3; echo q > other.txt\n".utf8).write(to: directory.appendingPathComponent("P2"))
+        let conflicted = try CLITests.run(["-q", "-j2", "-k", "--worktree", "P2"], in: directory)
+        #expect(conflicted.status == 1)
+        #expect(try git(directory, "worktree", "list").split(separator: "\n").count == 2)
+        #expect(try git(directory, "for-each-ref", "--format=%(refname)", "refs/heads/parrun/").split(separator: "\n").count == 1, "only the conflicted ticket's branch is left")
+        let cleaned = try CLITests.run(["clean"], in: directory)
+        #expect(cleaned.status == 0, "\(cleaned.stderr)")
+        #expect(cleaned.stderr.contains("removed 1 parrun/ branch of earlier runs"), "\(cleaned.stderr)")
+        #expect(try git(directory, "worktree", "list").split(separator: "\n").count == 1)
+        #expect(try git(directory, "for-each-ref", "refs/heads/parrun/").isEmpty)
+        try git(directory, "fsck", "--no-progress")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
