@@ -45,6 +45,7 @@ public struct Invocation: Sendable, Equatable {
     public var merge: String?
     public var keepWorktrees = false
     public var rerunOnConflict = false
+    public var rerunConflicts = false
     public var usageLimitWait: Double?
 
     public init() {}
@@ -229,6 +230,8 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "fail or rerun")
             }
             invocation.rerunOnConflict = value == "rerun"
+        case .rerunConflicts:
+            invocation.rerunConflicts = true
         case .keepWorktrees:
             invocation.keepWorktrees = true
         case .promptTemplate:

@@ -31,6 +31,7 @@ public enum OptionKey: Sendable, Equatable {
     case merge
     case keepWorktrees
     case onConflict
+    case rerunConflicts
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -109,6 +110,8 @@ public enum OptionTable {
                    help: "with --worktree: keep the worktrees of tickets that landed"),
         OptionSpec(key: .onConflict, short: nil, long: "on-conflict", valueName: "fail|rerun",
                    help: "with --worktree: a ticket whose work conflicts fails (default), or reruns once from the new head"),
+        OptionSpec(key: .rerunConflicts, short: nil, long: "rerun-conflicts", valueName: nil,
+                   help: "with --resume --worktree: run conflict tickets again instead of landing their fixed branches"),
         OptionSpec(key: .promptTemplate, short: nil, long: "prompt-template", valueName: "FILE",
                    help: "the prompt of every ticket without a recipe: FILE with {{id}}, {{title}}, {{description}}, {{deps}}, {{FIELD}}"),
         OptionSpec(key: .rateLimitWait, short: nil, long: "rate-limit-wait", valueName: "DURATION",

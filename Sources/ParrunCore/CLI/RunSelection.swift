@@ -23,6 +23,9 @@ struct RunSelection {
     var openAttempts: [String: ProcessIdentity] = [:]
     /// Interrupted prompt tickets whose agent session began, by id: `--resume` continues them in it.
     var sessionsToContinue: [String: String] = [:]
+    /// Tickets (by id) whose work conflicted when it landed, with that run: with
+    /// `--worktree`, `--resume` lands their kept branches rather than rerunning them.
+    var conflictsToLand: [String: String] = [:]
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -69,6 +72,9 @@ struct RunSelection {
         selection.runs = decision.runs
         selection.reasons = decision.reasons
         selection.openAttempts = openAttempts
+        for (id, state) in states where !state.isOpen && state.lastEnd?.status == "conflict" {
+            if let end = state.lastEnd { selection.conflictsToLand[id] = end.run }
+        }
         for (id, state) in states where state.isOpen {
             if let session = state.session, session == state.lastStart?.session { selection.sessionsToContinue[id] = session }
         }

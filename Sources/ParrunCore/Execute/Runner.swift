@@ -80,6 +80,8 @@ public final class Runner {
     private var sessionsToContinue: [Int: (id: String, reason: String)] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
     private let isolation: WorktreeIsolation?
+    /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
+    private var conflictsToLand: [Int: String] = [:]
     /// Tickets rerun once after a conflict (`--on-conflict rerun`).
     private var conflictReruns = Set<Int>()
     /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
@@ -88,8 +90,12 @@ public final class Runner {
     /// How often the journal is read for other processes' results while waiting on them.
     static let newsInterval = 0.1
 
-    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil) {
+    public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil,
+                conflictsToLand: [String: String] = [:]) {
         self.isolation = isolation
+        for (id, run) in conflictsToLand {
+            if let ticket = plan.graph.indexByID[id] { self.conflictsToLand[ticket] = run }
+        }
         self.plan = plan
         self.options = options
         self.reporter = reporter
@@ -200,6 +206,13 @@ public final class Runner {
             } else {
                 session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
             }
+        }
+        if let isolation, let run = conflictsToLand.removeValue(forKey: ticket), isolation.adopt(definition.id, fromRun: run) {
+            reporter.report(.notice("parrun: landing \(definition.id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
+            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
         }
         var workingDirectory: String?
         if let isolation, definition.recipe != .none {

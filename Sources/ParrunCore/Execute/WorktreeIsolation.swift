@@ -132,6 +132,22 @@ public final class WorktreeIsolation {
         return manifestPrefix.isEmpty ? path : path + "/" + manifestPrefix
     }
 
+    /// Takes up the worktree (or else the branch) a ticket kept after a conflict
+    /// in run `run`, so that what the user fixed there can land without running
+    /// the ticket again. False when neither is left.
+    func adopt(_ id: String, fromRun run: String) -> Bool {
+        let path = path(for: id)
+        let branch = "parrun/\(run)/\(id)"
+        if !FileSystem.exists(path) {
+            guard git.commit("refs/heads/" + branch) != nil, git.run(["worktree", "add", "-q", path, branch]).succeeded else { return false }
+        }
+        guard let head = git.commit("HEAD", in: path), let tip = git.commit("refs/heads/" + integration),
+            let base = git.output(["merge-base", head, tip])
+        else { return false }
+        bases[id] = base
+        return true
+    }
+
     /// Commits what the ticket left, then lands it on the integration branch.
     func land(_ ticket: Ticket) -> Landing {
         let path = path(for: ticket.id)
@@ -211,7 +227,8 @@ public final class WorktreeIsolation {
     /// The ticket's work landed: its worktree and branch are no longer needed
     /// (its commits name the run in a `Parrun-Run:` trailer).
     func remove(_ id: String) {
+        let branch = git.output(["symbolic-ref", "-q", "HEAD"], in: path(for: id))
         git.run(["worktree", "remove", "--force", path(for: id)])
-        git.run(["update-ref", "-d", "refs/heads/" + branch(for: id)])
+        if let branch, branch.hasPrefix("refs/heads/parrun/") { git.run(["update-ref", "-d", branch]) }
     }
 }

@@ -87,6 +87,31 @@ struct WorktreeTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func resumeLandsAConflictsFixedBranchOrRerunsIt() throws {
+        let manifest = "x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\nafter: y\n    cat shared.txt > after.txt\n"
+        let directory = try repository(manifest)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-q", "-j2", "-k", "--worktree"], in: directory).status == 1)
+        // The user resolves it in the kept worktree: on top of main, both lines.
+        let worktree = directory.appendingPathComponent(".parrun/worktrees/y")
+        try git(worktree, "reset", "-q", "--hard", "main")
+        try Data("from x\nfrom y\n".utf8).write(to: worktree.appendingPathComponent("shared.txt"))
+        let resumed = try CLITests.run(["-q", "--resume", "--worktree"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("landing y from the branch it kept after its conflict"), "\(resumed.stderr)")
+        #expect(read(directory, "shared.txt") == "from x\nfrom y\n")
+        #expect(read(directory, "after.txt") == "from x\nfrom y\n", "its dependent ran after it landed")
+
+        let again = try repository(manifest)
+        defer { try? FileManager.default.removeItem(at: again) }
+        #expect(try CLITests.run(["-q", "-j2", "-k", "--worktree"], in: again).status == 1)
+        let rerun = try CLITests.run(["-q", "--resume", "--worktree", "--rerun-conflicts"], in: again)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(!rerun.stderr.contains("landing y from the branch"))
+        #expect(read(again, "shared.txt") == "from y\n", "y ran again from the new head")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
