@@ -26,6 +26,9 @@ struct RunSelection {
     /// Tickets (by id) whose work conflicted when it landed, with that run: with
     /// `--worktree`, `--resume` lands their kept branches rather than rerunning them.
     var conflictsToLand: [String: String] = [:]
+    /// Tickets (by id) started and never ended, with the run that started them:
+    /// with `--worktree` their work may have landed just before parrun stopped.
+    var interruptedRuns: [String: String] = [:]
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -76,6 +79,7 @@ struct RunSelection {
             if let end = state.lastEnd { selection.conflictsToLand[id] = end.run }
         }
         for (id, state) in states where state.isOpen {
+            if let start = state.lastStart { selection.interruptedRuns[id] = start.run }
             if let session = state.session, session == state.lastStart?.session { selection.sessionsToContinue[id] = session }
         }
         for id in openAttempts.keys {

@@ -80,6 +80,10 @@ public final class Runner {
     private var sessionsToContinue: [Int: (id: String, reason: String)] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
     private let isolation: WorktreeIsolation?
+    /// `--resume`: tickets interrupted in that run, whose work may have landed already.
+    private var interruptedRuns: [Int: String] = [:]
+    /// Tickets found landed already: they succeed without landing again.
+    private var alreadyLanded = Set<Int>()
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
     private var conflictsToLand: [Int: String] = [:]
     /// Tickets rerun once after a conflict (`--on-conflict rerun`).
@@ -91,8 +95,11 @@ public final class Runner {
     static let newsInterval = 0.1
 
     public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil,
-                conflictsToLand: [String: String] = [:]) {
+                conflictsToLand: [String: String] = [:], interruptedRuns: [String: String] = [:]) {
         self.isolation = isolation
+        for (id, run) in interruptedRuns {
+            if let ticket = plan.graph.indexByID[id] { self.interruptedRuns[ticket] = run }
+        }
         for (id, run) in conflictsToLand {
             if let ticket = plan.graph.indexByID[id] { self.conflictsToLand[ticket] = run }
         }
@@ -206,6 +213,15 @@ public final class Runner {
             } else {
                 session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
             }
+        }
+        if let isolation, let run = interruptedRuns.removeValue(forKey: ticket), isolation.landedBefore(definition.id, run: run) {
+            reporter.report(.notice("parrun: \(definition.id) had landed before its parrun stopped; it does not run again"), elapsed: elapsed)
+            alreadyLanded.insert(ticket)
+            isolation.remove(definition.id)
+            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
         }
         if let isolation, let run = conflictsToLand.removeValue(forKey: ticket), isolation.adopt(definition.id, fromRun: run) {
             reporter.report(.notice("parrun: landing \(definition.id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
@@ -442,7 +458,7 @@ public final class Runner {
     /// the merge queue, one ticket at a time, in the order they finish.
     private func land(_ ticket: Int, _ outcome: AttemptOutcome) -> AttemptOutcome {
         let definition = plan.graph.tickets[ticket]
-        guard let isolation, definition.recipe != .none else { return outcome }
+        guard let isolation, definition.recipe != .none, !alreadyLanded.contains(ticket) else { return outcome }
         switch isolation.land(definition) {
         case .landed, .nothing:
             if !options.keepWorktrees { isolation.remove(definition.id) }

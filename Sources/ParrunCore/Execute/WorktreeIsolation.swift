@@ -209,19 +209,25 @@ public final class WorktreeIsolation {
     /// Moves the integration branch from `old` to `new`, and the user's files
     /// with it when they have no uncommitted changes.
     private func advance(from old: String, to new: String) -> Landing {
-        if checkoutOnIntegration && checkoutBehind == nil
-            && (git.output(["status", "--porcelain", "--untracked-files=no"]) ?? "x").isEmpty {
-            guard git.run(["read-tree", "-m", "-u", old, new]).succeeded else { return moveRef(old, new, behind: true) }
-            return moveRef(old, new, behind: false)
-        }
-        return moveRef(old, new, behind: checkoutOnIntegration)
-    }
-
-    private func moveRef(_ old: String, _ new: String, behind: Bool) -> Landing {
+        let follow = checkoutOnIntegration && checkoutBehind == nil
+            && (git.output(["status", "--porcelain", "--untracked-files=no"]) ?? "x").isEmpty
+        // The branch first: once it has moved, the work is safe whatever happens next.
         let moved = git.run(["update-ref", "-m", "parrun: land", "refs/heads/" + integration, new, old])
         guard moved.succeeded else { return .failed("the integration branch moved under parrun: \(moved.output)") }
-        if behind { checkoutBehind = (checkoutBehind?.from ?? old, new) }
+        if checkoutOnIntegration && !(follow && git.run(["read-tree", "-m", "-u", old, new]).succeeded) {
+            checkoutBehind = (checkoutBehind?.from ?? old, new)
+        }
         return .landed(new)
+    }
+
+    /// Whether the integration branch already holds the work of `id` from run
+    /// `run` (parrun stopped after landing it, before recording that).
+    func landedBefore(_ id: String, run: String) -> Bool {
+        let subjects = git.output(["log", "--format=%s", "-n", "1000", "--fixed-strings", "--grep=Parrun-Run: \(run)", "refs/heads/" + integration]) ?? ""
+        return subjects.split(separator: "\n").contains { subject in
+            let text = subject.hasPrefix("Merge ") ? subject.dropFirst(6) : subject[...]
+            return text == id || text.hasPrefix(id + ": ")
+        }
     }
 
     /// The ticket's work landed: its worktree and branch are no longer needed

@@ -40,6 +40,10 @@ public enum ManifestReader {
                 if case .array(let elements) = document.kind, BeadsReader.looksLikeBeads(elements) {
                     return (.json, ManifestSettings(), BeadsReader.read(elements, diagnostics: &diagnostics))
                 }
+                // A store of one issue is a single JSON Lines line: one object.
+                if case .object = document.kind, BeadsReader.looksLikeBeads([document]) {
+                    return (.json, ManifestSettings(), BeadsReader.read([document], diagnostics: &diagnostics))
+                }
                 let (settings, tickets) = JSONManifestReader.read(document, diagnostics: &diagnostics)
                 return (.json, settings, tickets)
             }

@@ -99,7 +99,9 @@ public struct PlanPrinter {
 
     private func ticketLine(_ index: Int, idWidth: Int, after: String, afterWidth: Int) -> String {
         let ticket = plan.graph.tickets[index]
-        var line = "  " + ticket.id.padding(to: idWidth) + "  " + ticket.recipe.kind.padding(to: 6)
+        // A group (a beads epic) has no recipe by design, unlike a ticket still waiting for a template.
+        let kind = ticket.isGroup && ticket.recipe == .none ? "group" : ticket.recipe.kind
+        var line = "  " + ticket.id.padding(to: idWidth) + "  " + kind.padding(to: 6)
         line += "  " + "prio \(ticket.priority)".padding(to: 7)
         if let title = ticket.title, !title.isEmpty {
             if afterWidth > 0 { line += "  " + after.padding(to: afterWidth) }

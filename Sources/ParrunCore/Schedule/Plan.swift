@@ -24,8 +24,8 @@ public struct Plan: Sendable {
         self.jobs = jobs
     }
 
-    /// Every ticket not marked done in the manifest runs.
-    /// Every ticket not done and not held back.
+    /// Every ticket runs that the manifest does not mark done and that is not
+    /// held back (a beads `blocked` issue and everything waiting for it).
     public static func freshRunMask(_ graph: TicketGraph) -> [Bool] {
         guard graph.tickets.contains(where: { $0.hold != nil }) else { return graph.tickets.map { !$0.isDone } }
         let held = HeldBack.reasons(graph)

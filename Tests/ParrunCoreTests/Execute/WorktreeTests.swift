@@ -111,6 +111,54 @@ struct WorktreeTests {
         #expect(read(again, "shared.txt") == "from y\n", "y ran again from the new head")
     }
 
+    /// SIGKILL at random moments, landing included, then `--resume` until done:
+    /// every ticket's work is on main exactly once, and the repository is sound.
+    @Test(.timeLimit(.minutes(3)))
+    func killedAtRandomMomentsAndResumedEveryTicketLandsOnce() throws {
+        var random = SeededGenerator(seed: 5)
+        var manifest = ""
+        var dependencies: [String: [String]] = [:]
+        for index in 0..<12 {
+            let deps = index < 2 ? [] : Set((0..<2).map { _ in "t\(Int(random.next() % UInt64(index)))" }).sorted()
+            dependencies["t\(index)"] = deps
+            // Appending, so work that landed twice would show.
+            manifest += "t\(index): \(deps.joined(separator: " "))\n    sleep 0.0\(random.next() % 9); echo line >> file\(index).txt\n"
+        }
+        let directory = try repository(manifest)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var finished = false
+        for round in 0..<30 where !finished {
+            let parrun = try LaunchedParrun(round == 0 ? ["-q", "-j3", "--worktree"] : ["-q", "-j3", "--worktree", "--resume"], in: directory)
+            if round < 8 {
+                usleep(useconds_t(20_000 + random.next() % 400_000))
+                kill(parrun.pid, SIGKILL)
+            }
+            let status = parrun.wait()
+            if status == 0 { finished = true } else { #expect(status == 128 + SIGKILL, "round \(round): \(parrun.stderr)") }
+        }
+        #expect(finished)
+        for index in 0..<12 {
+            #expect(try git(directory, "show", "main:file\(index).txt") == "line\n", "t\(index) landed exactly once")
+        }
+        try git(directory, "fsck", "--no-progress")
+        for leftover in ["rebase-merge", "rebase-apply", "MERGE_HEAD"] {
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git/" + leftover).path))
+        }
+        // The journal never shows a ticket starting before its dependencies succeeded.
+        var succeeded = Set<String>()
+        for record in try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records {
+            switch record {
+            case .start(let start):
+                let missing = dependencies[start.id, default: []].filter { !succeeded.contains($0) }
+                #expect(missing.isEmpty, "\(start.id) started before \(missing) succeeded")
+            case .end(let end) where end.status == "succeeded":
+                succeeded.insert(end.id)
+            default:
+                break
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")

@@ -3,7 +3,7 @@ import Testing
 @testable import ParrunCore
 
 /// Other tools' ticket files read directly: beads, task files, ticket indexes.
-@Suite struct TicketStoreTests {
+@Suite struct TicketStoresTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/beads-issues.jsonl")
 
@@ -37,13 +37,13 @@ import Testing
         let graph = try #require(checked)
         let (plan, held) = try plan(store)
         #expect(runs(plan) == ["bd-1", "bd-4", "bd-6", "bd-10"])
-        #expect(held == [nil, nil, "status blocked", nil, "depends on bd-3", nil, "parent bd-8 is held back", "status deferred", nil])
+        #expect(held == [nil, nil, "status blocked", nil, "depends on bd-3 (status blocked)", nil, "parent bd-8 (status deferred)", "status deferred", nil])
         #expect(graph.tickets[3].dependencies.map(\.id) == ["bd-1", "bd-2"], "related never orders work")
         #expect(graph.tickets[0].priority == 2)
         #expect(graph.tickets[5].isGroup && graph.tickets[5].recipe == .none, "an epic only groups")
         #expect(graph.tickets[0].field("acceptance_criteria")?.stringValue == "tests pass")
         let text = PlanPrinter(plan: plan, manifestName: "issues.jsonl").dryRun()
-        #expect(text.contains("held back, not run (4):\n  bd-3   status blocked\n  bd-5   depends on bd-3\n"), "\(text)")
+        #expect(text.contains("held back, not run (4):\n  bd-3   status blocked\n  bd-5   depends on bd-3 (status blocked)\n"), "\(text)")
         #expect(text.contains("tickets 9 (4 to run, 1 done, 4 held back)"), "\(text)")
     }
 
@@ -97,7 +97,17 @@ import Testing
         #expect(Set(held.indices.filter { held[$0] != nil }.map { graphValue.tickets[$0].id }) == heldIDs)
         let expectedRuns = records.filter { $0["status"] as! String != "closed" && !heldIDs.contains($0["id"] as! String) }.count
         #expect(plan.ticketsToRun == expectedRuns)
-        #expect(plan.graph.tickets.filter(\.isDone).count == records.filter { $0["status"] as! String == "closed" }.count)
+        let done = records.filter { $0["status"] as! String == "closed" }.count
+        #expect(plan.graph.tickets.filter(\.isDone).count == done)
+        #expect(PlanPrinter(plan: plan, manifestName: "s").summary().hasPrefix("tickets \(records.count) (\(expectedRuns) to run, \(done) done, \(heldIDs.count) held back)"))
+        // One warning per link that orders work (or holds a child back) and points outside the store.
+        let ids = Set(status.keys)
+        let dangling = records.flatMap { $0["dependencies"] as? [[String: Any]] ?? [] }.filter { link in
+            ["blocks", "conditional-blocks", "waits-for", "parent-child"].contains(link["type"] as! String) && !ids.contains(link["depends_on_id"] as! String)
+        }
+        #expect(dangling.count > 0, "the fixture should keep some links to issues outside it")
+        #expect(problems.count == min(dangling.count, DiagnosticList.defaultLimit), "\(problems)")
+        #expect(problems.allSatisfy { $0.contains("which is not in this store; the dependency is ignored") })
     }
 
     @Test func taskFilesAndTicketIndexesUseTheirOwnWords() throws {

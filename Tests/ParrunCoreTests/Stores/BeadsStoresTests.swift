@@ -1,0 +1,196 @@
+import Testing
+@testable import ParrunCore
+
+/// Beads issues: what each status and each link type means to a run.
+@Suite struct BeadsStoresTests {
+    @Test(arguments: ["in_progress", "blocked", "deferred", "hooked", "pinned"])
+    func aHeldStatusHoldsBackTheIssueAndEverythingWaitingForIt(status: String) throws {
+        let store = [
+            beadsIssue("a", status: status),
+            beadsIssue("b", links: [("a", "blocks")]),
+            beadsIssue("c", links: [("b", "blocks")]),
+            beadsIssue("d"),
+        ].joined(separator: "\n")
+        let (plan, held) = try storePlan(store)
+        #expect(idsToRun(plan) == ["d"])
+        #expect(heldByID(plan, held) == [
+            "a": "status \(status)",
+            "b": "depends on a (status \(status))",
+            "c": "depends on b, held back by a (status \(status))",
+        ])
+    }
+
+    @Test func openRunsClosedIsDoneAndStatusesIgnoreCase() throws {
+        let store = [
+            beadsIssue("open1"),
+            beadsIssue("closed1", status: "closed"),
+            beadsIssue("shouted", status: "BLOCKED"),
+            beadsIssue("after-closed", links: [("closed1", "blocks")]),
+        ].joined(separator: "\n")
+        let (plan, held) = try storePlan(store)
+        #expect(idsToRun(plan) == ["open1", "after-closed"])
+        #expect(plan.graph.tickets.map(\.isDone) == [false, true, false, false])
+        #expect(heldByID(plan, held) == ["shouted": "status blocked"])
+    }
+
+    @Test func aClosedIssueIsDoneEvenWhenItWaitsForAHeldOne() throws {
+        let store = [beadsIssue("a", status: "blocked"), beadsIssue("b", status: "closed", links: [("a", "blocks")])].joined(separator: "\n")
+        let (plan, held) = try storePlan(store)
+        #expect(idsToRun(plan).isEmpty)
+        #expect(heldByID(plan, held) == ["a": "status blocked"])
+    }
+
+    @Test(arguments: ["blocks", "conditional-blocks", "waits-for"])
+    func anOrderingLinkMakesTheIssueWait(type: String) throws {
+        let store = [beadsIssue("first"), beadsIssue("second", links: [("first", type)])].joined(separator: "\n")
+        let (plan, _) = try storePlan(store)
+        #expect(plan.graph.tickets[1].dependencies.map(\.id) == ["first"])
+        #expect(plan.waves.waves.map { $0.map { plan.graph.tickets[$0].id } } == [["first"], ["second"]])
+    }
+
+    @Test(arguments: ["related", "discovered-from", "relates-to", "duplicates", "supersedes", "tracks"])
+    func aLinkThatIsNotAnOrderNeverOrdersWorkNorHoldsBack(type: String) throws {
+        let store = [beadsIssue("held", status: "blocked"), beadsIssue("free", links: [("held", type)])].joined(separator: "\n")
+        let (checked, problems) = check(store)
+        #expect(problems.isEmpty, "\(problems)")
+        let (plan, held) = try storePlan(store)
+        #expect(try #require(checked).tickets[1].dependencies.isEmpty)
+        #expect(idsToRun(plan) == ["free"])
+        #expect(heldByID(plan, held) == ["held": "status blocked"])
+    }
+
+    @Test func aLinkWithoutATypeBlocksAndAnUnknownTypeIsAWarning() throws {
+        let store = """
+            {"id": "a", "status": "open", "issue_type": "task"}
+            {"id": "b", "status": "open", "issue_type": "task", "dependencies": [{"issue_id": "b", "depends_on_id": "a"}]}
+            {"id": "c", "status": "open", "issue_type": "task", "dependencies": [{"issue_id": "c", "depends_on_id": "a", "type": "block"}]}
+            """
+        let (graph, problems) = check(store)
+        #expect(problems == ["3:101: warning: 'c' has a link of unknown type 'block'; it does not order work"])
+        #expect(try #require(graph).tickets.map { $0.dependencies.map(\.id) } == [[], ["a"], []])
+    }
+
+    @Test func aChildRunsFreelyUnderAnOpenParent() throws {
+        let store = [beadsIssue("epic", type: "epic"), beadsIssue("child", links: [("epic", "parent-child")])].joined(separator: "\n")
+        let (plan, held) = try storePlan(store)
+        #expect(plan.graph.tickets[1].dependencies.isEmpty, "parent-child orders nothing")
+        #expect(plan.waves.waves.count == 1)
+        #expect(held == [nil, nil])
+    }
+
+    @Test func aChildIsHeldBackWithItsParentHoweverTheParentIsHeld() throws {
+        let store = [
+            beadsIssue("blocker", status: "blocked"),
+            beadsIssue("held-epic", status: "deferred", type: "epic"),
+            beadsIssue("waiting-epic", type: "epic", links: [("blocker", "blocks")]),
+            beadsIssue("child1", links: [("held-epic", "parent-child")]),
+            beadsIssue("child2", links: [("waiting-epic", "parent-child")]),
+            beadsIssue("grandchild", links: [("child1", "parent-child")]),
+            beadsIssue("after-child", links: [("child1", "blocks")]),
+            beadsIssue("done-child", status: "closed", links: [("held-epic", "parent-child")]),
+        ].joined(separator: "\n")
+        let (plan, held) = try storePlan(store)
+        #expect(idsToRun(plan).isEmpty)
+        #expect(heldByID(plan, held) == [
+            "blocker": "status blocked",
+            "held-epic": "status deferred",
+            "waiting-epic": "depends on blocker (status blocked)",
+            "child1": "parent held-epic (status deferred)",
+            "child2": "parent waiting-epic, held back by blocker (status blocked)",
+            "grandchild": "parent child1 (parent held-epic (status deferred))",
+            "after-child": "depends on child1 (parent held-epic (status deferred))",
+        ])
+    }
+
+    @Test func priorityZeroRunsFirstWithinAWave() throws {
+        let store = [beadsIssue("low", priority: 4), beadsIssue("urgent", priority: 0), beadsIssue("normal", priority: 2)].joined(separator: "\n")
+        let (plan, _) = try storePlan(store)
+        #expect(plan.graph.tickets.map(\.priority) == [4, 0, 2])
+        let text = PlanPrinter(plan: plan, manifestName: "s").dryRun()
+        let order = ["urgent", "normal", "low"].map { id in text.range(of: "  \(id) ")!.lowerBound }
+        #expect(order == order.sorted(), "\(text)")
+    }
+
+    @Test func anEpicIsAGroupThatIsNeverRunAndThePlanSaysSo() throws {
+        let store = [beadsIssue("epic", type: "epic"), beadsIssue("task", links: [("epic", "parent-child")])].joined(separator: "\n")
+        let (plan, _) = try storePlan(store)
+        #expect(plan.graph.tickets.map(\.isGroup) == [true, false])
+        let text = PlanPrinter(plan: plan, manifestName: "s").dryRun()
+        #expect(text.contains("  epic  group   prio 2"), "\(text)")
+        #expect(text.contains("  task  none    prio 2"), "\(text)")
+    }
+
+    @Test func everyFieldOfAnIssueIsKeptForTemplates() throws {
+        let store = #"{"id": "bd-1", "title": "T", "description": "D", "acceptance_criteria": "A", "issue_type": "bug", "status": "open", "labels": ["x"], "design": "G"}"#
+        let ticket = try #require(tickets(store).first)
+        #expect(ticket.title == "T" && ticket.description == "D" && ticket.status == "open")
+        #expect(ticket.recipe == .none, "beads issues have no recipe of their own")
+        #expect(ticket.field("acceptance_criteria")?.stringValue == "A")
+        #expect(ticket.field("issue_type")?.stringValue == "bug")
+        #expect(ticket.field("design")?.stringValue == "G")
+        #expect(ticket.field("labels")?.arrayValue?.count == 1)
+    }
+
+    @Test func aLinkBelongsToTheIssueItsIssueIDNames() throws {
+        // Written on "a", but the link says "b" waits for "a".
+        let store = """
+            {"id": "a", "status": "open", "issue_type": "task", "dependencies": [{"issue_id": "b", "depends_on_id": "a", "type": "blocks"}]}
+            {"id": "b", "status": "open", "issue_type": "task"}
+            """
+        let (graph, problems) = check(store)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(try #require(graph).tickets.map { $0.dependencies.map(\.id) } == [[], ["a"]])
+    }
+
+    @Test func linksToOrFromIssuesOutsideTheStoreAreWarningsAtTheirPlace() throws {
+        let store = """
+            {"id": "a", "status": "open", "issue_type": "task", "dependencies": [{"issue_id": "a", "depends_on_id": "gone", "type": "blocks"}]}
+            {"id": "b", "status": "open", "issue_type": "task", "dependencies": [{"issue_id": "elsewhere", "depends_on_id": "a", "type": "blocks"}]}
+            {"id": "c", "status": "open", "issue_type": "task", "dependencies": [{"issue_id": "c", "depends_on_id": "lost-epic", "type": "parent-child"}]}
+            """
+        let (graph, problems) = check(store)
+        #expect(problems == [
+            "1:102: warning: 'a' depends on 'gone', which is not in this store; the dependency is ignored",
+            "2:85: warning: a link written on 'b' belongs to 'elsewhere', which is not in this store; the link is ignored",
+            "3:102: warning: 'c' depends on 'lost-epic', which is not in this store; the dependency is ignored",
+        ])
+        #expect(try #require(graph).tickets.allSatisfy(\.dependencies.isEmpty))
+        let (plan, _) = try storePlan(store)
+        #expect(idsToRun(plan) == ["a", "b", "c"], "a missing issue blocks nothing")
+    }
+
+    @Test func aCycleOfBlockingLinksIsAnErrorAtTheLink() {
+        let store = [beadsIssue("a", links: [("b", "blocks")]), beadsIssue("b", links: [("a", "waits-for")])].joined(separator: "\n")
+        let (graph, problems) = check(store)
+        #expect(graph == nil)
+        #expect(problems.contains { $0.contains("error: ") && $0.contains("cycle") }, "\(problems)")
+    }
+
+    @Test func aParentCycleEndsAndHoldsBackOnlyWhatAHeldIssueReaches() throws {
+        let store = [
+            beadsIssue("x", status: "blocked"),
+            beadsIssue("p", links: [("q", "parent-child"), ("x", "parent-child")]),
+            beadsIssue("q", links: [("p", "parent-child")]),
+            beadsIssue("r", links: [("s", "parent-child")]),
+            beadsIssue("s", links: [("r", "parent-child")]),
+        ].joined(separator: "\n")
+        let (plan, held) = try storePlan(store)
+        #expect(idsToRun(plan) == ["r", "s"])
+        #expect(heldByID(plan, held) == ["x": "status blocked", "p": "parent x (status blocked)", "q": "parent p (parent x (status blocked))"])
+    }
+
+    @Test(arguments: [
+        (#"{"id": "a", "issue_type": "task", "dependencies": "b"}"#, "1:55: error:"),
+        (#"{"id": "a", "issue_type": "task", "dependencies": [{"issue_id": "a"}]}"#, "1:52: error:"),
+        (#"{"id": "a", "issue_type": "task", "dependencies": [{"depends_on_id": 7}]}"#, "1:70: error:"),
+        ("{\"id\": \"a\", \"issue_type\": \"task\"}\n[1, 2]", "2:1: error:"),
+        ("{\"id\": \"a\", \"issue_type\": \"task\"}\n{\"title\": \"no id\"}", "2:1: error:"),
+        ("{\"id\": \"a\", \"issue_type\": \"task\"}\n{\"id\": \"a b\", \"issue_type\": \"task\"}", "2:7: error:"),
+        ("{\"id\": \"a\", \"issue_type\": \"task\"}\n{\"id\": \"b\", \"priority\": \"soon\"}", "2:25: error:"),
+    ])
+    func badRecordsAreErrorsAtTheirPlace(store: String, place: String) {
+        let (graph, problems) = check(store)
+        #expect(graph == nil)
+        #expect(problems.contains { $0.hasPrefix(place) }, "\(problems)")
+    }
+}
