@@ -50,6 +50,8 @@ public struct RunOptions: Sendable {
     public var rateLimitWait = 30.0
     /// How long prompt tickets pause after the usage limit when its reset time is unknown.
     public var usageLimitWait = 900.0
+    /// `worktreeSetup`: run in each new worktree before the recipe; its failure fails the ticket.
+    public var worktreeSetup: String?
     /// `--keep-worktrees`: leave the worktrees of tickets that landed.
     public var keepWorktrees = false
     /// `--on-conflict rerun`: a ticket whose work conflicts runs once more, from the new head.

@@ -273,14 +273,19 @@ public final class Runner {
             try FileSystem.writeAtomically(command.inputPath, session?.resume == true ? session!.continuationPrompt : prompt)
         }
         let pipe = try OutputPipe.make()
+        var arguments = command.arguments
+        if worktree != nil, let setup = options.worktreeSetup {
+            // Setup first, in the same process group and output; the recipe only if it succeeds.
+            arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments
+        }
         var request = SpawnRequest(
-            arguments: command.arguments,
+            arguments: arguments,
             environment: baseEnvironment,
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
             directory: RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory),
             inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
         if !definition.environment.contains(where: { $0.name == "PATH" }) {
-            request.executable = executables.resolve(command.arguments[0])
+            request.executable = executables.resolve(arguments[0])
         }
         let pid: Int32
         do { pid = try ProcessSpawner.spawn(request) } catch {

@@ -28,6 +28,8 @@ public struct ManifestSettings: Sendable {
     public var shell: [String]?
     /// `claude`: the command a prompt recipe runs, as argv.
     public var claude: [String]?
+    /// `worktreeSetup`: a shell script run in each new worktree before the recipe (e.g. `npm ci`).
+    public var worktreeSetup: String?
     /// `isolate = worktree`: every ticket in a git worktree of its own (as `--worktree`).
     public var isolateInWorktrees = false
     /// `pools`: name -> how many of the pool's tickets may run at once.

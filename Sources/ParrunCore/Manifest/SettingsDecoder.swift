@@ -1,6 +1,6 @@
 /// Reads top-level settings, from JSON keys or the text format's `key = value` lines.
 enum SettingsDecoder {
-    static let knownSettings = ["jobs", "shell", "claude", "pools", "isolate"]
+    static let knownSettings = ["jobs", "shell", "claude", "pools", "isolate", "worktreeSetup"]
 
     /// `warnUnknown` is set for the text format, where every top-level line is a
     /// setting; JSON manifests from other tools carry keys of their own (`version`).
@@ -25,6 +25,8 @@ enum SettingsDecoder {
                 settings.claude = reader.command(&diagnostics)
             case "pools":
                 settings.pools = pools(member, diagnostics: &diagnostics)
+            case "worktreeSetup":
+                settings.worktreeSetup = reader.lines(&diagnostics)
             case "isolate":
                 guard let text = member.value.stringValue, text == "worktree" || text == "none" else {
                     diagnostics.add(ManifestError.wrongType(field: "isolate", ticket: nil, expected: "\"worktree\" or \"none\"", found: member.value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? member.value.typeDescription, at: member.value.span))

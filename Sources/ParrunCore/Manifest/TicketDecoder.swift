@@ -107,6 +107,8 @@ struct TicketDecoder {
         case "priority":
             if let text = member.value.stringValue, let level = Self.priorityWords[text.lowercased()] {
                 ticket.priority = level
+            } else if member.value.stringValue != nil && member.value.integerValue == nil {
+                diagnostics.add(ManifestError.wrongType(field: "priority", ticket: ticket.id, expected: "a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`", found: "'\(member.value.stringValue!.truncatedForMessage)'", at: member.value.span))
             } else {
                 ticket.priority = reader.integer(minimum: Int.min, &diagnostics) ?? ticket.priority
             }

@@ -160,6 +160,22 @@ struct WorktreeTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func worktreeSetupRunsFirstAndItsFailureFailsTheTicket() throws {
+        let directory = try repository("worktreeSetup = echo prepared > setup.out\nisolate = worktree\nuse:\n    cat setup.out > used.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try git(directory, "show", "main:used.txt") == "prepared\n", "isolate = worktree works as --worktree")
+
+        try Data("worktreeSetup = echo setup broke; exit 3\nuse:\n    touch never.txt\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        let broken = try CLITests.run(["-q", "--worktree"], in: directory)
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("setup broke"), "\(broken.stdout)")
+        #expect(broken.stderr.contains("FAIL use exit 3"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees/use/never.txt").path))
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
