@@ -38,7 +38,7 @@ struct StatusPrinter {
 
     private func outcomeDetail(_ entry: StatusReport.Entry) -> String {
         switch entry.state {
-        case .failed, .timedOut, .interrupted:
+        case .failed, .timedOut, .interrupted, .conflict:
             var what: [String] = []
             if let detail = entry.detail { what.append(detail) } else if let code = entry.exitCode { what.append("exit \(code)") }
             if let signal = entry.signal { what.append("killed by \(signal)") }

@@ -5,6 +5,8 @@ public struct StatusReport: Sendable {
         case succeeded, failed
         case timedOut = "timed-out"
         case interrupted, skipped, running, pending
+        /// `--worktree`: its work conflicted when it landed; its branch is kept.
+        case conflict
         /// Marked done in the manifest: never run.
         case done
     }

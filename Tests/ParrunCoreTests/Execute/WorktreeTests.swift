@@ -60,6 +60,9 @@ struct WorktreeTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("later.txt").path))
         let journal = try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records
         #expect(journal.contains { if case .end(let end) = $0 { end.id == "y" && end.status == "conflict" } else { false } })
+        let status = try CLITests.run(["status"], in: directory)
+        #expect(status.stdout.contains("  y      conflict"), "\(status.stdout)")
+        #expect(status.stdout.contains("conflict in shared.txt"), "\(status.stdout)")
     }
 
     @Test(.timeLimit(.minutes(2)))

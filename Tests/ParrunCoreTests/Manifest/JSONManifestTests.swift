@@ -84,7 +84,7 @@ import Testing
         (#"[{"id": "a", "timeout": "5x"}]"#, "1:25: error: timeout '5x' of ticket 'a' is not a duration"),
         (#"[{"id": "a", "timeout": "0s"}]"#, "1:25: error: timeout '0s' of ticket 'a' is zero"),
         (#"[{"id": "a", "timeout": true}]"#, "1:25: error: `timeout` of ticket 'a' must be a duration such as \"90s\", found true/false"),
-        (#"[{"id": "a", "priority": "urgent"}]"#, "1:26: error: `priority` of ticket 'a' must be a whole number, found 'urgent'"),
+        (#"[{"id": "a", "priority": "urgent"}]"#, "1:26: error: `priority` of ticket 'a' must be a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`, found 'urgent'"),
         (#"[{"id": "a", "priority": 1.5}]"#, "1:26: error: `priority` of ticket 'a' must be a whole number, found '1.5'"),
         (#"[{"id": "a", "retries": -1}]"#, "1:25: error: `retries` of ticket 'a' must be at least 0, found -1"),
         (#"[{"id": 7}]"#, "1:9: error: `id` must be a string, found a number"),
@@ -121,7 +121,7 @@ import Testing
             """#).problems
         #expect(problems == [
             "2:26: error: timeout 'soon' of ticket 'a' is not a duration",
-            "3:27: error: `priority` of ticket 'b' must be a whole number, found 'x'",
+            "3:27: error: `priority` of ticket 'b' must be a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`, found 'x'",
             "3:43: error: `retries` of ticket 'b' must be at least 0, found -2",
             "4:29: error: ticket 'c' depends on 'zz', which is not a ticket in this manifest",
         ])

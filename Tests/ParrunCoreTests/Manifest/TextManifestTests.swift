@@ -143,7 +143,7 @@ import Testing
         (lines("a:", "    @ x"), ["2:5: error: `@` without an attribute name"]),
         (lines("a:", "    @title x", "    @title y"), ["3:5: error: key \"@title\" appears twice in this object"]),
         (lines("a:", "    @timeout soon"), ["2:14: error: timeout 'soon' of ticket 'a' is not a duration"]),
-        (lines("a:", "    @priority urgent"), ["2:15: error: `priority` of ticket 'a' must be a whole number, found 'urgent'"]),
+        (lines("a:", "    @priority urgent"), ["2:15: error: `priority` of ticket 'a' must be a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`, found 'urgent'"]),
         (lines("a:", "    @env NOVALUE"), ["2:10: error: `@env` needs NAME=value"]),
         (lines("a:", "    echo hi", "    > and a prompt"), ["3:5: error: ticket 'a' mixes shell lines and `>` prompt lines"]),
         (lines("a: b/c"), ["1:4: error: 'b/c' is not a valid ticket id"]),
