@@ -14,7 +14,8 @@ public enum HelpText {
 
             MANIFEST is a JSON file ({"tickets": [...]}) or a plain-text file (see Grammar.md);
             the format is read from the content. `-` reads standard input. Without one, parrun
-            uses ./tickets.json, then ./Parrunfile.
+            uses ./tickets.json, ./Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json or
+            .specs/tasks/tasks.json, the first that exists.
 
             Options:
 

@@ -23,12 +23,14 @@ enum BeadsReader {
         "replies-to", "authored-by", "assigned-to", "approved-by", "caused-by", "validates", "until", "delegated-from",
     ]
 
-    /// Beads records are objects with an `issue_type`, or with dependencies
-    /// written as `{issue_id, depends_on_id}` objects.
+    /// Beads records are objects with an `id` and an `issue_type`, or, when the
+    /// first has no `issue_type`, a list any of whose records writes its
+    /// dependencies as `{issue_id, depends_on_id}` objects (a parrun ticket
+    /// writes them as strings).
     static func looksLikeBeads(_ elements: [JSONValue]) -> Bool {
         guard let first = elements.first, first["id"] != nil else { return false }
         if first["issue_type"] != nil { return true }
-        return first["dependencies"]?.arrayValue?.first?["depends_on_id"] != nil
+        return elements.contains { $0["dependencies"]?.arrayValue?.first?["depends_on_id"] != nil }
     }
 
     static func read(_ records: [JSONValue], diagnostics: inout DiagnosticList) -> [Ticket] {

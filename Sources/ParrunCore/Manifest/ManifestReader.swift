@@ -58,20 +58,25 @@ public enum ManifestReader {
     }
 
     /// The records of a JSON Lines file of beads issues; nil when the input is
-    /// not one (its first value is not a beads record), so the caller reports
-    /// the document's own error. A damaged later line is reported here.
+    /// not one, so the caller reports the document's own error. The first line
+    /// must be an object with an `id`; then the whole stream is read, since an
+    /// issue without links or `issue_type` may come before one that shows the
+    /// beads shape. A damaged later line is reported here, at its place.
     private static func jsonLines(_ input: UnsafeBufferPointer<UInt8>, from start: Int, diagnostics: inout DiagnosticList) -> [JSONValue]? {
         var end = start
         while end < input.count && input[end] != UInt8(ascii: "\n") { end += 1 }
         guard let first = try? JSONParser.parse(UnsafeBufferPointer(rebasing: input[0..<end]), from: start),
-            BeadsReader.looksLikeBeads([first])
+            case .object = first.kind, first["id"] != nil
         else { return nil }
+        let records: [JSONValue]
         do throws(ManifestError) {
-            return try JSONParser.parseSequence(input, from: start)
+            records = try JSONParser.parseSequence(input, from: start)
         } catch {
+            guard BeadsReader.looksLikeBeads([first]) else { return nil }
             diagnostics.add(error)
             return []
         }
+        return BeadsReader.looksLikeBeads(records) ? records : nil
     }
 
     private static func firstNonBlank(in input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {

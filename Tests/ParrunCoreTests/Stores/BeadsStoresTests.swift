@@ -102,6 +102,44 @@ import Testing
         ])
     }
 
+    @Test func theDryRunListsHeldBackIssuesWithTheirReasons() throws {
+        let store = [
+            beadsIssue("bd-1", status: "closed", priority: 1),
+            beadsIssue("bd-2", priority: 1, links: [("bd-1", "blocks")]),
+            beadsIssue("bd-3", status: "blocked", type: "bug", priority: 0),
+            beadsIssue("bd-4", links: [("bd-3", "blocks")]),
+            beadsIssue("bd-5", links: [("bd-4", "blocks")]),
+        ].joined(separator: "\n")
+        let (plan, _) = try storePlan(store)
+        let text = PlanPrinter(plan: plan, manifestName: "issues.jsonl").dryRun()
+        let expected = """
+            Plan for issues.jsonl: 1 of 5 tickets to run
+
+            wave 1 (1 ticket)
+              bd-2  none    prio 1   after bd-1  # Issue bd-2
+
+            already done (1): bd-1
+
+            held back, not run (3):
+              bd-3  status blocked
+              bd-4  depends on bd-3 (status blocked)
+              bd-5  depends on bd-4, held back by bd-3 (status blocked)
+
+            critical path (1 ticket): bd-2
+            tickets 5 (1 to run, 1 done, 3 held back)  edges 3  waves 1  widest wave 1 (wave 1)  critical path 1
+
+            """
+        #expect(text.hasPrefix(expected), "\(text)")
+        #expect(PlanPrinter(plan: plan, manifestName: "s").summary().hasPrefix("tickets 5 (1 to run, 1 done, 3 held back)"))
+    }
+
+    @Test func aStoreWithNothingHeldBackPrintsNoHeldBackSection() throws {
+        let (plan, _) = try storePlan([beadsIssue("a"), beadsIssue("b", status: "closed")].joined(separator: "\n"))
+        let text = PlanPrinter(plan: plan, manifestName: "s").dryRun()
+        #expect(!text.contains("held back"), "\(text)")
+        #expect(text.contains("tickets 2 (1 to run, 1 done)  edges"), "\(text)")
+    }
+
     @Test func priorityZeroRunsFirstWithinAWave() throws {
         let store = [beadsIssue("low", priority: 4), beadsIssue("urgent", priority: 0), beadsIssue("normal", priority: 2)].joined(separator: "\n")
         let (plan, _) = try storePlan(store)
