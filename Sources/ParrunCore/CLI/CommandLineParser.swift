@@ -46,6 +46,7 @@ public struct Invocation: Sendable, Equatable {
     public var keepWorktrees = false
     public var rerunOnConflict = false
     public var rerunConflicts = false
+    public var agentLimitQuiet: Double?
     public var usageLimitWait: Double?
 
     public init() {}
@@ -230,6 +231,8 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "fail or rerun")
             }
             invocation.rerunOnConflict = value == "rerun"
+        case .agentLimitQuiet:
+            invocation.agentLimitQuiet = try duration(value, spelled, allowZero: true)
         case .rerunConflicts:
             invocation.rerunConflicts = true
         case .keepWorktrees:

@@ -32,6 +32,7 @@ public enum OptionKey: Sendable, Equatable {
     case keepWorktrees
     case onConflict
     case rerunConflicts
+    case agentLimitQuiet
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -118,6 +119,8 @@ public enum OptionTable {
                    help: "first back-off after an agent is rate-limited (429/529), doubling with jitter (default 30s)"),
         OptionSpec(key: .usageLimitWait, short: nil, long: "usage-limit-wait", valueName: "DURATION",
                    help: "how long prompt tickets pause after a usage limit whose reset time is unknown (default 15m)"),
+        OptionSpec(key: .agentLimitQuiet, short: nil, long: "agent-limit-quiet", valueName: "DURATION",
+                   help: "after rate limits lowered how many agents run at once, raise it by one after this long without one (default 60s)"),
         OptionSpec(key: .tail, short: nil, long: "tail", valueName: "N",
                    help: "logs: print only the last N lines"),
         OptionSpec(key: .follow, short: nil, long: "follow", valueName: nil,

@@ -158,6 +158,7 @@ struct RunCommand {
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.keepWorktrees = invocation.keepWorktrees
+        options.agentLimitQuiet = invocation.agentLimitQuiet ?? options.agentLimitQuiet
         options.worktreeSetup = manifest.settings.worktreeSetup
         options.rerunOnConflict = invocation.rerunOnConflict
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait

@@ -56,6 +56,8 @@ public struct RunOptions: Sendable {
     public var keepWorktrees = false
     /// `--on-conflict rerun`: a ticket whose work conflicts runs once more, from the new head.
     public var rerunOnConflict = false
+    /// After a rate limit lowered the agent limit, how long without one before it rises by one.
+    public var agentLimitQuiet = 60.0
     /// Rate- and usage-limited attempts a ticket may have, beyond its `retries`.
     public var limitRetries = 8
 

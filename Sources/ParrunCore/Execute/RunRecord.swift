@@ -130,6 +130,9 @@ public struct LimitWaits: Sendable, Equatable {
     public var usageLimited = 0
     /// Seconds spent in those back-offs and pauses (overlaps counted once per ticket).
     public var seconds = 0.0
+    /// Times rate limits lowered the agent pool's limit, and the lowest it went.
+    public var agentLimitLowered = 0
+    public var lowestAgentLimit: Int?
 
     public init() {}
 }

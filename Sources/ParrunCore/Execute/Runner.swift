@@ -86,6 +86,8 @@ public final class Runner {
     private var alreadyLanded = Set<Int>()
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
     private var conflictsToLand: [Int: String] = [:]
+    /// When a rate limit last lowered (or a quiet period raised) the agent limit.
+    private var lastAgentLimitChange = 0.0
     /// Tickets rerun once after a conflict (`--on-conflict rerun`).
     private var conflictReruns = Set<Int>()
     /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
@@ -488,6 +490,7 @@ public final class Runner {
         }
         switch outcome {
         case .rateLimited:
+            lowerAgentLimit()
             let count = limitedAttempts[ticket, default: 0] + 1
             guard count <= options.limitRetries else { return nil }
             limitedAttempts[ticket] = count
@@ -508,6 +511,24 @@ public final class Runner {
             guard attempt - limitedAttempts[ticket, default: 0] <= allowed else { return nil }
             return Backoff.delay(base: options.retryDelay, afterAttempt: attempt - limitedAttempts[ticket, default: 0], using: &random)
         }
+    }
+
+    /// Adaptive concurrency: a rate limit halves how many prompt tickets run at once.
+    private func lowerAgentLimit() {
+        lastAgentLimitChange = Clock.monotonic()
+        guard let limit = scheduler.lowerAgentLimit(), let configured = scheduler.agentLimit?.configured else { return }
+        limitWaits.agentLimitLowered += 1
+        limitWaits.lowestAgentLimit = min(limitWaits.lowestAgentLimit ?? limit, limit)
+        reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
+    }
+
+    /// ... and each quiet period without one raises it by one, up to the configured limit.
+    private func raiseAgentLimitIfQuiet(now: Double) {
+        guard let (effective, configured) = scheduler.agentLimit, effective < configured,
+            now - lastAgentLimitChange >= options.agentLimitQuiet, let limit = scheduler.raiseAgentLimit()
+        else { return }
+        lastAgentLimitChange = now
+        reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
     }
 
     /// The usage limit: no prompt ticket starts before `resetsAt` (seconds since
@@ -630,6 +651,7 @@ public final class Runner {
             }
         }
         applyNews(now: now)
+        raiseAgentLimitIfQuiet(now: now)
         if agentPauseEnds > 0 && now >= agentPauseEnds {
             agentPauseEnds = 0
             scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)

@@ -49,6 +49,8 @@ public struct HumanReporter: RunReporter {
 
     /// While prompt tickets wait for a usage limit to reset: until when.
     private var pausedUntil: Double?
+    /// While rate limits hold the agent pool below its limit: (now, configured).
+    private var agentLimit: (Int, Int)?
 
     public mutating func report(_ event: RunEvent, elapsed: Double) {
         lastElapsed = elapsed
@@ -83,6 +85,11 @@ public struct HumanReporter: RunReporter {
             message("info: \(id(ticket)) is running in another parrun\(holder > 0 ? " (pid \(holder))" : ""); waiting for it")
         case .notice(let text):
             message(text)
+        case .agentLimit(let limit, let configured):
+            agentLimit = limit < configured ? (limit, configured) : nil
+            message("parrun: " + (limit < configured
+                ? "rate-limited: at most \(limit) of \(configured) prompt tickets run at once for now"
+                : "no rate limits for a while: up to \(configured) prompt tickets run at once again"))
         case .agentsPaused(let until, let reason):
             pausedUntil = until
             message(until.map { "parrun: \(reason): prompt tickets wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason)")
@@ -153,7 +160,7 @@ public struct HumanReporter: RunReporter {
         guard style.statusLine else { return }
         let line = StatusLine.render(
             finished: finished, total: total, running: running.map(id), elapsed: lastElapsed, width: style.width,
-            pausedUntil: pausedUntil.map(LocalTime.clock))
+            pausedUntil: pausedUntil.map(LocalTime.clock), agentLimit: agentLimit)
         sink.writeMessage("\r\u{1B}[K" + line)
         statusShown = true
         lastDrawn = lastElapsed

@@ -40,6 +40,8 @@ public struct JSONEventReporter: RunReporter {
                 ("log", q(options.logPath(plan.graph.tickets[ticket].id))),
             ]
             if let stats { fields.append(("stats", stats.json)) }
+        case .agentLimit(let limit, let configured):
+            fields = [("event", q("agent-limit")), ("limit", "\(limit)"), ("configured", "\(configured)")]
         case .agentsPaused(let until, let reason):
             fields = [("event", q("agents-paused")), ("until", until.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("reason", q(reason))]
         case .ticketSkipped(let ticket, let dependency, let cause):
@@ -63,7 +65,8 @@ public struct JSONEventReporter: RunReporter {
             if let totals = result.agentTotals {
                 let waits = result.limitWaits
                 fields.append(("agents", totals.json))
-                fields.append(("limitWaits", "{\"rateLimited\":\(waits.rateLimited),\"usageLimited\":\(waits.usageLimited),\"seconds\":\(JSONText.number(Self.rounded(waits.seconds)))}"))
+                fields.append(("limitWaits", "{\"rateLimited\":\(waits.rateLimited),\"usageLimited\":\(waits.usageLimited),\"seconds\":\(JSONText.number(Self.rounded(waits.seconds))),"
+                    + "\"agentLimitLowered\":\(waits.agentLimitLowered),\"lowestAgentLimit\":\(waits.lowestAgentLimit.map(String.init) ?? "null")}"))
             }
         }
         fields.insert(("elapsed", JSONText.number(Self.rounded(elapsed))), at: 1)

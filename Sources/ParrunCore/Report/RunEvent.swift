@@ -12,6 +12,8 @@ public enum RunEvent: Sendable {
     case ticketElsewhere(ticket: Int, holder: Int32)
     /// Something worth a line that is not a ticket's: a claim taken over, a ticket found done.
     case notice(String)
+    /// The API rate-limits: at most `limit` prompt tickets run at once now (of `configured`).
+    case agentLimit(limit: Int, configured: Int)
     /// Prompt tickets do not start until `until` (seconds since 1970; nil: the pause ended).
     case agentsPaused(until: Double?, reason: String)
     /// A signal arrived; running tickets are being stopped.

@@ -76,6 +76,9 @@ struct RunSummary {
             out += "  API limits: \(waits.rateLimited) rate-limit back-off\(waits.rateLimited == 1 ? "" : "s"), "
             out += "\(waits.usageLimited) usage-limit pause\(waits.usageLimited == 1 ? "" : "s"), waited \(DurationText.format(seconds: waits.seconds))\n"
         }
+        if let lowest = waits.lowestAgentLimit {
+            out += "  agent limit lowered \(waits.agentLimitLowered) time\(waits.agentLimitLowered == 1 ? "" : "s"), to \(lowest) at the lowest\n"
+        }
         return out
     }
 

@@ -2,8 +2,10 @@
 /// `[7/12] running: build, test, lint  elapsed 1m12s  eta 3m`.
 struct StatusLine {
     /// `finished` counts tickets that reached a final state; `total` those in the run.
-    static func render(finished: Int, total: Int, running: [String], elapsed: Double, width: Int, pausedUntil: String? = nil) -> String {
+    static func render(finished: Int, total: Int, running: [String], elapsed: Double, width: Int, pausedUntil: String? = nil,
+                       agentLimit: (Int, Int)? = nil) -> String {
         var line = "[\(finished)/\(total)]"
+        if let (limit, configured) = agentLimit { line += " agents \(limit)/\(configured)" }
         if let pausedUntil { line += " agents paused until \(pausedUntil) (usage limit)" }
         if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
         line += "  elapsed " + clock(elapsed)

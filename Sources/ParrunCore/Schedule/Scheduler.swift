@@ -33,8 +33,12 @@ public struct Scheduler: Sendable {
     private var unfinishedDependencies: [Int32]
     /// Per ticket, its pool's index in `poolLimits`, or -1 for no pool limit.
     private let poolOfTicket: [Int32]
-    private let poolLimits: [Int]
+    /// Effective limits (the agent pool's may be lowered while the API rate-limits).
+    private var poolLimits: [Int]
+    private let configuredLimits: [Int]
     private var poolRunning: [Int]
+    /// Index of the pool prompt tickets share by default, if any ticket uses it.
+    private let agentPoolIndex: Int?
     /// Per ticket: its recipe is a claude prompt.
     private let isPrompt: [Bool]
     /// Prompt tickets are not started (an agent usage limit, `--max-cost`).
@@ -60,10 +64,18 @@ public struct Scheduler: Sendable {
                 unfinished[ticket] += 1
             }
         }
-        let limits = plan.pools
+        var limits = plan.pools.map { (name: $0.name, limit: $0.limit) }
+        // Prompt tickets share pool `claude`, limited to -j when the manifest sets no limit,
+        // so that its limit can be lowered when the API rate-limits.
+        if !limits.contains(where: { $0.name == Self.agentPool }),
+            graph.tickets.contains(where: { $0.pool == nil && $0.recipe.kind == "prompt" }) {
+            limits.append((Self.agentPool, plan.jobs.value))
+        }
         poolLimits = limits.map(\.limit)
+        configuredLimits = poolLimits
         var poolIndex: [String: Int32] = [:]
         for (index, pool) in limits.enumerated() where poolIndex[pool.name] == nil { poolIndex[pool.name] = Int32(index) }
+        agentPoolIndex = poolIndex[Self.agentPool].map(Int.init)
         // Prompt tickets are in pool `claude` unless they name another (it limits them only if declared).
         poolOfTicket = graph.tickets.map { ticket in
             (ticket.pool ?? (ticket.recipe.kind == "prompt" ? Self.agentPool : nil)).flatMap { poolIndex[$0] } ?? -1
@@ -159,6 +171,25 @@ public struct Scheduler: Sendable {
 
     /// The pool prompt tickets are in unless they name one.
     public static let agentPool = "claude"
+
+    /// The agent pool's effective and configured limits, if prompt tickets use it.
+    public var agentLimit: (effective: Int, configured: Int)? {
+        agentPoolIndex.map { (poolLimits[$0], configuredLimits[$0]) }
+    }
+
+    /// A rate limit: halve the agent pool's limit (never below 1). The new limit, if it changed.
+    public mutating func lowerAgentLimit() -> Int? {
+        guard let index = agentPoolIndex, poolLimits[index] > 1 else { return nil }
+        poolLimits[index] = max(1, poolLimits[index] / 2)
+        return poolLimits[index]
+    }
+
+    /// A quiet period: raise the agent pool's limit by one (never above its configured limit).
+    public mutating func raiseAgentLimit() -> Int? {
+        guard let index = agentPoolIndex, poolLimits[index] < configuredLimits[index] else { return nil }
+        poolLimits[index] += 1
+        return poolLimits[index]
+    }
 
     /// Holds back prompt tickets (they stay ready) or lets them start again;
     /// `forGood`: they will not start in this run at all.

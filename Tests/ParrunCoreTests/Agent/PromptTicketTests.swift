@@ -94,6 +94,40 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func rateLimitsLowerHowManyAgentsRunAndQuietRaisesItAgain() throws {
+        let tickets = (1...4).map { #"{"id": "r\#($0)", "prompt": "fake:rate-once"}"# }.joined(separator: ", ")
+            + #", {"id": "wait", "dependsOn": ["r1", "r2", "r3", "r4"], "run": "sleep 1"}"#
+        let directory = try project(tickets)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // `wait` keeps the run going after the last rate limit, long enough for quiet periods.
+        let outcome = try run(["--json", "-j4", "--rate-limit-wait", "0.1s", "--agent-limit-quiet", "0.3s"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        var limit = 4
+        var limits: [Int] = []
+        var running = Set<String>()
+        for line in outcome.stdout.split(separator: "\n") {
+            guard let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let kind = event["event"] as? String else { continue }
+            let id = event["id"] as? String ?? ""
+            switch kind {
+            case "agent-limit":
+                limit = event["limit"] as? Int ?? limit
+                limits.append(limit)
+                #expect(event["configured"] as? Int == 4)
+            case "ticket-start" where id != "wait":
+                running.insert(id)
+                #expect(running.count <= limit, "\(running.count) agents ran under a limit of \(limit)")
+            case "ticket-end":
+                running.remove(id)
+            default:
+                break
+            }
+        }
+        #expect(limits.prefix(2) == [2, 1], "halved on each rate limit, never below 1: \(limits)")
+        #expect(zip(limits, limits.dropFirst()).contains { $1 > $0 }, "raised again after a quiet period: \(limits)")
+        #expect(limits.allSatisfy { (1...4).contains($0) })
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aUsageLimitPausesEveryPromptTicketUntilItResets() throws {
         let directory = try project(
             #"{"id": "u", "prompt": "fake:usage-once"}, {"id": "v", "prompt": "fake:usage-text"}, {"id": "shell", "run": "true"}"#)
