@@ -467,7 +467,15 @@ public final class Runner {
         let definition = plan.graph.tickets[ticket]
         guard let isolation, definition.recipe != .none, !alreadyLanded.contains(ticket) else { return outcome }
         switch isolation.land(definition) {
-        case .landed, .nothing:
+        case .landed(let commit):
+            // Declared paths are a promise the scheduler relied on: say when it was broken.
+            let outside = Exclusions.outside(isolation.changedPaths(definition.id, landedAt: commit), of: definition)
+            if !outside.isEmpty {
+                reporter.report(.notice("parrun: warning: \(definition.id) changed paths outside its touches: " + outside.prefix(5).joined(separator: ", ") + (outside.count > 5 ? " (+\(outside.count - 5) more)" : "")), elapsed: elapsed)
+            }
+            if !options.keepWorktrees { isolation.remove(definition.id) }
+            return outcome
+        case .nothing:
             if !options.keepWorktrees { isolation.remove(definition.id) }
             return outcome
         case .conflict(let paths):

@@ -49,6 +49,8 @@ public final class WorktreeIsolation {
     private(set) var checkoutBehind: (from: String, to: String)?
     /// Per ticket id: the commit its worktree started from.
     private var bases: [String: String] = [:]
+    /// Per ticket id: where the integration branch stood when its work landed.
+    private var landedOnto: [String: String] = [:]
 
     private init(git: Git, runID: String, integration: String, mergeMode: MergeMode, directory: String,
                  manifestPrefix: String, checkoutOnIntegration: Bool) {
@@ -161,6 +163,7 @@ public final class WorktreeIsolation {
         guard let head = git.commit("HEAD", in: path) else { return .failed("the worktree of \(ticket.id) has no HEAD") }
         if head == base { return .nothing }
         guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
+        landedOnto[ticket.id] = tip
         let landed: String
         switch combine(head: head, onto: tip, ticket: ticket, in: path) {
         case .landed(let commit): landed = commit
@@ -218,6 +221,12 @@ public final class WorktreeIsolation {
             checkoutBehind = (checkoutBehind?.from ?? old, new)
         }
         return .landed(new)
+    }
+
+    /// The paths a landed change touched, between the ticket's start and `commit`.
+    func changedPaths(_ id: String, landedAt commit: String) -> [String] {
+        guard let before = landedOnto[id] else { return [] }
+        return (git.output(["diff", "--name-only", before, commit]) ?? "").split(separator: "\n").map(String.init)
     }
 
     /// Whether the integration branch already holds the work of `id` from run

@@ -25,7 +25,10 @@ public struct ValidatedManifest: Sendable {
             read.manifest = manifest
         }
         if let manifest = read.manifest {
-            for ticket in manifest.tickets { ClaudeOptions.check(ticket, diagnostics: &diagnostics) }
+            for ticket in manifest.tickets {
+                ClaudeOptions.check(ticket, diagnostics: &diagnostics)
+                Exclusions.check(ticket, diagnostics: &diagnostics)
+            }
             let built = TicketGraph.build(from: manifest)
             diagnostics.append(contentsOf: built.diagnostics)
             graph = built.graph

@@ -48,6 +48,14 @@ public struct PlanPrinter {
         if !succeeded.isEmpty {
             out += "\nalready succeeded (\(succeeded.count)): " + idList(succeeded) + "\n"
         }
+        let exclusions = Exclusions(graph: graph, runs: plan.runs)
+        if !exclusions.isEmpty {
+            out += "\nnever at the same time (their touches overlap):\n"
+            for pair in exclusions.pairs.prefix(Self.idListLimit) {
+                out += "  \(graph.tickets[pair.first].id) and \(graph.tickets[pair.second].id)  (\(pair.patterns.0) ~ \(pair.patterns.1))\n"
+            }
+            if exclusions.pairs.count > Self.idListLimit { out += "  ... and \(exclusions.pairs.count - Self.idListLimit) more\n" }
+        }
         out += "\n" + criticalPathLine()
         out += summary()
         return out

@@ -39,6 +39,8 @@ public struct Scheduler: Sendable {
     private var poolRunning: [Int]
     /// Index of the pool prompt tickets share by default, if any ticket uses it.
     private let agentPoolIndex: Int?
+    /// Tickets whose `touches` overlap, which never run at the same time.
+    private let exclusions: Exclusions
     /// Per ticket: its recipe is a claude prompt.
     private let isPrompt: [Bool]
     /// Prompt tickets are not started (an agent usage limit, `--max-cost`).
@@ -81,6 +83,7 @@ public struct Scheduler: Sendable {
             (ticket.pool ?? (ticket.recipe.kind == "prompt" ? Self.agentPool : nil)).flatMap { poolIndex[$0] } ?? -1
         }
         isPrompt = graph.tickets.map { $0.recipe.kind == "prompt" }
+        exclusions = Exclusions(graph: graph, runs: plan.runs)
         poolRunning = [Int](repeating: 0, count: limits.count)
         ready = ReadyQueue(priorities: graph.tickets.map(\.priority), remaining: plan.criticalPath.remaining)
         for ticket in 0..<graph.count where plan.runs[ticket] {
@@ -114,6 +117,10 @@ public struct Scheduler: Sendable {
                 continue
             }
             let pool = Int(poolOfTicket[ticket])
+            if !exclusions.isEmpty && exclusions.partners[ticket].contains(where: { if case .running = states[Int($0)] { true } else { false } }) {
+                passedOver.append(ticket)
+                continue
+            }
             if pool >= 0 && poolRunning[pool] >= poolLimits[pool] {
                 passedOver.append(ticket)
                 continue

@@ -179,6 +179,16 @@ struct WorktreeTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func changesOutsideDeclaredTouchesAreReported() throws {
+        let directory = try repository("a:\n    @touches src/**\n    mkdir -p src; echo a > src/a.txt; echo stray > stray.txt\nb:\n    @touches docs/\n    mkdir -p docs; echo b > docs/b.md\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j2", "--worktree"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("parrun: warning: a changed paths outside its touches: stray.txt"), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("b changed paths outside"))
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
