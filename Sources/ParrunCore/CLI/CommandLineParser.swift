@@ -6,6 +6,8 @@ public struct Invocation: Sendable, Equatable {
     }
 
     public var command = Command.run
+    /// The arguments as given, to show the command that continues a run.
+    public var arguments: [String] = []
     public var manifestPath: String?
     /// `parrun logs ID`.
     public var ticketID: String?
@@ -61,6 +63,7 @@ public struct Invocation: Sendable, Equatable {
 public enum CommandLineParser {
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var invocation = Invocation()
+        invocation.arguments = arguments
         var index = 0
         var optionsEnded = false
         // A subcommand is the first argument, spelled exactly; a manifest with

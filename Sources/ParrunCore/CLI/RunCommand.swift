@@ -158,6 +158,11 @@ struct RunCommand {
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.keepWorktrees = invocation.keepWorktrees
+        // A manifest read from standard input cannot be read again: no command to offer.
+        if manifest.source.name != "<stdin>" {
+            let kept = invocation.arguments.filter { $0 != "--resume" }
+            options.resumeCommand = (["parrun", "--resume"] + kept.map(Template.shellQuotedIfNeeded)).joined(separator: " ")
+        }
         options.agentLimitQuiet = invocation.agentLimitQuiet ?? options.agentLimitQuiet
         options.worktreeSetup = manifest.settings.worktreeSetup
         options.rerunOnConflict = invocation.rerunOnConflict

@@ -50,6 +50,8 @@ public struct RunOptions: Sendable {
     public var rateLimitWait = 30.0
     /// How long prompt tickets pause after the usage limit when its reset time is unknown.
     public var usageLimitWait = 900.0
+    /// What to type to continue this run, for the summary (`parrun --resume ...`).
+    public var resumeCommand: String?
     /// `worktreeSetup`: run in each new worktree before the recipe; its failure fails the ticket.
     public var worktreeSetup: String?
     /// `--keep-worktrees`: leave the worktrees of tickets that landed.

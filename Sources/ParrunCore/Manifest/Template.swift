@@ -77,6 +77,14 @@ public enum Template {
         }
     }
 
+    /// `text` as it can be typed: quoted only when the shell would change it.
+    public static func shellQuotedIfNeeded(_ text: String) -> String {
+        let plain = !text.isEmpty && text.utf8.allSatisfy { byte in
+            TicketID.isAlphanumeric(byte) || "-_./=:,+@%".utf8.contains(byte)
+        }
+        return plain ? text : shellQuoted(text)
+    }
+
     /// One shell word that means exactly `text`.
     public static func shellQuoted(_ text: String) -> String {
         "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"

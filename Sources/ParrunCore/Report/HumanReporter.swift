@@ -98,7 +98,9 @@ public struct HumanReporter: RunReporter {
             message(paint("stopping", "1;33") + ": \(what)\(reason)")
         case .runFinished(let result):
             clearStatus()
-            sink.writeMessage(RunSummary(result: result, plan: plan, logPath: options.logPath).render())
+            var summary = RunSummary(result: result, plan: plan, logPath: options.logPath)
+            summary.resumeCommand = options.resumeCommand
+            sink.writeMessage(summary.render())
             return
         }
         drawStatus()

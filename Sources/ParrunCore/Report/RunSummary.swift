@@ -4,6 +4,13 @@ struct RunSummary {
     let result: RunResult
     let plan: Plan
     let logPath: (String) -> String
+    /// The command that continues this run (`parrun --resume ...`), shown when it did not succeed.
+    var resumeCommand: String?
+    /// The last lines of a log, shown under each failure.
+    var logTail: (String) -> [String] = { path in RunSummary.lastLines(of: path, count: RunSummary.tailLines) }
+
+    /// Lines of a failed ticket's log shown in the summary.
+    static let tailLines = 3
 
     /// Failed and skipped tickets beyond this many are counted, not listed.
     static let listLimit = 20
@@ -31,6 +38,9 @@ struct RunSummary {
                 let outcome = record.lastOutcome?.detail ?? "failed"
                 let attempts = record.attempts > 1 ? ", \(record.attempts) attempts" : ""
                 problems.append("  \(label(record.status)) \(tickets[index].id): \(outcome)\(attempts) (log: \(logPath(tickets[index].id)))")
+                if record.status != .interrupted && problems.count <= Self.listLimit {
+                    for line in logTail(logPath(tickets[index].id)) { problems[problems.count - 1] += "\n      | " + line }
+                }
             case .skipped(let dependency, let cause):
                 let why = dependency == cause ? "'\(tickets[cause].id)' failed" : "'\(tickets[dependency].id)' was skipped after '\(tickets[cause].id)' failed"
                 problems.append("  skipped \(tickets[index].id): \(why)")
@@ -40,8 +50,16 @@ struct RunSummary {
         }
         for line in problems.prefix(Self.listLimit) { out += line + "\n" }
         if problems.count > Self.listLimit { out += "  ... and \(problems.count - Self.listLimit) more\n" }
-        if result.notStarted > 0 && result.interruptedBy == nil {
-            out += "  \(result.notStarted) ticket\(result.notStarted == 1 ? "" : "s") not started after the failure; -k runs everything that does not depend on it\n"
+        if result.notStarted > 0 {
+            let ids = result.records.indices.filter { result.records[$0].status == .notStarted }.map { tickets[$0].id }
+            let listed = ids.prefix(Self.listLimit).joined(separator: ", ") + (ids.count > Self.listLimit ? " (+\(ids.count - Self.listLimit) more)" : "")
+            out += "  not started (\(ids.count)): \(listed)\n"
+            if result.interruptedBy == nil && result.failed + result.timedOut > 0 {
+                out += "  they did not start after the failure; -k runs everything that does not depend on it\n"
+            }
+        }
+        if result.exitCode != 0, let resumeCommand {
+            out += "  to continue: \(resumeCommand)\n"
         }
 
         out += agentLines()
@@ -96,6 +114,13 @@ struct RunSummary {
         case .interrupted: "STOPPED"
         default: "FAIL"
         }
+    }
+
+    /// The last `count` non-empty lines of the file at `path` (none if it is missing).
+    static func lastLines(of path: String, count: Int) -> [String] {
+        let bytes = FileSystem.readFile(path, from: 0)
+        let lines = String(decoding: bytes.suffix(8192), as: UTF8.self).split(separator: "\n").map(String.init)
+        return lines.suffix(count).map { $0.count > 200 ? String($0.prefix(200)) + "..." : $0 }
     }
 
     static func decimal(_ value: Double) -> String {

@@ -58,6 +58,20 @@ import Testing
         #expect(runs(directory) == ["A", "b", "c"])
     }
 
+    @Test func theSummaryShowsTheFailuresLogAndHowToContinue() throws {
+        let directory = try CLITests.directory(["Parrunfile": Self.manifest + "e: d\n    sleep 0.3\nf: e\n    true\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j2", "Parrunfile"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("  FAIL b: exit 1 (log: .parrun/logs/b.log)\n      | b says hello\n"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("  skipped c: 'b' failed\n"))
+        #expect(outcome.stderr.contains("  to continue: parrun --resume -q -j2 Parrunfile\n"), "\(outcome.stderr)")
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
+        let succeeded = try CLITests.run(["-q", "--resume", "-j2", "Parrunfile"], in: directory)
+        #expect(succeeded.status == 0, "\(succeeded.stderr)")
+        #expect(!succeeded.stderr.contains("to continue"), "a run that succeeded has nothing to continue")
+    }
+
     @Test func aFreshRunAfterAnUnfinishedOneSuggestsResume() throws {
         let directory = try CLITests.directory(["Parrunfile": Self.manifest])
         defer { try? FileManager.default.removeItem(at: directory) }
