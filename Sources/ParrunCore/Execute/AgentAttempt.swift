@@ -5,13 +5,16 @@ struct AgentSessionPlan: Sendable, Equatable {
     var resume: Bool
     /// Why it continues, for the continuation prompt.
     var reason: String = ""
+    /// A follow-up prompt of its own (the verifier's output), instead of the continuation prompt.
+    var followUp: String?
 
     /// The flags that choose the session; they go before the ticket's own flags.
     var arguments: [String] { resume ? ["--resume", id] : ["--session-id", id] }
 
     /// What the agent is told when its session continues.
     var continuationPrompt: String {
-        "Your previous attempt at this task was \(reason) before it finished. "
+        if let followUp { return followUp }
+        return "Your previous attempt at this task was \(reason) before it finished. "
             + "Continue from where you stopped, check what is already done, and complete the task.\n"
     }
 }

@@ -12,6 +12,8 @@ struct LogFile {
     let mayExist: Bool
     /// `.log`, or `.events.jsonl` for a prompt ticket's raw agent events.
     let suffix: String
+    /// Appends after this line instead of starting the log (a verify gate's output).
+    var heading: String?
     private var descriptor: Int32 = -1
     private var failed = false
 
@@ -37,7 +39,7 @@ struct LogFile {
         if descriptor >= 0 {
             Descriptor.close(descriptor)
             descriptor = -1
-        } else if attempt == 1 && mayExist {
+        } else if attempt == 1 && mayExist && heading == nil {
             FileSystem.truncateIfPresent(path)
         }
     }
@@ -45,8 +47,10 @@ struct LogFile {
     private mutating func open() {
         do {
             // The first attempt replaces an earlier run's log; retries append to it.
-            descriptor = try FileSystem.openForAppending(path, truncate: attempt == 1)
-            if attempt > 1 && suffix == ".log" { Descriptor.write(descriptor, "--- parrun: attempt \(attempt) ---\n") }
+            descriptor = try FileSystem.openForAppending(path, truncate: attempt == 1 && heading == nil)
+            if let heading {
+                Descriptor.write(descriptor, heading + "\n")
+            } else if attempt > 1 && suffix == ".log" { Descriptor.write(descriptor, "--- parrun: attempt \(attempt) ---\n") }
         } catch {
             // A log that cannot be written must not fail the ticket; its output is still shown.
             failed = true

@@ -37,6 +37,11 @@ final class RunJournal {
             process: process, owner: owner, worker: worker, time: Clock.wall(), session: session)))
     }
 
+    /// A verify gate ran.
+    func verified(_ ticket: Int, attempt: Int, passed: Bool, exitCode: Int?) {
+        writer.append(.verify(.init(run: runID, id: graph.tickets[ticket].id, attempt: attempt, passed: passed, exitCode: exitCode, time: Clock.wall())))
+    }
+
     /// The agent CLI reported the session: from now on `--resume` can continue it.
     func sessionBegan(_ ticket: Int, attempt: Int, session: String) {
         writer.append(.session(.init(run: runID, id: graph.tickets[ticket].id, attempt: attempt, session: session, time: Clock.wall())))
@@ -53,7 +58,7 @@ final class RunJournal {
         }
         var detail: String?
         switch outcome {
-        case .agentFailed, .rateLimited, .usageLimited, .conflict, .landingFailed: detail = outcome.detail
+        case .agentFailed, .rateLimited, .usageLimited, .conflict, .landingFailed, .verifyFailed: detail = outcome.detail
         default: break
         }
         writer.append(.end(.init(

@@ -50,6 +50,8 @@ public struct RunOptions: Sendable {
     public var rateLimitWait = 30.0
     /// How long prompt tickets pause after the usage limit when its reset time is unknown.
     public var usageLimitWait = 900.0
+    /// How much of a failed verifier's output (its end) goes back to the agent.
+    public var verifyFeedbackBytes = 4000
     /// What to type to continue this run, for the summary (`parrun --resume ...`).
     public var resumeCommand: String?
     /// `worktreeSetup`: run in each new worktree before the recipe; its failure fails the ticket.

@@ -19,6 +19,8 @@ public enum AttemptOutcome: Sendable, Equatable {
     case conflict([String])
     /// `--worktree`: its work could not be landed for another reason.
     case landingFailed(String)
+    /// The recipe succeeded but its `verify` script did not (its exit status, in words).
+    case verifyFailed(String)
 
     public var isSuccess: Bool { self == .succeeded }
 
@@ -30,7 +32,7 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .rateLimited: "rate-limited"
         case .usageLimited: "usage-limited"
         case .conflict: "conflict"
-        case .landingFailed: "failed"
+        case .landingFailed, .verifyFailed: "failed"
         case .timedOut: "timed-out"
         case .interrupted: "interrupted"
         }
@@ -46,6 +48,7 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .interrupted: "interrupted"
         case .couldNotStart(let reason): "could not start: \(reason)"
         case .agentFailed(let detail), .rateLimited(let detail), .usageLimited(_, let detail), .landingFailed(let detail): detail
+        case .verifyFailed(let exit): "verify failed (\(exit))"
         case .conflict(let paths): "conflict in " + (paths.isEmpty ? "its changes" : paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " (+\(paths.count - 5) more)" : ""))
         }
     }

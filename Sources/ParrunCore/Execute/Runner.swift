@@ -77,7 +77,9 @@ public final class Runner {
     private var limitWaits = LimitWaits()
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
-    private var sessionsToContinue: [Int: (id: String, reason: String)] = [:]
+    private var sessionsToContinue: [Int: AgentSessionPlan] = [:]
+    /// Per prompt ticket, attempts sent back to the agent because its verify gate failed.
+    private var verifyRetriesUsed: [Int: Int] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
     private let isolation: WorktreeIsolation?
     /// `--resume`: tickets interrupted in that run, whose work may have landed already.
@@ -118,7 +120,7 @@ public final class Runner {
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         if let recording, !options.freshSessions {
             for (id, session) in recording.sessionsToContinue {
-                if let ticket = plan.graph.indexByID[id] { sessionsToContinue[ticket] = (session, "interrupted") }
+                if let ticket = plan.graph.indexByID[id] { sessionsToContinue[ticket] = AgentSessionPlan(id: session, resume: true, reason: "interrupted") }
             }
         }
         self.existingLogs = Set(FileSystem.directoryEntries(options.logDirectory).filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) })
@@ -211,7 +213,7 @@ public final class Runner {
         var session: AgentSessionPlan?
         if case .prompt = definition.recipe {
             if let earlier = sessionsToContinue.removeValue(forKey: ticket) {
-                session = AgentSessionPlan(id: earlier.id, resume: true, reason: earlier.reason)
+                session = earlier
             } else {
                 session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
             }
@@ -308,7 +310,8 @@ public final class Runner {
             startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout,
             agent: session.map {
                 AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: ".events.jsonl"))
-            })
+            },
+            directory: request.directory)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
     }
 
@@ -338,6 +341,12 @@ public final class Runner {
     private func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
         guard attempt.agent != nil else {
             bytes.withUnsafeBytes { attempt.log.write($0) }
+            if attempt.verifying != nil {
+                attempt.verifyOutput += bytes
+                if attempt.verifyOutput.count > options.verifyFeedbackBytes {
+                    attempt.verifyOutput.removeFirst(attempt.verifyOutput.count - options.verifyFeedbackBytes)
+                }
+            }
             for line in attempt.lines.append(bytes) {
                 reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
             }
@@ -393,6 +402,10 @@ public final class Runner {
             running[descriptor] = nil
             let status = ProcessControl.reap(attempt.pid)
             let seconds = Clock.monotonic() - attempt.startedAt
+            if let phase = attempt.verifying {
+                endVerify(attempt, phase: phase, status: status, seconds: seconds)
+                continue
+            }
             var outcome: AttemptOutcome =
                 if attempt.timedOut { .timedOut(seconds: attempt.timeoutSeconds ?? seconds) }
                 else if attempt.interrupted { .interrupted }
@@ -412,14 +425,83 @@ public final class Runner {
                 // An attempt stopped part-way leaves a session the next attempt can continue.
                 if let session = agent.stream.session, !outcome.isSuccess, !options.freshSessions {
                     switch outcome {
-                    case .rateLimited, .usageLimited: sessionsToContinue[attempt.ticket] = (session, "stopped by an API limit")
-                    case .timedOut: sessionsToContinue[attempt.ticket] = (session, "stopped by its timeout")
+                    case .rateLimited, .usageLimited: sessionsToContinue[attempt.ticket] = AgentSessionPlan(id: session, resume: true, reason: "stopped by an API limit")
+                    case .timedOut: sessionsToContinue[attempt.ticket] = AgentSessionPlan(id: session, resume: true, reason: "stopped by its timeout")
                     default: break
                     }
                 }
             }
+            if outcome.isSuccess, let script = Verify.script(of: plan.graph.tickets[attempt.ticket]) {
+                let phase = VerifyPhase(script: script, stats: stats, recipeSeconds: seconds, session: attempt.agent?.stream.session)
+                do throws(SystemError) {
+                    try startVerify(after: attempt, phase: phase)
+                    continue
+                } catch {
+                    outcome = .verifyFailed("could not start: \(error.description)")
+                }
+            }
             finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats)
         }
+    }
+
+    /// The recipe succeeded: its verify gate runs now, in the same directory,
+    /// slot and log, under the ticket's timeout.
+    private func startVerify(after recipe: RunningAttempt, phase: VerifyPhase) throws(SystemError) {
+        let definition = plan.graph.tickets[recipe.ticket]
+        let pipe = try OutputPipe.make()
+        let request = SpawnRequest(
+            arguments: options.shell + [phase.script], environment: baseEnvironment,
+            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
+            directory: recipe.directory, outputDescriptor: pipe.writeEnd)
+        let pid: Int32
+        do { pid = try ProcessSpawner.spawn(request) } catch {
+            Descriptor.close(pipe.readEnd)
+            Descriptor.close(pipe.writeEnd)
+            throw error
+        }
+        Descriptor.close(pipe.writeEnd)
+        let now = Clock.monotonic()
+        let timeout = definition.timeoutSeconds ?? options.defaultTimeout
+        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
+        if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
+        var log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt)
+        log.heading = "--- parrun: verify ---"
+        running[pipe.readEnd] = RunningAttempt(
+            ticket: recipe.ticket, attempt: recipe.attempt, worker: recipe.worker, pid: pid, outputDescriptor: pipe.readEnd,
+            exitDescriptor: exitDescriptor, log: log, startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout,
+            directory: recipe.directory, verifying: phase)
+    }
+
+    /// The verify gate ended: the ticket succeeds, fails, or (a prompt ticket)
+    /// goes back to its agent session with the verifier's output.
+    private func endVerify(_ attempt: RunningAttempt, phase: VerifyPhase, status: ExitStatus, seconds: Double) {
+        let ticket = attempt.ticket
+        let passed = !attempt.timedOut && !attempt.interrupted && status == .exited(0)
+        var exitCode: Int?
+        if case .exited(let code) = status { exitCode = Int(code) }
+        journal?.verified(ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode)
+        reporter.report(.ticketVerified(ticket: ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode), elapsed: elapsed)
+        let total = phase.recipeSeconds + seconds
+        let outcome: AttemptOutcome
+        if passed {
+            outcome = .succeeded
+        } else if attempt.timedOut {
+            outcome = .timedOut(seconds: attempt.timeoutSeconds ?? seconds)
+        } else if attempt.interrupted {
+            outcome = .interrupted
+        } else {
+            let exit = AttemptOutcome.failed(status).detail
+            outcome = .verifyFailed(exit)
+            let definition = plan.graph.tickets[ticket]
+            if case .prompt = definition.recipe, let session = phase.session, !options.freshSessions,
+                verifyRetriesUsed[ticket, default: 0] < Verify.retries(of: definition) {
+                let output = String(decoding: attempt.verifyOutput, as: UTF8.self)
+                var plan = AgentSessionPlan(id: session, resume: true, reason: "checked by its verifier")
+                plan.followUp = Verify.feedback(script: phase.script, exit: exit, output: output)
+                sessionsToContinue[ticket] = plan
+            }
+        }
+        finish(ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: total, stats: phase.stats)
     }
 
     private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
@@ -490,6 +572,13 @@ public final class Runner {
     /// says (up to `limitRetries`); it does not count against them.
     private func delayBeforeRetry(_ ticket: Int, attempt: Int, outcome: AttemptOutcome) -> Double? {
         guard !outcome.isSuccess, !stopping, outcome != .interrupted else { return nil }
+        if case .verifyFailed = outcome {
+            // Back to the agent with the verifier's output (endVerify prepared it); a shell ticket fails.
+            guard sessionsToContinue[ticket]?.followUp != nil else { return nil }
+            verifyRetriesUsed[ticket, default: 0] += 1
+            limitedAttempts[ticket, default: 0] += 1
+            return 0
+        }
         if case .conflict = outcome {
             // Once, from the integration branch as it now stands (a fresh worktree).
             guard options.rerunOnConflict, conflictReruns.insert(ticket).inserted else { return nil }

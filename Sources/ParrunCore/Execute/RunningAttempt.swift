@@ -24,6 +24,22 @@ struct RunningAttempt {
     var outputClosed = false
     /// Set for a prompt ticket: its output is the agent's event stream.
     var agent: AgentAttempt?
+    /// Where the recipe ran (nil: parrun's own directory); the verify gate runs there too.
+    var directory: String?
+    /// Set while this process is the ticket's `verify` gate, after the recipe succeeded.
+    var verifying: VerifyPhase?
+    /// The verifier's output, its last bytes, for the agent's feedback.
+    var verifyOutput: [UInt8] = []
+}
+
+/// What a ticket's recipe left for its verify gate to complete.
+struct VerifyPhase {
+    let script: String
+    /// What the recipe's agent reported, and how long the recipe took.
+    let stats: AgentStats?
+    let recipeSeconds: Double
+    /// The agent session the recipe ran in, to send the verifier's output back to.
+    let session: String?
 }
 
 /// Exponential back-off with jitter before retrying a failed attempt:

@@ -28,6 +28,7 @@ public struct ValidatedManifest: Sendable {
             for ticket in manifest.tickets {
                 ClaudeOptions.check(ticket, diagnostics: &diagnostics)
                 Exclusions.check(ticket, diagnostics: &diagnostics)
+                Verify.check(ticket, diagnostics: &diagnostics)
             }
             let built = TicketGraph.build(from: manifest)
             diagnostics.append(contentsOf: built.diagnostics)

@@ -85,6 +85,10 @@ public struct HumanReporter: RunReporter {
             message("info: \(id(ticket)) is running in another parrun\(holder > 0 ? " (pid \(holder))" : ""); waiting for it")
         case .notice(let text):
             message(text)
+        case .ticketVerified(let ticket, _, let passed, let exitCode):
+            if !passed || !style.statusLine {
+                message((passed ? paint("verified", "32") : paint("VERIFY FAILED", "1;31")) + " \(id(ticket))" + (passed ? "" : exitCode.map { " (exit \($0))" } ?? ""))
+            }
         case .agentLimit(let limit, let configured):
             agentLimit = limit < configured ? (limit, configured) : nil
             message("parrun: " + (limit < configured
@@ -130,7 +134,7 @@ public struct HumanReporter: RunReporter {
             message(paint("STOPPED", "1;33") + " \(id(ticket)) after \(time)")
         case .conflict:
             message(paint("CONFLICT", "1;31") + " \(id(ticket)) \(outcome.detail); its branch and worktree are kept (log: \(log))")
-        case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited, .landingFailed:
+        case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited, .landingFailed, .verifyFailed:
             message(paint("FAIL", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
         }
     }

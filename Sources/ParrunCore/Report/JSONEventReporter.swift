@@ -40,6 +40,8 @@ public struct JSONEventReporter: RunReporter {
                 ("log", q(options.logPath(plan.graph.tickets[ticket].id))),
             ]
             if let stats { fields.append(("stats", stats.json)) }
+        case .ticketVerified(let ticket, let attempt, let passed, let exitCode):
+            fields = [("event", q("ticket-verify")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("passed", passed ? "true" : "false"), ("exitCode", exitCode.map(String.init) ?? "null")]
         case .agentLimit(let limit, let configured):
             fields = [("event", q("agent-limit")), ("limit", "\(limit)"), ("configured", "\(configured)")]
         case .agentsPaused(let until, let reason):

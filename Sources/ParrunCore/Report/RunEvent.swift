@@ -8,6 +8,8 @@ public enum RunEvent: Sendable {
     /// `stats`: what a prompt ticket's agent reported for this attempt.
     case ticketEnded(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?, stats: AgentStats?)
     case ticketSkipped(ticket: Int, dependency: Int, cause: Int)
+    /// A ticket's verify gate ended (`exitCode` nil when it was killed or could not start).
+    case ticketVerified(ticket: Int, attempt: Int, passed: Bool, exitCode: Int?)
     /// Another parrun on the same run holds the ticket (`holder` 0 if unknown); this one waits for it.
     case ticketElsewhere(ticket: Int, holder: Int32)
     /// Something worth a line that is not a ticket's: a claim taken over, a ticket found done.

@@ -31,7 +31,11 @@ struct StatusPrinter {
     }
 
     private func detail(_ entry: StatusReport.Entry) -> String {
-        let outcome = outcomeDetail(entry)
+        var outcome = outcomeDetail(entry)
+        if let passed = entry.verifyPassed {
+            let verify = "verify \(passed ? "passed" : "failed")" + (entry.verifyRuns > 1 ? " (\(entry.verifyRuns) runs)" : "")
+            outcome = outcome.isEmpty ? verify : verify + "; " + outcome
+        }
         guard let stats = entry.stats else { return outcome }
         return outcome.isEmpty ? stats.summary : stats.summary + "; " + outcome
     }
@@ -78,6 +82,7 @@ struct StatusPrinter {
             if let pid = entry.pid { fields.append("\"pid\":\(pid),\"alive\":\(entry.alive == true)") }
             if let detail = entry.detail { fields.append("\"detail\":\(JSONText.quoted(detail))") }
             if let stats = entry.stats { fields.append("\"stats\":\(stats.json)") }
+            if let passed = entry.verifyPassed { fields.append("\"verify\":{\"runs\":\(entry.verifyRuns),\"passed\":\(passed)}") }
             return "{" + fields.joined(separator: ",") + "}"
         }
         let totals = StatusReport.State.allCases.map { "\(JSONText.quoted($0.rawValue)):\(report.count($0))" }

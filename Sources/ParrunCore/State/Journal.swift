@@ -170,6 +170,10 @@ public enum JournalReader {
                     signal: record.optionalString("signal"), seconds: try record.double("seconds"), time: try record.double("time"),
                     retry: record.bool("retry"), owner: (try? record.process("owner")) ?? .none,
                     stats: AgentStats(json: fields["stats"]), detail: record.optionalString("detail")))
+            case "verify":
+                return .verify(.init(
+                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
+                    passed: record.bool("passed"), exitCode: record.optionalInt("exitCode"), time: try record.double("time")))
             case "session":
                 return .session(.init(
                     run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),

@@ -13,6 +13,8 @@ public enum JournalRecord: Sendable, Equatable {
     /// A prompt ticket's agent session began (the CLI reported it): `--resume`
     /// can continue an interrupted attempt in it.
     case session(SessionRecord)
+    /// A ticket's `verify` gate ran after its recipe succeeded.
+    case verify(VerifyRecord)
 
     /// A run begins (or a process joins one: `joined` is true).
     public struct RunRecord: Sendable, Equatable {
@@ -62,6 +64,15 @@ public enum JournalRecord: Sendable, Equatable {
         public var stats: AgentStats? = nil
         /// Why it failed, in words, when the exit code does not say (`error_max_turns`, ...).
         public var detail: String? = nil
+    }
+
+    public struct VerifyRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        public var passed: Bool
+        public var exitCode: Int?
+        public var time: Double
     }
 
     public struct SessionRecord: Sendable, Equatable {
@@ -137,6 +148,14 @@ public enum JournalRecord: Sendable, Equatable {
             add("id", text(record.id))
             add("attempt", String(record.attempt))
             add("session", text(record.session))
+            add("time", JSONText.number(record.time))
+        case .verify(let record):
+            add("type", text("verify"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("passed", record.passed ? "true" : "false")
+            add("exitCode", record.exitCode.map(String.init) ?? "null")
             add("time", JSONText.number(record.time))
         case .runEnd(let record):
             add("type", text("run-end"))

@@ -10,6 +10,9 @@ public struct RunHistory: Sendable {
         public var session: String?
         /// A prompt ticket's agent stats over every attempt of the chain.
         public var stats: AgentStats?
+        /// Times its verify gate ran, and whether the last one passed.
+        public var verifyRuns = 0
+        public var verifyPassed: Bool?
 
         /// Started and not ended: it was running when its parrun stopped (or still is).
         public var isOpen: Bool {
@@ -27,6 +30,7 @@ public struct RunHistory: Sendable {
     private let starts: [String: [JournalRecord.StartRecord]]
     private let ends: [String: [JournalRecord.EndRecord]]
     private let sessions: [String: [JournalRecord.SessionRecord]]
+    private let verifies: [String: [JournalRecord.VerifyRecord]]
 
     public init(_ records: [JournalRecord]) {
         var runs: [JournalRecord.RunRecord] = []
@@ -34,6 +38,7 @@ public struct RunHistory: Sendable {
         var starts: [String: [JournalRecord.StartRecord]] = [:]
         var ends: [String: [JournalRecord.EndRecord]] = [:]
         var sessions: [String: [JournalRecord.SessionRecord]] = [:]
+        var verifies: [String: [JournalRecord.VerifyRecord]] = [:]
         for record in records {
             switch record {
             case .header: break
@@ -42,6 +47,7 @@ public struct RunHistory: Sendable {
             case .start(let start): starts[start.run, default: []].append(start)
             case .end(let end): ends[end.run, default: []].append(end)
             case .session(let session): sessions[session.run, default: []].append(session)
+            case .verify(let verify): verifies[verify.run, default: []].append(verify)
             }
         }
         self.runs = runs
@@ -49,6 +55,7 @@ public struct RunHistory: Sendable {
         self.starts = starts
         self.ends = ends
         self.sessions = sessions
+        self.verifies = verifies
     }
 
     /// The most recent run of the manifest at `path` (not counting joins).
@@ -109,6 +116,12 @@ public struct RunHistory: Sendable {
                 }
             }
             for session in sessions[run] ?? [] { states[session.id, default: TicketState()].session = session.session }
+            for verify in verifies[run] ?? [] {
+                Self.update(&states[verify.id, default: TicketState()]) { state in
+                    state.verifyRuns += 1
+                    state.verifyPassed = verify.passed
+                }
+            }
         }
         return states
     }

@@ -26,6 +26,9 @@ public struct StatusReport: Sendable {
         public var stats: AgentStats?
         /// Why it failed, when the exit code does not say.
         public var detail: String?
+        /// Times its verify gate ran, and whether the last passed.
+        public var verifyRuns = 0
+        public var verifyPassed: Bool?
     }
 
     /// The latest run of the manifest, nil if it never ran.
@@ -56,6 +59,8 @@ public struct StatusReport: Sendable {
             guard let state = states[ticket.id] else { return entry }
             entry.attempts = state.attempts
             entry.stats = state.stats
+            entry.verifyRuns = state.verifyRuns
+            entry.verifyPassed = state.verifyPassed
             if state.isOpen, let start = state.lastStart {
                 entry.state = .running
                 entry.seconds = max(0, now - start.time)

@@ -182,6 +182,32 @@ import Testing
         #expect(call(again, "s.stdin.1") == "fake:slow")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aFailedVerifySendsItsOutputBackToTheAgentAndAShellTicketFails() throws {
+        let check = #"grep -q fixed $PARRUN_TICKET_ID.txt || { echo \"expected fixed, found $(cat $PARRUN_TICKET_ID.txt)\"; exit 1; }"#
+        let directory = try project(
+            #"{"id": "agent", "prompt": "fake:fix-on-feedback"}, {"id": "sh", "run": "echo draft > sh.txt"}, "#
+                + #"{"id": "after", "dependsOn": ["agent"], "run": "true", "verify": "true"}"#,
+            settings: #""defaults": {"verify": ""# + check + #""}, "#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run(["-q", "-k"], in: directory)
+        #expect(outcome.status == 1, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("VERIFY FAILED agent (exit 1)"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("ok agent"), "the agent fixed it after the feedback: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("FAIL sh: verify failed (exit 1)"), "a shell ticket simply fails: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("ok after"))
+        let argv = call(directory, "agent.argv.2").split(separator: "\n").map(String.init)
+        let first = call(directory, "agent.argv.1").split(separator: "\n").map(String.init)
+        #expect(argv.prefix(2) == ["--resume", first.count > 1 ? first[1] : "?"][...], "the follow-up continues the agent's session")
+        let followUp = call(directory, "agent.stdin.2")
+        #expect(followUp.contains("The verifier of this task"), "\(followUp)")
+        #expect(followUp.contains("expected fixed, found draft"), "the verifier's output reaches the agent: \(followUp)")
+        let log = try String(contentsOf: directory.appendingPathComponent(".parrun/logs/sh.log"), encoding: .utf8)
+        #expect(log.contains("--- parrun: verify ---\nexpected fixed, found draft\n"), "\(log)")
+        let verifies = try journal(directory).compactMap { if case .verify(let v) = $0 { "\(v.id) \(v.passed)" } else { nil } }
+        #expect(verifies.sorted() == ["after true", "agent false", "agent true", "sh false"])
+    }
+
     @Test func maxCostStopsStartingPromptTickets() throws {
         let directory = try project(
             #"{"id": "a", "prompt": "x"}, {"id": "b", "dependsOn": ["a"], "prompt": "x"}, {"id": "c", "dependsOn": ["a"], "run": "true"}"#)

@@ -74,7 +74,7 @@ import Testing
         #expect(throws: JournalError.unknownVersion(2, line: 2, path: "j")) {
             try parse(JournalRecord.header.line + #"{"v":2,"type":"end"}"# + "\n")
         }
-        let contents = try parse(JournalRecord.header.line + "\n" + #"{"v":1,"type":"verify","id":"a"}"# + "\n")
+        let contents = try parse(JournalRecord.header.line + "\n" + #"{"v":1,"type":"approval","id":"a"}"# + "\n")
         #expect(contents.records == [.header])
         let message = JournalError.unknownVersion(2, line: 2, path: ".parrun/journal.jsonl").message
         #expect(message.hasPrefix(".parrun/journal.jsonl:2: journal format version 2"))
