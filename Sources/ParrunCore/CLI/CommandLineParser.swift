@@ -2,7 +2,7 @@
 public struct Invocation: Sendable, Equatable {
     /// `parrun [MANIFEST]` runs; `parrun status|logs|clean` look at the state.
     public enum Command: String, Sendable, Equatable, CaseIterable {
-        case run, status, logs, clean
+        case run, status, logs, clean, approve, reject
     }
 
     public var command = Command.run
@@ -11,6 +11,10 @@ public struct Invocation: Sendable, Equatable {
     public var manifestPath: String?
     /// `parrun logs ID`.
     public var ticketID: String?
+    /// `parrun approve ID...` and `parrun reject ID...`.
+    public var ticketIDs: [String] = []
+    /// `parrun reject --reason TEXT`.
+    public var reason: String?
     public var tail: Int?
     public var follow = false
     public var force = false
@@ -86,7 +90,9 @@ public enum CommandLineParser {
             let argument = arguments[index]
             index += 1
             if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
-                if invocation.command == .logs && argument != "-" {
+                if invocation.command == .approve || invocation.command == .reject {
+                    invocation.ticketIDs.append(argument)
+                } else if invocation.command == .logs && argument != "-" {
                     if let first = invocation.ticketID { throw .tooManyTickets(first: first, extra: argument) }
                     invocation.ticketID = argument
                 } else {
@@ -139,7 +145,7 @@ public enum CommandLineParser {
     private static func checkCommandOptions(_ invocation: Invocation) throws(UsageError) {
         let misplaced: [(used: Bool, option: String, command: Invocation.Command)] = [
             (invocation.tail != nil, "--tail", .logs), (invocation.follow, "--follow", .logs),
-            (invocation.force, "--force", .clean),
+            (invocation.force, "--force", .clean), (invocation.reason != nil, "--reason", .reject),
         ]
         if let wrong = misplaced.first(where: { $0.used && $0.command != invocation.command }) {
             throw .optionForOtherCommand(option: wrong.option, command: wrong.command.rawValue)
@@ -234,6 +240,8 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "fail or rerun")
             }
             invocation.rerunOnConflict = value == "rerun"
+        case .reason:
+            invocation.reason = value
         case .agentLimitQuiet:
             invocation.agentLimitQuiet = try duration(value, spelled, allowZero: true)
         case .rerunConflicts:

@@ -6,6 +6,8 @@ public enum ExitCode: Int32, Sendable {
     case ticketFailed = 1
     /// The command line or the manifest is wrong; nothing ran.
     case usageOrManifestError = 2
+    /// Every ticket that could run succeeded, but some await review (`parrun approve`).
+    case awaitingReview = 3
     /// `parrun clean` refused: a run of this state is live (use --force).
     case stateInUse = 4
     /// Interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM: 128 + the signal.

@@ -11,6 +11,8 @@ public enum HelpText {
                    parrun logs [ID] [--tail N] [--follow]
                                                         a ticket's log (no ID: the latest failure)
                    parrun clean [MANIFEST] [--force]    remove the state (journal, logs)
+                   parrun approve ID...                 approve work awaiting review
+                   parrun reject ID... [--reason TEXT]  reject it; --resume runs it again
 
             MANIFEST is a JSON file ({"tickets": [...]}) or a plain-text file (see Grammar.md);
             the format is read from the content. `-` reads standard input. Without one, parrun
@@ -44,8 +46,8 @@ public enum HelpText {
 
             Logs: .parrun/logs/ID.log next to the manifest.
             Exit status: 0 all succeeded; 1 a ticket failed or timed out; 2 usage or
-            manifest error; 4 clean refused while a run is live; 130/143 interrupted by
-            SIGINT/SIGTERM.
+            manifest error; 3 some tickets await review; 4 clean refused while a run
+            is live; 130/143 interrupted by SIGINT/SIGTERM.
 
             """
         return out

@@ -33,6 +33,7 @@ public enum OptionKey: Sendable, Equatable {
     case onConflict
     case rerunConflicts
     case agentLimitQuiet
+    case reason
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -127,6 +128,8 @@ public enum OptionTable {
                    help: "logs: keep printing what the ticket writes until it ends, as tail -f"),
         OptionSpec(key: .force, short: nil, long: "force", valueName: nil,
                    help: "clean: remove the state even while a run of it is live"),
+        OptionSpec(key: .reason, short: nil, long: "reason", valueName: "TEXT",
+                   help: "reject: why; a rejected prompt ticket's agent is told"),
         OptionSpec(key: .help, short: "h", long: "help", valueName: nil,
                    help: "show this help"),
         OptionSpec(key: .version, short: nil, long: "version", valueName: nil,

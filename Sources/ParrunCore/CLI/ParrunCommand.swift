@@ -27,6 +27,7 @@ public enum ParrunCommand {
         case .status: return try StatusCommand(invocation: invocation, environment: environment).execute()
         case .logs: return try LogsCommand(invocation: invocation, environment: environment).execute()
         case .clean: return try CleanCommand(invocation: invocation, environment: environment).execute()
+        case .approve, .reject: return try ReviewCommand(invocation: invocation, environment: environment).execute()
         }
         let environmentJobs = try jobsFromEnvironment(environment)
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else {

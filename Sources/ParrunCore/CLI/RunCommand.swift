@@ -130,7 +130,7 @@ struct RunCommand {
             plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
             environment: environment.variables, runID: runID, manifestName: manifest.source.name, recording: recording,
             isolation: isolation, conflictsToLand: invocation.rerunConflicts ? [:] : selection.conflictsToLand,
-            interruptedRuns: selection.interruptedRuns)
+            interruptedRuns: selection.interruptedRuns, reviews: selection.reviews)
         let result = runner.run()
         if let isolation, let behind = isolation.checkoutBehind {
             Terminal.writeError("parrun: \(isolation.integration) moved from \(behind.from.prefix(12)) to \(behind.to.prefix(12)), but your checkout has uncommitted changes, so its files were left as they were. To bring them up to date, keeping your changes: git read-tree -m -u \(behind.from) HEAD\n")

@@ -29,6 +29,8 @@ struct RunSelection {
     /// Tickets (by id) started and never ended, with the run that started them:
     /// with `--worktree` their work may have landed just before parrun stopped.
     var interruptedRuns: [String: String] = [:]
+    /// Tickets (by id) whose work awaited review, and what to do with them.
+    var reviews: [String: ReviewState] = [:]
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -75,6 +77,14 @@ struct RunSelection {
         selection.runs = decision.runs
         selection.reasons = decision.reasons
         selection.openAttempts = openAttempts
+        for (id, state) in states where state.awaitingReview {
+            if let decision = state.decision {
+                selection.reviews[id] = decision.approved
+                    ? .approved(run: state.lastEnd?.run ?? "") : .rejected(reason: decision.reason, session: state.session)
+            } else {
+                selection.reviews[id] = .pending
+            }
+        }
         for (id, state) in states where !state.isOpen && state.lastEnd?.status == "conflict" {
             if let end = state.lastEnd { selection.conflictsToLand[id] = end.run }
         }

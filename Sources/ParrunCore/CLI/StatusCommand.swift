@@ -11,8 +11,21 @@ struct StatusCommand {
         let report = StatusReport(
             graph: loaded.graph, history: RunHistory(contents.records), manifestPath: loaded.identity,
             now: Clock.wall(), isRunning: ProcessTable.isRunning)
-        let printer = StatusPrinter(report: report, manifestName: loaded.source.name) { id in
+        var printer = StatusPrinter(report: report, manifestName: loaded.source.name) { id in
             stateDirectory + "/logs/" + id + ".log"
+        }
+        // Work awaiting review in a kept worktree: what it changes.
+        for entry in report.entries where entry.state == .awaitingReview {
+            let worktree = stateDirectory + "/worktrees/" + entry.id
+            guard FileSystem.exists(worktree) else { continue }
+            let git = Git(root: worktree)
+            // Against the branch checked out in the main checkout (the first worktree git lists).
+            let main = (git.output(["worktree", "list", "--porcelain"]) ?? "").split(separator: "\n")
+                .first { $0.hasPrefix("branch ") }.map { String($0.dropFirst(7)) }
+            if let main, let base = git.output(["merge-base", "HEAD", main]),
+                let stat = git.output(["diff", "--stat", base, "HEAD"]), !stat.isEmpty {
+                printer.diffStats[entry.id] = stat
+            }
         }
         Terminal.writeOutput(invocation.json ? printer.json() : printer.text())
         return .success

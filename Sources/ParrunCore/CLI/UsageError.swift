@@ -16,6 +16,8 @@ public enum UsageError: Error, Equatable, Sendable {
     case cannotWriteState(SystemError)
     case cannotReadFile(what: String, SystemError)
     case worktree(String)
+    case missingTicketIDs(command: String)
+    case notAwaitingReview(String)
     case journal(JournalError)
 
     public var message: String {
@@ -42,8 +44,10 @@ public enum UsageError: Error, Equatable, Sendable {
             return "no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json, .specs/tasks/tasks.json in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
-        case .worktree(let message):
+        case .worktree(let message), .notAwaitingReview(let message):
             return message
+        case .missingTicketIDs(let command):
+            return "parrun \(command) needs the ids of the tickets, e.g. parrun \(command) ID"
         case .cannotReadFile(let what, let error):
             return "cannot read \(what) \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):

@@ -29,3 +29,13 @@ struct AgentAttempt {
     /// Whether the session's start is in the journal yet.
     var sessionRecorded = false
 }
+
+/// What `--resume` does with a ticket whose work awaited review.
+public enum ReviewState: Sendable, Equatable {
+    /// Nobody decided yet: it awaits review again, without running.
+    case pending
+    /// Approved: it succeeds (its kept work from `run` lands, with --worktree).
+    case approved(run: String)
+    /// Rejected: it runs again; a prompt ticket in its session, told the reason.
+    case rejected(reason: String?, session: String?)
+}

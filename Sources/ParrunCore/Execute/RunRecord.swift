@@ -21,6 +21,8 @@ public enum AttemptOutcome: Sendable, Equatable {
     case landingFailed(String)
     /// The recipe succeeded but its `verify` script did not (its exit status, in words).
     case verifyFailed(String)
+    /// The recipe succeeded; the ticket (`review: true`) waits for `parrun approve`.
+    case awaitingReview
 
     public var isSuccess: Bool { self == .succeeded }
 
@@ -33,6 +35,7 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .usageLimited: "usage-limited"
         case .conflict: "conflict"
         case .landingFailed, .verifyFailed: "failed"
+        case .awaitingReview: "awaiting-review"
         case .timedOut: "timed-out"
         case .interrupted: "interrupted"
         }
@@ -49,6 +52,7 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .couldNotStart(let reason): "could not start: \(reason)"
         case .agentFailed(let detail), .rateLimited(let detail), .usageLimited(_, let detail), .landingFailed(let detail): detail
         case .verifyFailed(let exit): "verify failed (\(exit))"
+        case .awaitingReview: "awaiting review"
         case .conflict(let paths): "conflict in " + (paths.isEmpty ? "its changes" : paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " (+\(paths.count - 5) more)" : ""))
         }
     }
@@ -68,6 +72,8 @@ public struct TicketRecord: Sendable, Equatable {
         case ranElsewhere(succeeded: Bool)
         /// Another parrun was still running it when this one had nothing left to do.
         case runningElsewhere
+        /// Its work waits for `parrun approve` or `parrun reject`.
+        case awaitingReview
     }
 
     public var status: Status = .notInRun
@@ -108,6 +114,7 @@ public struct RunResult: Sendable {
     public var ranElsewhere: Int { count { if case .ranElsewhere = $0 { true } else { false } } }
     public var failedElsewhere: Int { count { $0 == .ranElsewhere(succeeded: false) } }
     public var runningElsewhere: Int { count { $0 == .runningElsewhere } }
+    public var awaitingReview: Int { count { $0 == .awaitingReview } }
 
     /// Every prompt ticket's stats added up; nil when no agent ran.
     public var agentTotals: AgentStats? {
@@ -121,7 +128,10 @@ public struct RunResult: Sendable {
     /// 0 all succeeded, 1 a ticket failed or timed out, 128+N interrupted by signal N.
     public var exitCode: Int32 {
         if let interruptedBy { return 128 + interruptedBy }
-        return failed + timedOut + interrupted + skipped + notStarted + failedElsewhere > 0 ? ExitCode.ticketFailed.rawValue : ExitCode.success.rawValue
+        if failed + timedOut + interrupted + skipped + failedElsewhere > 0 { return ExitCode.ticketFailed.rawValue }
+        // Tickets that wait behind an unreviewed one have not started; that is the review's doing.
+        if awaitingReview > 0 { return ExitCode.awaitingReview.rawValue }
+        return notStarted > 0 ? ExitCode.ticketFailed.rawValue : ExitCode.success.rawValue
     }
 }
 

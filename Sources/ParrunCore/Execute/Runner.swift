@@ -84,6 +84,10 @@ public final class Runner {
     private let isolation: WorktreeIsolation?
     /// `--resume`: tickets interrupted in that run, whose work may have landed already.
     private var interruptedRuns: [Int: String] = [:]
+    /// `--resume`: tickets whose work awaited review, and what was decided.
+    private var reviews: [Int: ReviewState] = [:]
+    /// Tickets approved in review: they succeed without awaiting it again.
+    private var approved = Set<Int>()
     /// Tickets found landed already: they succeed without landing again.
     private var alreadyLanded = Set<Int>()
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
@@ -99,8 +103,12 @@ public final class Runner {
     static let newsInterval = 0.1
 
     public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil,
-                conflictsToLand: [String: String] = [:], interruptedRuns: [String: String] = [:]) {
+                conflictsToLand: [String: String] = [:], interruptedRuns: [String: String] = [:],
+                reviews: [String: ReviewState] = [:]) {
         self.isolation = isolation
+        for (id, review) in reviews {
+            if let ticket = plan.graph.indexByID[id] { self.reviews[ticket] = review }
+        }
         for (id, run) in interruptedRuns {
             if let ticket = plan.graph.indexByID[id] { self.interruptedRuns[ticket] = run }
         }
@@ -205,6 +213,35 @@ public final class Runner {
                     reporter.report(.notice("parrun: taking over \(definition.id) from parrun pid \(takenOver.pid), which is gone"), elapsed: elapsed)
                 }
             }
+        }
+        switch reviews.removeValue(forKey: ticket) {
+        case .pending?:
+            scheduler.awaitsReview(ticket)
+            records[ticket].status = .awaitingReview
+            reporter.report(.notice("parrun: \(definition.id) still awaits review: parrun approve \(definition.id), or parrun reject \(definition.id) --reason TEXT"), elapsed: elapsed)
+            return
+        case .approved(let run)?:
+            approved.insert(ticket)
+            reporter.report(.notice("parrun: \(definition.id) was approved" + (isolation == nil ? "" : "; landing its work")), elapsed: elapsed)
+            if let isolation, !isolation.adopt(definition.id, fromRun: run) {
+                reporter.report(.notice("parrun: warning: the approved work of \(definition.id) is gone (no worktree or branch); running it again"), elapsed: elapsed)
+                break
+            }
+            records[ticket].attempts += 1
+            let attempt = records[ticket].attempts
+            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
+        case .rejected(let reason, let session)?:
+            if case .prompt = definition.recipe, let session, !options.freshSessions {
+                var plan = AgentSessionPlan(id: session, resume: true, reason: "rejected in review")
+                plan.followUp = "A reviewer rejected your work on this task" + (reason.map { ": \($0)" } ?? ".")
+                    + "\nAddress that, in the same files, and finish the task.\n"
+                sessionsToContinue[ticket] = plan
+            }
+        case nil:
+            break
         }
         records[ticket].attempts += 1
         let attempt = records[ticket].attempts
@@ -505,6 +542,10 @@ public final class Runner {
     }
 
     private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
+        if outcome.isSuccess, Self.needsReview(plan.graph.tickets[ticket]), !approved.contains(ticket) {
+            awaitReview(ticket, attempt: attempt, worker: worker, seconds: seconds, stats: stats)
+            return
+        }
         let outcome = outcome.isSuccess ? land(ticket, outcome) : outcome
         let retryDelay = delayBeforeRetry(ticket, attempt: attempt, outcome: outcome)
         let willRetry = retryDelay != nil
@@ -565,6 +606,28 @@ public final class Runner {
         case .failed(let reason):
             return .landingFailed(reason)
         }
+    }
+
+    /// `review: true` (text: `@review`): a person approves the work before it counts.
+    static func needsReview(_ ticket: Ticket) -> Bool {
+        guard let value = ticket.field("review") else { return false }
+        return value.boolValue ?? (value.stringValue?.lowercased() == "true")
+    }
+
+    /// The recipe succeeded, but the work waits for `parrun approve`: its
+    /// dependents wait, everything else goes on. With --worktree the work is
+    /// committed on its branch and lands only once approved.
+    private func awaitReview(_ ticket: Int, attempt: Int, worker: Int, seconds: Double, stats: AgentStats?) {
+        isolation?.commitWork(plan.graph.tickets[ticket])
+        journal?.ended(ticket, attempt: attempt, outcome: .awaitingReview, seconds: seconds, willRetry: false, stats: stats)
+        coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
+        records[ticket].lastOutcome = .awaitingReview
+        records[ticket].seconds = seconds
+        records[ticket].totalSeconds += seconds
+        if let stats { records[ticket].stats = (records[ticket].stats ?? AgentStats()) + stats }
+        records[ticket].status = .awaitingReview
+        scheduler.awaitsReview(ticket)
+        reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: .awaitingReview, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
     }
 
     /// Seconds until the next attempt, or nil when the ticket has failed for good.

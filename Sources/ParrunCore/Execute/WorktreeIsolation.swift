@@ -150,16 +150,31 @@ public final class WorktreeIsolation {
         return true
     }
 
+    /// Commits what the ticket left in its worktree (`ID: title`, with the run's trailer).
+    @discardableResult
+    func commitWork(_ ticket: Ticket) -> Landing? {
+        let path = path(for: ticket.id)
+        git.run(["add", "-A"], in: path)
+        guard !git.run(["diff", "--cached", "--quiet"], in: path).succeeded else { return nil }
+        let message = ticket.id + (ticket.title.map { ": " + $0 } ?? "")
+        let committed = git.run(["commit", "-q", "--no-verify", "-m", message, "-m", "Parrun-Run: \(runID)"], in: path)
+        return committed.succeeded ? nil : .failed("git commit failed: \(committed.output)")
+    }
+
+    /// The change a ticket's worktree holds, as `git diff --stat` shows it.
+    func diffStat(_ id: String) -> String? {
+        let path = path(for: id)
+        guard let head = git.commit("HEAD", in: path), let tip = git.commit("refs/heads/" + integration),
+            let base = git.output(["merge-base", head, tip])
+        else { return nil }
+        return git.output(["diff", "--stat", base, head], in: path)
+    }
+
     /// Commits what the ticket left, then lands it on the integration branch.
     func land(_ ticket: Ticket) -> Landing {
         let path = path(for: ticket.id)
         guard let base = bases[ticket.id] else { return .failed("no worktree for \(ticket.id)") }
-        git.run(["add", "-A"], in: path)
-        if !git.run(["diff", "--cached", "--quiet"], in: path).succeeded {
-            let message = ticket.id + (ticket.title.map { ": " + $0 } ?? "")
-            let committed = git.run(["commit", "-q", "--no-verify", "-m", message, "-m", "Parrun-Run: \(runID)"], in: path)
-            guard committed.succeeded else { return .failed("git commit failed: \(committed.output)") }
-        }
+        if let failure = commitWork(ticket) { return failure }
         guard let head = git.commit("HEAD", in: path) else { return .failed("the worktree of \(ticket.id) has no HEAD") }
         if head == base { return .nothing }
         guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }

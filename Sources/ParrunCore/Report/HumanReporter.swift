@@ -132,6 +132,8 @@ public struct HumanReporter: RunReporter {
             message(paint("TIMEOUT", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
         case .interrupted:
             message(paint("STOPPED", "1;33") + " \(id(ticket)) after \(time)")
+        case .awaitingReview:
+            message(paint("REVIEW", "1;33") + " \(id(ticket)) awaits review: parrun approve \(id(ticket)), or parrun reject \(id(ticket)) --reason TEXT")
         case .conflict:
             message(paint("CONFLICT", "1;31") + " \(id(ticket)) \(outcome.detail); its branch and worktree are kept (log: \(log))")
         case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited, .landingFailed, .verifyFailed:

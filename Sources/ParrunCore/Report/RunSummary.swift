@@ -24,6 +24,7 @@ struct RunSummary {
         if result.skipped > 0 { counts.append("\(result.skipped) skipped") }
         if result.notStarted > 0 { counts.append("\(result.notStarted) not started") }
         if result.ranElsewhere > 0 { counts.append("\(result.ranElsewhere) run by another parrun") }
+        if result.awaitingReview > 0 { counts.append("\(result.awaitingReview) awaiting review") }
         if result.runningElsewhere > 0 { counts.append("\(result.runningElsewhere) still running in another parrun") }
         var out = ""
         if let signal = result.interruptedBy {
@@ -57,6 +58,12 @@ struct RunSummary {
             if result.interruptedBy == nil && result.failed + result.timedOut > 0 {
                 out += "  they did not start after the failure; -k runs everything that does not depend on it\n"
             }
+        }
+        let awaiting = result.records.indices.filter { result.records[$0].status == .awaitingReview }.map { tickets[$0].id }
+        if !awaiting.isEmpty {
+            out += "  awaiting review (\(awaiting.count)): \(awaiting.prefix(Self.listLimit).joined(separator: ", "))"
+            out += awaiting.count > Self.listLimit ? " (+\(awaiting.count - Self.listLimit) more)\n" : "\n"
+            out += "    decide with: parrun approve ID..., or parrun reject ID... --reason TEXT; then parrun --resume\n"
         }
         if result.exitCode != 0, let resumeCommand {
             out += "  to continue: \(resumeCommand)\n"

@@ -4,6 +4,8 @@ struct StatusPrinter {
     let manifestName: String
     /// The log file of a ticket, as the user should type it.
     let logPath: (String) -> String
+    /// `git diff --stat` of work awaiting review in a kept worktree, by id.
+    var diffStats: [String: String] = [:]
 
     func text() -> String {
         guard let run = report.run else {
@@ -26,6 +28,9 @@ struct StatusPrinter {
             row += (entry.seconds.map { DurationText.format(seconds: $0) } ?? "-").padding(to: 8)
             row += detail(entry)
             out += row.trimmingTrailingSpaces + "\n"
+            if let stat = diffStats[entry.id] {
+                for line in stat.split(separator: "\n") { out += "      " + line + "\n" }
+            }
         }
         return out + totals()
     }
@@ -42,6 +47,8 @@ struct StatusPrinter {
 
     private func outcomeDetail(_ entry: StatusReport.Entry) -> String {
         switch entry.state {
+        case .awaitingReview:
+            return "parrun approve \(entry.id) / parrun reject \(entry.id) --reason TEXT; log: \(logPath(entry.id))"
         case .failed, .timedOut, .interrupted, .conflict:
             var what: [String] = []
             if let detail = entry.detail { what.append(detail) } else if let code = entry.exitCode { what.append("exit \(code)") }

@@ -220,6 +220,16 @@ public struct Scheduler: Sendable {
         elsewhereCount += 1
     }
 
+    /// The ticket's work awaits a person's approval: its slot is free, its dependents keep waiting.
+    public mutating func awaitsReview(_ ticket: Int) {
+        switch states[ticket] {
+        case .running: release(ticket)
+        case .ready: ready.remove(ticket)
+        default: return
+        }
+        states[ticket] = .awaitingReview
+    }
+
     /// The process that had `ticket` let go of it unfinished: it is ready here again.
     public mutating func returnFromElsewhere(_ ticket: Int) {
         guard states[ticket] == .elsewhere else { return }
@@ -236,7 +246,7 @@ public struct Scheduler: Sendable {
         case .elsewhere: elsewhereCount -= 1
         case .waiting: waitingCount -= 1
         case .ready: ready.remove(ticket)
-        case .notInRun, .running, .retrying, .succeeded, .failed, .skipped, .notStarted: return false
+        case .notInRun, .running, .retrying, .succeeded, .failed, .skipped, .notStarted, .awaitingReview: return false
         }
         states[ticket] = .succeeded
         releaseDependents(of: ticket)

@@ -19,10 +19,12 @@ public enum TicketState: Sendable, Equatable {
     case notStarted
     /// Being run by another parrun process that joined the same run; holds no slot here.
     case elsewhere
+    /// Its recipe succeeded but a person must approve it (`review: true`); its dependents wait.
+    case awaitingReview
 
     public var isFinal: Bool {
         switch self {
-        case .succeeded, .failed, .skipped, .notInRun, .notStarted: true
+        case .succeeded, .failed, .skipped, .notInRun, .notStarted, .awaitingReview: true
         case .waiting, .ready, .running, .retrying, .elsewhere: false
         }
     }

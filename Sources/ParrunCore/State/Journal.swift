@@ -170,6 +170,10 @@ public enum JournalReader {
                     signal: record.optionalString("signal"), seconds: try record.double("seconds"), time: try record.double("time"),
                     retry: record.bool("retry"), owner: (try? record.process("owner")) ?? .none,
                     stats: AgentStats(json: fields["stats"]), detail: record.optionalString("detail")))
+            case "review":
+                return .review(.init(
+                    run: try record.string("run"), id: try record.string("id"), approved: record.bool("approved"),
+                    reason: record.optionalString("reason"), time: try record.double("time")))
             case "verify":
                 return .verify(.init(
                     run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),

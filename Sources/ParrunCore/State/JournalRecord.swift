@@ -15,6 +15,8 @@ public enum JournalRecord: Sendable, Equatable {
     case session(SessionRecord)
     /// A ticket's `verify` gate ran after its recipe succeeded.
     case verify(VerifyRecord)
+    /// `parrun approve` or `parrun reject` decided on a ticket awaiting review.
+    case review(ReviewRecord)
 
     /// A run begins (or a process joins one: `joined` is true).
     public struct RunRecord: Sendable, Equatable {
@@ -64,6 +66,14 @@ public enum JournalRecord: Sendable, Equatable {
         public var stats: AgentStats? = nil
         /// Why it failed, in words, when the exit code does not say (`error_max_turns`, ...).
         public var detail: String? = nil
+    }
+
+    public struct ReviewRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var approved: Bool
+        public var reason: String?
+        public var time: Double
     }
 
     public struct VerifyRecord: Sendable, Equatable {
@@ -148,6 +158,13 @@ public enum JournalRecord: Sendable, Equatable {
             add("id", text(record.id))
             add("attempt", String(record.attempt))
             add("session", text(record.session))
+            add("time", JSONText.number(record.time))
+        case .review(let record):
+            add("type", text("review"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("approved", record.approved ? "true" : "false")
+            add("reason", JSONText.quotedOrNull(record.reason))
             add("time", JSONText.number(record.time))
         case .verify(let record):
             add("type", text("verify"))

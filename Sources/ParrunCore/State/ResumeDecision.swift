@@ -10,6 +10,10 @@ public struct ResumeDecision: Sendable {
         case ended(String)
         case recipeChanged
         case dependencyReruns(String)
+        /// Its work awaited review: still undecided, approved, or rejected (with the reason).
+        case awaitingReview
+        case approved
+        case rejected(String?)
 
         public var description: String {
             switch self {
@@ -18,6 +22,9 @@ public struct ResumeDecision: Sendable {
             case .ended(let status): status
             case .recipeChanged: "recipe changed"
             case .dependencyReruns(let id): "dependency \(id) reruns"
+            case .awaitingReview: "awaits review"
+            case .approved: "approved"
+            case .rejected(let reason): "rejected" + (reason.map { ": " + $0 } ?? "")
             }
         }
     }
@@ -39,7 +46,9 @@ public struct ResumeDecision: Sendable {
             let id = graph.tickets[ticket].id
             let reason: Reason?
             if let state = states[id] {
-                if state.isOpen {
+                if state.awaitingReview {
+                    reason = state.decision.map { $0.approved ? .approved : .rejected($0.reason) } ?? .awaitingReview
+                } else if state.isOpen {
                     reason = .interrupted
                 } else if let end = state.lastEnd, end.status != "succeeded" {
                     reason = .ended(end.status)

@@ -10,6 +10,8 @@ public struct RunHistory: Sendable {
         public var session: String?
         /// A prompt ticket's agent stats over every attempt of the chain.
         public var stats: AgentStats?
+        /// The decision on its work if it awaited review: made after its last end.
+        public var review: JournalRecord.ReviewRecord?
         /// Times its verify gate ran, and whether the last one passed.
         public var verifyRuns = 0
         public var verifyPassed: Bool?
@@ -22,6 +24,13 @@ public struct RunHistory: Sendable {
         }
 
         public var succeeded: Bool { !isOpen && lastEnd?.status == "succeeded" }
+
+        /// Its last end awaited review, and what was decided since (nil: nothing yet).
+        public var awaitingReview: Bool { !isOpen && lastEnd?.status == "awaiting-review" }
+        public var decision: JournalRecord.ReviewRecord? {
+            guard awaitingReview, let review, let end = lastEnd, review.time >= end.time else { return nil }
+            return review
+        }
     }
 
     /// Every run record, in journal order (joins included).
@@ -31,6 +40,7 @@ public struct RunHistory: Sendable {
     private let ends: [String: [JournalRecord.EndRecord]]
     private let sessions: [String: [JournalRecord.SessionRecord]]
     private let verifies: [String: [JournalRecord.VerifyRecord]]
+    private let reviews: [String: [JournalRecord.ReviewRecord]]
 
     public init(_ records: [JournalRecord]) {
         var runs: [JournalRecord.RunRecord] = []
@@ -39,6 +49,7 @@ public struct RunHistory: Sendable {
         var ends: [String: [JournalRecord.EndRecord]] = [:]
         var sessions: [String: [JournalRecord.SessionRecord]] = [:]
         var verifies: [String: [JournalRecord.VerifyRecord]] = [:]
+        var reviews: [String: [JournalRecord.ReviewRecord]] = [:]
         for record in records {
             switch record {
             case .header: break
@@ -48,6 +59,7 @@ public struct RunHistory: Sendable {
             case .end(let end): ends[end.run, default: []].append(end)
             case .session(let session): sessions[session.run, default: []].append(session)
             case .verify(let verify): verifies[verify.run, default: []].append(verify)
+            case .review(let review): reviews[review.run, default: []].append(review)
             }
         }
         self.runs = runs
@@ -56,6 +68,7 @@ public struct RunHistory: Sendable {
         self.ends = ends
         self.sessions = sessions
         self.verifies = verifies
+        self.reviews = reviews
     }
 
     /// The most recent run of the manifest at `path` (not counting joins).
@@ -116,6 +129,7 @@ public struct RunHistory: Sendable {
                 }
             }
             for session in sessions[run] ?? [] { states[session.id, default: TicketState()].session = session.session }
+            for review in reviews[run] ?? [] { states[review.id, default: TicketState()].review = review }
             for verify in verifies[run] ?? [] {
                 Self.update(&states[verify.id, default: TicketState()]) { state in
                     state.verifyRuns += 1

@@ -7,6 +7,8 @@ public struct StatusReport: Sendable {
         case interrupted, skipped, running, pending
         /// `--worktree`: its work conflicted when it landed; its branch is kept.
         case conflict
+        /// `review: true`: its work waits for `parrun approve` or `parrun reject`.
+        case awaitingReview = "awaiting-review"
         /// Marked done in the manifest: never run.
         case done
     }

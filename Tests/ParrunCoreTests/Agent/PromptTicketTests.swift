@@ -208,6 +208,41 @@ import Testing
         #expect(verifies.sorted() == ["after true", "agent false", "agent true", "sh false"])
     }
 
+    @Test func approvalThenResumeAndRejectionWithAReason() throws {
+        let directory = try project(
+            #"{"id": "draft", "prompt": "fake:fix-on-feedback", "review": true}, {"id": "publish", "dependsOn": ["draft"], "run": "cp draft.txt published.txt"}, "#
+                + #"{"id": "other", "run": "true"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try run(["-q"], in: directory)
+        #expect(first.status == 3, "awaiting review exits 3: \(first.stderr)")
+        #expect(first.stderr.contains("awaiting review (1): draft"), "\(first.stderr)")
+        #expect(first.stderr.contains("ok other"), "everything else goes on")
+        let status = try run(["status"], in: directory)
+        #expect(status.stdout.split(separator: "\n").contains { $0.hasPrefix("  draft ") && $0.contains("awaiting-review") }, "\(status.stdout)")
+        // Not decided yet: resuming leaves it waiting.
+        #expect(try run(["-q", "--resume"], in: directory).status == 3)
+        #expect(call(directory, "draft.argv.2").isEmpty, "it did not run again")
+
+        let rejected = try run(["reject", "draft", "--reason", "say it is fixed"], in: directory)
+        #expect(rejected.status == 0, "\(rejected.stderr)")
+        let plan = try run(["-n", "--resume"], in: directory)
+        #expect(plan.stdout.contains("  draft    rejected: say it is fixed\n"), "\(plan.stdout)")
+        #expect(try run(["-q", "--resume"], in: directory).status == 3, "it ran again and awaits review again")
+        let session = call(directory, "draft.argv.1").split(separator: "\n").dropFirst().first.map(String.init) ?? "?"
+        let again = call(directory, "draft.argv.1").split(separator: "\n").map(String.init)
+        #expect(again.prefix(2) == ["--resume", session][...] || again.first == "--resume", "continued in its session")
+        #expect(call(directory, "draft.stdin.1").contains("A reviewer rejected your work on this task: say it is fixed"))
+
+        #expect(try run(["approve", "draft"], in: directory).status == 0)
+        let approved = try run(["-q", "--resume"], in: directory)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        #expect((try? String(contentsOf: directory.appendingPathComponent("published.txt"), encoding: .utf8)) == "fixed\n",
+                "the dependent ran on the approved work")
+        let refused = try run(["approve", "draft"], in: directory)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("draft does not await review"), "\(refused.stderr)")
+    }
+
     @Test func maxCostStopsStartingPromptTickets() throws {
         let directory = try project(
             #"{"id": "a", "prompt": "x"}, {"id": "b", "dependsOn": ["a"], "prompt": "x"}, {"id": "c", "dependsOn": ["a"], "run": "true"}"#)

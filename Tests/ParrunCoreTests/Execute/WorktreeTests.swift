@@ -189,6 +189,20 @@ struct WorktreeTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func reviewedWorkLandsOnlyOnceApproved() throws {
+        let directory = try repository("change:\n    @review\n    echo reviewed > reviewed.txt\nafter: change\n    cat reviewed.txt > after.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-q", "--worktree"], in: directory).status == 3)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("reviewed.txt").path), "nothing landed yet")
+        let status = try CLITests.run(["status"], in: directory)
+        #expect(status.stdout.contains("reviewed.txt | 1 +"), "the diff stat of the work awaiting review: \(status.stdout)")
+        #expect(try CLITests.run(["approve", "change"], in: directory).status == 0)
+        let resumed = try CLITests.run(["-q", "--resume", "--worktree"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try git(directory, "show", "main:after.txt") == "reviewed\n")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
