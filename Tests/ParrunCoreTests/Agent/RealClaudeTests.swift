@@ -88,6 +88,25 @@ struct RealClaudeTests {
     }
 
     @Test(.timeLimit(.minutes(3)))
+    func aFailedVerifyGoesBackToTheAgentWithItsOutput() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mock = try Mock(in: directory)
+        let file = directory.appendingPathComponent("answer.txt").path
+        let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
+            + #"{"id": "v", "prompt": "Answer [[write \#(file): draft]] [[on feedback write \#(file): fixed]]", "#
+            + #""verify": "grep -q fixed answer.txt || { echo 'answer.txt says draft, wanted fixed'; exit 1; }"}]}"#
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        let outcome = try CLITests.run(["-q"], in: directory, environment: try environment(directory, mock: mock))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("VERIFY FAILED v (exit 1)"), "\(outcome.stderr)")
+        #expect(read(directory, "answer.txt") == "fixed\n")
+        #expect(try sessions(directory)["v"].map { Set($0).count } == 1, "the follow-up continued the same session")
+        let log = try String(contentsOf: directory.appendingPathComponent("mock.log"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count >= 4, "the agent was called again after the verifier: \(log)")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
     func aKilledRunResumesTheAgentInItsSession() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -17,6 +17,9 @@ first line of output (and into --port-file). It answers POST /v1/messages:
   prompt gets a 429 whose headers say the account's usage limit is reached and
   resets in 3 seconds (`anthropic-ratelimit-unified-status: rejected`);
 - when the prompt contains `[[slow SECONDS]]`, the first answer waits that long;
+- when the prompt contains `[[on feedback write PATH: TEXT]]` and the latest
+  user message quotes a verifier or a reviewer, with a `Write` of TEXT to PATH
+  (once per such message);
 - with `--answers FILE` (a JSON list of {"match": TEXT, "writes": [{"path",
   "content"}]}), a prompt containing TEXT gets one `Write` call per file, in
   turn (paths relative to --root), then a short text;
@@ -80,6 +83,18 @@ def plan(request):
                              {"type": "tool_use", "id": "toolu_%d" % int(time.time() * 1e6), "name": "Write",
                               "input": {"file_path": os.path.join(root, target["path"]), "content": target["content"]}}]
             return 200, [{"type": "text", "text": answer.get("summary", "Done.")}]
+    feedback = re.search(r"\[\[on feedback write (\S+): (.*?)\]\]", every)
+    if feedback and has_tools:
+        asks = [i for i, m in enumerate(messages) if m.get("role") == "user"
+                and any(word in t for t in texts(m.get("content")) for word in ("verifier", "reviewer"))]
+        if asks:
+            answered = any(isinstance(b, dict) and b.get("type") == "tool_result"
+                           for m in messages[asks[-1] + 1:] if m.get("role") == "user"
+                           for b in (m.get("content") if isinstance(m.get("content"), list) else []))
+            if not answered:
+                return 200, [{"type": "tool_use", "id": "toolu_%d" % int(time.time() * 1e6), "name": "Write",
+                              "input": {"file_path": feedback.group(1), "content": feedback.group(2) + "\n"}}]
+            return 200, [{"type": "text", "text": "Fixed."}]
     write = re.search(r"\[\[write (\S+): (.*?)\]\]", every)
     if write and has_tools and not tool_results:
         return 200, [{"type": "tool_use", "id": "toolu_%d" % int(time.time() * 1e6), "name": "Write",
