@@ -87,6 +87,9 @@ public struct TicketRecord: Sendable, Equatable {
     public var totalSeconds = 0.0
     /// A prompt ticket's agent stats, over all its attempts.
     public var stats: AgentStats?
+    /// Times its verify gate ran, and how many of them failed.
+    public var verifyRuns = 0
+    public var verifyFailures = 0
 
     public init() {}
 }

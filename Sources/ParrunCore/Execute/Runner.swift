@@ -517,6 +517,8 @@ public final class Runner {
         var exitCode: Int?
         if case .exited(let code) = status { exitCode = Int(code) }
         journal?.verified(ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode)
+        records[ticket].verifyRuns += 1
+        if !passed { records[ticket].verifyFailures += 1 }
         reporter.report(.ticketVerified(ticket: ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode), elapsed: elapsed)
         let total = phase.recipeSeconds + seconds
         let outcome: AttemptOutcome

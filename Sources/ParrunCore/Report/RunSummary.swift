@@ -70,6 +70,13 @@ struct RunSummary {
         }
 
         out += agentLines()
+        let verified = result.records.filter { $0.verifyRuns > 0 }
+        if !verified.isEmpty {
+            let runs = verified.reduce(0) { $0 + $1.verifyRuns }, failures = verified.reduce(0) { $0 + $1.verifyFailures }
+            let passedLater = verified.filter { $0.verifyFailures > 0 && $0.status == .succeeded }.count
+            out += "  verify: \(runs) run\(runs == 1 ? "" : "s") for \(verified.count) ticket\(verified.count == 1 ? "" : "s"), \(failures) failed"
+            out += passedLater > 0 ? "; \(passedLater) ticket\(passedLater == 1 ? "" : "s") passed after feedback\n" : "\n"
+        }
         let ticketSeconds = result.ticketSeconds
         if ticketSeconds > 0 && result.wallSeconds > 0 {
             let speedup = ticketSeconds / result.wallSeconds

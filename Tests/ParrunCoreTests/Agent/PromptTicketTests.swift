@@ -196,6 +196,7 @@ import Testing
         #expect(outcome.stderr.contains("ok agent"), "the agent fixed it after the feedback: \(outcome.stderr)")
         #expect(outcome.stderr.contains("FAIL sh: verify failed (exit 1)"), "a shell ticket simply fails: \(outcome.stderr)")
         #expect(outcome.stderr.contains("ok after"))
+        #expect(outcome.stderr.contains("  verify: 4 runs for 3 tickets, 2 failed; 1 ticket passed after feedback\n"), "\(outcome.stderr)")
         let argv = call(directory, "agent.argv.2").split(separator: "\n").map(String.init)
         let first = call(directory, "agent.argv.1").split(separator: "\n").map(String.init)
         #expect(argv.prefix(2) == ["--resume", first.count > 1 ? first[1] : "?"][...], "the follow-up continues the agent's session")
