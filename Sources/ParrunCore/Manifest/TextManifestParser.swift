@@ -227,6 +227,10 @@ struct TextManifestParser {
         var firstShellLine: Int?
         var firstPromptLine: Int?
         var reportedMix = false
+        /// Inside a `verify:` block: the indentation of its `verify:` line.
+        var verifyIndent: Int?
+        var verifySpan: SourceSpan?
+        var verifyLines: [Segment] = []
     }
 
     private mutating func startTicket(id: String, span: SourceSpan, dependencies: [JSONValue]) {
@@ -241,6 +245,20 @@ struct TextManifestParser {
         guard var draft = current else { return }
         current = nil
         defer { current = draft }
+        // `verify:` on a line of its own starts a block: the lines indented deeper are the verify script.
+        let indent = textStart - line.start
+        if let blockIndent = draft.verifyIndent {
+            if indent > blockIndent {
+                draft.verifyLines.append(line)
+                return
+            }
+            draft.verifyIndent = nil
+        }
+        if text(textStart, line.end).trimmingSpaces == "verify:" {
+            draft.verifyIndent = indent
+            draft.verifySpan = SourceSpan(offset: textStart, length: 7)
+            return
+        }
         switch input[textStart] {
         case UInt8(ascii: "@"):
             parseAttribute(continued(line), at: textStart, into: &draft)
@@ -315,6 +333,13 @@ struct TextManifestParser {
         }
         if let span = draft.environmentSpan {
             draft.members.append(JSONMember(key: "env", keySpan: span, value: JSONValue(.object(draft.environment), at: span)))
+        }
+        if let span = draft.verifySpan, !draft.verifyLines.isEmpty {
+            if let first = draft.attributeSpans["verify"] {
+                diagnostics.add(ManifestError.duplicateKey("verify", at: span, first: first))
+            } else {
+                draft.members.append(JSONMember(key: "verify", keySpan: span, value: JSONValue(.string(dedented(draft.verifyLines)), at: span)))
+            }
         }
         // A shell-and-prompt mix was reported already; the decoder would report it again.
         if draft.reportedMix { draft.members.removeAll { $0.key == "prompt" } }

@@ -54,3 +54,19 @@ import Testing
         #expect(missing.stderr.contains("cannot read prompt template none.tpl"), "\(missing.stderr)")
     }
 }
+
+/// The text format's `verify:` block.
+@Suite struct VerifyBlockTests {
+    @Test func aVerifyBlockHoldsTheDeeperIndentedLines() {
+        let read = tickets(lines(
+            "a:", "    echo one > out.txt", "    verify:", "        test -s out.txt", "          grep -q one out.txt",
+            "    echo two >> out.txt", "b:", "    @verify true", "    make"))
+        #expect(read[0].recipe == .shell("echo one > out.txt\necho two >> out.txt"))
+        #expect(read[0].field("verify")?.stringValue == "test -s out.txt\n  grep -q one out.txt")
+        #expect(read[1].field("verify")?.stringValue == "true")
+        #expect(Verify.script(of: read[1]) == "true")
+        let (_, problems) = check(lines("a:", "    @verify true", "    verify:", "        false"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("verify") == true, "\(problems)")
+    }
+}
