@@ -328,18 +328,10 @@ public final class Runner {
         if !definition.environment.contains(where: { $0.name == "PATH" }) {
             request.executable = executables.resolve(arguments[0])
         }
-        let pid: Int32
-        do { pid = try ProcessSpawner.spawn(request) } catch {
-            Descriptor.close(pipe.readEnd)
-            Descriptor.close(pipe.writeEnd)
-            throw error
-        }
-        Descriptor.close(pipe.writeEnd)
+        let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
         let now = Clock.monotonic()
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
-        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
-        if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
         running[pipe.readEnd] = RunningAttempt(
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
             exitDescriptor: exitDescriptor,
@@ -350,6 +342,21 @@ public final class Runner {
             },
             directory: request.directory)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
+    }
+
+    /// Starts the process, keeps only the pipe's read end, and watches for its
+    /// exit on a pidfd where the kernel has them.
+    private func spawnWatched(_ request: SpawnRequest, pipe: OutputPipe) throws(SystemError) -> (pid: Int32, exitDescriptor: Int32?) {
+        let pid: Int32
+        do { pid = try ProcessSpawner.spawn(request) } catch {
+            Descriptor.close(pipe.readEnd)
+            Descriptor.close(pipe.writeEnd)
+            throw error
+        }
+        Descriptor.close(pipe.writeEnd)
+        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
+        if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
+        return (pid, exitDescriptor)
     }
 
     // MARK: - Output
@@ -490,17 +497,9 @@ public final class Runner {
             arguments: options.shell + [phase.script], environment: baseEnvironment,
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
             directory: recipe.directory, outputDescriptor: pipe.writeEnd)
-        let pid: Int32
-        do { pid = try ProcessSpawner.spawn(request) } catch {
-            Descriptor.close(pipe.readEnd)
-            Descriptor.close(pipe.writeEnd)
-            throw error
-        }
-        Descriptor.close(pipe.writeEnd)
+        let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         let now = Clock.monotonic()
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
-        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
-        if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
         var log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt)
         log.heading = "--- parrun: verify ---"
         running[pipe.readEnd] = RunningAttempt(
