@@ -53,6 +53,7 @@ public struct Invocation: Sendable, Equatable {
     public var rerunOnConflict = false
     public var rerunConflicts = false
     public var agentLimitQuiet: Double?
+    public var verifyFeedbackBytes: Int?
     public var usageLimitWait: Double?
 
     public init() {}
@@ -240,6 +241,8 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "fail or rerun")
             }
             invocation.rerunOnConflict = value == "rerun"
+        case .verifyFeedback:
+            invocation.verifyFeedbackBytes = try count(value, spelled, minimum: 1)
         case .reason:
             invocation.reason = value
         case .agentLimitQuiet:

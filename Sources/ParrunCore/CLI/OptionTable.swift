@@ -34,6 +34,7 @@ public enum OptionKey: Sendable, Equatable {
     case rerunConflicts
     case agentLimitQuiet
     case reason
+    case verifyFeedback
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -120,6 +121,8 @@ public enum OptionTable {
                    help: "first back-off after an agent is rate-limited (429/529), doubling with jitter (default 30s)"),
         OptionSpec(key: .usageLimitWait, short: nil, long: "usage-limit-wait", valueName: "DURATION",
                    help: "how long prompt tickets pause after a usage limit whose reset time is unknown (default 15m)"),
+        OptionSpec(key: .verifyFeedback, short: nil, long: "verify-feedback", valueName: "BYTES",
+                   help: "how much of a failed verifier's output (its end) goes back to the agent (default 4000)"),
         OptionSpec(key: .agentLimitQuiet, short: nil, long: "agent-limit-quiet", valueName: "DURATION",
                    help: "after rate limits lowered how many agents run at once, raise it by one after this long without one (default 60s)"),
         OptionSpec(key: .tail, short: nil, long: "tail", valueName: "N",

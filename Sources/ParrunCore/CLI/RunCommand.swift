@@ -164,6 +164,7 @@ struct RunCommand {
             options.resumeCommand = (["parrun", "--resume"] + kept.map(Template.shellQuotedIfNeeded)).joined(separator: " ")
         }
         options.agentLimitQuiet = invocation.agentLimitQuiet ?? options.agentLimitQuiet
+        options.verifyFeedbackBytes = invocation.verifyFeedbackBytes ?? options.verifyFeedbackBytes
         options.worktreeSetup = manifest.settings.worktreeSetup
         options.rerunOnConflict = invocation.rerunOnConflict
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait

@@ -190,7 +190,7 @@ import Testing
                 + #"{"id": "after", "dependsOn": ["agent"], "run": "true", "verify": "true"}"#,
             settings: #""defaults": {"verify": ""# + check + #""}, "#)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outcome = try run(["-q", "-k"], in: directory)
+        let outcome = try run(["-q", "-k", "--verify-feedback", "20"], in: directory)
         #expect(outcome.status == 1, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("VERIFY FAILED agent (exit 1)"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("ok agent"), "the agent fixed it after the feedback: \(outcome.stderr)")
@@ -202,7 +202,7 @@ import Testing
         #expect(argv.prefix(2) == ["--resume", first.count > 1 ? first[1] : "?"][...], "the follow-up continues the agent's session")
         let followUp = call(directory, "agent.stdin.2")
         #expect(followUp.contains("The verifier of this task"), "\(followUp)")
-        #expect(followUp.contains("expected fixed, found draft"), "the verifier's output reaches the agent: \(followUp)")
+        #expect(followUp.contains("```\n fixed, found draft\n```"), "the end of the verifier's output, 20 bytes, reaches the agent: \(followUp)")
         let log = try String(contentsOf: directory.appendingPathComponent(".parrun/logs/sh.log"), encoding: .utf8)
         #expect(log.contains("--- parrun: verify ---\nexpected fixed, found draft\n"), "\(log)")
         let verifies = try journal(directory).compactMap { if case .verify(let v) = $0 { "\(v.id) \(v.passed)" } else { nil } }
