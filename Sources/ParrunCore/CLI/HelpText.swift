@@ -43,6 +43,7 @@ public enum HelpText {
               parrun logs --tail 50              the end of the latest failure's log
               parrun --max-cost 5 -j auto agents.json
                                                  prompt tickets through claude, at most $5
+              parrun --worktree -j 3             each ticket in its own git worktree, landed one at a time
 
             Logs: .parrun/logs/ID.log next to the manifest.
             Exit status: 0 all succeeded; 1 a ticket failed or timed out; 2 usage or
