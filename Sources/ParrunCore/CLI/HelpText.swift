@@ -1,6 +1,25 @@
 public enum HelpText {
     public static let version = "0.1.0"
 
+    /// Lines of help are cut at this many columns.
+    static let helpWidth = 100
+
+    /// `text` in lines of at most `width` columns, later ones indented by `indent`.
+    static func wrapped(_ text: String, width: Int, indent: Int) -> String {
+        guard width > 20, text.count > width else { return text }
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n" + String(repeating: " ", count: indent))
+    }
+
     /// Generated from `OptionTable`, so every option is listed exactly once.
     public static func render() -> String {
         var out = """
@@ -22,13 +41,13 @@ public enum HelpText {
             Options:
 
             """
-        let spellings = OptionTable.options.map { option in
-            OptionTable.spelling(of: option) + (option.valueName.map { " " + $0 } ?? "")
+        // Short options line up under `-j, `; long-only ones start where their long name would.
+        let columns = OptionTable.options.map { option in
+            (option.short == nil ? "      " : "  ") + OptionTable.spelling(of: option) + (option.valueName.map { " " + $0 } ?? "")
         }
-        let width = (spellings.map(\.count).max() ?? 0) + 2
-        for (option, spelling) in zip(OptionTable.options, spellings) {
-            let lead = option.short == nil ? "      " : "  "
-            out += lead + spelling.padding(to: width - (lead.count - 2)) + option.help + "\n"
+        let width = (columns.map(\.count).max() ?? 0) + 2
+        for (option, column) in zip(OptionTable.options, columns) {
+            out += column.padding(to: width) + wrapped(option.help, width: helpWidth - width, indent: width) + "\n"
         }
         out += """
 
