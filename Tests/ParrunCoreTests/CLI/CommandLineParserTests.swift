@@ -65,8 +65,11 @@ import Testing
         let help = HelpText.render()
         for option in OptionTable.options {
             #expect(help.components(separatedBy: "--" + option.long + " ").count + help.components(separatedBy: "--" + option.long + "\n").count - 2 >= 1, "--\(option.long) missing")
-            #expect(help.contains(option.help))
+            // Long help wraps; its words are all there, in order.
+            let flat = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(flat.contains(option.help.split(whereSeparator: \.isWhitespace).joined(separator: " ")), "help of --\(option.long)")
         }
+        #expect(help.split(separator: "\n").allSatisfy { $0.count <= HelpText.helpWidth + 2 }, "no line much wider than the wrap width")
         #expect(help.contains("Examples:"))
         #expect(help.contains("Exit status"))
     }
