@@ -54,6 +54,8 @@ public struct Invocation: Sendable, Equatable {
     public var rerunConflicts = false
     public var agentLimitQuiet: Double?
     public var verifyFeedbackBytes: Int?
+    /// `--launcher slurm` (true), `--launcher local` (false), or not given.
+    public var slurm: Bool?
     public var usageLimitWait: Double?
 
     public init() {}
@@ -241,6 +243,11 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "fail or rerun")
             }
             invocation.rerunOnConflict = value == "rerun"
+        case .launcher:
+            guard value == "slurm" || value == "local" else {
+                throw .invalidValue(option: spelled, value: value, expected: "local or slurm")
+            }
+            invocation.slurm = value == "slurm"
         case .verifyFeedback:
             invocation.verifyFeedbackBytes = try count(value, spelled, minimum: 1)
         case .reason:

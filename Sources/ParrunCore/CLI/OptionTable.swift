@@ -35,6 +35,7 @@ public enum OptionKey: Sendable, Equatable {
     case agentLimitQuiet
     case reason
     case verifyFeedback
+    case launcher
     case rateLimitWait
     case usageLimitWait
     case tail
@@ -101,6 +102,8 @@ public enum OptionTable {
                    help: "start every prompt ticket in a new agent session, even an interrupted one"),
         OptionSpec(key: .maxCost, short: nil, long: "max-cost", valueName: "USD",
                    help: "start no prompt ticket once the run's agents have cost USD dollars"),
+        OptionSpec(key: .launcher, short: nil, long: "launcher", valueName: "local|slurm",
+                   help: "run tickets here, or each as a Slurm job (srun); -j auto then uses the cluster's CPUs"),
         OptionSpec(key: .worktree, short: nil, long: "worktree", valueName: nil,
                    help: "run each ticket in its own git worktree and land its work on the branch one at a time"),
         OptionSpec(key: .into, short: nil, long: "into", valueName: "BRANCH",

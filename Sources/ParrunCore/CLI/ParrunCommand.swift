@@ -69,9 +69,11 @@ public enum ParrunCommand {
         if selection.mode == .fresh && !invocation.printsOnly && lock != nil {
             compactJournal(records, selection: selection, stateDirectory: stateDirectory)
         }
+        let slurm = invocation.slurm ?? manifest.settings.slurm
         let jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
-            cores: Machine.processorCount(), ticketsToRun: selection.runs.lazy.filter { $0 }.count)
+            cores: Machine.processorCount(), ticketsToRun: selection.runs.lazy.filter { $0 }.count,
+            clusterCPUs: slurm ? SlurmLauncher.clusterCPUs() ?? 1 : nil)
         let history = DurationHistory.load(from: stateDirectory)
         let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, pools: manifest.settings.pools, weights: history.weights(for: graph))
 

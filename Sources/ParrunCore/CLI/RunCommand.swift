@@ -64,6 +64,7 @@ struct RunCommand {
             Terminal.writeError("parrun: warning: none of the \(toRun.count) tickets to run has a recipe, so they succeed without doing anything; give them `run` or `prompt`, a `defaults` template, or --prompt-template FILE\n")
         }
         stopOrphans(grace: options.gracePeriod)
+        if options.slurm { cancelLeftoverJobs() }
 
         var runID = Self.newRunID()
         let owner = ProcessTable.current
@@ -158,6 +159,7 @@ struct RunCommand {
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.keepWorktrees = invocation.keepWorktrees
+        options.slurm = invocation.slurm ?? manifest.settings.slurm
         // A manifest read from standard input cannot be read again: no command to offer.
         if manifest.source.name != "<stdin>" {
             let kept = invocation.arguments.filter { $0 != "--resume" }
@@ -187,6 +189,19 @@ struct RunCommand {
         }
         for (_, process) in selection.orphans where ProcessTable.isRunning(process) {
             ProcessControl.signalGroup(process.pid, SIGKILL)
+        }
+    }
+
+    /// Slurm jobs of this manifest's earlier runs still queued or running
+    /// (their parrun died before cancelling them) are cancelled first.
+    private func cancelLeftoverJobs() {
+        let history = selection.history
+        // Never the jobs of a run another parrun is working on now.
+        let runs = Set(history.runs.filter { $0.manifest == selection.manifestPath && !history.isLive($0.run, isRunning: ProcessTable.isRunning) }.map(\.run))
+        guard !runs.isEmpty else { return }
+        for (job, name) in SlurmLauncher.queuedJobs(ofRuns: runs) {
+            Terminal.writeError("parrun: cancelling Slurm job \(job) (\(name)), left by an interrupted run\n")
+            CommandRunner.run(["scancel", job])
         }
     }
 

@@ -52,6 +52,8 @@ public struct RunOptions: Sendable {
     public var usageLimitWait = 900.0
     /// How much of a failed verifier's output (its end) goes back to the agent.
     public var verifyFeedbackBytes = 4000
+    /// `--launcher slurm`: every ticket runs as an `srun` job.
+    public var slurm = false
     /// What to type to continue this run, for the summary (`parrun --resume ...`).
     public var resumeCommand: String?
     /// `worktreeSetup`: run in each new worktree before the recipe; its failure fails the ticket.

@@ -315,16 +315,19 @@ public final class Runner {
         }
         let pipe = try OutputPipe.make()
         var arguments = command.arguments
+        let directory = RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory)
         if worktree != nil, let setup = options.worktreeSetup {
             // Setup first, in the same process group and output; the recipe only if it succeeds.
             arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments
+        }
+        if options.slurm {
+            arguments = SlurmLauncher.wrap(arguments, ticket: definition, run: runID, directory: FileSystem.absolutePath(directory ?? ".") ?? directory)
         }
         var request = SpawnRequest(
             arguments: arguments,
             environment: baseEnvironment,
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
-            directory: RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory),
-            inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
+            directory: directory, inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
         if !definition.environment.contains(where: { $0.name == "PATH" }) {
             request.executable = executables.resolve(arguments[0])
         }
@@ -446,6 +449,10 @@ public final class Runner {
             running[descriptor] = nil
             let status = ProcessControl.reap(attempt.pid)
             let seconds = Clock.monotonic() - attempt.startedAt
+            if options.slurm && (attempt.timedOut || attempt.interrupted || status != .exited(0)) {
+                // srun passes signals on to its job; this makes sure nothing of it stays queued.
+                SlurmLauncher.cancel(run: runID, id: plan.graph.tickets[attempt.ticket].id)
+            }
             if let phase = attempt.verifying {
                 endVerify(attempt, phase: phase, status: status, seconds: seconds)
                 continue

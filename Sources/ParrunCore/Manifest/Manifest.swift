@@ -28,6 +28,8 @@ public struct ManifestSettings: Sendable {
     public var shell: [String]?
     /// `claude`: the command a prompt recipe runs, as argv.
     public var claude: [String]?
+    /// `launcher = slurm`: every ticket runs as a Slurm job (as `--launcher slurm`).
+    public var slurm = false
     /// `worktreeSetup`: a shell script run in each new worktree before the recipe (e.g. `npm ci`).
     public var worktreeSetup: String?
     /// `isolate = worktree`: every ticket in a git worktree of its own (as `--worktree`).

@@ -1,6 +1,6 @@
 /// Reads top-level settings, from JSON keys or the text format's `key = value` lines.
 enum SettingsDecoder {
-    static let knownSettings = ["jobs", "shell", "claude", "pools", "isolate", "worktreeSetup"]
+    static let knownSettings = ["jobs", "shell", "claude", "pools", "isolate", "worktreeSetup", "launcher"]
 
     /// `warnUnknown` is set for the text format, where every top-level line is a
     /// setting; JSON manifests from other tools carry keys of their own (`version`).
@@ -25,6 +25,12 @@ enum SettingsDecoder {
                 settings.claude = reader.command(&diagnostics)
             case "pools":
                 settings.pools = pools(member, diagnostics: &diagnostics)
+            case "launcher":
+                guard let text = member.value.stringValue, text == "slurm" || text == "local" else {
+                    diagnostics.add(ManifestError.wrongType(field: "launcher", ticket: nil, expected: "\"local\" or \"slurm\"", found: member.value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? member.value.typeDescription, at: member.value.span))
+                    continue
+                }
+                settings.slurm = text == "slurm"
             case "worktreeSetup":
                 settings.worktreeSetup = reader.lines(&diagnostics)
             case "isolate":

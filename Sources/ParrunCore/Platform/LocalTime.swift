@@ -1,12 +1,20 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
+
+/// `TZ` is process-wide: one time-zone computation at a time (tests run in parallel).
+private let timeZoneLock = Mutex(())
 
 /// Wall-clock times in a time zone, through libc (parrun does not link
 /// Foundation: it would add to every run's start-up).
 public enum LocalTime {
     /// "13:05" in the local time zone.
     public static func clock(_ epoch: Double) -> String {
+        timeZoneLock.withLock { _ in clockLocked(epoch) }
+    }
+
+    private static func clockLocked(_ epoch: Double) -> String {
         var time = time_t(epoch)
         var parts = tm()
         localtime_r(&time, &parts)
@@ -16,6 +24,10 @@ public enum LocalTime {
     /// The first moment after `now` when the clock in `zone` (an IANA name such
     /// as Europe/Lisbon; nil for local time) shows `hour`:`minute`.
     public static func next(hour: Int, minute: Int, zone: String?, after now: Double) -> Double? {
+        timeZoneLock.withLock { _ in nextLocked(hour: hour, minute: minute, zone: zone, after: now) }
+    }
+
+    private static func nextLocked(hour: Int, minute: Int, zone: String?, after now: Double) -> Double? {
         let saved = getenv("TZ").map { String(cString: $0) }
         if let zone {
             // An unknown zone would silently mean UTC: accept only names with a zoneinfo file.

@@ -20,9 +20,11 @@ public struct JobCount: Sendable, Equatable {
     /// The largest `auto` ever chooses: more agents than this rarely help one person.
     public static let autoMaximum = 8
 
+    /// `clusterCPUs`: with the Slurm launcher, `auto` is the cluster's CPU count
+    /// (capped at the tickets to run), not half of this machine's cores.
     public static func resolve(
         commandLine: JobsRequest?, environment: JobsRequest?, manifest: JobsRequest?,
-        cores: Int, ticketsToRun: Int
+        cores: Int, ticketsToRun: Int, clusterCPUs: Int? = nil
     ) -> JobCount {
         let (request, source, origin): (JobsRequest?, Source, String) =
             if let commandLine { (commandLine, .commandLine, "-j ") }
@@ -38,6 +40,12 @@ public struct JobCount: Sendable, Equatable {
             return JobCount(value: value, source: source, request: request, explanation: "\(origin)0: no limit, one per ticket")
         case .count(let value):
             return JobCount(value: value, source: source, request: request, explanation: "\(origin)\(value)")
+        case .auto where clusterCPUs != nil:
+            let cpus = max(1, clusterCPUs ?? 1)
+            let value = max(1, min(cpus, ticketsToRun))
+            var explanation = "\(origin)auto: the Slurm cluster's \(cpus) CPUs"
+            if value < cpus { explanation += ", capped at \(ticketsToRun) ticket\(ticketsToRun == 1 ? "" : "s") to run" }
+            return JobCount(value: value, source: source, request: request, explanation: explanation)
         case .auto:
             let half = max(1, min(autoMaximum, max(cores, 1) / 2))
             let value = max(1, min(half, ticketsToRun))

@@ -1,0 +1,55 @@
+/// `--launcher slurm`: every ticket runs as `srun`, which stays in the
+/// foreground, so output, logs, timeouts, retries, the journal and resume work
+/// as they do locally. The job is named `parrun:RUN:ID`; its size comes from
+/// the ticket's `cpus`, `mem`, `timeout`, `partition` and `slurmArgs`. A
+/// filesystem shared with the nodes is assumed: srun runs in the ticket's directory.
+enum SlurmLauncher {
+    static func jobName(run: String, id: String) -> String { "parrun:\(run):\(id)" }
+
+    /// The srun command that runs `arguments` for the ticket.
+    static func wrap(_ arguments: [String], ticket: Ticket, run: String, directory: String?) -> [String] {
+        var srun = ["srun", "--job-name=" + jobName(run: run, id: ticket.id), "--ntasks=1", "--quiet"]
+        srun.append("--cpus-per-task=\(ticket.field("cpus")?.integerValue.map { max(1, $0) } ?? 1)")
+        if let mem = ticket.field("mem")?.scalarText { srun.append("--mem=" + mem) }
+        if let seconds = ticket.timeoutSeconds { srun.append("--time=" + time(seconds)) }
+        if let partition = ticket.field("partition")?.stringValue { srun.append("--partition=" + partition) }
+        if let directory { srun.append("--chdir=" + directory) }
+        if let extra = ticket.field("slurmArgs") {
+            if let items = extra.arrayValue { srun += items.compactMap(\.scalarText) } else if let text = extra.stringValue {
+                if case .success(let words) = ShellWords.split(text) { srun += words }
+            }
+        }
+        return srun + ["--"] + arguments
+    }
+
+    /// Slurm's `--time`: whole minutes, rounded up, at least one (parrun's own timeout stops it first).
+    static func time(_ seconds: Double) -> String {
+        String(max(1, Int((seconds / 60).rounded(.up)) + 1))
+    }
+
+    /// CPUs of the cluster, as `sinfo` reports them (nil if it does not answer).
+    static func clusterCPUs() -> Int? {
+        let result = CommandRunner.run(["sinfo", "-h", "-o", "%C"])
+        guard result.succeeded else { return nil }
+        // "allocated/idle/other/total" per partition line.
+        let totals = result.output.split(separator: "\n").compactMap { $0.split(separator: "/").last.flatMap { Int(String($0).trimmingSpaces) } }
+        return totals.isEmpty ? nil : totals.reduce(0, +)
+    }
+
+    /// Cancels the job of a ticket (the fallback when srun could not cancel it itself).
+    static func cancel(run: String, id: String) {
+        CommandRunner.run(["scancel", "--name=" + jobName(run: run, id: id)])
+    }
+
+    /// Jobs of earlier runs still in the queue: (job id, name).
+    static func queuedJobs(ofRuns runs: Set<String>) -> [(job: String, name: String)] {
+        let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j"])
+        guard result.succeeded else { return [] }
+        return result.output.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[1].hasPrefix("parrun:") else { return nil }
+            let run = parts[1].split(separator: ":").dropFirst().first.map(String.init) ?? ""
+            return runs.contains(run) ? (parts[0], parts[1]) : nil
+        }
+    }
+}

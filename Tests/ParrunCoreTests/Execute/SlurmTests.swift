@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import ParrunCore
+
+/// `--launcher slurm` against a real single-node Slurm cluster (`.ci/slurm-up`
+/// starts one); skipped when `sinfo` does not answer.
+@Suite(.enabled(if: slurmAnswers, "no Slurm cluster answers `sinfo` (.ci/slurm-up starts one); the Slurm tests are skipped"))
+struct SlurmTests {
+    private func squeue() -> String {
+        CommandRunner.run(["squeue", "-h", "-o", "%i %j"]).output
+    }
+
+    @Test func ticketsRunAsSlurmJobsInOrder() throws {
+        let directory = try CLITests.directory([
+            "Parrunfile": "first:\n    echo \"job $SLURM_JOB_NAME\" > first.txt\nsecond: first\n    @cpus 1\n    cat first.txt; echo \"in $SLURM_JOB_ID\"\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j", "auto", "--launcher", "slurm"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("[second] job parrun:"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains(":first\n"), "the job is named parrun:RUN:ID: \(outcome.stdout)")
+        let log = try String(contentsOf: directory.appendingPathComponent(".parrun/logs/second.log"), encoding: .utf8)
+        #expect(log.contains("in "), "logs work unchanged: \(log)")
+        let plan = try CLITests.run(["-n", "-j", "auto", "--launcher", "slurm"], in: directory)
+        #expect(plan.stdout.contains("(-j auto: the Slurm cluster's "), "\(plan.stdout)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aTimeoutOrAKilledParrunLeavesNoJobInTheQueue() throws {
+        let directory = try CLITests.directory(["Parrunfile": "slow:\n    @timeout 1s\n    sleep 60\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let timedOut = try CLITests.run(["-q", "--launcher", "slurm", "--grace", "1s"], in: directory)
+        #expect(timedOut.status == 1)
+        #expect(timedOut.stderr.contains("TIMEOUT slow"), "\(timedOut.stderr)")
+        #expect(!squeue().contains(":slow"), "the job was cancelled: \(squeue())")
+
+        try Data("long:\n    sleep 60\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        let killed = try LaunchedParrun(["-q", "--launcher", "slurm"], in: directory)
+        for _ in 0..<100 where !squeue().contains(":long") { usleep(50_000) }
+        #expect(squeue().contains(":long"), "the job runs")
+        kill(killed.pid, SIGKILL)
+        killed.wait()
+        #expect(CrashSafetyTests.survivors(of: killed.pid).isEmpty, "srun did not outlive its parrun")
+        // Whatever srun could not cancel, the resumed run does before running the ticket again.
+        try Data("long:\n    true\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        let resumed = try CLITests.run(["-q", "--resume", "--launcher", "slurm"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for _ in 0..<100 where squeue().contains(":long") { usleep(50_000) }
+        #expect(!squeue().contains(":long"), "no job of the run is left: \(squeue())")
+    }
+
+    @Test func srunGetsTheTicketsSize() {
+        let read = tickets(lines("t:", "    @cpus 4", "    @mem 2G", "    @timeout 90s", "    @partition gpu", "    @slurmArgs --exclusive --qos=high", "    make"))
+        #expect(SlurmLauncher.wrap(["/bin/sh", "-ec", "make"], ticket: read[0], run: "r1", directory: "/work") == [
+            "srun", "--job-name=parrun:r1:t", "--ntasks=1", "--quiet", "--cpus-per-task=4", "--mem=2G", "--time=3",
+            "--partition=gpu", "--chdir=/work", "--exclusive", "--qos=high", "--", "/bin/sh", "-ec", "make",
+        ])
+    }
+}
+
+private let slurmAnswers = CommandRunner.run(["sinfo", "-h"]).succeeded
