@@ -8,9 +8,16 @@ struct StatusCommand {
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else { return .usageOrManifestError }
         let stateDirectory = loaded.stateDirectory(invocation)
         let contents = try StateJournal.read(stateDirectory: stateDirectory)
-        let report = StatusReport(
+        var report = StatusReport(
             graph: loaded.graph, history: RunHistory(contents.records), manifestPath: loaded.identity,
             now: Clock.wall(), isRunning: ProcessTable.isRunning)
+        // Slurm's own state of the jobs of running tickets.
+        if let run = report.run, report.entries.contains(where: { $0.state == .running && $0.slurmJob != nil }) {
+            let jobs = SlurmLauncher.jobs(ofRun: run)
+            for index in report.entries.indices where report.entries[index].state == .running {
+                report.entries[index].slurmState = jobs[report.entries[index].id]?.state
+            }
+        }
         var printer = StatusPrinter(report: report, manifestName: loaded.source.name) { id in
             stateDirectory + "/logs/" + id + ".log"
         }

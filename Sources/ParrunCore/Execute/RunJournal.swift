@@ -37,6 +37,11 @@ final class RunJournal {
             process: process, owner: owner, worker: worker, time: Clock.wall(), session: session)))
     }
 
+    /// `--launcher slurm`: the job an attempt runs as.
+    func slurmJob(_ ticket: Int, attempt: Int, job: String) {
+        writer.append(.slurmJob(.init(run: runID, id: graph.tickets[ticket].id, attempt: attempt, job: job, time: Clock.wall())))
+    }
+
     /// A verify gate ran.
     func verified(_ ticket: Int, attempt: Int, passed: Bool, exitCode: Int?) {
         writer.append(.verify(.init(run: runID, id: graph.tickets[ticket].id, attempt: attempt, passed: passed, exitCode: exitCode, time: Clock.wall())))

@@ -92,6 +92,8 @@ public final class Runner {
     private var alreadyLanded = Set<Int>()
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
     private var conflictsToLand: [Int: String] = [:]
+    /// `--launcher slurm`: per running ticket, its job and the state last reported.
+    private var slurmJobs: [Int: (job: String, state: String)] = [:]
     /// When a rate limit last lowered (or a quiet period raised) the agent limit.
     private var lastAgentLimitChange = 0.0
     /// Tickets rerun once after a conflict (`--on-conflict rerun`).
@@ -681,6 +683,28 @@ public final class Runner {
         }
     }
 
+    /// Learns the Slurm job of each running ticket and whether it is queued or
+    /// running (one `squeue` a tick); a new job goes into the journal.
+    private func followSlurmJobs() {
+        let attempts = running.values.filter { $0.verifying == nil }
+        guard !attempts.isEmpty else {
+            slurmJobs.removeAll()
+            return
+        }
+        let jobs = SlurmLauncher.jobs(ofRun: runID)
+        for attempt in attempts {
+            guard let (job, state) = jobs[plan.graph.tickets[attempt.ticket].id] else { continue }
+            let known = slurmJobs[attempt.ticket]
+            if known?.job != job { journal?.slurmJob(attempt.ticket, attempt: attempt.attempt, job: job) }
+            if known?.job != job || known?.state != state {
+                slurmJobs[attempt.ticket] = (job, state)
+                reporter.report(.ticketSlurm(ticket: attempt.ticket, job: job, state: state), elapsed: elapsed)
+            }
+        }
+        let current = Set(attempts.map(\.ticket))
+        slurmJobs = slurmJobs.filter { current.contains($0.key) }
+    }
+
     /// Adaptive concurrency: a rate limit halves how many prompt tickets run at once.
     private func lowerAgentLimit() {
         lastAgentLimitChange = Clock.monotonic()
@@ -830,6 +854,7 @@ public final class Runner {
         for (_, ticket) in due { scheduler.requeue(ticket) }
         guard now - lastTick >= HumanReporter.tickInterval else { return false }
         lastTick = now
+        if options.slurm { followSlurmJobs() }
         journal?.tick()
         reporter.tick(elapsed: now - startedAt)
         return true

@@ -41,6 +41,21 @@ enum SlurmLauncher {
         CommandRunner.run(["scancel", "--name=" + jobName(run: run, id: id)])
     }
 
+    /// The jobs of run `run` in the queue, by ticket id: (job id, `queued`/`running`/Slurm's state code).
+    static func jobs(ofRun run: String) -> [String: (job: String, state: String)] {
+        let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j %t"])
+        guard result.succeeded else { return [:] }
+        let prefix = "parrun:\(run):"
+        var jobs: [String: (String, String)] = [:]
+        for line in result.output.split(separator: "\n") {
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count == 3, parts[1].hasPrefix(prefix) else { continue }
+            let state = parts[2] == "PD" ? "queued" : parts[2] == "R" ? "running" : parts[2]
+            jobs[String(parts[1].dropFirst(prefix.count))] = (parts[0], state)
+        }
+        return jobs
+    }
+
     /// Jobs of earlier runs still in the queue: (job id, name).
     static func queuedJobs(ofRuns runs: Set<String>) -> [(job: String, name: String)] {
         let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j"])

@@ -49,6 +49,8 @@ public struct HumanReporter: RunReporter {
 
     /// While prompt tickets wait for a usage limit to reset: until when.
     private var pausedUntil: Double?
+    /// `--launcher slurm`: tickets whose jobs wait in Slurm's queue.
+    private var queued = Set<Int>()
     /// While rate limits hold the agent pool below its limit: (now, configured).
     private var agentLimit: (Int, Int)?
 
@@ -72,6 +74,7 @@ public struct HumanReporter: RunReporter {
             if elapsed - lastDrawn < Self.redrawInterval { return }
         case .ticketEnded(let ticket, let attempt, let worker, let outcome, let seconds, let retryIn, let stats):
             running.removeAll { $0 == ticket }
+            queued.remove(ticket)
             if let lines = groups.removeValue(forKey: ticket), !lines.isEmpty {
                 let head = prefix(ticket, worker)
                 write(output: lines.map { head + $0 + "\n" }.joined())
@@ -85,6 +88,9 @@ public struct HumanReporter: RunReporter {
             message("info: \(id(ticket)) is running in another parrun\(holder > 0 ? " (pid \(holder))" : ""); waiting for it")
         case .notice(let text):
             message(text)
+        case .ticketSlurm(let ticket, let job, let state):
+            if state == "queued" { queued.insert(ticket) } else { queued.remove(ticket) }
+            if !style.statusLine { message("slurm \(id(ticket)) job \(job) \(state)") }
         case .ticketVerified(let ticket, _, let passed, let exitCode):
             if !passed || !style.statusLine {
                 message((passed ? paint("verified", "32") : paint("VERIFY FAILED", "1;31")) + " \(id(ticket))" + (passed ? "" : exitCode.map { " (exit \($0))" } ?? ""))
@@ -167,7 +173,8 @@ public struct HumanReporter: RunReporter {
     private mutating func drawStatus() {
         guard style.statusLine else { return }
         let line = StatusLine.render(
-            finished: finished, total: total, running: running.map(id), elapsed: lastElapsed, width: style.width,
+            finished: finished, total: total, running: running.filter { !queued.contains($0) }.map(id), elapsed: lastElapsed, width: style.width,
+            queued: running.filter { queued.contains($0) }.map(id),
             pausedUntil: pausedUntil.map(LocalTime.clock), agentLimit: agentLimit)
         sink.writeMessage("\r\u{1B}[K" + line)
         statusShown = true

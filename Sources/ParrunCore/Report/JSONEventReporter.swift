@@ -40,6 +40,8 @@ public struct JSONEventReporter: RunReporter {
                 ("log", q(options.logPath(plan.graph.tickets[ticket].id))),
             ]
             if let stats { fields.append(("stats", stats.json)) }
+        case .ticketSlurm(let ticket, let job, let state):
+            fields = [("event", q("ticket-slurm")), ("id", id(ticket)), ("job", q(job)), ("state", q(state))]
         case .ticketVerified(let ticket, let attempt, let passed, let exitCode):
             fields = [("event", q("ticket-verify")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("passed", passed ? "true" : "false"), ("exitCode", exitCode.map(String.init) ?? "null")]
         case .agentLimit(let limit, let configured):

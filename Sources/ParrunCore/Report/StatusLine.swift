@@ -2,12 +2,13 @@
 /// `[7/12] running: build, test, lint  elapsed 1m12s  eta 3m`.
 struct StatusLine {
     /// `finished` counts tickets that reached a final state; `total` those in the run.
-    static func render(finished: Int, total: Int, running: [String], elapsed: Double, width: Int, pausedUntil: String? = nil,
+    static func render(finished: Int, total: Int, running: [String], elapsed: Double, width: Int, queued: [String] = [], pausedUntil: String? = nil,
                        agentLimit: (Int, Int)? = nil) -> String {
         var line = "[\(finished)/\(total)]"
         if let (limit, configured) = agentLimit { line += " agents \(limit)/\(configured)" }
         if let pausedUntil { line += " agents paused until \(pausedUntil) (usage limit)" }
         if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
+        if !queued.isEmpty { line += " queued: " + queued.joined(separator: ", ") }
         line += "  elapsed " + clock(elapsed)
         if finished > 0 && finished < total {
             // Proportional: the tickets left take as long, on average, as those done.

@@ -58,7 +58,8 @@ struct StatusPrinter {
             return what.joined(separator: ", ")
         case .running:
             guard let pid = entry.pid else { return "" }
-            return "pid \(pid) " + (entry.alive == true ? "(alive)" : "(not alive)")
+            let slurm = entry.slurmJob.map { ", slurm job \($0)" + (entry.slurmState.map { " (\($0))" } ?? "") } ?? ""
+            return "pid \(pid) " + (entry.alive == true ? "(alive)" : "(not alive)") + slurm
         case .done:
             return "done in the manifest"
         case .succeeded, .skipped, .pending:
@@ -89,6 +90,7 @@ struct StatusPrinter {
             if let pid = entry.pid { fields.append("\"pid\":\(pid),\"alive\":\(entry.alive == true)") }
             if let detail = entry.detail { fields.append("\"detail\":\(JSONText.quoted(detail))") }
             if let stats = entry.stats { fields.append("\"stats\":\(stats.json)") }
+            if let job = entry.slurmJob { fields.append("\"slurmJob\":\(JSONText.quoted(job)),\"slurmState\":\(JSONText.quotedOrNull(entry.slurmState))") }
             if let passed = entry.verifyPassed { fields.append("\"verify\":{\"runs\":\(entry.verifyRuns),\"passed\":\(passed)}") }
             return "{" + fields.joined(separator: ",") + "}"
         }

@@ -170,6 +170,10 @@ public enum JournalReader {
                     signal: record.optionalString("signal"), seconds: try record.double("seconds"), time: try record.double("time"),
                     retry: record.bool("retry"), owner: (try? record.process("owner")) ?? .none,
                     stats: AgentStats(json: fields["stats"]), detail: record.optionalString("detail")))
+            case "slurm-job":
+                return .slurmJob(.init(
+                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
+                    job: try record.string("job"), time: try record.double("time")))
             case "review":
                 return .review(.init(
                     run: try record.string("run"), id: try record.string("id"), approved: record.bool("approved"),

@@ -21,6 +21,7 @@ public enum JournalCompaction {
             case .session(let session): if needed.contains(session.run) { kept.append(record) }
             case .verify(let verify): if needed.contains(verify.run) { kept.append(record) }
             case .review(let review): if needed.contains(review.run) { kept.append(record) }
+            case .slurmJob(let job): if needed.contains(job.run) { kept.append(record) }
             }
         }
         return kept.count < records.count ? kept : nil

@@ -17,6 +17,8 @@ public enum JournalRecord: Sendable, Equatable {
     case verify(VerifyRecord)
     /// `parrun approve` or `parrun reject` decided on a ticket awaiting review.
     case review(ReviewRecord)
+    /// `--launcher slurm`: the Slurm job an attempt of a ticket runs as.
+    case slurmJob(SlurmJobRecord)
 
     /// A run begins (or a process joins one: `joined` is true).
     public struct RunRecord: Sendable, Equatable {
@@ -66,6 +68,14 @@ public enum JournalRecord: Sendable, Equatable {
         public var stats: AgentStats? = nil
         /// Why it failed, in words, when the exit code does not say (`error_max_turns`, ...).
         public var detail: String? = nil
+    }
+
+    public struct SlurmJobRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        public var job: String
+        public var time: Double
     }
 
     public struct ReviewRecord: Sendable, Equatable {
@@ -158,6 +168,13 @@ public enum JournalRecord: Sendable, Equatable {
             add("id", text(record.id))
             add("attempt", String(record.attempt))
             add("session", text(record.session))
+            add("time", JSONText.number(record.time))
+        case .slurmJob(let record):
+            add("type", text("slurm-job"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("job", text(record.job))
             add("time", JSONText.number(record.time))
         case .review(let record):
             add("type", text("review"))

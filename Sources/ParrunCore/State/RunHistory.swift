@@ -10,6 +10,8 @@ public struct RunHistory: Sendable {
         public var session: String?
         /// A prompt ticket's agent stats over every attempt of the chain.
         public var stats: AgentStats?
+        /// `--launcher slurm`: the job of its last attempt that reached Slurm.
+        public var slurmJob: String?
         /// The decision on its work if it awaited review: made after its last end.
         public var review: JournalRecord.ReviewRecord?
         /// Times its verify gate ran, and whether the last one passed.
@@ -41,6 +43,7 @@ public struct RunHistory: Sendable {
     private let sessions: [String: [JournalRecord.SessionRecord]]
     private let verifies: [String: [JournalRecord.VerifyRecord]]
     private let reviews: [String: [JournalRecord.ReviewRecord]]
+    private let slurmJobs: [String: [JournalRecord.SlurmJobRecord]]
 
     public init(_ records: [JournalRecord]) {
         var runs: [JournalRecord.RunRecord] = []
@@ -50,6 +53,7 @@ public struct RunHistory: Sendable {
         var sessions: [String: [JournalRecord.SessionRecord]] = [:]
         var verifies: [String: [JournalRecord.VerifyRecord]] = [:]
         var reviews: [String: [JournalRecord.ReviewRecord]] = [:]
+        var slurmJobs: [String: [JournalRecord.SlurmJobRecord]] = [:]
         for record in records {
             switch record {
             case .header: break
@@ -60,6 +64,7 @@ public struct RunHistory: Sendable {
             case .session(let session): sessions[session.run, default: []].append(session)
             case .verify(let verify): verifies[verify.run, default: []].append(verify)
             case .review(let review): reviews[review.run, default: []].append(review)
+            case .slurmJob(let job): slurmJobs[job.run, default: []].append(job)
             }
         }
         self.runs = runs
@@ -69,6 +74,7 @@ public struct RunHistory: Sendable {
         self.sessions = sessions
         self.verifies = verifies
         self.reviews = reviews
+        self.slurmJobs = slurmJobs
     }
 
     /// The most recent run of the manifest at `path` (not counting joins).
@@ -130,6 +136,7 @@ public struct RunHistory: Sendable {
             }
             for session in sessions[run] ?? [] { states[session.id, default: TicketState()].session = session.session }
             for review in reviews[run] ?? [] { states[review.id, default: TicketState()].review = review }
+            for job in slurmJobs[run] ?? [] { states[job.id, default: TicketState()].slurmJob = job.job }
             for verify in verifies[run] ?? [] {
                 Self.update(&states[verify.id, default: TicketState()]) { state in
                     state.verifyRuns += 1

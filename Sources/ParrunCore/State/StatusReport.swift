@@ -28,6 +28,9 @@ public struct StatusReport: Sendable {
         public var stats: AgentStats?
         /// Why it failed, when the exit code does not say.
         public var detail: String?
+        /// `--launcher slurm`: its last job, and (while it runs) Slurm's state of it.
+        public var slurmJob: String?
+        public var slurmState: String?
         /// Times its verify gate ran, and whether the last passed.
         public var verifyRuns = 0
         public var verifyPassed: Bool?
@@ -37,7 +40,7 @@ public struct StatusReport: Sendable {
     public let run: String?
     /// A parrun is working on the run now.
     public let live: Bool
-    public let entries: [Entry]
+    public var entries: [Entry]
 
     public func count(_ state: State) -> Int { entries.reduce(0) { $0 + ($1.state == state ? 1 : 0) } }
 
@@ -61,6 +64,7 @@ public struct StatusReport: Sendable {
             guard let state = states[ticket.id] else { return entry }
             entry.attempts = state.attempts
             entry.stats = state.stats
+            entry.slurmJob = state.slurmJob
             entry.verifyRuns = state.verifyRuns
             entry.verifyPassed = state.verifyPassed
             if state.isOpen, let start = state.lastStart {

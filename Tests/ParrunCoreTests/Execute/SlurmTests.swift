@@ -49,6 +49,30 @@ struct SlurmTests {
         #expect(!squeue().contains(":long"), "no job of the run is left: \(squeue())")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func jobsBeyondTheClustersCPUsShowAsQueuedWithTheirIDs() throws {
+        let cpus = SlurmLauncher.clusterCPUs() ?? 2
+        let count = cpus + 1
+        let manifest = (1...count).map { "t\($0):\n    sleep 1.5\n" }.joined()
+        let directory = try CLITests.directory(["Parrunfile": manifest])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["--json", "-j", "\(count)", "--launcher", "slurm"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        var states: [String: Set<String>] = [:]
+        for line in outcome.stdout.split(separator: "\n") {
+            guard let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                event["event"] as? String == "ticket-slurm", let id = event["id"] as? String, let state = event["state"] as? String
+            else { continue }
+            #expect(!((event["job"] as? String) ?? "").isEmpty)
+            states[id, default: []].insert(state)
+        }
+        #expect(states.count == count, "every ticket's job was seen: \(states)")
+        #expect(states.values.contains { $0.contains("queued") }, "one job waited for a CPU: \(states)")
+        let jobs = try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records
+            .compactMap { if case .slurmJob(let job) = $0 { job.job } else { nil } }
+        #expect(Set(jobs).count == count, "each attempt's job id is in the journal: \(jobs)")
+    }
+
     @Test func srunGetsTheTicketsSize() {
         let read = tickets(lines("t:", "    @cpus 4", "    @mem 2G", "    @timeout 90s", "    @partition gpu", "    @slurmArgs --exclusive --qos=high", "    make"))
         #expect(SlurmLauncher.wrap(["/bin/sh", "-ec", "make"], ticket: read[0], run: "r1", directory: "/work") == [
