@@ -73,6 +73,30 @@ struct SlurmTests {
         #expect(Set(jobs).count == count, "each attempt's job id is in the journal: \(jobs)")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func promptTicketsVerifyGatesRetriesAndCtrlCWorkUnchanged() throws {
+        let directory = try CLITests.directory([
+            "tickets.json": #"{"claude": ""# + PromptTicketTests.fake + #"", "tickets": [{"id": "agent", "prompt": "fake:ok", "verify": "test -s agent.txt"}, "#
+                + #"{"id": "flaky", "run": "test -f once || { touch once; exit 1; }", "retries": 1}]}"#,
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("calls"), withIntermediateDirectories: true)
+        let env = ["FAKE_CLAUDE_DIR": directory.appendingPathComponent("calls").path]
+        let outcome = try CLITests.run(["-q", "-j2", "--launcher", "slurm", "--retry-delay", "0s"], in: directory, environment: env)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("[agent] Write agent.txt"), "the agent's events through srun: \(outcome.stdout)")
+        #expect(outcome.stderr.contains("verified agent") || outcome.stderr.contains("ok agent"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("retry flaky"), "\(outcome.stderr)")
+
+        try Data("long:\n    sleep 60\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        let interrupted = try LaunchedParrun(["-q", "--launcher", "slurm", "--grace", "1s", "Parrunfile"], in: directory)
+        for _ in 0..<100 where !squeue().contains(":long") { usleep(50_000) }
+        kill(interrupted.pid, SIGINT)
+        #expect(interrupted.wait() == 130)
+        for _ in 0..<100 where squeue().contains(":long") { usleep(50_000) }
+        #expect(!squeue().contains(":long"), "Ctrl-C cancelled the job: \(squeue())")
+    }
+
     @Test func srunGetsTheTicketsSize() {
         let read = tickets(lines("t:", "    @cpus 4", "    @mem 2G", "    @timeout 90s", "    @partition gpu", "    @slurmArgs --exclusive --qos=high", "    make"))
         #expect(SlurmLauncher.wrap(["/bin/sh", "-ec", "make"], ticket: read[0], run: "r1", directory: "/work") == [
