@@ -16,6 +16,7 @@ struct StatusCommand {
             let jobs = SlurmLauncher.jobs(ofRun: run)
             for index in report.entries.indices where report.entries[index].state == .running {
                 report.entries[index].slurmState = jobs[report.entries[index].id]?.state
+                if report.entries[index].slurmState == "queued" { report.entries[index].state = .queued }
             }
         }
         var printer = StatusPrinter(report: report, manifestName: loaded.source.name) { id in

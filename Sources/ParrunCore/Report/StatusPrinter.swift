@@ -56,7 +56,7 @@ struct StatusPrinter {
             if let pid = entry.pid, entry.state == .interrupted { what.append("pid \(pid) gone") }
             what.append("log: \(logPath(entry.id))")
             return what.joined(separator: ", ")
-        case .running:
+        case .running, .queued:
             guard let pid = entry.pid else { return "" }
             let slurm = entry.slurmJob.map { ", slurm job \($0)" + (entry.slurmState.map { " (\($0))" } ?? "") } ?? ""
             return "pid \(pid) " + (entry.alive == true ? "(alive)" : "(not alive)") + slurm

@@ -4,7 +4,10 @@ public struct StatusReport: Sendable {
     public enum State: String, Sendable, CaseIterable {
         case succeeded, failed
         case timedOut = "timed-out"
-        case interrupted, skipped, running, pending
+        case interrupted, skipped, running
+        /// `--launcher slurm`: started, but its job waits in Slurm's queue.
+        case queued
+        case pending
         /// `--worktree`: its work conflicted when it landed; its branch is kept.
         case conflict
         /// `review: true`: its work waits for `parrun approve` or `parrun reject`.

@@ -56,8 +56,17 @@ struct SlurmTests {
         let manifest = (1...count).map { "t\($0):\n    sleep 1.5\n" }.joined()
         let directory = try CLITests.directory(["Parrunfile": manifest])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outcome = try CLITests.run(["--json", "-j", "\(count)", "--launcher", "slurm"], in: directory)
-        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let launched = try LaunchedParrun(["--json", "-j", "\(count)", "--launcher", "slurm"], in: directory)
+        // While one job waits for a CPU, `status` shows it queued, with its job.
+        var status = ""
+        for _ in 0..<60 {
+            status = try CLITests.run(["status"], in: directory).stdout
+            if status.contains(" queued ") { break }
+            usleep(50_000)
+        }
+        #expect(status.contains(" queued ") && status.contains("slurm job "), "\(status)")
+        #expect(launched.wait() == 0, "\(launched.stderr)")
+        let outcome = CLITests.Outcome(status: 0, stdout: launched.output, stderr: launched.stderr)
         var states: [String: Set<String>] = [:]
         for line in outcome.stdout.split(separator: "\n") {
             guard let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

@@ -5,6 +5,7 @@ import Foundation
 final class LaunchedParrun {
     let process = Process()
     private let errorFile: URL
+    private let outputFile: URL
 
     init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
         process.executableURL = CLITests.binary
@@ -18,7 +19,9 @@ final class LaunchedParrun {
         errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("parrun-err-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorFile)
-        process.standardOutput = FileHandle.nullDevice
+        outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("parrun-out-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardInput = FileHandle.nullDevice
         try process.run()
     }
@@ -26,6 +29,7 @@ final class LaunchedParrun {
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: errorFile)
+        try? FileManager.default.removeItem(at: outputFile)
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -35,6 +39,10 @@ final class LaunchedParrun {
     func wait() -> Int32 {
         process.waitUntilExit()
         return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    var output: String {
+        String(decoding: (try? Data(contentsOf: outputFile)) ?? Data(), as: UTF8.self)
     }
 
     var stderr: String {
