@@ -56,6 +56,8 @@ public struct Invocation: Sendable, Equatable {
     public var verifyFeedbackBytes: Int?
     /// `--launcher slurm` (true), `--launcher local` (false), or not given.
     public var slurm: Bool?
+    /// `--launcher 'ssh build-7 --'`: a command every recipe's argv is appended to.
+    public var launcherCommand: [String]?
     public var usageLimitWait: Double?
 
     public init() {}
@@ -244,10 +246,15 @@ public enum CommandLineParser {
             }
             invocation.rerunOnConflict = value == "rerun"
         case .launcher:
-            guard value == "slurm" || value == "local" else {
-                throw .invalidValue(option: spelled, value: value, expected: "local or slurm")
+            if value == "slurm" || value == "local" {
+                invocation.slurm = value == "slurm"
+            } else {
+                guard case .success(let words) = ShellWords.split(value) else {
+                    throw .invalidValue(option: spelled, value: value, expected: "local, slurm, or a command such as 'ssh build-7 --'")
+                }
+                invocation.slurm = false
+                invocation.launcherCommand = words
             }
-            invocation.slurm = value == "slurm"
         case .verifyFeedback:
             invocation.verifyFeedbackBytes = try count(value, spelled, minimum: 1)
         case .reason:

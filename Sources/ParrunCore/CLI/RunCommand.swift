@@ -160,6 +160,7 @@ struct RunCommand {
         options.maxCostUSD = invocation.maxCost
         options.keepWorktrees = invocation.keepWorktrees
         options.slurm = invocation.slurm ?? manifest.settings.slurm
+        options.launcherCommand = invocation.slurm == nil ? manifest.settings.launcherCommand : invocation.launcherCommand
         // A manifest read from standard input cannot be read again: no command to offer.
         if manifest.source.name != "<stdin>" {
             let kept = invocation.arguments.filter { $0 != "--resume" }

@@ -54,6 +54,8 @@ public struct RunOptions: Sendable {
     public var verifyFeedbackBytes = 4000
     /// `--launcher slurm`: every ticket runs as an `srun` job.
     public var slurm = false
+    /// `--launcher CMD`: every recipe's argv is appended to this command (ssh, docker exec, ...).
+    public var launcherCommand: [String]?
     /// What to type to continue this run, for the summary (`parrun --resume ...`).
     public var resumeCommand: String?
     /// `worktreeSetup`: run in each new worktree before the recipe; its failure fails the ticket.

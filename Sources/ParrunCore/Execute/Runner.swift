@@ -324,6 +324,9 @@ public final class Runner {
         }
         if options.slurm {
             arguments = SlurmLauncher.wrap(arguments, ticket: definition, run: runID, directory: FileSystem.absolutePath(directory ?? ".") ?? directory)
+        } else if let launcher = options.launcherCommand {
+            // The launcher runs here, in the ticket's directory; stopping the ticket signals it (its process group).
+            arguments = launcher + arguments
         }
         var request = SpawnRequest(
             arguments: arguments,

@@ -30,6 +30,8 @@ public struct ManifestSettings: Sendable {
     public var claude: [String]?
     /// `launcher = slurm`: every ticket runs as a Slurm job (as `--launcher slurm`).
     public var slurm = false
+    /// `launcher = ssh build-7 --`: a command every recipe's argv is appended to.
+    public var launcherCommand: [String]?
     /// `worktreeSetup`: a shell script run in each new worktree before the recipe (e.g. `npm ci`).
     public var worktreeSetup: String?
     /// `isolate = worktree`: every ticket in a git worktree of its own (as `--worktree`).

@@ -26,11 +26,12 @@ enum SettingsDecoder {
             case "pools":
                 settings.pools = pools(member, diagnostics: &diagnostics)
             case "launcher":
-                guard let text = member.value.stringValue, text == "slurm" || text == "local" else {
-                    diagnostics.add(ManifestError.wrongType(field: "launcher", ticket: nil, expected: "\"local\" or \"slurm\"", found: member.value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? member.value.typeDescription, at: member.value.span))
-                    continue
+                if let text = member.value.stringValue, text == "slurm" || text == "local" {
+                    settings.slurm = text == "slurm"
+                } else {
+                    // A command every recipe runs under: `ssh build-7 --`, `docker exec box`.
+                    settings.launcherCommand = reader.command(&diagnostics)
                 }
-                settings.slurm = text == "slurm"
             case "worktreeSetup":
                 settings.worktreeSetup = reader.lines(&diagnostics)
             case "isolate":

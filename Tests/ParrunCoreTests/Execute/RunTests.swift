@@ -277,6 +277,16 @@ import Testing
         #expect(read(directory, ".parrun/logs/a.log") == "parrun: no-such-command-xyz: not found\n")
     }
 
+    @Test func aLauncherCommandRunsEveryRecipe() throws {
+        let (fromManifest, _) = try run("launcher = env VIA_LAUNCHER=yes\na:\n    env\n", ["-q"])
+        #expect(fromManifest.status == 0, "\(fromManifest.stderr)")
+        #expect(fromManifest.stdout.contains("VIA_LAUNCHER=yes"))
+        let (fromCommandLine, _) = try run("a:\n    env\n", ["-q", "--launcher", "env VIA_LAUNCHER=cli"])
+        #expect(fromCommandLine.stdout.contains("VIA_LAUNCHER=cli"), "\(fromCommandLine.stdout)")
+        let (local, _) = try run("launcher = env VIA_LAUNCHER=yes\na:\n    env\n", ["-q", "--launcher", "local"])
+        #expect(!local.stdout.contains("VIA_LAUNCHER"), "--launcher local overrides the manifest")
+    }
+
     @Test func aConfiguredShellRunsEvenPlainCommands() throws {
         let (outcome, _) = try run("shell = /usr/bin/env VIA_SHELL=yes /bin/sh -c\na:\n    env\n", ["-q"])
         #expect(outcome.status == 0)

@@ -106,6 +106,24 @@ struct SlurmTests {
         #expect(!squeue().contains(":long"), "Ctrl-C cancelled the job: \(squeue())")
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func twentyTicketsWithDependenciesRunInOrderAtJ4() throws {
+        let eventsPath = FileManager.default.temporaryDirectory.appendingPathComponent("slurm-events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: eventsPath) }
+        let (text, dependencies) = CrashSafetyTests.manifest(tickets: 20, events: eventsPath, seed: 9)
+        let directory = try CLITests.directory(["Parrunfile": text])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "-j4", "--launcher", "slurm"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let events = CrashSafetyTests.events(eventsPath)
+        #expect(events.filter(\.isStart).count == 20, "every ticket ran once")
+        let early = CrashSafetyTests.startsBeforeDependencies(events, dependencies)
+        #expect(early.isEmpty, "\(early)")
+        let jobs = try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records
+            .compactMap { if case .slurmJob(let job) = $0 { job.id } else { nil } }
+        #expect(!jobs.isEmpty, "jobs seen running were recorded: \(jobs)")
+    }
+
     @Test func srunGetsTheTicketsSize() {
         let read = tickets(lines("t:", "    @cpus 4", "    @mem 2G", "    @timeout 90s", "    @partition gpu", "    @slurmArgs --exclusive --qos=high", "    make"))
         #expect(SlurmLauncher.wrap(["/bin/sh", "-ec", "make"], ticket: read[0], run: "r1", directory: "/work") == [
