@@ -47,6 +47,7 @@ struct RunCommand {
             if manifest.tickets.contains(where: { if case .prompt = $0.recipe { true } else { false } }) {
                 try FileSystem.createDirectories(options.stateDirectory + "/prompts")
             }
+            if options.slurm { try FileSystem.createDirectories(options.slurmJobDirectory) }
         } catch {
             throw .cannotWriteState(error)
         }

@@ -78,4 +78,7 @@ public struct RunOptions: Sendable {
     public var logDirectory: String { stateDirectory + "/logs" }
 
     public func logPath(_ id: String) -> String { logDirectory + "/" + id + ".log" }
+
+    /// `--launcher slurm`: where each job writes its id (on the filesystem shared with the nodes).
+    public var slurmJobDirectory: String { stateDirectory + "/slurm" }
 }

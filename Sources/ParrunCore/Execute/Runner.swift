@@ -94,6 +94,8 @@ public final class Runner {
     private var conflictsToLand: [Int: String] = [:]
     /// `--launcher slurm`: per running ticket, its job and the state last reported.
     private var slurmJobs: [Int: (job: String, state: String)] = [:]
+    /// `--launcher slurm`: the absolute path of `.parrun/slurm`, where jobs write their ids.
+    private let slurmJobDirectory: String?
     /// When a rate limit last lowered (or a quiet period raised) the agent limit.
     private var lastAgentLimitChange = 0.0
     /// Tickets rerun once after a conflict (`--on-conflict rerun`).
@@ -127,6 +129,7 @@ public final class Runner {
         self.runID = runID
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
+        self.slurmJobDirectory = options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         if let recording, !options.freshSessions {
             for (id, session) in recording.sessionsToContinue {
@@ -309,6 +312,36 @@ public final class Runner {
         }
     }
 
+    /// `arguments` under the launcher: as an srun job, or after `--launcher CMD`.
+    private func launched(_ arguments: [String], ticket definition: Ticket, directory: String?, jobFile: String?) -> [String] {
+        if options.slurm {
+            return SlurmLauncher.wrap(arguments, ticket: definition, run: runID, directory: FileSystem.absolutePath(directory ?? ".") ?? directory, jobFile: jobFile)
+        }
+        // The launcher runs here, in the ticket's directory; stopping the ticket signals it (its process group).
+        guard let template = options.launcherCommand else { return arguments }
+        return CommandLauncher.wrap(arguments, template: template)
+    }
+
+    /// `--launcher slurm`: where the ticket's next job writes its id, emptied first.
+    private func slurmJobFile(_ id: String) -> String? {
+        guard let slurmJobDirectory else { return nil }
+        let path = slurmJobDirectory + "/" + id + ".job"
+        FileSystem.truncateIfPresent(path)
+        return path
+    }
+
+    /// An attempt's srun ended: a job too short for `squeue` to have seen it
+    /// still goes into the journal and the events, from the id it wrote.
+    private func recordEndedSlurmJob(of attempt: RunningAttempt) {
+        defer { slurmJobs[attempt.ticket] = nil }
+        let id = plan.graph.tickets[attempt.ticket].id
+        guard let slurmJobDirectory, let job = SlurmLauncher.recordedJob(slurmJobDirectory + "/" + id + ".job"),
+            slurmJobs[attempt.ticket]?.job != job
+        else { return }
+        journal?.slurmJob(attempt.ticket, attempt: attempt.attempt, job: job)
+        reporter.report(.ticketSlurm(ticket: attempt.ticket, job: job, state: "ended"), elapsed: elapsed)
+    }
+
     /// `worktree`: the manifest's directory inside the ticket's worktree, with `--worktree`.
     private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand, session: AgentSessionPlan?, in worktree: String? = nil) throws(SystemError) {
         let definition = plan.graph.tickets[ticket]
@@ -322,12 +355,7 @@ public final class Runner {
             // Setup first, in the same process group and output; the recipe only if it succeeds.
             arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments
         }
-        if options.slurm {
-            arguments = SlurmLauncher.wrap(arguments, ticket: definition, run: runID, directory: FileSystem.absolutePath(directory ?? ".") ?? directory)
-        } else if let launcher = options.launcherCommand {
-            // The launcher runs here, in the ticket's directory; stopping the ticket signals it (its process group).
-            arguments = launcher + arguments
-        }
+        arguments = launched(arguments, ticket: definition, directory: directory, jobFile: slurmJobFile(definition.id))
         var request = SpawnRequest(
             arguments: arguments,
             environment: baseEnvironment,
@@ -458,6 +486,7 @@ public final class Runner {
                 // srun passes signals on to its job; this makes sure nothing of it stays queued.
                 SlurmLauncher.cancel(run: runID, id: plan.graph.tickets[attempt.ticket].id)
             }
+            if options.slurm && attempt.verifying == nil { recordEndedSlurmJob(of: attempt) }
             if let phase = attempt.verifying {
                 endVerify(attempt, phase: phase, status: status, seconds: seconds)
                 continue
@@ -505,8 +534,9 @@ public final class Runner {
     private func startVerify(after recipe: RunningAttempt, phase: VerifyPhase) throws(SystemError) {
         let definition = plan.graph.tickets[recipe.ticket]
         let pipe = try OutputPipe.make()
+        // Through the launcher too: the gate checks the work where the recipe did it.
         let request = SpawnRequest(
-            arguments: options.shell + [phase.script], environment: baseEnvironment,
+            arguments: launched(options.shell + [phase.script], ticket: definition, directory: recipe.directory, jobFile: nil), environment: baseEnvironment,
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
             directory: recipe.directory, outputDescriptor: pipe.writeEnd)
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)

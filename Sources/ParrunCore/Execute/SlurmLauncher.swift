@@ -6,8 +6,10 @@
 enum SlurmLauncher {
     static func jobName(run: String, id: String) -> String { "parrun:\(run):\(id)" }
 
-    /// The srun command that runs `arguments` for the ticket.
-    static func wrap(_ arguments: [String], ticket: Ticket, run: String, directory: String?) -> [String] {
+    /// The srun command that runs `arguments` for the ticket. With `jobFile`
+    /// (an absolute path on the shared filesystem) the job first writes its id
+    /// there, so a job too short for `squeue` to see still has its id recorded.
+    static func wrap(_ arguments: [String], ticket: Ticket, run: String, directory: String?, jobFile: String? = nil) -> [String] {
         var srun = ["srun", "--job-name=" + jobName(run: run, id: ticket.id), "--ntasks=1", "--quiet"]
         srun.append("--cpus-per-task=\(ticket.field("cpus")?.integerValue.map { max(1, $0) } ?? 1)")
         if let mem = ticket.field("mem")?.scalarText { srun.append("--mem=" + mem) }
@@ -19,7 +21,17 @@ enum SlurmLauncher {
                 if case .success(let words) = ShellWords.split(text) { srun += words }
             }
         }
-        return srun + ["--"] + arguments
+        guard let jobFile else { return srun + ["--"] + arguments }
+        // A failed write (no shared filesystem) must not fail the ticket.
+        let recordJob = #"printf '%s\n' "$SLURM_JOB_ID" 2>/dev/null >"$0"; exec "$@""#
+        return srun + ["--", "/bin/sh", "-c", recordJob, jobFile] + arguments
+    }
+
+    /// The job id a job wrote to `jobFile` (nil if it never started or could not write).
+    static func recordedJob(_ jobFile: String) -> String? {
+        guard let bytes = try? FileSystem.readFile(jobFile) else { return nil }
+        let job = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        return !job.isEmpty && job.allSatisfy(\.isNumber) ? job : nil
     }
 
     /// Slurm's `--time`: whole minutes, rounded up, at least one (parrun's own timeout stops it first).

@@ -54,6 +54,7 @@ struct StatusPrinter {
             if let detail = entry.detail { what.append(detail) } else if let code = entry.exitCode { what.append("exit \(code)") }
             if let signal = entry.signal { what.append("killed by \(signal)") }
             if let pid = entry.pid, entry.state == .interrupted { what.append("pid \(pid) gone") }
+            if let job = entry.slurmJob { what.append("slurm job \(job)") }
             what.append("log: \(logPath(entry.id))")
             return what.joined(separator: ", ")
         case .running, .queued:
@@ -62,7 +63,9 @@ struct StatusPrinter {
             return "pid \(pid) " + (entry.alive == true ? "(alive)" : "(not alive)") + slurm
         case .done:
             return "done in the manifest"
-        case .succeeded, .skipped, .pending:
+        case .succeeded:
+            return entry.slurmJob.map { "slurm job \($0)" } ?? ""
+        case .skipped, .pending:
             return ""
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ParrunCore
 
 /// Runs real manifests with real processes through the built binary.
 @Suite struct RunTests {
@@ -285,6 +286,24 @@ import Testing
         #expect(fromCommandLine.stdout.contains("VIA_LAUNCHER=cli"), "\(fromCommandLine.stdout)")
         let (local, _) = try run("launcher = env VIA_LAUNCHER=yes\na:\n    env\n", ["-q", "--launcher", "local"])
         #expect(!local.stdout.contains("VIA_LAUNCHER"), "--launcher local overrides the manifest")
+    }
+
+    @Test func aLauncherWithBracesGetsTheRecipeAsOneShellCommand() throws {
+        // As `ssh host {}` would: the launcher hands one string to a shell, which must mean the recipe exactly.
+        let manifest = #"""
+            launcher = env VIA_LAUNCHER=yes sh -c {}
+            a:
+                printf '%s|' "two  spaces" 'it'\''s' "$(printf 'a;b')"
+                @verify test "$(printf 'a b')" = 'a b' && test "$VIA_LAUNCHER" = yes
+
+            """#
+        let (outcome, _) = try run(manifest, ["-q"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == "two  spaces|it's|a;b|\n", "\(outcome.stdout)")
+        #expect(outcome.stderr.contains("verified a") || outcome.stderr.contains("ok a"), "the verify gate ran through the launcher too: \(outcome.stderr)")
+        #expect(CommandLauncher.wrap(["/bin/sh", "-ec", "echo 'x y'"], template: ["ssh", "build-7", "{}"])
+            == ["ssh", "build-7", #"/bin/sh -ec 'echo '\''x y'\'''"#])
+        #expect(CommandLauncher.wrap(["make", "all"], template: ["docker", "exec", "box"]) == ["docker", "exec", "box", "make", "all"])
     }
 
     @Test func aConfiguredShellRunsEvenPlainCommands() throws {
