@@ -38,6 +38,12 @@ struct SlurmTests {
         #expect(timedOut.stderr.contains("TIMEOUT slow"), "\(timedOut.stderr)")
         #expect(!squeue().contains(":slow"), "the job was cancelled: \(squeue())")
 
+        try Data("fails:\n    sleep 0.5; exit 3\nbusy:\n    sleep 60\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        let failedFast = try CLITests.run(["-q", "-j2", "--fail-fast", "--launcher", "slurm", "--grace", "1s"], in: directory)
+        #expect(failedFast.status == 1 && failedFast.stderr.contains("--fail-fast"), "\(failedFast.stderr)")
+        for _ in 0..<40 where squeue().contains(":busy") { usleep(50_000) }
+        #expect(!squeue().contains(":busy"), "--fail-fast cancelled the other job: \(squeue())")
+
         try Data("long:\n    sleep 60\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
         let killed = try LaunchedParrun(["-q", "--launcher", "slurm"], in: directory)
         for _ in 0..<100 where !squeue().contains(":long") { usleep(50_000) }
