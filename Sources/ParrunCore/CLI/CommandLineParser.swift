@@ -56,7 +56,7 @@ public struct Invocation: Sendable, Equatable {
     public var verifyFeedbackBytes: Int?
     /// `--launcher slurm` (true), `--launcher local` (false), or not given.
     public var slurm: Bool?
-    /// `--launcher 'ssh build-7 --'`: a command every recipe's argv is appended to.
+    /// `--launcher 'docker exec box'`: a command every recipe runs under (see `CommandLauncher`).
     public var launcherCommand: [String]?
     public var usageLimitWait: Double?
 
@@ -250,7 +250,7 @@ public enum CommandLineParser {
                 invocation.slurm = value == "slurm"
             } else {
                 guard case .success(let words) = ShellWords.split(value) else {
-                    throw .invalidValue(option: spelled, value: value, expected: "local, slurm, or a command such as 'ssh build-7 --'")
+                    throw .invalidValue(option: spelled, value: value, expected: "local, slurm, or a command such as 'docker exec box' or 'ssh build-7 {}'")
                 }
                 invocation.slurm = false
                 invocation.launcherCommand = words

@@ -298,7 +298,8 @@ public final class Runner {
         } catch {
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
-            if command.isDirect, let status = RecipeCommand.shellStatus(for: error) {
+            let launched = options.slurm || options.launcherCommand != nil
+            if command.isDirect, !launched, let status = RecipeCommand.shellStatus(for: error) {
                 // Run without a shell, but fail the way the shell would have: 127 or 126.
                 let line = "parrun: \(command.arguments[0]): \(status == 127 ? "not found" : error.reason)"
                 var log = LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt)

@@ -30,7 +30,7 @@ public struct ManifestSettings: Sendable {
     public var claude: [String]?
     /// `launcher = slurm`: every ticket runs as a Slurm job (as `--launcher slurm`).
     public var slurm = false
-    /// `launcher = ssh build-7 --`: a command every recipe's argv is appended to.
+    /// `launcher = docker exec box`: a command every recipe runs under (see `CommandLauncher`).
     public var launcherCommand: [String]?
     /// `worktreeSetup`: a shell script run in each new worktree before the recipe (e.g. `npm ci`).
     public var worktreeSetup: String?

@@ -29,7 +29,7 @@ enum SettingsDecoder {
                 if let text = member.value.stringValue, text == "slurm" || text == "local" {
                     settings.slurm = text == "slurm"
                 } else {
-                    // A command every recipe runs under: `ssh build-7 --`, `docker exec box`.
+                    // A command every recipe runs under: `docker exec box`, `ssh build-7 {}`.
                     settings.launcherCommand = reader.command(&diagnostics)
                 }
             case "worktreeSetup":

@@ -286,6 +286,8 @@ import Testing
         #expect(fromCommandLine.stdout.contains("VIA_LAUNCHER=cli"), "\(fromCommandLine.stdout)")
         let (local, _) = try run("launcher = env VIA_LAUNCHER=yes\na:\n    env\n", ["-q", "--launcher", "local"])
         #expect(!local.stdout.contains("VIA_LAUNCHER"), "--launcher local overrides the manifest")
+        let (missing, _) = try run("a:\n    true\n", ["-q", "--launcher", "no-such-launcher-xyz {}"])
+        #expect(missing.status == 1 && missing.stderr.contains("could not start: no-such-launcher-xyz"), "the error names the launcher: \(missing.stderr)")
     }
 
     @Test func aLauncherWithBracesGetsTheRecipeAsOneShellCommand() throws {
