@@ -11,13 +11,8 @@ struct StatusCommand {
         var report = StatusReport(
             graph: loaded.graph, history: RunHistory(contents.records), manifestPath: loaded.identity,
             now: Clock.wall(), isRunning: ProcessTable.isRunning)
-        // Slurm's own state of the jobs of running tickets.
-        if let run = report.run, report.entries.contains(where: { $0.state == .running && $0.slurmJob != nil }) {
-            let jobs = SlurmLauncher.jobs(ofRun: run)
-            for index in report.entries.indices where report.entries[index].state == .running {
-                report.entries[index].slurmState = jobs[report.entries[index].id]?.state
-                if report.entries[index].slurmState == "queued" { report.entries[index].state = .queued }
-            }
+        if let run = report.run, report.hasRunningSlurmJobs {
+            report.addSlurmStates(SlurmLauncher.jobs(ofRun: run).mapValues(\.state))
         }
         var printer = StatusPrinter(report: report, manifestName: loaded.source.name) { id in
             stateDirectory + "/logs/" + id + ".log"

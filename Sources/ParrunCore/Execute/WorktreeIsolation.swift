@@ -99,7 +99,7 @@ public final class WorktreeIsolation {
         do { try FileSystem.createDirectories(worktrees) } catch { throw Problem(message: error.description) }
         return WorktreeIsolation(
             git: git, runID: runID, integration: integration, mergeMode: mergeMode, directory: worktrees,
-            manifestPrefix: prefix, checkoutOnIntegration: current == integration && into.map { $0 == current } ?? true)
+            manifestPrefix: prefix, checkoutOnIntegration: current == integration)
     }
 
     /// Every worktree of the repository and the branch it has checked out.

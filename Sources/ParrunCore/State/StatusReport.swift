@@ -90,4 +90,16 @@ public struct StatusReport: Sendable {
             return entry
         }
     }
+
+    /// `--launcher slurm`: Slurm's own state of running tickets' jobs (`squeue`'s,
+    /// by ticket id); a ticket whose job waits in the queue is `queued`.
+    public mutating func addSlurmStates(_ states: [String: String]) {
+        for index in entries.indices where entries[index].state == .running {
+            entries[index].slurmState = states[entries[index].id]
+            if entries[index].slurmState == "queued" { entries[index].state = .queued }
+        }
+    }
+
+    /// Running tickets have Slurm jobs to ask about.
+    public var hasRunningSlurmJobs: Bool { entries.contains { $0.state == .running && $0.slurmJob != nil } }
 }
