@@ -17,7 +17,9 @@ let package = Package(
         .testTarget(
             name: "ParrunCoreTests",
             // Depending on the executable makes `swift test` build it for the CLI tests.
-            dependencies: ["ParrunCore", "parrun"]
+            dependencies: ["ParrunCore", "parrun"],
+            // Read from the source tree by path (#filePath), not bundled.
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]
