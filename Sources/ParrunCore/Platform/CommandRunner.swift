@@ -12,6 +12,7 @@ public enum CommandRunner {
         public var succeeded: Bool { status == .exited(0) }
     }
 
+    @discardableResult
     public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) -> Result {
         let pipe: OutputPipe
         do { pipe = try OutputPipe.make() } catch { return Result(status: .exited(127), output: error.description) }

@@ -72,7 +72,7 @@ public struct HumanReporter: RunReporter {
             }
             // Heavy output would otherwise redraw the status line after every line.
             if elapsed - lastDrawn < Self.redrawInterval { return }
-        case .ticketEnded(let ticket, let attempt, let worker, let outcome, let seconds, let retryIn, let stats):
+        case .ticketEnded(let ticket, let attempt, let worker, let outcome, let seconds, let retryIn, _):
             running.removeAll { $0 == ticket }
             queued.remove(ticket)
             if let lines = groups.removeValue(forKey: ticket), !lines.isEmpty {
