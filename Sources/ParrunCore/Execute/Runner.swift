@@ -323,12 +323,9 @@ public final class Runner {
         return CommandLauncher.wrap(arguments, template: template)
     }
 
-    /// `--launcher slurm`: where the ticket's next job writes its id, emptied first.
+    /// `--launcher slurm`: where the ticket's job writes its id.
     private func slurmJobFile(_ id: String) -> String? {
-        guard let slurmJobDirectory else { return nil }
-        let path = slurmJobDirectory + "/" + id + ".job"
-        FileSystem.truncateIfPresent(path)
-        return path
+        slurmJobDirectory.map { $0 + "/" + id + ".job" }
     }
 
     /// An attempt's srun ended: a job too short for `squeue` to have seen it
@@ -336,7 +333,7 @@ public final class Runner {
     private func recordEndedSlurmJob(of attempt: RunningAttempt) {
         defer { slurmJobs[attempt.ticket] = nil }
         let id = plan.graph.tickets[attempt.ticket].id
-        guard let slurmJobDirectory, let job = SlurmLauncher.recordedJob(slurmJobDirectory + "/" + id + ".job"),
+        guard let jobFile = slurmJobFile(id), let job = SlurmLauncher.recordedJob(jobFile),
             slurmJobs[attempt.ticket]?.job != job
         else { return }
         journal?.slurmJob(attempt.ticket, attempt: attempt.attempt, job: job)
@@ -356,7 +353,9 @@ public final class Runner {
             // Setup first, in the same process group and output; the recipe only if it succeeds.
             arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments
         }
-        arguments = launched(arguments, ticket: definition, directory: directory, jobFile: slurmJobFile(definition.id))
+        let jobFile = slurmJobFile(definition.id)
+        if let jobFile { FileSystem.truncateIfPresent(jobFile) }  // not an earlier attempt's id
+        arguments = launched(arguments, ticket: definition, directory: directory, jobFile: jobFile)
         var request = SpawnRequest(
             arguments: arguments,
             environment: baseEnvironment,
