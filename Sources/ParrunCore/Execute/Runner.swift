@@ -281,9 +281,7 @@ public final class Runner {
             do throws(WorktreeIsolation.Problem) {
                 workingDirectory = try isolation.create(definition.id)
             } catch {
-                journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-                reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
-                finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(error.message), seconds: 0)
+                couldNotStart(ticket, attempt: attempt, worker: worker, error.message)
                 return
             }
         }
@@ -296,21 +294,35 @@ public final class Runner {
         do {
             try launch(ticket, attempt: attempt, worker: worker, command: command, session: session, in: workingDirectory)
         } catch {
+            let launched = options.slurm || options.launcherCommand != nil
+            guard command.isDirect, !launched, let status = RecipeCommand.shellStatus(for: error) else {
+                couldNotStart(ticket, attempt: attempt, worker: worker, error.description)
+                return
+            }
+            // Run without a shell, but fail the way the shell would have: 127 or 126.
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
-            let launched = options.slurm || options.launcherCommand != nil
-            if command.isDirect, !launched, let status = RecipeCommand.shellStatus(for: error) {
-                // Run without a shell, but fail the way the shell would have: 127 or 126.
-                let line = "parrun: \(command.arguments[0]): \(status == 127 ? "not found" : error.reason)"
-                var log = LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt)
-                (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
-                log.close()
-                reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
-                finish(ticket, attempt: attempt, worker: worker, outcome: .failed(.exited(status)), seconds: 0)
-            } else {
-                finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(error.description), seconds: 0)
-            }
+            let line = "parrun: \(command.arguments[0]): \(status == 127 ? "not found" : error.reason)"
+            writeLog(of: ticket, attempt: attempt, line)
+            reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .failed(.exited(status)), seconds: 0)
         }
+    }
+
+    /// The ticket failed before a process ran: its log says why (not what an
+    /// earlier attempt printed).
+    private func couldNotStart(_ ticket: Int, attempt: Int, worker: Int, _ reason: String) {
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+        writeLog(of: ticket, attempt: attempt, "parrun: could not start: " + reason)
+        finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(reason), seconds: 0)
+    }
+
+    /// The attempt's whole log: one line of parrun's own.
+    private func writeLog(of ticket: Int, attempt: Int, _ line: String) {
+        var log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
+        (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
+        log.close()
     }
 
     /// `arguments` under the launcher: as an srun job, or after `--launcher CMD`.
@@ -346,9 +358,13 @@ public final class Runner {
         if case .prompt(let prompt) = definition.recipe {
             try FileSystem.writeAtomically(command.inputPath, session?.resume == true ? session!.continuationPrompt : prompt)
         }
-        let pipe = try OutputPipe.make()
         var arguments = command.arguments
         let directory = RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory)
+        if let directory, !FileSystem.isDirectory(directory) {
+            // Said as such: posix_spawn would report it as the program missing.
+            throw SystemError(call: "chdir", path: "directory " + directory, code: FileSystem.exists(directory) ? ENOTDIR : ENOENT)
+        }
+        let pipe = try OutputPipe.make()
         if worktree != nil, let setup = options.worktreeSetup {
             // Setup first, in the same process group and output; the recipe only if it succeeds.
             arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments

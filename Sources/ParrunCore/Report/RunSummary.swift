@@ -39,7 +39,10 @@ struct RunSummary {
                 let outcome = record.lastOutcome?.detail ?? "failed"
                 let attempts = record.attempts > 1 ? ", \(record.attempts) attempts" : ""
                 problems.append("  \(label(record.status)) \(tickets[index].id): \(outcome)\(attempts) (log: \(logPath(tickets[index].id)))")
-                if record.status != .interrupted && problems.count <= Self.listLimit {
+                // A ticket that could not start has only that reason in its log, said already.
+                var startFailed = false
+                if case .couldNotStart? = record.lastOutcome { startFailed = true }
+                if record.status != .interrupted && !startFailed && problems.count <= Self.listLimit {
                     for line in logTail(logPath(tickets[index].id)) { problems[problems.count - 1] += "\n      | " + line }
                 }
             case .skipped(let dependency, let cause):

@@ -278,6 +278,19 @@ import Testing
         #expect(read(directory, ".parrun/logs/a.log") == "parrun: no-such-command-xyz: not found\n")
     }
 
+    @Test func aMissingDirectoryIsSaidAsSuchAndTheLogSaysWhy() throws {
+        let (first, directory) = try run("a:\n    echo OLD OUTPUT; exit 1\n", ["-q"])
+        #expect(first.status == 1)
+        try Data("a:\n    @cwd build\n    ls\nb:\n    @cwd build\n    echo one; echo two\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        let outcome = try CLITests.run(["-q", "-k"], in: directory)
+        #expect(outcome.status == 1)
+        for id in ["a", "b"] {
+            #expect(outcome.stderr.contains("FAIL \(id) could not start: directory ./build: No such file or directory"), "\(outcome.stderr)")
+        }
+        #expect(!outcome.stderr.contains("not found") && !outcome.stderr.contains("OLD OUTPUT"), "\(outcome.stderr)")
+        #expect(read(directory, ".parrun/logs/a.log") == "parrun: could not start: directory ./build: No such file or directory (chdir)\n")
+    }
+
     @Test func aLauncherCommandRunsEveryRecipe() throws {
         let (fromManifest, _) = try run("launcher = env VIA_LAUNCHER=yes\na:\n    env\n", ["-q"])
         #expect(fromManifest.status == 0, "\(fromManifest.stderr)")
