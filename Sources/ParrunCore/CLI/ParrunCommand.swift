@@ -70,10 +70,11 @@ public enum ParrunCommand {
             compactJournal(records, selection: selection, stateDirectory: stateDirectory)
         }
         let slurm = invocation.slurm ?? manifest.settings.slurm
-        let jobs = JobCount.resolve(
+        var jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
             cores: Machine.processorCount(), ticketsToRun: selection.runs.lazy.filter { $0 }.count,
             clusterCPUs: slurm ? SlurmLauncher.clusterCPUs() ?? 1 : nil)
+        jobs = jobs.capped(byOpenFileLimit: OpenFileLimit.raise(toAtLeast: jobs.descriptorsNeeded))
         let history = DurationHistory.load(from: stateDirectory)
         let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, pools: manifest.settings.pools, weights: history.weights(for: graph))
 

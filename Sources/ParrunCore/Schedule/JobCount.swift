@@ -17,6 +17,23 @@ public struct JobCount: Sendable, Equatable {
     /// A short account such as `-j auto: 2 cores / 2 = 1`.
     public let explanation: String
 
+    /// Open file descriptors a running ticket holds (output pipe, exit
+    /// descriptor, log, an agent's event log), and what parrun keeps for itself.
+    public static let descriptorsPerTicket = 4
+    public static let descriptorsReserved = 64
+
+    /// Descriptors that running `value` tickets at once needs.
+    public var descriptorsNeeded: Int { Self.descriptorsReserved + value * Self.descriptorsPerTicket }
+
+    /// At most as many tickets as `openFileLimit` descriptors allow: more
+    /// would fail to start with "Too many open files".
+    public func capped(byOpenFileLimit openFileLimit: Int) -> JobCount {
+        let allowed = max(1, (openFileLimit - Self.descriptorsReserved) / Self.descriptorsPerTicket)
+        guard value > allowed else { return self }
+        return JobCount(value: allowed, source: source, request: request,
+                        explanation: explanation + "; at most \(allowed) at once under the open-file limit (ulimit -n \(openFileLimit))")
+    }
+
     /// The largest `auto` ever chooses: more agents than this rarely help one person.
     public static let autoMaximum = 8
 

@@ -291,6 +291,17 @@ import Testing
         #expect(read(directory, ".parrun/logs/a.log") == "parrun: could not start: directory ./build: No such file or directory (chdir)\n")
     }
 
+    @Test func manyTicketsAtOnceStayWithinTheOpenFileLimit() throws {
+        let directory = try CLITests.directory(["Parrunfile": (1...120).map { "t\($0):\n    sleep 0.2\n" }.joined()])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A hard limit of 200 descriptors cannot be raised: 120 tickets at once would not fit.
+        let script = #"ulimit -n 200 && "$0" -j 0 -n | grep '^jobs' && "$0" -j 0 -q 2>&1"#
+        let result = CommandRunner.run(["/bin/sh", "-c", script, CLITests.binary.path], in: directory.path)
+        #expect(result.succeeded, "\(result.output)")
+        #expect(result.output.contains("at most 34 at once under the open-file limit (ulimit -n 200)"), "\(result.output)")
+        #expect(result.output.contains("parrun: 120 succeeded"), "no ticket failed for want of descriptors: \(result.output)")
+    }
+
     @Test func aLauncherCommandRunsEveryRecipe() throws {
         let (fromManifest, _) = try run("launcher = env VIA_LAUNCHER=yes\na:\n    env\n", ["-q"])
         #expect(fromManifest.status == 0, "\(fromManifest.stderr)")

@@ -38,6 +38,16 @@ import Testing
         #expect(resolve(manifest: .count(2)).explanation == "manifest jobs = 2")
     }
 
+    @Test func theOpenFileLimitCapsHowManyRunAtOnce() {
+        let all = resolve(.count(0), tickets: 600)
+        #expect(all.descriptorsNeeded == 64 + 600 * 4)
+        let capped = all.capped(byOpenFileLimit: 1024)
+        #expect(capped.value == 240)
+        #expect(capped.explanation == "-j 0: no limit, one per ticket; at most 240 at once under the open-file limit (ulimit -n 1024)")
+        #expect(all.capped(byOpenFileLimit: 20000) == all, "within the limit nothing changes")
+        #expect(all.capped(byOpenFileLimit: 10).value == 1, "never below one")
+    }
+
     @Test func parsesJobRequests() {
         #expect(JobsRequest(parsing: "auto") == .auto)
         #expect(JobsRequest(parsing: "AUTO") == .auto)
