@@ -1,6 +1,7 @@
 /// Splits a ticket's output into whole lines, so lines of different tickets
 /// never interleave mid-line. A partial last line waits for its end, or for
 /// the ticket to end (`flush`), or for the buffer to pass `limit` bytes.
+/// Lines become text: invalid UTF-8 shows as U+FFFD (the log keeps the bytes).
 struct LineBuffer: Sendable {
     /// A line this long is passed on unfinished rather than held without bound.
     static let limit = 1 << 20
@@ -22,8 +23,29 @@ struct LineBuffer: Sendable {
             start = index + 1
         }
         pending.append(contentsOf: bytes[start...])
-        if pending.count >= Self.limit, let line = flush() { lines.append(line) }
+        if pending.count >= Self.limit {
+            // Passed on up to a character's end: the rest of a split character waits.
+            let cut = Self.completeLength(pending)
+            lines.append(Self.text(pending[..<cut]))
+            pending.removeFirst(cut)
+        }
         return lines
+    }
+
+    /// How much of `bytes` ends on a UTF-8 character boundary: an unfinished
+    /// multi-byte sequence at the end is left out.
+    static func completeLength(_ bytes: [UInt8]) -> Int {
+        var lead = bytes.count
+        // A sequence is at most 4 bytes: its lead byte is among the last 4.
+        while lead > 0 && bytes.count - lead < 4 {
+            lead -= 1
+            let byte = bytes[lead]
+            guard byte & 0xC0 == 0x80 else {
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                return lead + length > bytes.count ? lead : bytes.count
+            }
+        }
+        return bytes.count
     }
 
     /// The unfinished last line, if any.

@@ -21,6 +21,20 @@ import Testing
         let lines = buffer.append([UInt8](repeating: 0x78, count: LineBuffer.limit)[...])
         #expect(lines.count == 1 && lines[0].utf8.count == LineBuffer.limit)
     }
+
+    @Test func aHugeLineIsCutBetweenCharactersNotInsideOne() {
+        var buffer = LineBuffer()
+        // "é" (2 bytes) straddles the limit: it goes whole into the next piece.
+        let bytes = [UInt8](repeating: 0x78, count: LineBuffer.limit - 1) + Array("é\n".utf8)
+        let lines = buffer.append(bytes[..<LineBuffer.limit]) + buffer.append(bytes[LineBuffer.limit...])
+        #expect(lines.count == 2)
+        #expect(lines.first?.utf8.count == LineBuffer.limit - 1 && lines.last == "é", "\(lines.map(\.utf8.count))")
+        #expect(!lines.joined().contains("\u{FFFD}"))
+        #expect(LineBuffer.completeLength(Array("a€".utf8).dropLast()) == 1)
+        #expect(LineBuffer.completeLength(Array("a€".utf8)) == 4)
+        #expect(LineBuffer.completeLength(Array("a😀".utf8).dropLast(3)) == 1)
+        #expect(LineBuffer.completeLength(Array("ab".utf8)) == 2)
+    }
 }
 
 @Suite struct BackoffTests {
