@@ -162,8 +162,9 @@ struct RunCommand {
         options.keepWorktrees = invocation.keepWorktrees
         options.slurm = invocation.slurm ?? manifest.settings.slurm
         options.launcherCommand = invocation.slurm == nil ? manifest.settings.launcherCommand : invocation.launcherCommand
-        // A manifest read from standard input cannot be read again: no command to offer.
-        if manifest.source.name != "<stdin>" {
+        // A manifest read from standard input cannot be read again, and without
+        // a journal there is nothing to continue: no command to offer.
+        if manifest.source.name != "<stdin>" && !invocation.noJournal {
             let kept = invocation.arguments.filter { $0 != "--resume" }
             options.resumeCommand = (["parrun", "--resume"] + kept.map(Template.shellQuotedIfNeeded)).joined(separator: " ")
         }

@@ -110,6 +110,7 @@ public struct HumanReporter: RunReporter {
             clearStatus()
             var summary = RunSummary(result: result, plan: plan, logPath: options.logPath)
             summary.resumeCommand = options.resumeCommand
+            summary.policy = options.policy
             sink.writeMessage(summary.render())
             return
         }

@@ -6,6 +6,8 @@ struct RunSummary {
     let logPath: (String) -> String
     /// The command that continues this run (`parrun --resume ...`), shown when it did not succeed.
     var resumeCommand: String?
+    /// How failures were handled (`-k`, `--max-failures`): what the summary suggests.
+    var policy = Scheduler.FailurePolicy()
     /// The last lines of a log, shown under each failure.
     var logTail: (String) -> [String] = { path in RunSummary.lastLines(of: path, count: RunSummary.tailLines) }
 
@@ -59,7 +61,9 @@ struct RunSummary {
             let listed = ids.prefix(Self.listLimit).joined(separator: ", ") + (ids.count > Self.listLimit ? " (+\(ids.count - Self.listLimit) more)" : "")
             out += "  not started (\(ids.count)): \(listed)\n"
             if result.interruptedBy == nil && result.failed + result.timedOut > 0 {
-                out += "  they did not start after the failure; -k runs everything that does not depend on it\n"
+                out += "  they did not start after the failure; " + (policy.keepGoing
+                    ? "--max-failures \(policy.maxFailures ?? 1) was reached\n"
+                    : "-k runs everything that does not depend on it\n")
             }
         }
         let awaiting = result.records.indices.filter { result.records[$0].status == .awaitingReview }.map { tickets[$0].id }

@@ -72,6 +72,18 @@ import Testing
         #expect(!succeeded.stderr.contains("to continue"), "a run that succeeded has nothing to continue")
     }
 
+    @Test func theSummarysAdviceFitsTheOptions() throws {
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    exit 1\nb:\n    exit 1\nc:\n    true\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try CLITests.run(["-q", "-j1"], in: directory)
+        #expect(plain.stderr.contains("-k runs everything that does not depend on it"), "\(plain.stderr)")
+        let limited = try CLITests.run(["-q", "-j1", "-k", "--max-failures", "1"], in: directory)
+        #expect(limited.stderr.contains("they did not start after the failure; --max-failures 1 was reached"), "\(limited.stderr)")
+        #expect(!limited.stderr.contains("-k runs"), "-k is already given: \(limited.stderr)")
+        let unrecorded = try CLITests.run(["-q", "-j1", "--no-journal"], in: directory)
+        #expect(unrecorded.status == 1 && !unrecorded.stderr.contains("to continue"), "without a journal --resume cannot continue: \(unrecorded.stderr)")
+    }
+
     @Test func aFreshRunAfterAnUnfinishedOneSuggestsResume() throws {
         let directory = try CLITests.directory(["Parrunfile": Self.manifest])
         defer { try? FileManager.default.removeItem(at: directory) }
