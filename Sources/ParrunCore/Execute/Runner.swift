@@ -868,6 +868,7 @@ public final class Runner {
             scheduler.requeue(ticket)
             records[ticket].status = .failed
             coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
+            reporter.report(.retryCancelled(ticket: ticket), elapsed: elapsed)
         }
         retries.removeAll()
     }

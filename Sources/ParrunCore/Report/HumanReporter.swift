@@ -84,6 +84,9 @@ public struct HumanReporter: RunReporter {
         case .ticketSkipped(let ticket, let dependency, _):
             finished += 1
             message(paint("skip", "33") + " \(id(ticket)) (dependency '\(id(dependency))' did not succeed)")
+        case .retryCancelled(let ticket):
+            finished += 1
+            message("no retry of \(id(ticket)): the run is stopping")
         case .ticketElsewhere(let ticket, let holder):
             message("info: \(id(ticket)) is running in another parrun\(holder > 0 ? " (pid \(holder))" : ""); waiting for it")
         case .notice(let text):

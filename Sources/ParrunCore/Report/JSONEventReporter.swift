@@ -50,6 +50,8 @@ public struct JSONEventReporter: RunReporter {
             fields = [("event", q("agents-paused")), ("until", until.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("reason", q(reason))]
         case .ticketSkipped(let ticket, let dependency, let cause):
             fields = [("event", q("ticket-skipped")), ("id", id(ticket)), ("dependency", id(dependency)), ("cause", id(cause))]
+        case .retryCancelled(let ticket):
+            fields = [("event", q("ticket-retry-cancelled")), ("id", id(ticket))]
         case .ticketElsewhere(let ticket, let holder):
             fields = [("event", q("ticket-elsewhere")), ("id", id(ticket)), ("holderPid", "\(holder)")]
         case .notice(let text):

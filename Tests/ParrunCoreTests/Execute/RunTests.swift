@@ -360,6 +360,23 @@ import Testing
         #expect(outcome.stderr.isEmpty, "with --json nothing else is printed")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aRetryCancelledByCtrlCIsAnEvent() throws {
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    @retries 3\n    exit 1\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let launched = try LaunchedParrun(["--json", "--retry-delay", "30s"], in: directory)
+        for _ in 0..<200 where !launched.output.contains("\"ticket-end\"") { usleep(20_000) }
+        kill(launched.pid, SIGINT)
+        #expect(launched.wait() == 130)
+        let events = launched.output.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+        #expect((events.first { $0["event"] as? String == "ticket-end" }?["retryIn"] as? Double ?? 0) > 0, "a retry was announced")
+        let names = events.compactMap { $0["event"] as? String }.filter { $0 != "run-stopping" }
+        #expect(names.suffix(2) == ["ticket-retry-cancelled", "run-end"], "\(launched.output)")
+        #expect(events.first { $0["event"] as? String == "ticket-retry-cancelled" }?["id"] as? String == "a")
+    }
+
     @Test func durationsAreRememberedForTheNextRun() throws {
         let (outcome, directory) = try run("a:\n    sleep 0.1\n", ["-q"])
         #expect(outcome.status == 0)
