@@ -48,7 +48,8 @@ struct RunSummary {
                     for line in logTail(logPath(tickets[index].id)) { problems[problems.count - 1] += "\n      | " + line }
                 }
             case .skipped(let dependency, let cause):
-                let why = dependency == cause ? "'\(tickets[cause].id)' failed" : "'\(tickets[dependency].id)' was skipped after '\(tickets[cause].id)' failed"
+                let ended = Self.ended(result.records[cause].status)
+                let why = dependency == cause ? "'\(tickets[cause].id)' \(ended)" : "'\(tickets[dependency].id)' was skipped after '\(tickets[cause].id)' \(ended)"
                 problems.append("  skipped \(tickets[index].id): \(why)")
             default:
                 continue
@@ -127,6 +128,15 @@ struct RunSummary {
         guard ran.contains(true) else { return nil }
         let weights = result.records.map { max($0.seconds, 0.000_001) }
         return CriticalPath(graph: plan.graph, runs: ran, weights: weights).path
+    }
+
+    /// How a ticket that dependents wait on ended: "failed", "timed out", "was interrupted".
+    private static func ended(_ status: TicketRecord.Status) -> String {
+        switch status {
+        case .timedOut: "timed out"
+        case .interrupted: "was interrupted"
+        default: "failed"
+        }
     }
 
     private func label(_ status: TicketRecord.Status) -> String {

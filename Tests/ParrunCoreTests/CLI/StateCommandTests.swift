@@ -72,6 +72,14 @@ import Testing
         #expect(!succeeded.stderr.contains("to continue"), "a run that succeeded has nothing to continue")
     }
 
+    @Test func skippedDependentsSayHowTheirDependencyEnded() throws {
+        let directory = try CLITests.directory(["Parrunfile": "slow:\n    @timeout 0.2s\n    sleep 5\nafter: slow\n    true\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "--grace", "0.2s"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("  skipped after: 'slow' timed out\n"), "\(outcome.stderr)")
+    }
+
     @Test func theSummarysAdviceFitsTheOptions() throws {
         let directory = try CLITests.directory(["Parrunfile": "a:\n    exit 1\nb:\n    exit 1\nc:\n    true\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
