@@ -7,7 +7,7 @@ struct CleanCommand {
 
     /// What parrun keeps in a state directory; nothing else there is touched,
     /// so `--state-dir` pointed at a shared folder cannot lose other files.
-    static let entries = [JournalWriter.fileName, "logs", Claims.fileName, "prompts", "slurm", DurationHistory.fileName, "worktrees", "lock"]
+    static let entries = [JournalWriter.fileName, "logs", Claims.fileName, "prompts", "slurm", DurationHistory.fileName, "worktrees", WorktreeIsolation.lockFileName, "lock"]
 
     func execute() throws(UsageError) -> ExitCode {
         let source = try ManifestLocator.load(invocation)

@@ -279,7 +279,12 @@ public final class Runner {
         var workingDirectory: String?
         if let isolation, definition.recipe != .none {
             do throws(WorktreeIsolation.Problem) {
-                workingDirectory = try isolation.create(definition.id)
+                // An attempt that continues its agent's session continues in its files too.
+                if session?.resume == true, let continued = isolation.reuse(definition.id) {
+                    workingDirectory = continued
+                } else {
+                    workingDirectory = try isolation.create(definition.id)
+                }
             } catch {
                 couldNotStart(ticket, attempt: attempt, worker: worker, error.message)
                 return

@@ -1,7 +1,8 @@
 /// `--worktree`: every ticket works in a git worktree of its own, on a branch
 /// `parrun/RUN/ID` made from the integration branch as it stands when the
 /// ticket starts; when it succeeds, its work lands on the integration branch,
-/// one ticket at a time (the run loop is the queue), before its dependents start.
+/// one ticket at a time (the run loop is the queue, and a lock file queues the
+/// parruns that share a run), before its dependents start.
 ///
 /// The user's checkout is never touched while landing: the ticket's commit is
 /// rebased (or merged, or squashed) inside the ticket's own worktree, and the
@@ -41,6 +42,10 @@ public final class WorktreeIsolation {
     let mergeMode: MergeMode
     /// Where worktrees go: `.parrun/worktrees`.
     let directory: String
+    /// Held while changing the repository's branches and worktrees, so that
+    /// parruns joined on one run land one at a time too.
+    static let lockFileName = "landing.lock"
+    private let lockPath: String
     /// The manifest's directory relative to the repository root ("" at the root).
     let manifestPrefix: String
     /// The user's checkout has the integration branch checked out.
@@ -53,7 +58,8 @@ public final class WorktreeIsolation {
     private var landedOnto: [String: String] = [:]
 
     private init(git: Git, runID: String, integration: String, mergeMode: MergeMode, directory: String,
-                 manifestPrefix: String, checkoutOnIntegration: Bool) {
+                 lockPath: String, manifestPrefix: String, checkoutOnIntegration: Bool) {
+        self.lockPath = lockPath
         self.git = git
         self.runID = runID
         self.integration = integration
@@ -90,7 +96,8 @@ public final class WorktreeIsolation {
             let created = git.run(["branch", integration, start])
             guard created.succeeded else { throw Problem(message: "cannot create branch '\(integration)': \(created.output)") }
         }
-        let worktrees = (FileSystem.absolutePath(stateDirectory) ?? stateDirectory) + "/worktrees"
+        let state = FileSystem.absolutePath(stateDirectory) ?? stateDirectory
+        let worktrees = state + "/worktrees"
         for (path, branch) in Self.checkouts(git) where branch == integration && path != root && !path.hasPrefix(worktrees + "/") {
             throw Problem(message: "branch '\(integration)' is checked out in \(path), which parrun does not own; landing would move it under that checkout: check out another branch there, or land elsewhere with --into BRANCH")
         }
@@ -99,7 +106,7 @@ public final class WorktreeIsolation {
         do { try FileSystem.createDirectories(worktrees) } catch { throw Problem(message: error.description) }
         return WorktreeIsolation(
             git: git, runID: runID, integration: integration, mergeMode: mergeMode, directory: worktrees,
-            manifestPrefix: prefix, checkoutOnIntegration: current == integration)
+            lockPath: state + "/" + lockFileName, manifestPrefix: prefix, checkoutOnIntegration: current == integration)
     }
 
     /// Every worktree of the repository and the branch it has checked out.
@@ -117,9 +124,40 @@ public final class WorktreeIsolation {
 
     func path(for id: String) -> String { directory + "/" + id }
 
+    /// `body` while holding the landing lock (without it if the lock file cannot be opened).
+    private func locked<T>(_ body: () -> T) -> T {
+        let lock = try? WholeFileLock(path: lockPath)
+        defer { lock?.release() }
+        return body()
+    }
+
+    /// The directory the recipe runs in, inside the ticket's worktree.
+    private func recipeDirectory(_ path: String) -> String {
+        manifestPrefix.isEmpty ? path : path + "/" + manifestPrefix
+    }
+
+    /// The worktree an earlier attempt left, for an attempt that continues its
+    /// agent session: the agent is told its files are there, so they must be.
+    /// Nil when there is none; then `create` makes a fresh one.
+    func reuse(_ id: String) -> String? {
+        locked {
+            let path = path(for: id)
+            guard FileSystem.exists(path), let head = git.commit("HEAD", in: path),
+                let tip = git.commit("refs/heads/" + integration), let base = git.output(["merge-base", head, tip])
+            else { return nil }
+            bases[id] = base
+            return recipeDirectory(path)
+        }
+    }
+
     /// A fresh worktree for the ticket, from the integration branch as it is
     /// now; returns the directory the recipe runs in.
     func create(_ id: String) throws(Problem) -> String {
+        let result: Result<String, Problem> = locked { createLocked(id) }
+        return try result.get()
+    }
+
+    private func createLocked(_ id: String) -> Result<String, Problem> {
         let path = path(for: id)
         if FileSystem.exists(path) {
             // An earlier attempt's (or run's) worktree: this attempt starts afresh.
@@ -127,17 +165,22 @@ public final class WorktreeIsolation {
             try? FileSystem.removeTree(path)
             git.run(["worktree", "prune"])
         }
-        guard let tip = git.commit("refs/heads/" + integration) else { throw Problem(message: "branch '\(integration)' is gone") }
+        guard let tip = git.commit("refs/heads/" + integration) else { return .failure(Problem(message: "branch '\(integration)' is gone")) }
         let added = git.run(["worktree", "add", "-q", "--force", "-B", branch(for: id), path, tip])
-        guard added.succeeded else { throw Problem(message: "git worktree add failed: \(added.output)") }
+        guard added.succeeded else { return .failure(Problem(message: "git worktree add failed: \(added.output)")) }
         bases[id] = tip
-        return manifestPrefix.isEmpty ? path : path + "/" + manifestPrefix
+        return .success(recipeDirectory(path))
     }
 
     /// Takes up the worktree (or else the branch) a ticket kept after a conflict
     /// in run `run`, so that what the user fixed there can land without running
-    /// the ticket again. False when neither is left.
+    /// the ticket again. False when neither is left, or it holds no work (an
+    /// attempt that reran the ticket had reset it before parrun stopped).
     func adopt(_ id: String, fromRun run: String) -> Bool {
+        locked { adoptLocked(id, fromRun: run) }
+    }
+
+    private func adoptLocked(_ id: String, fromRun run: String) -> Bool {
         let path = path(for: id)
         let branch = "parrun/\(run)/\(id)"
         if !FileSystem.exists(path) {
@@ -146,6 +189,8 @@ public final class WorktreeIsolation {
         guard let head = git.commit("HEAD", in: path), let tip = git.commit("refs/heads/" + integration),
             let base = git.output(["merge-base", head, tip])
         else { return false }
+        let uncommitted = !(git.output(["status", "--porcelain"], in: path) ?? "").isEmpty
+        guard head != base || uncommitted else { return false }
         bases[id] = base
         return true
     }
@@ -172,19 +217,33 @@ public final class WorktreeIsolation {
 
     /// Commits what the ticket left, then lands it on the integration branch.
     func land(_ ticket: Ticket) -> Landing {
+        locked { landLocked(ticket) }
+    }
+
+    /// Times a landing starts again from the new tip when the branch moved
+    /// under it (a commit made outside parrun).
+    static let landingTries = 3
+
+    private func landLocked(_ ticket: Ticket) -> Landing {
         let path = path(for: ticket.id)
         guard let base = bases[ticket.id] else { return .failed("no worktree for \(ticket.id)") }
         if let failure = commitWork(ticket) { return failure }
         guard let head = git.commit("HEAD", in: path) else { return .failed("the worktree of \(ticket.id) has no HEAD") }
         if head == base { return .nothing }
-        guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
-        landedOnto[ticket.id] = tip
-        let landed: String
-        switch combine(head: head, onto: tip, ticket: ticket, in: path) {
-        case .landed(let commit): landed = commit
-        case let other: return other
+        var outcome = Landing.failed("the integration branch kept moving under parrun")
+        for _ in 0..<Self.landingTries {
+            guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
+            landedOnto[ticket.id] = tip
+            let landed: String
+            switch combine(head: head, onto: tip, ticket: ticket, in: path) {
+            case .landed(let commit): landed = commit
+            case let other: return other
+            }
+            guard let result = advance(from: tip, to: landed) else { continue }
+            outcome = result
+            break
         }
-        return advance(from: tip, to: landed)
+        return outcome
     }
 
     /// The commit the integration branch should move to, made in the ticket's worktree.
@@ -225,13 +284,16 @@ public final class WorktreeIsolation {
     }
 
     /// Moves the integration branch from `old` to `new`, and the user's files
-    /// with it when they have no uncommitted changes.
-    private func advance(from old: String, to new: String) -> Landing {
+    /// with it when they have no uncommitted changes. Nil when the branch is no
+    /// longer at `old`.
+    private func advance(from old: String, to new: String) -> Landing? {
         let follow = checkoutOnIntegration && checkoutBehind == nil
             && (git.output(["status", "--porcelain", "--untracked-files=no"]) ?? "x").isEmpty
         // The branch first: once it has moved, the work is safe whatever happens next.
         let moved = git.run(["update-ref", "-m", "parrun: land", "refs/heads/" + integration, new, old])
-        guard moved.succeeded else { return .failed("the integration branch moved under parrun: \(moved.output)") }
+        guard moved.succeeded else {
+            return git.commit("refs/heads/" + integration) == old ? .failed("git update-ref failed: \(moved.output)") : nil
+        }
         if checkoutOnIntegration && !(follow && git.run(["read-tree", "-m", "-u", old, new]).succeeded) {
             checkoutBehind = (checkoutBehind?.from ?? old, new)
         }
@@ -257,8 +319,13 @@ public final class WorktreeIsolation {
     /// The ticket's work landed: its worktree and branch are no longer needed
     /// (its commits name the run in a `Parrun-Run:` trailer).
     func remove(_ id: String) {
-        let branch = git.output(["symbolic-ref", "-q", "HEAD"], in: path(for: id))
-        git.run(["worktree", "remove", "--force", path(for: id)])
-        if let branch, branch.hasPrefix("refs/heads/parrun/") { git.run(["update-ref", "-d", branch]) }
+        locked {
+            // Merge and squash leave the worktree detached: its branch is this run's.
+            let checkedOut = git.output(["symbolic-ref", "-q", "HEAD"], in: path(for: id))
+            git.run(["worktree", "remove", "--force", path(for: id)])
+            for branch in Set([checkedOut, "refs/heads/" + branch(for: id)].compactMap { $0 }) where branch.hasPrefix("refs/heads/parrun/") {
+                git.run(["update-ref", "-d", branch])
+            }
+        }
     }
 }

@@ -266,6 +266,64 @@ struct WorktreeTests {
         #expect(try git(directory, "log", "--format=%s", "integration").contains("a\n"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("ran").path), "the checkout (main) was not touched")
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anAgentSentBackByItsVerifyGateFindsItsFilesInItsWorktree() throws {
+        // The gate fails once, leaving a mark in the worktree; only a retry in the same worktree passes it.
+        let directory = try repository("")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(".parrun/calls"), withIntermediateDirectories: true)
+        try Data((#"{"claude": ""# + PromptTicketTests.fake + #"", "tickets": [{"id": "agent", "prompt": "fake:fix-on-feedback", "#
+            + #""verify": "test -f seen || { touch seen; exit 1; }", "verifyRetries": 2}]}"#).utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        try git(directory, "add", "tickets.json")
+        try git(directory, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "manifest")
+        let outcome = try CLITests.run(["-q", "--worktree", "tickets.json"], in: directory,
+                                       environment: ["FAKE_CLAUDE_DIR": directory.appendingPathComponent(".parrun/calls").path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("VERIFY FAILED agent"), "\(outcome.stderr)")
+        let second = read(directory, ".parrun/calls/agent.argv.2") ?? ""
+        #expect(second.contains("--resume"), "the retry continues the session: \(second)")
+        #expect(read(directory, "agent.txt") == "fixed\n" && read(directory, "seen") != nil, "both attempts' files landed")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func twoParrunsOnOneWorktreeRunLandOneAtATime() throws {
+        let manifest = (1...12).map { "t\($0):\n    sleep 0.\($0 % 4); echo t\($0) > f\($0).txt\n" }.joined()
+        let directory = try repository(manifest)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LaunchedParrun(["-q", "-j3", "--worktree"], in: directory)
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees").path) { usleep(20_000) }
+        let second = try CLITests.run(["-q", "-j3", "--worktree"], in: directory)
+        #expect(first.wait() == 0, "\(first.stderr)")
+        #expect(second.status == 0, "\(second.stderr)")
+        for index in 1...12 { #expect(read(directory, "f\(index).txt") == "t\(index)\n") }
+        let subjects = try git(directory, "log", "--format=%s", "main").split(separator: "\n")
+        #expect(subjects.count == 13, "each ticket landed once: \(subjects)")
+        try git(directory, "fsck", "--no-progress")
+    }
+
+    @Test func aKeptBranchWithoutWorkIsNotLandedAsTheTicketsWork() throws {
+        // As a rerun after a conflict leaves it when parrun dies before the rerun's start is recorded.
+        let directory = try repository("")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let isolation = try WorktreeIsolation.prepare(
+            manifestDirectory: directory.path, stateDirectory: directory.appendingPathComponent(".parrun").path,
+            runID: "r1", into: nil, base: nil, mergeMode: .rebase)
+        let worktree = try isolation.create("t")
+        #expect(!isolation.adopt("t", fromRun: "r1"), "the branch is the integration tip: nothing of the ticket's")
+        try Data("work\n".utf8).write(to: URL(fileURLWithPath: worktree).appendingPathComponent("t.txt"))
+        #expect(isolation.adopt("t", fromRun: "r1"), "uncommitted work is work")
+    }
+
+    @Test func mergeAndSquashRemoveTheBranchesOfLandedTickets() throws {
+        for mode in ["merge", "squash"] {
+            let directory = try repository("a:\n    echo a > a.txt\n")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let outcome = try CLITests.run(["-q", "--worktree", "--merge", mode], in: directory)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(try git(directory, "branch", "--list", "parrun/*").isEmpty, "--merge \(mode) left a branch")
+        }
+    }
 }
 
 private let gitAvailable = ["/usr/bin/git", "/usr/local/bin/git"].contains { FileManager.default.isExecutableFile(atPath: $0) }
