@@ -35,7 +35,7 @@ public struct JSONParser {
 
     private mutating func parseDocument() throws(ManifestError) -> JSONValue {
         skipWhitespace()
-        guard position < input.count else { throw .emptyManifest }
+        guard position < input.count else { throw .emptyManifest(at: SourceSpan(offset: 0, length: 0)) }
         let value = try parseValue()
         skipWhitespace()
         if position < input.count { throw .trailingContent(at: characterSpan(at: position)) }

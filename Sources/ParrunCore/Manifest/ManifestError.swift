@@ -3,7 +3,7 @@
 public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     // Both formats
     case invalidUTF8(at: SourceSpan)
-    case emptyManifest
+    case emptyManifest(at: SourceSpan)
 
     // JSON syntax
     case unexpectedCharacter(found: String, expected: String, at: SourceSpan)
@@ -51,9 +51,9 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
             return Diagnostic(
                 .error, "the manifest is not valid UTF-8 text", at: span,
                 help: "save the file as UTF-8; a binary file cannot be a manifest")
-        case .emptyManifest:
+        case .emptyManifest(let span):
             return Diagnostic(
-                .error, "the manifest is empty", at: nil,
+                .error, "the manifest is empty", at: span,
                 help: "write tickets as JSON ({\"tickets\": [...]}) or as `ID: DEPS` lines (see Grammar.md)")
         case .unexpectedCharacter(let found, let expected, let span):
             return Diagnostic(.error, "expected \(expected), found \(found)", at: span)

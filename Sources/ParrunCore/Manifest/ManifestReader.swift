@@ -17,7 +17,8 @@ public enum ManifestReader {
             }
             let start = input.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             guard let first = firstNonBlank(in: input, from: start) else {
-                diagnostics.add(ManifestError.emptyManifest)
+                // Located at 1:1 like every other error, so editors can jump to the file.
+                diagnostics.add(ManifestError.emptyManifest(at: SourceSpan(offset: 0, length: 0)))
                 return nil
             }
             if input[first] == UInt8(ascii: "\"") {

@@ -72,7 +72,7 @@ import Testing
         ("{\"a\": 1} x", "1:10 unexpected content after the end of the JSON value"),
         ("{\"a\": 1, \"a\": 2}", "1:10 key \"a\" appears twice in this object"),
         ("{\n  \"a\": [\n", "3:1 the manifest ends where a value was expected"),
-        ("   ", "- the manifest is empty"),
+        ("   ", "1:1 the manifest is empty"),
         ("[1, é]", "1:5 expected a value (string, number, object, array, true, false or null), found 'é'"),
         ("[\u{7}]", "1:2 expected a value (string, number, object, array, true, false or null), found U+0007"),
     ])

@@ -148,6 +148,8 @@ import Testing
         (lines("a:", "    echo hi", "    > and a prompt"), ["3:5: error: ticket 'a' mixes shell lines and `>` prompt lines"]),
         (lines("a: b/c"), ["1:4: error: 'b/c' is not a valid ticket id"]),
         (lines("a:", "a:"), ["2:1: error: ticket id 'a' is used twice"]),
+        ("", ["1:1: error: the manifest is empty"]),
+        (lines("", "  \t", ""), ["1:1: error: the manifest is empty"]),
     ])
     func reportsErrorsAtTheirExactPlace(text: String, expected: [String]) {
         #expect(check(text).problems == expected)
