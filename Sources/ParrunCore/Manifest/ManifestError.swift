@@ -200,7 +200,7 @@ public enum ManifestWarning: DiagnosticConvertible, Equatable {
         case .unknownSetting(let key, let suggestion, let span):
             return Diagnostic(
                 .warning, "unknown setting `\(key)` is ignored", at: span,
-                help: suggestion.map { "did you mean `\($0)`?" } ?? "settings are jobs, shell, claude and `pool NAME`")
+                help: suggestion.map { "did you mean `\($0)`?" } ?? "the settings are " + Self.settingList)
         case .undeclaredPool(let pool, let ticket, let suggestion, let span):
             return Diagnostic(
                 .warning, "ticket '\(ticket)' names pool '\(pool)', which has no limit", at: span,
@@ -211,6 +211,12 @@ public enum ManifestWarning: DiagnosticConvertible, Equatable {
                 help: "it may live in another store or have been deleted")
         }
     }
+
+    /// "`jobs`, `shell`, ... and `pool NAME`": the settings of the text format, where unknown ones are warned about.
+    private static let settingList: String = {
+        let names = SettingsDecoder.Setting.textFormatNames.map { "`\($0)`" }
+        return names.dropLast().joined(separator: ", ") + " and " + names.last!
+    }()
 }
 
 extension String {

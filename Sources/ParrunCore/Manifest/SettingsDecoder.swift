@@ -1,6 +1,13 @@
 /// Reads top-level settings, from JSON keys or the text format's `key = value` lines.
 enum SettingsDecoder {
-    static let knownSettings = ["jobs", "shell", "claude", "pools", "isolate", "worktreeSetup", "launcher"]
+    /// Every setting the decoder reads. Its switch must handle each case, so the
+    /// names in messages and suggestions cannot fall behind what is accepted.
+    enum Setting: String, CaseIterable {
+        case jobs, shell, claude, pools, launcher, isolate, worktreeSetup
+
+        /// As the text format writes them: `pools` is one `pool NAME = N` line per pool.
+        static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0.rawValue }
+    }
 
     /// `warnUnknown` is set for the text format, where every top-level line is a
     /// setting; JSON manifests from other tools carry keys of their own (`version`).
@@ -9,8 +16,16 @@ enum SettingsDecoder {
         for member in members {
             if case .null = member.value.kind { continue }
             let reader = FieldReader(member: member, ticket: nil)
-            switch member.key {
-            case "jobs":
+            guard let setting = Setting(rawValue: member.key) else {
+                settings.extra.append(member)
+                if warnUnknown {
+                    let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: Setting.allCases.map(\.rawValue) + ["pool"])
+                    diagnostics.add(ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan))
+                }
+                continue
+            }
+            switch setting {
+            case .jobs:
                 if let text = member.value.scalarText, let jobs = JobsRequest(parsing: text) {
                     settings.jobs = jobs
                     settings.jobsSpan = member.value.span
@@ -19,33 +34,27 @@ enum SettingsDecoder {
                 } else {
                     diagnostics.add(ManifestError.wrongType(field: "jobs", ticket: nil, expected: "a number or \"auto\"", found: member.value.typeDescription, at: member.value.span))
                 }
-            case "shell":
+            case .shell:
                 settings.shell = reader.command(&diagnostics)
-            case "claude":
+            case .claude:
                 settings.claude = reader.command(&diagnostics)
-            case "pools":
+            case .pools:
                 settings.pools = pools(member, diagnostics: &diagnostics)
-            case "launcher":
+            case .launcher:
                 if let text = member.value.stringValue, text == "slurm" || text == "local" {
                     settings.slurm = text == "slurm"
                 } else {
                     // A command every recipe runs under: `docker exec box`, `ssh build-7 {}`.
                     settings.launcherCommand = reader.command(&diagnostics)
                 }
-            case "worktreeSetup":
+            case .worktreeSetup:
                 settings.worktreeSetup = reader.lines(&diagnostics)
-            case "isolate":
+            case .isolate:
                 guard let text = member.value.stringValue, text == "worktree" || text == "none" else {
                     diagnostics.add(ManifestError.wrongType(field: "isolate", ticket: nil, expected: "\"worktree\" or \"none\"", found: member.value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? member.value.typeDescription, at: member.value.span))
                     continue
                 }
                 settings.isolateInWorktrees = text == "worktree"
-            default:
-                settings.extra.append(member)
-                if warnUnknown {
-                    let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: knownSettings + ["pool"])
-                    diagnostics.add(ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan))
-                }
             }
         }
         return settings

@@ -155,6 +155,16 @@ import Testing
         #expect(check(text).problems == expected)
     }
 
+    @Test func unknownSettingHelpNamesEverySettingTheReaderAccepts() throws {
+        let warning = try #require(readManifest(lines("verbosity = 3", "a:")).diagnostics.diagnostics.first)
+        #expect(warning.message == "unknown setting `verbosity` is ignored")
+        #expect(warning.help == "the settings are `jobs`, `shell`, `claude`, `pool NAME`, `launcher`, `isolate` and `worktreeSetup`")
+        let everySetting = lines(
+            "jobs = 2", "shell = /bin/sh -ec", "claude = claude -p", "pool git = 1",
+            "launcher = local", "isolate = none", "worktreeSetup = true", "a:")
+        #expect(readManifest(everySetting).diagnostics.diagnostics.isEmpty, "each listed setting is read, not warned about")
+    }
+
     @Test func formatComesFromContentNotFileName() {
         #expect(ManifestReader.read(SourceFile(name: "Parrunfile", text: "  \n [{\"id\": \"a\"}]")).manifest?.format == .json)
         #expect(ManifestReader.read(SourceFile(name: "tickets.json", text: "# text\na:\n")).manifest?.format == .text)
