@@ -168,7 +168,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
                 .error, "unknown jobs value '\(text.truncatedForMessage)'", at: span,
                 help: "use a number of jobs (0 means no limit) or `auto`")
         case .invalidCommand(let field, let reason, let span):
-            return Diagnostic(.error, "`\(field)` \(reason)", at: span, help: "write the command as it would be typed in a shell, e.g. /bin/sh -ec")
+            return Diagnostic(.error, "`\(field)` \(reason)", at: span, help: "write the command as it would be typed in a shell, e.g. \(Self.exampleCommand(field))")
         case .nulCharacter(let field, let ticket, let span):
             return Diagnostic(
                 .error, "\(Self.subject(field, ticket)) contains a NUL character", at: span,
@@ -180,6 +180,14 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
         case .forbiddenDefault(let key, let span):
             return Diagnostic(
                 .error, "`\(key)` cannot be a default", at: span, help: "every ticket needs its own `\(key)`; remove it from `defaults`")
+        }
+    }
+
+    private static func exampleCommand(_ field: String) -> String {
+        switch field {
+        case "claude": "claude -p"
+        case "launcher": "docker exec box (or remove the setting to run tickets here)"
+        default: "/bin/sh -ec"
         }
     }
 

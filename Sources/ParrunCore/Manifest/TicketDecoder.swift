@@ -255,17 +255,17 @@ struct FieldReader {
 
     /// A command as argv: a string split like shell words, or an array of strings.
     func command(_ diagnostics: inout DiagnosticList) -> [String]? {
+        var words: [String] = []
         switch value.kind {
         case .string(let text):
             guard let text = withoutNUL(text, value, &diagnostics) else { return nil }
             switch ShellWords.split(text) {
-            case .success(let words): return words
+            case .success(let split): words = split
             case .failure(let problem):
                 diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: problem.reason, at: value.span))
                 return nil
             }
         case .array(let elements):
-            var words: [String] = []
             for element in elements {
                 guard case .string(let word) = element.kind else {
                     wrongType("a command string or an array of strings", element, &diagnostics)
@@ -274,15 +274,17 @@ struct FieldReader {
                 guard let word = withoutNUL(word, element, &diagnostics) else { return nil }
                 words.append(word)
             }
-            guard !words.isEmpty else {
-                diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: "is empty", at: value.span))
-                return nil
-            }
-            return words
         default:
             wrongType("a command string or an array of strings", nil, &diagnostics)
             return nil
         }
+        // `shell = ''` is one empty word: no program to start, and every ticket would fail.
+        guard let program = words.first, !program.isEmpty else {
+            let reason = words.isEmpty ? "is empty" : "starts with an empty word, so it names no program"
+            diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: reason, at: value.span))
+            return nil
+        }
+        return words
     }
 }
 

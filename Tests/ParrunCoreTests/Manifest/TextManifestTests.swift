@@ -84,6 +84,11 @@ import Testing
         #expect(manifest.settings.pools == [PoolLimit(name: "git", limit: 1, span: manifest.settings.pools[0].span), PoolLimit(name: "claude", limit: 3, span: manifest.settings.pools[1].span)])
     }
 
+    @Test func anEmptyWordAfterTheProgramIsAnArgument() throws {
+        let manifest = try #require(readManifest(lines("shell = /bin/sh -c '' -ec", "a:")).manifest)
+        #expect(manifest.settings.shell == ["/bin/sh", "-c", "", "-ec"])
+    }
+
     @Test func commentsAreIgnoredEverywhere() {
         let list = tickets(lines(
             "# a comment",
@@ -148,6 +153,9 @@ import Testing
         (lines("a:", "    echo hi", "    > and a prompt"), ["3:5: error: ticket 'a' mixes shell lines and `>` prompt lines"]),
         (lines("a: b/c"), ["1:4: error: 'b/c' is not a valid ticket id"]),
         (lines("a:", "a:"), ["2:1: error: ticket id 'a' is used twice"]),
+        (lines("shell = ''", "a:"), ["1:9: error: `shell` starts with an empty word, so it names no program"]),
+        (lines("claude = \"\" -p", "a:"), ["1:10: error: `claude` starts with an empty word, so it names no program"]),
+        (lines("launcher = ''", "a:"), ["1:12: error: `launcher` starts with an empty word, so it names no program"]),
         ("", ["1:1: error: the manifest is empty"]),
         (lines("", "  \t", ""), ["1:1: error: the manifest is empty"]),
     ])
