@@ -43,6 +43,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case invalidCommand(field: String, reason: String, at: SourceSpan)
     case forbiddenDefault(String, at: SourceSpan)
     case nulCharacter(field: String, ticket: String?, at: SourceSpan)
+    case invalidEnvironmentName(String, problem: EnvironmentName.Problem, ticket: String?, at: SourceSpan)
     case templateField(Template.Problem, field: String, at: SourceSpan)
 
     public var diagnostic: Diagnostic {
@@ -173,6 +174,17 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
             return Diagnostic(
                 .error, "\(Self.subject(field, ticket)) contains a NUL character", at: span,
                 help: "commands and text passed to programs cannot hold NUL (\\u0000): everything after it would be lost; remove it")
+        case .invalidEnvironmentName(let name, let problem, let ticket, let span):
+            let owner = ticket.map { " of ticket '\($0)'" } ?? ""
+            let message = switch problem {
+            case .empty: "an environment variable\(owner) has an empty name"
+            case .containsEquals: "environment variable name '\(name.truncatedForMessage)'\(owner) contains `=`, which would end the name"
+            case .containsNUL: "an environment variable name\(owner) contains a NUL character"
+            case .notAShellName: "'\(name.truncatedForMessage)' is not a valid environment variable name\(owner): a shell could not use it"
+            }
+            return Diagnostic(
+                .error, message, at: span,
+                help: "a variable name is letters, digits and `_`, and does not start with a digit (e.g. LOG_LEVEL); anything else belongs in the value")
         case .templateField(let problem, let field, let span):
             return Diagnostic(
                 .error, "line \(problem.line) of the `\(field)` template: `{{\(problem.name)}}`: \(problem.reason)", at: span,

@@ -309,7 +309,8 @@ struct TextManifestParser {
             let variable = String(assignment[..<equals])
             let variableValue = String(assignment[assignment.index(after: equals)...])
             draft.environmentSpan = draft.environmentSpan ?? nameSpan
-            draft.environment.append(JSONMember(key: variable, keySpan: value.span, value: JSONValue(.string(variableValue), at: value.span)))
+            let variableSpan = SourceSpan(offset: value.span.offset, length: variable.utf8.count)
+            draft.environment.append(JSONMember(key: variable, keySpan: variableSpan, value: JSONValue(.string(variableValue), at: value.span)))
             return
         }
         if let first = draft.attributeSpans[name] ?? (name == "id" || name == "dependsOn" ? draft.headerSpan : nil) {

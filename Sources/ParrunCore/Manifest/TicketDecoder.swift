@@ -243,11 +243,15 @@ struct FieldReader {
         }
         var variables: [EnvironmentVariable] = []
         for variable in members {
+            if let problem = EnvironmentName.problem(with: variable.key) {
+                diagnostics.add(ManifestError.invalidEnvironmentName(variable.key, problem: problem, ticket: ticket, at: variable.keySpan))
+                continue
+            }
             guard let text = variable.value.scalarText else {
                 wrongType("an object of NAME: value with string values", variable.value, &diagnostics)
                 continue
             }
-            guard withoutNUL(variable.key + text, variable.value, &diagnostics) != nil else { continue }
+            guard withoutNUL(text, variable.value, &diagnostics) != nil else { continue }
             variables.append(EnvironmentVariable(name: variable.key, value: text))
         }
         return variables

@@ -150,6 +150,8 @@ import Testing
         (lines("a:", "    @timeout soon"), ["2:14: error: timeout 'soon' of ticket 'a' is not a duration"]),
         (lines("a:", "    @priority urgent"), ["2:15: error: `priority` of ticket 'a' must be a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`, found 'urgent'"]),
         (lines("a:", "    @env NOVALUE"), ["2:10: error: `@env` needs NAME=value"]),
+        (lines("a:", "    @env 1A=2"), ["2:10: error: '1A' is not a valid environment variable name of ticket 'a': a shell could not use it"]),
+        (lines("a:", "    @env MY VAR=2"), ["2:10: error: 'MY VAR' is not a valid environment variable name of ticket 'a': a shell could not use it"]),
         (lines("a:", "    echo hi", "    > and a prompt"), ["3:5: error: ticket 'a' mixes shell lines and `>` prompt lines"]),
         (lines("a: b/c"), ["1:4: error: 'b/c' is not a valid ticket id"]),
         (lines("a:", "a:"), ["2:1: error: ticket id 'a' is used twice"]),
