@@ -43,6 +43,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case invalidCommand(field: String, reason: String, at: SourceSpan)
     case forbiddenDefault(String, at: SourceSpan)
     case nulCharacter(field: String, ticket: String?, at: SourceSpan)
+    case emptyVerify(ticket: String, at: SourceSpan)
     case invalidEnvironmentName(String, problem: EnvironmentName.Problem, ticket: String?, at: SourceSpan)
     case templateField(Template.Problem, field: String, at: SourceSpan)
 
@@ -174,6 +175,10 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
             return Diagnostic(
                 .error, "\(Self.subject(field, ticket)) contains a NUL character", at: span,
                 help: "commands and text passed to programs cannot hold NUL (\\u0000): everything after it would be lost; remove it")
+        case .emptyVerify(let ticket, let span):
+            return Diagnostic(
+                .error, "`verify` of ticket '\(ticket)' is empty", at: span,
+                help: "give it the shell command that must exit 0 for the ticket to succeed, e.g. `make test`, or remove `verify`")
         case .invalidEnvironmentName(let name, let problem, let ticket, let span):
             let owner = ticket.map { " of ticket '\($0)'" } ?? ""
             let message = switch problem {

@@ -335,7 +335,8 @@ struct TextManifestParser {
         if let span = draft.environmentSpan {
             draft.members.append(JSONMember(key: "env", keySpan: span, value: JSONValue(.object(draft.environment), at: span)))
         }
-        if let span = draft.verifySpan, !draft.verifyLines.isEmpty {
+        // A `verify:` line without a block under it is an empty verify, which the decoder reports.
+        if let span = draft.verifySpan {
             if let first = draft.attributeSpans["verify"] {
                 diagnostics.add(ManifestError.duplicateKey("verify", at: span, first: first))
             } else {

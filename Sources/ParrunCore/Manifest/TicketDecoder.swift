@@ -129,6 +129,16 @@ struct TicketDecoder {
             ticket.environment = reader.environment(&diagnostics)
         case "status", "state":
             ticket.status = reader.string(&diagnostics)
+        case "verify":
+            // `Verify` runs it after the recipe; a bad one is refused here, at read time,
+            // and left out of `fields` so that it is reported once.
+            if let script = reader.lines(expected: "a shell script (a string, or a list of lines)", &diagnostics) {
+                if script.allSatisfy(\.isWhitespace) {
+                    diagnostics.add(ManifestError.emptyVerify(ticket: ticket.id, at: member.value.span))
+                } else {
+                    ticket.fields.append(member)
+                }
+            }
         default:
             ticket.fields.append(member)
         }
@@ -179,7 +189,7 @@ struct FieldReader {
     }
 
     /// A string, or an array of strings joined as lines (how long scripts read best in JSON).
-    func lines(_ diagnostics: inout DiagnosticList) -> String? {
+    func lines(expected: String = "a string or an array of strings", _ diagnostics: inout DiagnosticList) -> String? {
         switch value.kind {
         case .string(let text):
             return withoutNUL(text, value, &diagnostics)
@@ -187,7 +197,7 @@ struct FieldReader {
             var lines: [String] = []
             for element in elements {
                 guard case .string(let line) = element.kind else {
-                    wrongType("a string or an array of strings", element, &diagnostics)
+                    wrongType(expected, element, &diagnostics)
                     return nil
                 }
                 guard let line = withoutNUL(line, element, &diagnostics) else { return nil }
@@ -195,7 +205,7 @@ struct FieldReader {
             }
             return lines.joined(separator: "\n")
         default:
-            wrongType("a string or an array of strings", nil, &diagnostics)
+            wrongType(expected, nil, &diagnostics)
             return nil
         }
     }
