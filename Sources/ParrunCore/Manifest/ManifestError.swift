@@ -27,6 +27,9 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case missingAttributeName(at: SourceSpan)
     case recipeMixesShellAndPrompt(ticket: String, at: SourceSpan, first: SourceSpan)
     case invalidEnvironmentAttribute(at: SourceSpan)
+    case duplicateSetting(String, at: SourceSpan, first: SourceSpan)
+    case duplicateAttribute(String, ticket: String, at: SourceSpan, first: SourceSpan)
+    case attributeOfHeader(String, ticket: String, at: SourceSpan, header: SourceSpan)
 
     // Manifest structure and values
     case notAManifest(found: String, at: SourceSpan)
@@ -126,6 +129,21 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
                 notes: [.init("the recipe started here", at: first)])
         case .invalidEnvironmentAttribute(let span):
             return Diagnostic(.error, "`@env` needs NAME=value", at: span, help: "write one variable per line, e.g. `@env LOG_LEVEL=debug`")
+        case .duplicateSetting(let key, let span, let first):
+            return Diagnostic(
+                .error, "setting `\(key)` is set twice", at: span,
+                help: "each setting may appear once: keep one of them", notes: [.init("first set here", at: first)])
+        case .duplicateAttribute(let name, let ticket, let span, let first):
+            return Diagnostic(
+                .error, "ticket '\(ticket)' sets `\(name)` twice", at: span,
+                help: "each attribute may appear once (only `@env` repeats): keep one of them", notes: [.init("first set here", at: first)])
+        case .attributeOfHeader(let name, let ticket, let span, let header):
+            let (what, help) = name == "id"
+                ? ("its id", "rename the ticket in its header line `ID: DEPS`")
+                : ("its dependencies", "list them after the `:` of the header line, e.g. `\(ticket): build test`")
+            return Diagnostic(
+                .error, "`@\(name)` cannot be an attribute: ticket '\(ticket)' takes \(what) from its header", at: span,
+                help: help, notes: [.init("the header is here", at: header)])
 
         case .notAManifest(let found, let span):
             return Diagnostic(

@@ -142,7 +142,7 @@ struct TextManifestParser {
         let nameSpan = SourceSpan(offset: nameStart, length: nameEnd - nameStart)
         guard let value = settingValue(segments, from: equals + 1, key: "pool \(name)", keySpan: keySpan) else { return }
         if let first = poolIndex[name] {
-            diagnostics.add(ManifestError.duplicateKey("pool \(name)", at: nameSpan, first: poolMembers[first].keySpan))
+            diagnostics.add(ManifestError.duplicateSetting("pool \(name)", at: nameSpan, first: poolMembers[first].keySpan))
             return
         }
         poolsSpan = poolsSpan ?? keySpan
@@ -153,7 +153,7 @@ struct TextManifestParser {
     private mutating func addSetting(key: String, keySpan: SourceSpan, _ segments: [Segment], valueFrom start: Int) {
         guard let value = settingValue(segments, from: start, key: key, keySpan: keySpan) else { return }
         if let first = settingIndex[key] {
-            diagnostics.add(ManifestError.duplicateKey(key, at: keySpan, first: settingMembers[first].keySpan))
+            diagnostics.add(ManifestError.duplicateSetting(key, at: keySpan, first: settingMembers[first].keySpan))
             return
         }
         settingIndex[key] = settingMembers.count
@@ -231,6 +231,9 @@ struct TextManifestParser {
         var verifyIndent: Int?
         var verifySpan: SourceSpan?
         var verifyLines: [Segment] = []
+
+        /// The header's id, for messages: `startTicket` makes it the first member.
+        var id: String { members[0].value.stringValue ?? "" }
     }
 
     private mutating func startTicket(id: String, span: SourceSpan, dependencies: [JSONValue]) {
@@ -278,11 +281,9 @@ struct TextManifestParser {
     }
 
     private mutating func reportMixIfNeeded(_ draft: inout TicketDraft, at offset: Int) {
-        guard !draft.reportedMix, let shell = draft.firstShellLine, let prompt = draft.firstPromptLine,
-            case .string(let id) = draft.members[0].value.kind
-        else { return }
+        guard !draft.reportedMix, let shell = draft.firstShellLine, let prompt = draft.firstPromptLine else { return }
         draft.reportedMix = true
-        diagnostics.add(ManifestError.recipeMixesShellAndPrompt(ticket: id, at: characterSpan(at: offset), first: SourceSpan(offset: min(shell, prompt))))
+        diagnostics.add(ManifestError.recipeMixesShellAndPrompt(ticket: draft.id, at: characterSpan(at: offset), first: SourceSpan(offset: min(shell, prompt))))
     }
 
     /// `@key value`; `@key` alone means true; `@env NAME=value` adds one variable.
@@ -313,8 +314,12 @@ struct TextManifestParser {
             draft.environment.append(JSONMember(key: variable, keySpan: variableSpan, value: JSONValue(.string(variableValue), at: value.span)))
             return
         }
-        if let first = draft.attributeSpans[name] ?? (name == "id" || name == "dependsOn" ? draft.headerSpan : nil) {
-            diagnostics.add(ManifestError.duplicateKey("@\(name)", at: nameSpan, first: first))
+        if name == "id" || name == "dependsOn" {
+            diagnostics.add(ManifestError.attributeOfHeader(name, ticket: draft.id, at: nameSpan, header: draft.headerSpan))
+            return
+        }
+        if let first = draft.attributeSpans[name] {
+            diagnostics.add(ManifestError.duplicateAttribute("@\(name)", ticket: draft.id, at: nameSpan, first: first))
             return
         }
         draft.attributeSpans[name] = nameSpan
@@ -338,7 +343,7 @@ struct TextManifestParser {
         // A `verify:` line without a block under it is an empty verify, which the decoder reports.
         if let span = draft.verifySpan {
             if let first = draft.attributeSpans["verify"] {
-                diagnostics.add(ManifestError.duplicateKey("verify", at: span, first: first))
+                diagnostics.add(ManifestError.duplicateAttribute("verify", ticket: draft.id, at: span, first: first))
             } else {
                 draft.members.append(JSONMember(key: "verify", keySpan: span, value: JSONValue(.string(dedented(draft.verifyLines)), at: span)))
             }

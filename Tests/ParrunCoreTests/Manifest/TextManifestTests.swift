@@ -144,9 +144,13 @@ import Testing
         (lines("pool git"), ["1:1: error: setting `pool git` has no value"]),
         (lines("pool git = 0"), ["1:12: error: `pool git` must be at least 1, found 0"]),
         (lines("jbos = 2"), ["1:1: warning: unknown setting `jbos` is ignored"]),
-        (lines("jobs = 2", "jobs = 3"), ["2:1: error: key \"jobs\" appears twice in this object"]),
+        (lines("jobs = 2", "jobs = 3"), ["2:1: error: setting `jobs` is set twice"]),
+        (lines("pool git = 1", "pool git = 2"), ["2:6: error: setting `pool git` is set twice"]),
         (lines("a:", "    @ x"), ["2:5: error: `@` without an attribute name"]),
-        (lines("a:", "    @title x", "    @title y"), ["3:5: error: key \"@title\" appears twice in this object"]),
+        (lines("a:", "    @title x", "    @title y"), ["3:5: error: ticket 'a' sets `@title` twice"]),
+        (lines("a:", "    @verify true", "    verify:", "        false"), ["3:5: error: ticket 'a' sets `verify` twice"]),
+        (lines("a:", "    @id b"), ["2:5: error: `@id` cannot be an attribute: ticket 'a' takes its id from its header"]),
+        (lines("a:", "b:", "    @dependsOn a"), ["3:5: error: `@dependsOn` cannot be an attribute: ticket 'b' takes its dependencies from its header"]),
         (lines("a:", "    @timeout soon"), ["2:14: error: timeout 'soon' of ticket 'a' is not a duration"]),
         (lines("a:", "    @priority urgent"), ["2:15: error: `priority` of ticket 'a' must be a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`, found 'urgent'"]),
         (lines("a:", "    @env NOVALUE"), ["2:10: error: `@env` needs NAME=value"]),
@@ -173,6 +177,16 @@ import Testing
             "jobs = 2", "shell = /bin/sh -ec", "claude = claude -p", "pool git = 1",
             "launcher = local", "isolate = none", "worktreeSetup = true", "a:")
         #expect(readManifest(everySetting).diagnostics.diagnostics.isEmpty, "each listed setting is read, not warned about")
+    }
+
+    /// The JSON parser's "key appears twice in this object" would mean nothing in a Parrunfile.
+    @Test func repeatsAreNamedInTheTextFormatsOwnWords() throws {
+        let text = lines("jobs = 1", "jobs = 2", "pool git = 1", "pool git = 1", "a:", "    @id c", "    @pool git", "    @pool git", "a:")
+        let problems = check(text).problems
+        #expect(problems.count == 5, "\(problems)")
+        #expect(!problems.contains { $0.contains("object") || $0.contains("key") }, "\(problems)")
+        let note = try #require(readManifest(text).diagnostics.diagnostics.first?.notes.first)
+        #expect(note.message == "first set here" && note.span?.offset == 0)
     }
 
     @Test func formatComesFromContentNotFileName() {
