@@ -47,6 +47,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case forbiddenDefault(String, at: SourceSpan)
     case nulCharacter(field: String, ticket: String?, at: SourceSpan)
     case emptyVerify(ticket: String, at: SourceSpan)
+    case scriptTooLong(field: String, ticket: String?, bytes: Int, at: SourceSpan)
     case invalidEnvironmentName(String, problem: EnvironmentName.Problem, ticket: String?, at: SourceSpan)
     case templateField(Template.Problem, field: String, at: SourceSpan)
 
@@ -197,6 +198,16 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
             return Diagnostic(
                 .error, "`verify` of ticket '\(ticket)' is empty", at: span,
                 help: "give it the shell command that must exit 0 for the ticket to succeed, e.g. `make test`, or remove `verify`")
+        case .scriptTooLong(let field, let ticket, let bytes, let span):
+            let subject = field == "run" ? "the shell recipe of ticket '\(ticket ?? "")'" : Self.subject(field, ticket)
+            let file = switch field {
+            case "run": "scripts/\(ticket ?? "recipe").sh"
+            case "verify": "scripts/\(ticket ?? "")-verify.sh"
+            default: "scripts/\(field).sh"
+            }
+            return Diagnostic(
+                .error, "\(subject) is \(bytes) bytes, too long to run: the system limits a script to \(ShellScriptLimit.maximumBytes) bytes", at: span,
+                help: "the script is given to the shell as one argument (128 KiB at most): move it into a file, e.g. \(file), and write `sh \(file)` instead")
         case .invalidEnvironmentName(let name, let problem, let ticket, let span):
             let owner = ticket.map { " of ticket '\($0)'" } ?? ""
             let message = switch problem {

@@ -49,6 +49,9 @@ enum SettingsDecoder {
                 }
             case .worktreeSetup:
                 settings.worktreeSetup = reader.lines(&diagnostics)
+                if let script = settings.worktreeSetup {
+                    ShellScriptLimit.check(script, field: "worktreeSetup", ticket: nil, at: member.value.span, diagnostics: &diagnostics)
+                }
             case .isolate:
                 guard let text = member.value.stringValue, text == "worktree" || text == "none" else {
                     diagnostics.add(ManifestError.wrongType(field: "isolate", ticket: nil, expected: "\"worktree\" or \"none\"", found: member.value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? member.value.typeDescription, at: member.value.span))

@@ -55,7 +55,13 @@ struct TicketDecoder {
             }
             apply(member, to: &ticket, diagnostics: &diagnostics)
         }
-        renderTemplate(of: &ticket, ownMembers: members, recipe: seenGroups[KeyGroup.recipe.rawValue], diagnostics: &diagnostics)
+        let recipe = seenGroups[KeyGroup.recipe.rawValue]
+        renderTemplate(of: &ticket, ownMembers: members, recipe: recipe, diagnostics: &diagnostics)
+        if case .shell(let script) = ticket.recipe, let recipe {
+            // Checked after the template is filled in; an inherited recipe is this ticket's, so point here.
+            let isOwn = members.contains { KeyGroup(key: $0.key) == .recipe }
+            ShellScriptLimit.check(script, field: "run", ticket: id, at: isOwn ? recipe.value.span : ticket.idSpan, diagnostics: &diagnostics)
+        }
         return idIsValid ? ticket : nil
     }
 
@@ -136,6 +142,7 @@ struct TicketDecoder {
                 if script.allSatisfy(\.isWhitespace) {
                     diagnostics.add(ManifestError.emptyVerify(ticket: ticket.id, at: member.value.span))
                 } else {
+                    ShellScriptLimit.check(script, field: "verify", ticket: ticket.id, at: member.value.span, diagnostics: &diagnostics)
                     ticket.fields.append(member)
                 }
             }
