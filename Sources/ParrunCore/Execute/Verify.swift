@@ -18,10 +18,8 @@ enum Verify {
         ticket.field("verifyRetries")?.integerValue.map { max(0, $0) } ?? defaultRetries
     }
 
+    /// `verify` itself is checked as the ticket is read (TicketDecoder); its retries here.
     static func check(_ ticket: Ticket, diagnostics: inout DiagnosticList) {
-        if let value = ticket.field("verify"), script(of: ticket) == nil {
-            diagnostics.add(ManifestError.wrongType(field: "verify", ticket: ticket.id, expected: "a shell script (a string, or a list of lines)", found: value.typeDescription, at: value.span))
-        }
         if let value = ticket.field("verifyRetries"), (value.integerValue ?? -1) < 0 {
             diagnostics.add(ManifestError.wrongType(field: "verifyRetries", ticket: ticket.id, expected: "a whole number of at least 0", found: value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? value.typeDescription, at: value.span))
         }
