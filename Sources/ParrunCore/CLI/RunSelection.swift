@@ -90,8 +90,8 @@ struct RunSelection {
         }
         for (id, state) in states where state.isOpen {
             if let start = state.lastStart { selection.interruptedRuns[id] = start.run }
-            if let session = state.session, session == state.lastStart?.session { selection.sessionsToContinue[id] = session }
         }
+        selection.sessionsToContinue = states.compactMapValues(\.interruptedSession)
         for id in openAttempts.keys {
             guard let ticket = graph.indexByID[id], let start = states[id]?.lastStart else { continue }
             if start.process.pid > 0, isRunning(start.process), !isRunning(start.owner) {

@@ -27,6 +27,14 @@ public struct RunHistory: Sendable {
 
         public var succeeded: Bool { !isOpen && lastEnd?.status == "succeeded" }
 
+        /// The agent session of its last attempt, if that attempt was cut short:
+        /// its parrun died (no end) or stopped it (Ctrl-C, SIGTERM, `--fail-fast`:
+        /// an `interrupted` end). `--resume` continues the session rather than start over.
+        public var interruptedSession: String? {
+            guard let session, session == lastStart?.session else { return nil }
+            return isOpen || lastEnd?.status == "interrupted" ? session : nil
+        }
+
         /// Its last end awaited review, and what was decided since (nil: nothing yet).
         public var awaitingReview: Bool { !isOpen && lastEnd?.status == "awaiting-review" }
         public var decision: JournalRecord.ReviewRecord? {

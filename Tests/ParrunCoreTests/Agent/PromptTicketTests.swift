@@ -182,6 +182,26 @@ import Testing
         #expect(call(again, "s.stdin.1") == "fake:slow")
     }
 
+    @Test(.timeLimit(.minutes(1)), arguments: [SIGINT, SIGTERM])
+    func aResumeAfterCtrlCOrSIGTERMContinuesTheAgentsSession(signal: Int32) throws {
+        let directory = try project(#"{"id": "s", "prompt": "fake:slow"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let calls = directory.appendingPathComponent("calls")
+        let first = try LaunchedParrun(["-q", "--grace", "0.2s"], in: directory, environment: ["FAKE_CLAUDE_DIR": calls.path])
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: calls.appendingPathComponent("s.running").path) {
+            usleep(20_000)
+        }
+        let session = call(directory, "s.argv.1").split(separator: "\n").dropFirst().first.map(String.init) ?? "?"
+        usleep(200_000)
+        kill(first.pid, signal)
+        #expect(first.wait() == 128 + signal, "\(first.stderr)")
+        let resumed = try run(["-q", "--resume"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let argv = call(directory, "s.argv.1").split(separator: "\n").map(String.init)
+        #expect(argv.prefix(2) == ["--resume", session][...], "continued in its own session: \(argv)")
+        #expect(call(directory, "s.stdin.1").hasPrefix("Your previous attempt at this task was interrupted"))
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aFailedVerifySendsItsOutputBackToTheAgentAndAShellTicketFails() throws {
         let check = #"grep -q fixed $PARRUN_TICKET_ID.txt || { echo \"expected fixed, found $(cat $PARRUN_TICKET_ID.txt)\"; exit 1; }"#

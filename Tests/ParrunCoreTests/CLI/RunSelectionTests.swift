@@ -58,6 +58,27 @@ import Testing
         #expect(resumed.reasons == [nil, .ended("failed")])
     }
 
+    /// A run where b, a prompt ticket, got session s1 and ended with `status` (or never ended).
+    private func records(bSessionEnded status: String?) -> [JournalRecord] {
+        var records = Array(records(bEnded: false).dropLast())
+        records.append(.start(.init(run: "r1", id: "b", attempt: 1, recipe: "hb", process: recipe, owner: parrun, worker: 0, time: 4, session: "s1")))
+        records.append(.session(.init(run: "r1", id: "b", attempt: 1, session: "s1", time: 4.5)))
+        if let status {
+            records.append(.end(.init(run: "r1", id: "b", attempt: 1, status: status, exitCode: nil, signal: "SIGTERM", seconds: 1, time: 5)))
+            records.append(.runEnd(.init(run: "r1", status: status == "interrupted" ? "interrupted" : "failed", owner: parrun, time: 6)))
+        }
+        return records
+    }
+
+    @Test func anInterruptedAgentContinuesItsSessionWhetherItsParrunDiedOrStoppedIt() throws {
+        #expect(try decide(records(bSessionEnded: nil), resume: true).sessionsToContinue == ["b": "s1"], "kill -9")
+        #expect(try decide(records(bSessionEnded: "interrupted"), resume: true).sessionsToContinue == ["b": "s1"], "Ctrl-C or SIGTERM")
+        for status in ["failed", "timed-out"] {
+            #expect(try decide(records(bSessionEnded: status), resume: true).sessionsToContinue.isEmpty, "\(status) starts afresh")
+        }
+        #expect(try decide(records(bSessionEnded: "interrupted"), resume: false).sessionsToContinue.isEmpty, "a fresh run starts afresh")
+    }
+
     @Test func aLiveRunIsJoinedNotRestarted() throws {
         let selection = try decide(records(bEnded: false), resume: false, alive: [parrun.pid, recipe.pid])
         #expect(selection.mode == .join("r1", owner: parrun))
