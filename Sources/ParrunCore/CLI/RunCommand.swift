@@ -59,6 +59,9 @@ struct RunCommand {
         }
         SignalWatcher.ignoreBrokenPipes()
         for notice in selection.notices { Terminal.writeError(notice + "\n") }
+        if let limit = options.maxCostUSD, options.costSpentEarlierUSD > 0 {
+            Terminal.writeError("parrun: the agents of this run cost \(AgentStats.dollars(options.costSpentEarlierUSD)) before; --max-cost \(AgentStats.dollars(limit)) counts it\n")
+        }
         let toRun = plan.graph.tickets.indices.filter { plan.runs[$0] }
         if toRun.count > 1 && toRun.allSatisfy({ plan.graph.tickets[$0].recipe == .none }) {
             // Tickets from another tool's store have no recipe of their own.
@@ -159,6 +162,7 @@ struct RunCommand {
         options.claude = claude
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
+        options.costSpentEarlierUSD = selection.costSpentEarlierUSD
         options.keepWorktrees = invocation.keepWorktrees
         options.slurm = invocation.slurm ?? manifest.settings.slurm
         options.launcherCommand = invocation.slurm == nil ? manifest.settings.launcherCommand : invocation.launcherCommand

@@ -31,6 +31,9 @@ struct RunSelection {
     var interruptedRuns: [String: String] = [:]
     /// Tickets (by id) whose work awaited review, and what to do with them.
     var reviews: [String: ReviewState] = [:]
+    /// What the agents of the run(s) this one continues or joins have cost: the
+    /// budget of `--max-cost` is the run's, not each invocation's.
+    var costSpentEarlierUSD = 0.0
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -54,6 +57,7 @@ struct RunSelection {
         let states = history.ticketStates(chain: chain)
         let live = history.isLive(latest.run, isRunning: isRunning)
         let openAttempts = states.compactMapValues { $0.isOpen ? $0.lastStart?.owner : nil }
+        let costSpentEarlier = states.values.reduce(0.0) { $0 + ($1.stats?.costUSD ?? 0) }
         if live {
             // Another parrun is on this run now: work beside it, never start afresh under it.
             let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
@@ -61,6 +65,7 @@ struct RunSelection {
             selection.runs = decision.runs
             selection.reasons = decision.reasons
             selection.openAttempts = openAttempts
+            selection.costSpentEarlierUSD = costSpentEarlier
             return selection
         }
         guard resume else {
@@ -77,6 +82,7 @@ struct RunSelection {
         selection.runs = decision.runs
         selection.reasons = decision.reasons
         selection.openAttempts = openAttempts
+        selection.costSpentEarlierUSD = costSpentEarlier
         for (id, state) in states where state.awaitingReview {
             if let decision = state.decision {
                 selection.reviews[id] = decision.approved

@@ -46,6 +46,9 @@ public struct RunOptions: Sendable {
     public var freshSessions = false
     /// `--max-cost`: no prompt ticket starts once the run's agents have cost this many dollars.
     public var maxCostUSD: Double?
+    /// What the agents of the runs this one continues (or joins) had cost when it
+    /// started: `--max-cost` counts it, so `--resume` does not get a new budget.
+    public var costSpentEarlierUSD = 0.0
     /// First back-off after a rate-limited attempt; doubles, with jitter.
     public var rateLimitWait = 30.0
     /// How long prompt tickets pause after the usage limit when its reset time is unknown.

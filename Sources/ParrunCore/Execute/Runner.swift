@@ -153,6 +153,7 @@ public final class Runner {
         reporter.report(.runStarted(RunStart(
             runID: runID, manifestName: manifestName, jobs: plan.jobs.value, tickets: plan.graph.count,
             toRun: plan.ticketsToRun, startedAt: Clock.wall())), elapsed: 0)
+        checkCostLimit()
         while true {
             startReadyTickets()
             if running.isEmpty && scheduler.isDone { break }
@@ -792,7 +793,7 @@ public final class Runner {
     /// `--max-cost`: once the agents have cost that much, no prompt ticket starts.
     private func checkCostLimit() {
         guard let limit = options.maxCostUSD, !costLimitReached else { return }
-        let spent = records.reduce(0.0) { $0 + ($1.stats?.costUSD ?? 0) }
+        let spent = records.reduce(options.costSpentEarlierUSD) { $0 + ($1.stats?.costUSD ?? 0) }
         guard spent >= limit else { return }
         costLimitReached = true
         scheduler.holdPrompts(true, forGood: true)

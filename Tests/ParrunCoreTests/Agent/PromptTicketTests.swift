@@ -276,6 +276,22 @@ import Testing
         #expect(outcome.stderr.contains("2 succeeded, 1 not started"), "\(outcome.stderr)")
     }
 
+    @Test func maxCostCountsWhatTheRunSpentBeforeItWasResumed() throws {
+        let directory = try project(#"{"id": "a", "prompt": "x"}, {"id": "b", "prompt": "x"}, {"id": "c", "prompt": "x"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try run(["-q", "-j1", "--max-cost", "0.02"], in: directory)
+        #expect(first.stderr.contains("--max-cost $0.02 reached ($0.025 spent)"), "\(first.stderr)")
+        #expect(first.stderr.contains("2 succeeded, 1 not started"), "\(first.stderr)")
+        let resumed = try run(["-q", "-j1", "--max-cost", "0.02", "--resume"], in: directory)
+        #expect(resumed.status == 1)
+        #expect(resumed.stderr.contains("parrun: the agents of this run cost $0.025 before; --max-cost $0.02 counts it"), "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("--max-cost $0.02 reached ($0.025 spent)"), "\(resumed.stderr)")
+        #expect(call(directory, "c.argv.1").isEmpty, "the budget was spent before the resume: c never ran")
+        let raised = try run(["-q", "-j1", "--max-cost", "0.05", "--resume"], in: directory)
+        #expect(raised.status == 0, "\(raised.stderr)")
+        #expect(!call(directory, "c.argv.1").isEmpty)
+    }
+
     @Test func thePromptPoolBoundsAgentsByDefault() throws {
         let text = #"{"pools": {"claude": 1}, "tickets": [{"id": "p1", "prompt": "x"}, {"id": "p2", "prompt": "x"}, "#
             + #"{"id": "own", "pool": "other", "prompt": "x"}, {"id": "sh", "run": "true"}]}"#

@@ -79,6 +79,18 @@ import Testing
         #expect(try decide(records(bSessionEnded: "interrupted"), resume: false).sessionsToContinue.isEmpty, "a fresh run starts afresh")
     }
 
+    @Test func aResumedRunCountsWhatItsAgentsCostBefore() throws {
+        var records = records(bEnded: false)
+        records.append(.end(.init(run: "r1", id: "b", attempt: 1, status: "failed", exitCode: 1, signal: nil, seconds: 1, time: 5,
+                                  stats: AgentStats(costUSD: 0.5))))
+        records.append(.run(.init(run: "r2", manifest: RunSelection.manifestIdentity("m"), manifestHash: "x", jobs: 1, owner: parrun, time: 7, resumes: "r1", joined: false)))
+        records.append(.start(.init(run: "r2", id: "b", attempt: 2, recipe: "hb", process: recipe, owner: parrun, worker: 0, time: 8)))
+        records.append(.end(.init(run: "r2", id: "b", attempt: 2, status: "failed", exitCode: 1, signal: nil, seconds: 1, time: 9,
+                                  stats: AgentStats(costUSD: 0.25))))
+        #expect(try decide(records, resume: true).costSpentEarlierUSD == 0.75, "every run of the chain")
+        #expect(try decide(records, resume: false).costSpentEarlierUSD == 0, "a fresh run has a budget of its own")
+    }
+
     @Test func aLiveRunIsJoinedNotRestarted() throws {
         let selection = try decide(records(bEnded: false), resume: false, alive: [parrun.pid, recipe.pid])
         #expect(selection.mode == .join("r1", owner: parrun))
