@@ -1,6 +1,7 @@
 /// `parrun approve ID...` and `parrun reject ID... [--reason TEXT]`: the
 /// decision on tickets awaiting review, recorded in the journal; `parrun
-/// --resume` then acts on it.
+/// --resume` then acts on it. A decision stands until then: the same one again
+/// changes nothing, a different one is refused, naming the first.
 struct ReviewCommand {
     let invocation: Invocation
     let environment: Environment
@@ -18,6 +19,8 @@ struct ReviewCommand {
             throw .notAwaitingReview("\(loaded.source.name) has not run yet; nothing awaits review")
         }
         let states = history.ticketStates(chain: history.chain(endingAt: latest.run))
+        var toRecord: [String] = []
+        var unchanged: [String] = []
         for id in invocation.ticketIDs {
             guard loaded.graph.indexByID[id] != nil else {
                 throw .unknownTicket(id, suggestion: SpellingSuggestion.closest(to: id, among: loaded.graph.tickets.map(\.id)))
@@ -26,20 +29,35 @@ struct ReviewCommand {
                 let now = states[id]?.lastEnd?.status ?? (states[id]?.isOpen == true ? "running" : "not run")
                 throw .notAwaitingReview("\(id) does not await review (its state is \(now))")
             }
+            if let earlier = states[id]?.decision {
+                let same = earlier.approved == approve && (approve || invocation.reason == nil || invocation.reason == earlier.reason)
+                guard same else {
+                    throw .alreadyDecided("\(id) was \(Self.describe(earlier)) already, and that stands until `parrun --resume` acts on it; nothing was recorded")
+                }
+                unchanged.append("parrun: \(id) was \(Self.describe(earlier)) already; nothing changed\n")
+            } else if !toRecord.contains(id) {
+                toRecord.append(id)
+            }
         }
+        for line in unchanged { Terminal.writeError(line) }
+        guard !toRecord.isEmpty else { return .success }
         do {
             let writer = try JournalWriter(directory: stateDirectory)
-            for id in invocation.ticketIDs {
+            for id in toRecord {
                 writer.append(.review(.init(run: latest.run, id: id, approved: approve, reason: approve ? nil : invocation.reason, time: Clock.wall())))
             }
             writer.sync()
         } catch {
             throw .cannotWriteState(error)
         }
-        let list = invocation.ticketIDs.joined(separator: ", ")
+        let list = toRecord.joined(separator: ", ")
         Terminal.writeError(approve
             ? "parrun: approved \(list); `parrun --resume` counts it as succeeded (lands it, with --worktree) and runs what depends on it\n"
             : "parrun: rejected \(list); `parrun --resume` runs it again" + (invocation.reason == nil ? "" : ", telling its agent why") + "\n")
         return .success
+    }
+
+    private static func describe(_ decision: JournalRecord.ReviewRecord) -> String {
+        decision.approved ? "approved" : "rejected" + (decision.reason.map { " (reason: \($0))" } ?? "")
     }
 }

@@ -18,6 +18,8 @@ public enum UsageError: Error, Equatable, Sendable {
     case worktree(String)
     case missingTicketIDs(command: String)
     case notAwaitingReview(String)
+    /// `approve` after `reject` or the reverse: the first decision stands until `--resume` acts on it.
+    case alreadyDecided(String)
     case journal(JournalError)
 
     public var message: String {
@@ -44,7 +46,7 @@ public enum UsageError: Error, Equatable, Sendable {
             return "no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json, .specs/tasks/tasks.json in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
-        case .worktree(let message), .notAwaitingReview(let message):
+        case .worktree(let message), .notAwaitingReview(let message), .alreadyDecided(let message):
             return message
         case .missingTicketIDs(let command):
             return "parrun \(command) needs the ids of the tickets, e.g. parrun \(command) ID"
@@ -61,7 +63,7 @@ public enum UsageError: Error, Equatable, Sendable {
 
     public var rendered: String {
         switch self {
-        case .cannotWriteState, .journal, .worktree: return "parrun: error: \(message)\n"
+        case .cannotWriteState, .journal, .worktree, .alreadyDecided: return "parrun: error: \(message)\n"
         default: break
         }
         return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"

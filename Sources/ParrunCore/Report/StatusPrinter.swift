@@ -48,7 +48,13 @@ struct StatusPrinter {
     private func outcomeDetail(_ entry: StatusReport.Entry) -> String {
         switch entry.state {
         case .awaitingReview:
-            return "parrun approve \(entry.id) / parrun reject \(entry.id) --reason TEXT; log: \(logPath(entry.id))"
+            // Decided work still awaits review until `--resume` acts on the decision.
+            let next = switch entry.review?.approved {
+            case true?: "approved; parrun --resume counts it as succeeded"
+            case false?: "rejected" + (entry.review?.reason.map { ": " + $0 } ?? "") + "; parrun --resume runs it again"
+            case nil: "parrun approve \(entry.id) / parrun reject \(entry.id) --reason TEXT"
+            }
+            return next + "; log: \(logPath(entry.id))"
         case .failed, .timedOut, .interrupted, .conflict:
             var what: [String] = []
             if let detail = entry.detail { what.append(detail) } else if let code = entry.exitCode { what.append("exit \(code)") }
@@ -95,6 +101,10 @@ struct StatusPrinter {
             if let stats = entry.stats { fields.append("\"stats\":\(stats.json)") }
             if let job = entry.slurmJob { fields.append("\"slurmJob\":\(JSONText.quoted(job)),\"slurmState\":\(JSONText.quotedOrNull(entry.slurmState))") }
             if let passed = entry.verifyPassed { fields.append("\"verify\":{\"runs\":\(entry.verifyRuns),\"passed\":\(passed)}") }
+            if entry.state == .awaitingReview {
+                let decision = entry.review.map { $0.approved ? "approved" : "rejected" } ?? "pending"
+                fields.append("\"review\":{\"decision\":\(JSONText.quoted(decision)),\"reason\":\(JSONText.quotedOrNull(entry.review?.reason))}")
+            }
             return "{" + fields.joined(separator: ",") + "}"
         }
         let totals = StatusReport.State.allCases.map { "\(JSONText.quoted($0.rawValue)):\(report.count($0))" }

@@ -37,6 +37,8 @@ public struct StatusReport: Sendable {
         /// Times its verify gate ran, and whether the last passed.
         public var verifyRuns = 0
         public var verifyPassed: Bool?
+        /// Awaiting review: `parrun approve`'s or `reject`'s decision since, nil while undecided.
+        public var review: JournalRecord.ReviewRecord?
     }
 
     /// The latest run of the manifest, nil if it never ran.
@@ -87,6 +89,7 @@ public struct StatusReport: Sendable {
             entry.exitCode = end.exitCode
             entry.signal = end.signal
             entry.detail = end.detail
+            entry.review = state.decision
             return entry
         }
     }

@@ -191,6 +191,32 @@ import Testing
         #expect(object["live"] as? Bool == false)
     }
 
+    @Test func statusShowsAReviewDecisionAndASecondDecisionNamesTheFirst() throws {
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    @review\n    echo a\nb: a\n    echo b\nc:\n    @review\n    echo c\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-q"], in: directory).status == 3)
+        #expect(try CLITests.run(["approve", "a"], in: directory).status == 0)
+        #expect(try CLITests.run(["reject", "c", "--reason", "too terse"], in: directory).status == 0)
+        let status = try CLITests.run(["status"], in: directory)
+        let rows = status.stdout.split(separator: "\n")
+        #expect(rows.contains { $0.hasPrefix("  a ") && $0.contains("awaiting-review") && $0.contains("approved; parrun --resume counts it as succeeded") }, "\(status.stdout)")
+        #expect(rows.contains { $0.hasPrefix("  c ") && $0.contains("rejected: too terse; parrun --resume runs it again") }, "\(status.stdout)")
+
+        let again = try CLITests.run(["approve", "a"], in: directory)
+        #expect(again.status == 0)
+        #expect(again.stderr == "parrun: a was approved already; nothing changed\n", "\(again.stderr)")
+        let changed = try CLITests.run(["reject", "a"], in: directory)
+        #expect(changed.status == 2)
+        #expect(changed.stderr.contains("a was approved already, and that stands until `parrun --resume` acts on it"), "\(changed.stderr)")
+        let reversed = try CLITests.run(["approve", "c"], in: directory)
+        #expect(reversed.status == 2)
+        #expect(reversed.stderr.contains("c was rejected (reason: too terse) already"), "\(reversed.stderr)")
+        let json = try CLITests.run(["status", "--json"], in: directory)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let tickets = try #require(object["tickets"] as? [[String: Any]])
+        #expect(tickets.map { ($0["review"] as? [String: Any])?["decision"] as? String } == ["approved", nil, "rejected"], "the first decisions stand")
+    }
+
     @Test func logsShowsTheLatestFailureOrANamedTicket() throws {
         let directory = try CLITests.directory(["Parrunfile": Self.manifest])
         defer { try? FileManager.default.removeItem(at: directory) }

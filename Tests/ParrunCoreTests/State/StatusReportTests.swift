@@ -19,6 +19,21 @@ import Testing
         .slurmJob(.init(run: "r1", id: id, attempt: 1, job: job, time: 1))
     }
 
+    private func review(_ id: String, approved: Bool, reason: String? = nil) -> JournalRecord {
+        .review(.init(run: "r1", id: id, approved: approved, reason: reason, time: 3))
+    }
+
+    @Test func workAwaitingReviewShowsTheDecisionMadeOnIt() throws {
+        func awaiting(_ id: String) -> [JournalRecord] {
+            [start(id), .end(.init(run: "r1", id: id, attempt: 1, status: "awaiting-review", exitCode: 0, signal: nil, seconds: 1, time: 2))]
+        }
+        let status = try report(awaiting("a") + awaiting("b") + awaiting("c")
+            + [review("a", approved: true), review("b", approved: false, reason: "too slow")])
+        #expect(status.entries.map(\.state) == [.awaitingReview, .awaitingReview, .awaitingReview], "a decision waits for --resume")
+        #expect(status.entries.map { $0.review?.approved } == [true, false, nil])
+        #expect(status.entries[1].review?.reason == "too slow")
+    }
+
     @Test func slurmJobsOfFinishedAndRunningTicketsAndQueuedState() throws {
         let ended = JournalRecord.end(.init(run: "r1", id: "a", attempt: 1, status: "succeeded", exitCode: 0, signal: nil, seconds: 1, time: 2))
         var status = try report([start("a"), job("a", "7"), ended, start("b"), job("b", "8"), start("c"), job("c", "9")])
