@@ -66,9 +66,8 @@ public enum ParrunCommand {
         let selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning)
-        if selection.mode == .fresh && !invocation.printsOnly && lock != nil {
-            compactJournal(records, selection: selection, stateDirectory: stateDirectory)
-        }
+        let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
+            ? compactedJournal(records, selection: selection) : nil
         let slurm = invocation.slurm ?? manifest.settings.slurm
         var jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
@@ -93,20 +92,17 @@ public enum ParrunCommand {
         return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
-            journalLength: journalLength, stateLock: lock
+            journalLength: journalLength, compactedJournal: compacted, stateLock: lock
         ).execute()
     }
 
     /// A fresh run makes this manifest's earlier runs useless for `--resume`;
     /// dropping them keeps reading the journal cheap. Never while a run is live:
-    /// its writes would go to the replaced file.
-    private static func compactJournal(_ records: [JournalRecord], selection: RunSelection, stateDirectory: String) {
+    /// its writes would go to the replaced file. Nil: the journal stays as it is.
+    private static func compactedJournal(_ records: [JournalRecord], selection: RunSelection) -> [JournalRecord]? {
         let history = selection.history
-        guard !history.runs.contains(where: { history.isLive($0.run, isRunning: ProcessTable.isRunning) }),
-            let kept = JournalCompaction.kept(records, droppingManifest: selection.manifestPath)
-        else { return }
-        // Only an optimisation: on failure the old journal stays as it was.
-        try? JournalWriter.rewrite(directory: stateDirectory, records: kept)
+        guard !history.runs.contains(where: { history.isLive($0.run, isRunning: ProcessTable.isRunning) }) else { return nil }
+        return JournalCompaction.kept(records, droppingManifest: selection.manifestPath)
     }
 
     /// `--claude`, else `PARRUN_CLAUDE`, else the manifest's `claude`, else the default.

@@ -18,6 +18,9 @@ struct RunCommand {
     /// How much of the journal the plan was made from: coordination with other
     /// parruns follows it from there.
     let journalLength: Int
+    /// A fresh run's journal without this manifest's earlier runs, written only
+    /// once set-up has passed: a run that fails it (exit 2) loses nothing.
+    let compactedJournal: [JournalRecord]?
     /// Released once this run is in the journal.
     let stateLock: WholeFileLock?
 
@@ -58,6 +61,9 @@ struct RunCommand {
             throw .cannotWriteState(error)
         }
         SignalWatcher.ignoreBrokenPipes()
+        let runID = if case .join(let live, _) = selection.mode { live } else { Self.newRunID() }
+        // Checked before the run is recorded, so that exit 2 means nothing ran and nothing changed.
+        let isolation = try prepareIsolation(options, runID: runID)
         for notice in selection.notices { Terminal.writeError(notice + "\n") }
         if let limit = options.maxCostUSD, options.costSpentEarlierUSD > 0 {
             Terminal.writeError("parrun: the agents of this run cost \(AgentStats.dollars(options.costSpentEarlierUSD)) before; --max-cost \(AgentStats.dollars(limit)) counts it\n")
@@ -70,11 +76,16 @@ struct RunCommand {
         stopOrphans(grace: options.gracePeriod)
         if options.slurm { cancelLeftoverJobs() }
 
-        var runID = Self.newRunID()
         let owner = ProcessTable.current
         var recording: Runner.Recording?
         if !invocation.noJournal {
             do {
+                let claims = try Claims(stateDirectory: stateDirectory)
+                var journalOffset = journalLength
+                // Only an optimisation: on failure the old journal stays as it was.
+                if let compactedJournal, let length = try? JournalWriter.rewrite(directory: stateDirectory, records: compactedJournal) {
+                    journalOffset = length
+                }
                 let writer = try JournalWriter(directory: stateDirectory)
                 var resumes: String?
                 var joined = false
@@ -86,7 +97,6 @@ struct RunCommand {
                     resumes = previous
                     Terminal.writeError("parrun: resuming run \(previous): \(skipped) already succeeded, \(plan.ticketsToRun) to run\n")
                 case .join(let live, let liveOwner):
-                    runID = live
                     joined = true
                     Terminal.writeError("parrun: run \(live) of this manifest is live (parrun pid \(liveOwner.pid)); joining it as another set of workers (\(skipped) already succeeded, \(plan.ticketsToRun) left)\n")
                 }
@@ -95,22 +105,10 @@ struct RunCommand {
                     jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined)))
                 writer.sync()
                 recording = Runner.Recording(
-                    writer: writer, recipeHashes: recipeHashes, owner: owner,
-                    claims: try Claims(stateDirectory: stateDirectory), journalOffset: journalLength,
+                    writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
                     openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue)
             } catch {
                 throw .cannotWriteState(error)
-            }
-        }
-        var isolation: WorktreeIsolation?
-        if invocation.worktree || manifest.settings.isolateInWorktrees {
-            do throws(WorktreeIsolation.Problem) {
-                isolation = try WorktreeIsolation.prepare(
-                    manifestDirectory: options.manifestDirectory, stateDirectory: stateDirectory, runID: runID,
-                    into: invocation.into, base: invocation.base,
-                    mergeMode: invocation.merge.flatMap(WorktreeIsolation.MergeMode.init) ?? .rebase)
-            } catch {
-                throw .worktree(error.message)
             }
         }
         stateLock?.release()
@@ -142,6 +140,19 @@ struct RunCommand {
         }
         saveDurations(result)
         return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
+    }
+
+    /// `--worktree`: the repository and integration branch, checked; nil without it.
+    private func prepareIsolation(_ options: RunOptions, runID: String) throws(UsageError) -> WorktreeIsolation? {
+        guard invocation.worktree || manifest.settings.isolateInWorktrees else { return nil }
+        do throws(WorktreeIsolation.Problem) {
+            return try WorktreeIsolation.prepare(
+                manifestDirectory: options.manifestDirectory, stateDirectory: stateDirectory, runID: runID,
+                into: invocation.into, base: invocation.base,
+                mergeMode: invocation.merge.flatMap(WorktreeIsolation.MergeMode.init) ?? .rebase)
+        } catch {
+            throw .worktree(error.message)
+        }
     }
 
     private func runOptions() -> RunOptions {

@@ -36,10 +36,13 @@ public final class JournalWriter {
 
     /// Replaces the journal at `directory` with `records`, durably. Only while
     /// no other parrun has it open for writing (its appends would be lost).
-    public static func rewrite(directory: String, records: [JournalRecord]) throws(SystemError) {
+    /// Returns the new length: where a follower of the new file starts.
+    @discardableResult
+    public static func rewrite(directory: String, records: [JournalRecord]) throws(SystemError) -> Int {
         var text = ""
         for record in records { text += record.line }
         try FileSystem.writeAtomically(directory + "/" + fileName, text, durable: true)
+        return text.utf8.count
     }
 
     public func append(_ record: JournalRecord) {

@@ -117,6 +117,26 @@ import Testing
         #expect(runs(directory) == ["b", "c"])
     }
 
+    @Test func aRunThatFailsItsSetUpLeavesTheEarlierRunResumable() throws {
+        let directory = try CLITests.directory(["Parrunfile": Self.manifest])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-k", "-q"], in: directory).status == 1)
+        let before = try Data(contentsOf: journal(directory))
+        var refusals = [["--worktree"]]
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/git") {
+            #expect(CommandRunner.run(["git", "init", "-q"], in: directory.path).succeeded)
+            refusals.append(["--worktree", "--into", "bad..name"])
+        }
+        for options in refusals {
+            let refused = try CLITests.run(["-q"] + options, in: directory)
+            #expect(refused.status == 2, "\(options): \(refused.stderr)")
+            #expect(try Data(contentsOf: journal(directory)) == before, "\(options): exit 2 records nothing and drops nothing")
+        }
+        let plan = try CLITests.run(["-n", "--resume"], in: directory)
+        #expect(plan.stdout.contains("resuming: what runs again and why\n  b  failed\n  c  skipped\n"), "\(plan.stdout)")
+        #expect(runs(directory).sorted() == ["a", "b", "d"], "nothing ran")
+    }
+
     private func journal(_ directory: URL) -> URL {
         directory.appendingPathComponent(".parrun/journal.jsonl")
     }

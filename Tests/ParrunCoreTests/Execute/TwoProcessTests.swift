@@ -55,4 +55,37 @@ import Testing
         #expect(runs == "slow\nafter\n")
         #expect(second.stderr.contains("info: slow is running in another parrun (pid \(first.pid)); waiting for it"), "\(second.stderr)")
     }
+
+    /// A fresh run rewrites a shorter journal (dropping the manifest's earlier
+    /// run); it must follow the new file from its end, or it misses what a
+    /// joining parrun records and runs that ticket again.
+    @Test(.timeLimit(.minutes(1)))
+    func aRunThatCompactedTheJournalSeesWhatAJoiningParrunDid() throws {
+        let directory = try CLITests.directory([
+            "Parrunfile": """
+                a:
+                    touch a-started; sleep 1.5; echo a >> runs.txt
+                b:
+                    echo b >> runs.txt
+                c: a b
+                    echo c >> runs.txt
+
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let started = directory.appendingPathComponent("a-started")
+        // The earlier run makes the journal longer than what the next run and its joiner write before b ends.
+        #expect(try CLITests.run(["-q", "-j2"], in: directory).status == 0)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("runs.txt"))
+        try FileManager.default.removeItem(at: started)
+        let first = try LaunchedParrun(["-q", "-j1"], in: directory)
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: started.path) {
+            usleep(20_000)
+        }
+        let second = try LaunchedParrun(["-q", "-j1"], in: directory)
+        #expect([first.wait(), second.wait()] == [0, 0], "\(first.stderr)\n---\n\(second.stderr)")
+        #expect(second.stderr.contains("joining it as another set of workers"), "\(second.stderr)")
+        let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
+        #expect(runs.split(separator: "\n").sorted() == ["a", "b", "c"], "each ticket once: \(runs)")
+    }
 }
