@@ -103,6 +103,8 @@ public struct RunResult: Sendable {
     public var jobs: Int
     /// Waits for agent rate limits (back-offs) and usage limits (pauses), and their time.
     public var limitWaits = LimitWaits()
+    /// `--max-cost` was reached: prompt tickets were held back.
+    public var costLimitReached = false
 
     public func count(_ matches: (TicketRecord.Status) -> Bool) -> Int {
         records.reduce(0) { $0 + (matches($1.status) ? 1 : 0) }

@@ -939,6 +939,7 @@ public final class Runner {
         }
         var result = RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
         result.limitWaits = limitWaits
+        result.costLimitReached = costLimitReached
         return result
     }
 }

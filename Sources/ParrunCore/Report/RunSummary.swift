@@ -75,6 +75,8 @@ struct RunSummary {
         }
         if result.exitCode != 0, let resumeCommand {
             out += "  to continue: \(resumeCommand)\n"
+            // The same --max-cost would stop at once: a resumed run counts what was spent.
+            if result.costLimitReached { out += "    with a higher --max-cost: the run's agents have spent what it allows\n" }
         }
 
         out += agentLines()
