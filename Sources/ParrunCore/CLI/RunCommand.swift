@@ -102,7 +102,8 @@ struct RunCommand {
                 }
                 writer.append(.run(.init(
                     run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
-                    jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined)))
+                    jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined,
+                    worktree: isolation != nil)))
                 writer.sync()
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
@@ -143,8 +144,16 @@ struct RunCommand {
     }
 
     /// `--worktree`: the repository and integration branch, checked; nil without it.
+    private var isolatesInWorktrees: Bool { invocation.worktree || manifest.settings.isolateInWorktrees }
+
     private func prepareIsolation(_ options: RunOptions, runID: String) throws(UsageError) -> WorktreeIsolation? {
-        guard invocation.worktree || manifest.settings.isolateInWorktrees else { return nil }
+        if case .join(let live, _) = selection.mode, selection.joinsWorktreeRun != isolatesInWorktrees {
+            // Workers of one run must agree: a ticket run in the checkout would never land.
+            throw .worktree(selection.joinsWorktreeRun
+                ? "run \(live) of this manifest is live and runs its tickets in git worktrees; join it with --worktree, or wait for it to end"
+                : "run \(live) of this manifest is live and runs its tickets in the checkout; join it without --worktree, or wait for it to end")
+        }
+        guard isolatesInWorktrees else { return nil }
         do throws(WorktreeIsolation.Problem) {
             return try WorktreeIsolation.prepare(
                 manifestDirectory: options.manifestDirectory, stateDirectory: stateDirectory, runID: runID,

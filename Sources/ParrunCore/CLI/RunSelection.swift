@@ -34,6 +34,8 @@ struct RunSelection {
     /// What the agents of the run(s) this one continues or joins have cost: the
     /// budget of `--max-cost` is the run's, not each invocation's.
     var costSpentEarlierUSD = 0.0
+    /// Joining: the live run's tickets work in git worktrees.
+    var joinsWorktreeRun = false
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -62,6 +64,7 @@ struct RunSelection {
             // Another parrun is on this run now: work beside it, never start afresh under it.
             let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
             selection.mode = .join(latest.run, owner: latest.owner)
+            selection.joinsWorktreeRun = latest.worktree
             selection.runs = decision.runs
             selection.reasons = decision.reasons
             selection.openAttempts = openAttempts

@@ -32,6 +32,8 @@ public enum JournalRecord: Sendable, Equatable {
         /// The run this one continues (`--resume`), if any.
         public var resumes: String?
         public var joined: Bool
+        /// Its tickets work in git worktrees (`--worktree`): a joiner must too.
+        public var worktree = false
     }
 
     public struct StartRecord: Sendable, Equatable {
@@ -137,6 +139,7 @@ public enum JournalRecord: Sendable, Equatable {
             add("time", JSONText.number(record.time))
             add("resumes", JSONText.quotedOrNull(record.resumes))
             add("joined", record.joined ? "true" : "false")
+            if record.worktree { add("worktree", "true") }
         case .start(let record):
             add("type", "\"start\"")
             add("run", text(record.run))

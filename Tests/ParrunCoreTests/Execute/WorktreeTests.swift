@@ -324,6 +324,20 @@ struct WorktreeTests {
             #expect(try git(directory, "branch", "--list", "parrun/*").isEmpty, "--merge \(mode) left a branch")
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aParrunJoiningAWorktreeRunMustUseWorktreesToo() throws {
+        let directory = try repository("slow:\n    sleep 2; echo s > s.txt\nquick:\n    echo q > q.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LaunchedParrun(["-q", "-j1", "--worktree"], in: directory)
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees/slow").path) { usleep(20_000) }
+        let plain = try CLITests.run(["-q", "-j1"], in: directory)
+        #expect(plain.status == 2, "\(plain.stderr)")
+        #expect(plain.stderr.contains("runs its tickets in git worktrees; join it with --worktree"), "\(plain.stderr)")
+        #expect(first.wait() == 0, "\(first.stderr)")
+        #expect(read(directory, "s.txt") == "s\n" && read(directory, "q.txt") == "q\n", "the run's own parrun did all the work")
+        #expect(try git(directory, "status", "--porcelain").isEmpty, "nothing was left uncommitted in the checkout")
+    }
 }
 
 private let gitAvailable = ["/usr/bin/git", "/usr/local/bin/git"].contains { FileManager.default.isExecutableFile(atPath: $0) }
