@@ -80,7 +80,7 @@ struct RunCommand {
         var recording: Runner.Recording?
         if !invocation.noJournal {
             do {
-                let claims = try Claims(stateDirectory: stateDirectory)
+                let claims = try Claims(stateDirectory: stateDirectory, manifest: selection.manifestPath)
                 var journalOffset = journalLength
                 // Only an optimisation: on failure the old journal stays as it was.
                 if let compactedJournal, let length = try? JournalWriter.rewrite(directory: stateDirectory, records: compactedJournal) {

@@ -41,6 +41,18 @@ struct RunSelection {
     var manifestHash: String
 
     /// `isRunning` decides whether a recorded process is alive (injected for tests).
+    /// Another manifest keeps its state in the same directory: the journal and
+    /// claims keep them apart, but logs are named by ticket id.
+    static func sharedStateWarnings(history: RunHistory, graph: TicketGraph, manifestPath path: String) -> [String] {
+        let others = Set(history.runs.map(\.manifest)).subtracting([path]).sorted()
+        return others.compactMap { other in
+            guard let latest = history.latestRun(manifest: other) else { return nil }
+            let shared = history.ticketStates(chain: history.chain(endingAt: latest.run)).keys.filter { graph.indexByID[$0] != nil }.sorted()
+            guard let first = shared.first else { return nil }
+            return "parrun: warning: this state directory also keeps the state of \(other), which has tickets with the same ids (\(first)\(shared.count > 1 ? " and \(shared.count - 1) more" : "")): their logs overwrite each other's, and `parrun clean` removes both; give each manifest its own --state-dir"
+        }
+    }
+
     static func decide(
         graph: TicketGraph, manifest: Manifest, recipeHashes: [String], records: [JournalRecord],
         resume: Bool, isRunning: (ProcessIdentity) -> Bool
@@ -51,6 +63,7 @@ struct RunSelection {
         let fresh = Plan.freshRunMask(graph)
         var selection = RunSelection(
             mode: .fresh, runs: fresh, reasons: nil, history: history, manifestPath: path, manifestHash: hash)
+        selection.notices += sharedStateWarnings(history: history, graph: graph, manifestPath: path)
         guard let latest = history.latestRun(manifest: path) else {
             if resume { selection.notices.append("parrun: no earlier run of \(manifest.source.name) to resume; starting a fresh run") }
             return selection

@@ -72,6 +72,21 @@ import Testing
         #expect(!succeeded.stderr.contains("to continue"), "a run that succeeded has nothing to continue")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func twoManifestsInOneDirectoryDoNotTakeEachOthersTickets() throws {
+        let directory = try CLITests.directory([
+            "A.pf": "x:\n    sleep 1.5; echo A-done\n", "B.pf": "x:\n    echo B-ran > b-ran.txt; exit 1\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LaunchedParrun(["-q", "A.pf"], in: directory)
+        for _ in 0..<100 where !((try? String(contentsOf: directory.appendingPathComponent(".parrun/journal.jsonl"), encoding: .utf8)) ?? "").contains("\"start\"") { usleep(20_000) }
+        let second = try CLITests.run(["-q", "B.pf"], in: directory)
+        #expect(second.status == 1, "B's own x ran and failed: \(second.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("b-ran.txt").path))
+        #expect(second.stderr.contains("also keeps the state of ") && second.stderr.contains("A.pf, which has tickets with the same ids (x)"), "\(second.stderr)")
+        #expect(first.wait() == 0, "\(first.stderr)")
+    }
+
     @Test func skippedDependentsSayHowTheirDependencyEnded() throws {
         let directory = try CLITests.directory(["Parrunfile": "slow:\n    @timeout 0.2s\n    sleep 5\nafter: slow\n    true\n"])
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -134,8 +134,8 @@ import Testing
     @Test func aClaimHeldByOneOpenFileIsRefusedToAnother() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let first = try Claims(stateDirectory: directory)
-        let second = try Claims(stateDirectory: directory)
+        let first = try Claims(stateDirectory: directory, manifest: "/m")
+        let second = try Claims(stateDirectory: directory, manifest: "/m")
         #expect(first.claim("a"))
         #expect(first.claim("a"), "claiming again (a retry) keeps it")
         #expect(!second.claim("a"))
@@ -145,8 +145,10 @@ import Testing
         first.release("a")
         #expect(!second.isHeldElsewhere("a"))
         #expect(second.claim("a"))
-        #expect(Claims.offset(of: "a") != Claims.offset(of: "b"))
-        #expect(Claims.offset(of: "a") >= 0)
+        #expect(Claims.offset(of: "a", manifest: "/m") != Claims.offset(of: "b", manifest: "/m"))
+        #expect(Claims.offset(of: "a", manifest: "/m") >= 0)
+        let otherManifest = try Claims(stateDirectory: directory, manifest: "/other")
+        #expect(otherManifest.claim("a") && !otherManifest.isHeldElsewhere("a"), "another manifest's ticket 'a' is another ticket")
     }
 
     @Test func stableHashIsFNV1a() {
