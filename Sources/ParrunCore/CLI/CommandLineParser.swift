@@ -168,7 +168,12 @@ public enum CommandLineParser {
         case .file:
             try addManifest(value, to: &invocation)
         case .directory:
-            invocation.directory = value
+            // As make: each -C is relative to the one before.
+            if let earlier = invocation.directory, !value.hasPrefix("/") {
+                invocation.directory = earlier + "/" + value
+            } else {
+                invocation.directory = value
+            }
         case .jobs:
             guard let jobs = JobsRequest(parsing: value) else {
                 throw .invalidValue(option: spelled, value: value, expected: "a number of jobs or auto")

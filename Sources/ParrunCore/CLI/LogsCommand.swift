@@ -23,7 +23,9 @@ struct LogsCommand {
             id = named
         } else {
             guard let failed = Self.mostRecentFailure(states) else {
-                Terminal.writeError("parrun: no ticket failed in the latest run of \(loaded.source.name); name one: parrun logs ID\n")
+                Terminal.writeError(states.isEmpty
+                    ? "parrun: \(loaded.source.name) has not run yet (no state in \(stateDirectory)); run it first, or name a ticket: parrun logs ID\n"
+                    : "parrun: no ticket failed in the latest run of \(loaded.source.name); name one: parrun logs ID\n")
                 return .ticketFailed
             }
             id = failed

@@ -29,7 +29,7 @@ public enum ParrunCommand {
         case .clean: return try CleanCommand(invocation: invocation, environment: environment).execute()
         case .approve, .reject: return try ReviewCommand(invocation: invocation, environment: environment).execute()
         }
-        let environmentJobs = try jobsFromEnvironment(environment)
+        let environmentJobs = invocation.jobs == nil ? try jobsFromEnvironment(environment) : nil  // -j wins, even over a bad value
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else {
             return .usageOrManifestError
         }

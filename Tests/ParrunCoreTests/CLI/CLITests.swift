@@ -89,6 +89,11 @@ import Testing
         #expect(viaC.stdout.hasPrefix("tickets 1 (1 to run, 0 done)"))
         let viaF = try Self.run(["-C", "sub", "-f", "other.txt", "-n"], in: dir)
         #expect(viaF.stdout.hasPrefix("Plan for other.txt: 1 of 1 ticket to run"))
+        let badEnvironment = try Self.run(["-C", "sub", "-j2", "--summary"], in: dir, environment: ["PARRUN_JOBS": "many"])
+        #expect(badEnvironment.status == 0, "-j wins over a PARRUN_JOBS it does not need: \(badEnvironment.stderr)")
+        #expect(try Self.run(["-C", "sub", "--summary"], in: dir, environment: ["PARRUN_JOBS": "many"]).status == 2)
+        let neverRan = try Self.run(["logs", "-C", "sub"], in: dir)
+        #expect(neverRan.stderr.contains("Parrunfile has not run yet"), "\(neverRan.stderr)")
         let both = try Self.directory(["tickets.json": Self.valid, "Parrunfile": "z:\n"])
         #expect(try Self.run(["-n"], in: both).stdout.hasPrefix("Plan for tickets.json"))
     }

@@ -20,6 +20,12 @@ import Testing
         #expect(try CommandLineParser.parse(arguments).jobs == .count(4))
     }
 
+    @Test func eachDashCIsRelativeToTheOneBefore() throws {
+        #expect(try parse("-C", "/tmp/a", "-C", "b").directory == "/tmp/a/b")
+        #expect(try parse("-C", "a", "-C", "/abs").directory == "/abs")
+        #expect(try parse("-C", "a").directory == "a")
+    }
+
     @Test func autoJobs() throws {
         #expect(try parse("-j", "auto").jobs == .auto)
         #expect(try parse("-jauto").jobs == .auto)
