@@ -20,6 +20,37 @@ public enum HelpText {
         return lines.joined(separator: "\n" + String(repeating: " ", count: indent))
     }
 
+    /// `parrun COMMAND --help`: that command's usage; `run` has the whole help.
+    static func render(for command: Invocation.Command) -> String {
+        let common = """
+
+              -f, --file FILE       the manifest (default: as for a run)
+              -C, --directory DIR   change to DIR first
+              --state-dir DIR       the state directory (default: .parrun next to the manifest)
+
+            """
+        switch command {
+        case .run:
+            return render()
+        case .status:
+            return "Usage: parrun status [MANIFEST] [--json]\n\nEach ticket's state in the latest run of MANIFEST (and the runs it continued),\n"
+                + "with attempts, time, exit codes, agents' cost, Slurm jobs and review decisions.\n\n"
+                + "  --json                the report as one JSON object\n" + common
+        case .logs:
+            return "Usage: parrun logs [ID] [-f MANIFEST] [--tail N] [--follow]\n\nA ticket's log from the latest run; without ID, the most recent failure's.\n\n"
+                + "  --tail N              only the last N lines\n  --follow              keep printing until the ticket ends\n" + common
+        case .clean:
+            return "Usage: parrun clean [MANIFEST] [--force]\n\nRemoves the manifest's state (journal, logs, claims, worktrees and parrun/ branches).\n"
+                + "Refused (exit 4) while a run is live, unless --force.\n\n  --force               remove it even then\n" + common
+        case .approve:
+            return "Usage: parrun approve ID... [-f MANIFEST]\n\nApproves tickets awaiting review; `parrun --resume` then counts them as succeeded\n"
+                + "(with --worktree, lands their work).\n" + common
+        case .reject:
+            return "Usage: parrun reject ID... [-f MANIFEST] [--reason TEXT]\n\nRejects tickets awaiting review; `parrun --resume` runs them again (a prompt\n"
+                + "ticket in its session, told the reason).\n\n  --reason TEXT         why, for the agent and the journal\n" + common
+        }
+    }
+
     /// Generated from `OptionTable`, so every option is listed exactly once.
     public static func render() -> String {
         var out = """

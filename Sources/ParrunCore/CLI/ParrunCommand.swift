@@ -15,7 +15,7 @@ public enum ParrunCommand {
         }
         let invocation = try CommandLineParser.parse(arguments)
         if invocation.showHelp {
-            Terminal.writeOutput(HelpText.render())
+            Terminal.writeOutput(HelpText.render(for: invocation.command))
             return .success
         }
         if invocation.showVersion {

@@ -157,6 +157,11 @@ import Testing
         #expect(help.status == 0)
         #expect(help.stdout.contains("Usage: parrun [OPTIONS] [MANIFEST]"))
         #expect(help.stdout.contains("-j, --jobs N|auto"))
+        for command in ["status", "logs", "clean", "approve", "reject"] {
+            let own = try Self.run([command, "--help"])
+            #expect(own.status == 0 && own.stdout.hasPrefix("Usage: parrun \(command) "), "\(command): \(own.stdout)")
+            #expect(!own.stdout.contains("-j, --jobs"), "only what \(command) takes")
+        }
         let version = try Self.run(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("parrun "))
