@@ -1,8 +1,11 @@
 /// Reads beads issue records (`.beads/issues.jsonl`, one object per line, or
 /// the array `bd list --json` prints) as tickets:
 ///
-/// - `status`: `open` runs; `closed` is done; `in_progress`, `blocked`,
-///   `deferred`, `hooked` and `pinned` are held back, with their dependents;
+/// - `status`: `open` runs; `closed` and `tombstone` (a deleted issue) are
+///   done; `in_progress`, `blocked`, `deferred`, `hooked`, `pinned` and
+///   `review` are held back, with their dependents. Any other status is a
+///   warning and is held back too: the store may be newer than parrun, and
+///   running work nobody asked for costs more than leaving it;
 /// - `priority` 0-4, lower first, as parrun's own;
 /// - `issue_type: epic` is a container: it groups, it is never run itself;
 /// - `dependencies: [{issue_id, depends_on_id, type}]`: `blocks`,
@@ -14,7 +17,7 @@
 /// Every other field (`acceptance_criteria`, `design`, `labels`, ...) is kept
 /// for templates (`--prompt-template`).
 enum BeadsReader {
-    static let heldStatuses: Set<String> = ["in_progress", "blocked", "deferred", "hooked", "pinned"]
+    static let heldStatuses: Set<String> = ["in_progress", "blocked", "deferred", "hooked", "pinned", "review"]
     static let orderingTypes: Set<String> = ["blocks", "conditional-blocks", "waits-for"]
     /// Link types beads writes that never order work; any other type gets a warning,
     /// since it is most likely a misspelt ordering one.
@@ -50,7 +53,17 @@ enum BeadsReader {
                 kept.append(JSONMember(key: "dependsOn", keySpan: first.span, value: JSONValue(.array(order), at: first.span)))
             }
             guard var ticket = decoder.decode(kept, at: record.span, diagnostics: &diagnostics) else { continue }
-            if !ticket.isDone, let status = ticket.status?.lowercased(), heldStatuses.contains(status) { ticket.hold = "status \(status)" }
+            if !ticket.isDone, let written = ticket.status {
+                let status = written.lowercased()
+                if status == "tombstone" {
+                    ticket.isDeleted = true
+                } else if heldStatuses.contains(status) {
+                    ticket.hold = "status \(status)"
+                } else if status != "open" {
+                    diagnostics.add(StoreWarning.unknownStatus(written, ticket: ticket.id, at: record["status"]?.span ?? record.span))
+                    ticket.hold = "unknown status \(written)"
+                }
+            }
             if record["issue_type"]?.stringValue == "epic" { ticket.isGroup = true }
             tickets.append(ticket)
         }

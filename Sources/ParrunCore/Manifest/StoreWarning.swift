@@ -6,6 +6,8 @@ enum StoreWarning: DiagnosticConvertible, Equatable {
     case linkOfAbsentIssue(record: String, issue: String, at: SourceSpan)
     /// A link whose `type` parrun does not know; it does not order work.
     case unknownLinkType(String, ticket: String, at: SourceSpan)
+    /// An issue whose `status` parrun does not know; it is held back.
+    case unknownStatus(String, ticket: String, at: SourceSpan)
 
     var diagnostic: Diagnostic {
         switch self {
@@ -17,6 +19,10 @@ enum StoreWarning: DiagnosticConvertible, Equatable {
             return Diagnostic(
                 .warning, "'\(ticket)' has a link of unknown type '\(type.truncatedForMessage)'; it does not order work", at: span,
                 help: "types that order work: blocks, conditional-blocks, waits-for (and parent-child, which holds a child back with its parent)")
+        case .unknownStatus(let status, let ticket, let span):
+            return Diagnostic(
+                .warning, "'\(ticket)' has status '\(status.truncatedForMessage)', which parrun does not know; it is held back, not run, with everything that waits for it", at: span,
+                help: "open runs; closed and tombstone are done; in_progress, blocked, deferred, hooked, pinned and review are held back")
         }
     }
 }

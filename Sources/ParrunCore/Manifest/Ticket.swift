@@ -31,6 +31,8 @@ public struct Ticket: Sendable {
     public var hold: String?
     /// Only groups its dependencies, never runs a recipe (a beads epic): no template applies.
     public var isGroup = false
+    /// Deleted in its store but kept there (a beads `tombstone`): done, never run.
+    public var isDeleted = false
 
     public init(
         id: String, idSpan: SourceSpan, title: String? = nil, description: String? = nil,
@@ -58,7 +60,7 @@ public struct Ticket: Sendable {
 
     /// A ticket the manifest marks done/completed/closed is already satisfied and is not run.
     public var isDone: Bool {
-        guard let status else { return false }
+        guard !isDeleted, let status else { return isDeleted }
         return Self.doneStatuses.contains(status.lowercased())
     }
 

@@ -33,6 +33,40 @@ import Testing
         #expect(heldByID(plan, held) == ["shouted": "status blocked"])
     }
 
+    @Test func aTombstoneIsADeletedIssueThatIsDoneAndNeverRuns() throws {
+        let store = [
+            beadsIssue("deleted", status: "tombstone"),
+            beadsIssue("live"),
+            beadsIssue("after", links: [("deleted", "blocks")]),
+        ].joined(separator: "\n")
+        let (checked, problems) = check(store)
+        #expect(problems.isEmpty, "\(problems)")
+        let (plan, held) = try storePlan(store)
+        #expect(idsToRun(plan) == ["live", "after"])
+        #expect(try #require(checked).tickets.map(\.isDone) == [true, false, false])
+        #expect(heldByID(plan, held).isEmpty)
+        #expect(PlanPrinter(plan: plan, manifestName: "s").summary().hasPrefix("tickets 3 (2 to run, 1 done)"))
+    }
+
+    @Test func reviewIsABeadsStatusThatHoldsBack() throws {
+        let (plan, held) = try storePlan([beadsIssue("a", status: "review"), beadsIssue("b")].joined(separator: "\n"))
+        #expect(idsToRun(plan) == ["b"])
+        #expect(heldByID(plan, held) == ["a": "status review"])
+    }
+
+    @Test func anUnknownStatusIsAWarningAtItsPlaceAndHoldsTheIssueBack() throws {
+        let store = [
+            beadsIssue("odd", status: "wontfix"),
+            beadsIssue("after", links: [("odd", "blocks")]),
+            beadsIssue("free"),
+        ].joined(separator: "\n")
+        let (_, problems) = check(store)
+        #expect(problems == ["1:47: warning: 'odd' has status 'wontfix', which parrun does not know; it is held back, not run, with everything that waits for it"])
+        let (plan, held) = try storePlan(store)
+        #expect(idsToRun(plan) == ["free"])
+        #expect(heldByID(plan, held) == ["odd": "unknown status wontfix", "after": "depends on odd (unknown status wontfix)"])
+    }
+
     @Test func aClosedIssueIsDoneEvenWhenItWaitsForAHeldOne() throws {
         let store = [beadsIssue("a", status: "blocked"), beadsIssue("b", status: "closed", links: [("a", "blocks")])].joined(separator: "\n")
         let (plan, held) = try storePlan(store)
