@@ -4,7 +4,7 @@
 /// every algorithm over it may assume a DAG.
 public struct TicketGraph: Sendable {
     /// In manifest order; a ticket's index is its position here.
-    public let tickets: [Ticket]
+    public private(set) var tickets: [Ticket]
     public let indexByID: [String: Int]
     /// Every ticket before each ticket that depends on it; ties in manifest order.
     public let topologicalOrder: [Int]
@@ -29,6 +29,12 @@ public struct TicketGraph: Sendable {
     public func dependents(of index: Int) -> ArraySlice<Int32> { dependentEdges.neighbours(of: index) }
 
     public func index(of id: String) -> Int? { indexByID[id] }
+
+    /// A recipe filled in after the graph is built (`--prompt-template`, which
+    /// needs to know which tickets run); recipes never change the graph's shape.
+    mutating func setRecipe(_ recipe: Recipe, of index: Int) {
+        tickets[index].recipe = recipe
+    }
 }
 
 /// Adjacency lists as one flat array plus offsets (CSR): two allocations for the

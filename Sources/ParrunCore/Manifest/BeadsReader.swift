@@ -18,6 +18,11 @@
 /// for templates (`--prompt-template`).
 enum BeadsReader {
     static let heldStatuses: Set<String> = ["in_progress", "blocked", "deferred", "hooked", "pinned", "review"]
+    /// Text fields of a beads issue that `bd` leaves out of its JSON when they
+    /// are empty; a template that names one gets empty text for such an issue.
+    static let optionalFields: Set<String> = [
+        "description", "design", "acceptance_criteria", "notes", "assignee", "owner", "labels", "external_ref", "close_reason",
+    ]
     static let orderingTypes: Set<String> = ["blocks", "conditional-blocks", "waits-for"]
     /// Link types beads writes that never order work; any other type gets a warning,
     /// since it is most likely a misspelt ordering one.

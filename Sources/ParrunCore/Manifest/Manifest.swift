@@ -5,6 +5,9 @@ public struct Manifest: Sendable {
     public var format: ManifestFormat
     public var settings: ManifestSettings
     public var tickets: [Ticket]
+    /// Fields the store's own tool leaves out when they are empty (beads'
+    /// `acceptance_criteria`, `design`, ...): a template gives them as empty text.
+    public var optionalFields: Set<String> = []
 
     public init(source: SourceFile, format: ManifestFormat, settings: ManifestSettings = ManifestSettings(), tickets: [Ticket]) {
         self.source = source

@@ -10,7 +10,7 @@ public enum ManifestReader {
 
     public static func read(_ source: SourceFile) -> Result {
         var diagnostics = DiagnosticList()
-        let parsed: (ManifestFormat, ManifestSettings, [Ticket])? = source.bytes.withUnsafeBufferPointer { input in
+        let parsed: (ManifestFormat, ManifestSettings, [Ticket], optional: Set<String>)? = source.bytes.withUnsafeBufferPointer { input in
             if let invalid = UTF8Validation.firstInvalidOffset(in: input) {
                 diagnostics.add(ManifestError.invalidUTF8(at: SourceSpan(offset: invalid)))
                 return nil
@@ -33,29 +33,31 @@ public enum ManifestReader {
                 } catch {
                     // More than one value: JSON Lines, as beads keeps its issues.
                     if case .trailingContent = error, let records = jsonLines(input, from: start, diagnostics: &diagnostics) {
-                        return (.json, ManifestSettings(), BeadsReader.read(records, diagnostics: &diagnostics))
+                        return (.json, ManifestSettings(), BeadsReader.read(records, diagnostics: &diagnostics), BeadsReader.optionalFields)
                     }
                     diagnostics.add(error)
                     return nil
                 }
                 if case .array(let elements) = document.kind, BeadsReader.looksLikeBeads(elements) {
-                    return (.json, ManifestSettings(), BeadsReader.read(elements, diagnostics: &diagnostics))
+                    return (.json, ManifestSettings(), BeadsReader.read(elements, diagnostics: &diagnostics), BeadsReader.optionalFields)
                 }
                 // A store of one issue is a single JSON Lines line: one object.
                 if case .object = document.kind, BeadsReader.looksLikeBeads([document]) {
-                    return (.json, ManifestSettings(), BeadsReader.read([document], diagnostics: &diagnostics))
+                    return (.json, ManifestSettings(), BeadsReader.read([document], diagnostics: &diagnostics), BeadsReader.optionalFields)
                 }
                 let (settings, tickets) = JSONManifestReader.read(document, diagnostics: &diagnostics)
-                return (.json, settings, tickets)
+                return (.json, settings, tickets, [])
             }
             let (settings, tickets) = TextManifestParser.parse(input, from: start, diagnostics: &diagnostics)
-            return (.text, settings, tickets)
+            return (.text, settings, tickets, [])
         }
-        guard let (format, settings, tickets) = parsed else {
+        guard let (format, settings, tickets, optional) = parsed else {
             return Result(manifest: nil, diagnostics: diagnostics)
         }
         warnAboutUndeclaredPools(tickets, settings: settings, diagnostics: &diagnostics)
-        return Result(manifest: Manifest(source: source, format: format, settings: settings, tickets: tickets), diagnostics: diagnostics)
+        var manifest = Manifest(source: source, format: format, settings: settings, tickets: tickets)
+        manifest.optionalFields = optional
+        return Result(manifest: manifest, diagnostics: diagnostics)
     }
 
     /// The records of a JSON Lines file of beads issues; nil when the input is

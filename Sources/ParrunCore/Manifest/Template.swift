@@ -18,8 +18,10 @@ public enum Template {
     static let builtIns = ["id", "title", "description", "deps", "priority"]
 
     /// The template with every `{{name}}` replaced; text that only looks like a
-    /// placeholder (`{{ }}`, `{{a b}}`) is left as it is.
-    public static func render(_ template: String, for ticket: Ticket, as kind: Kind) -> Result<String, Problem> {
+    /// placeholder (`{{ }}`, `{{a b}}`) is left as it is. A field in
+    /// `emptyWhenMissing` that the ticket lacks is empty text; any other
+    /// missing field is a problem (most likely a misspelt name).
+    public static func render(_ template: String, for ticket: Ticket, as kind: Kind, emptyWhenMissing: Set<String> = []) -> Result<String, Problem> {
         var out = ""
         var rest = Substring(template)
         var line = 1
@@ -36,7 +38,7 @@ public enum Template {
                 rest = afterOpen
                 continue
             }
-            switch value(of: name, in: ticket, as: kind) {
+            switch value(of: name, in: ticket, as: kind, emptyWhenMissing: emptyWhenMissing) {
             case .text(let text): out += text
             case .problem(let reason): return .failure(Problem(name: name, line: line, reason: reason))
             }
@@ -54,7 +56,7 @@ public enum Template {
         case problem(String)
     }
 
-    private static func value(of name: String, in ticket: Ticket, as kind: Kind) -> Lookup {
+    private static func value(of name: String, in ticket: Ticket, as kind: Kind, emptyWhenMissing: Set<String>) -> Lookup {
         func quote(_ text: String) -> String { kind == .shell ? shellQuoted(text) : text }
         switch name {
         case "id": return .text(quote(ticket.id))
@@ -66,6 +68,7 @@ public enum Template {
             return .text(kind == .shell ? ids.map { shellQuoted($0) }.joined(separator: " ") : ids.joined(separator: ", "))
         default:
             guard let field = ticket.field(name) else {
+                if emptyWhenMissing.contains(name) { return .text(quote("")) }
                 return .problem("ticket '\(ticket.id)' has no field `\(name)` (every ticket has \(builtIns.joined(separator: ", ")))")
             }
             if let text = field.scalarText { return .text(quote(text)) }

@@ -66,6 +66,7 @@ struct TicketDecoder {
     }
 
     /// A recipe a ticket inherits from `defaults` is a template: fill it in for this ticket.
+    /// Status is read by now (members are applied first), so a done ticket is known.
     private func renderTemplate(of ticket: inout Ticket, ownMembers: [JSONMember], recipe: JSONMember?, diagnostics: inout DiagnosticList) {
         guard let recipe, !ownMembers.contains(where: { KeyGroup(key: $0.key) == .recipe }) else { return }
         let (template, kind): (String, Template.Kind)
@@ -78,6 +79,8 @@ struct TicketDecoder {
         case .success(let text):
             ticket.recipe = kind == .shell ? .shell(text) : .prompt(text)
         case .failure(let problem):
+            // A done ticket never runs: a template it cannot fill in is no error, and it keeps the template.
+            guard !ticket.isDone else { return }
             // Point at the template's line when it is written as a list of lines.
             let lines = recipe.value.arrayValue
             let span = lines.flatMap { problem.line <= $0.count ? $0[problem.line - 1].span : nil } ?? recipe.value.span
