@@ -1,6 +1,7 @@
 /// Graphviz DOT. Arrows point from a dependency to the ticket that waits for it,
 /// the direction work flows, as in `make`-graph tools. Tickets already done are
-/// grey and dashed; prompt tickets have their own shape. Renders with `dot -Tsvg`.
+/// grey and dashed, held-back ones orange and dotted; prompt tickets have their
+/// own shape. Renders with `dot -Tsvg`.
 struct DotPrinter {
     let plan: Plan
 
@@ -11,7 +12,11 @@ struct DotPrinter {
         for (index, ticket) in plan.graph.tickets.enumerated() {
             var attributes = ["label=" + quoted(label(ticket))]
             if case .prompt = ticket.recipe { attributes.append("shape=note") }
-            if !plan.runs[index] { attributes.append("style=\"rounded,dashed\", color=gray50, fontcolor=gray50") }
+            if plan.isHeldBack(index) {
+                attributes.append("style=\"rounded,dotted\", color=darkorange3, fontcolor=darkorange3")
+            } else if !plan.runs[index] {
+                attributes.append("style=\"rounded,dashed\", color=gray50, fontcolor=gray50")
+            }
             out += "  " + quoted(ticket.id) + " [" + attributes.joined(separator: ", ") + "];\n"
         }
         for (index, ticket) in plan.graph.tickets.enumerated() {

@@ -15,7 +15,7 @@ struct GraphJSONPrinter {
         out += "  \"version\": \(Self.schemaVersion),\n"
         out += "  \"manifest\": \(JSONText.quoted(manifestName)),\n"
         out += "  \"jobs\": {\"value\": \(plan.jobs.value), \"source\": \(JSONText.quoted(sourceName)), \"explanation\": \(JSONText.quoted(plan.jobs.explanation))},\n"
-        out += "  \"counts\": {\"tickets\": \(counts.tickets), \"toRun\": \(counts.toRun), \"done\": \(counts.done), \"edges\": \(counts.edges), \"waves\": \(counts.waves), \"widestWave\": \(counts.widestWave), \"criticalPath\": \(counts.criticalPath)},\n"
+        out += "  \"counts\": {\"tickets\": \(counts.tickets), \"toRun\": \(counts.toRun), \"done\": \(counts.done), \"edges\": \(counts.edges), \"waves\": \(counts.waves), \"widestWave\": \(counts.widestWave), \"criticalPath\": \(counts.criticalPath), \"heldBack\": \(counts.heldBack)},\n"
         out += "  \"tickets\": [\n"
         for (index, ticket) in graph.tickets.enumerated() {
             var fields: [String] = []
@@ -25,6 +25,7 @@ struct GraphJSONPrinter {
             fields.append("\"priority\": \(ticket.priority)")
             fields.append("\"dependsOn\": " + JSONText.array(graph.dependencies(of: index).map { JSONText.quoted(graph.tickets[Int($0)].id) }))
             fields.append("\"runs\": \(plan.runs[index])")
+            fields.append("\"heldBack\": " + JSONText.quotedOrNull(plan.heldBack.isEmpty ? nil : plan.heldBack[index]))
             fields.append("\"status\": " + JSONText.quotedOrNull(ticket.status))
             fields.append("\"wave\": " + (plan.waves.waveOfTicket[index].map { String($0 + 1) } ?? "null"))
             fields.append("\"pool\": " + JSONText.quotedOrNull(ticket.pool))

@@ -17,10 +17,15 @@ struct MermaidPrinter {
                 out += "  t\(dependency) --> t\(index)\n"
             }
         }
-        let done = plan.graph.tickets.indices.filter { !plan.runs[$0] }
+        let done = plan.graph.tickets.indices.filter { !plan.runs[$0] && !plan.isHeldBack($0) }
         if !done.isEmpty {
             out += "  classDef done stroke-dasharray: 5 5,color:#888\n"
             out += "  class " + done.map { "t\($0)" }.joined(separator: ",") + " done\n"
+        }
+        let held = plan.graph.tickets.indices.filter(plan.isHeldBack)
+        if !held.isEmpty {
+            out += "  classDef held stroke-dasharray: 2 2,stroke:#c60,color:#c60\n"
+            out += "  class " + held.map { "t\($0)" }.joined(separator: ",") + " held\n"
         }
         return out
     }

@@ -35,7 +35,7 @@ public struct PlanPrinter {
         if !done.isEmpty {
             out += "\nalready done (\(done.count)): " + idList(done) + "\n"
         }
-        let held = graph.tickets.contains(where: { $0.hold != nil }) ? HeldBack.reasons(graph) : []
+        let held = plan.heldBack
         let heldBack = held.indices.filter { held[$0] != nil }
         if !heldBack.isEmpty {
             out += "\nheld back, not run (\(heldBack.count)):\n"
@@ -44,7 +44,7 @@ public struct PlanPrinter {
             }
             if heldBack.count > Self.idListLimit { out += "  ... and \(heldBack.count - Self.idListLimit) more\n" }
         }
-        let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone && (held.isEmpty || held[$0] == nil) }
+        let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone && !plan.isHeldBack($0) }
         if !succeeded.isEmpty {
             out += "\nalready succeeded (\(succeeded.count)): " + idList(succeeded) + "\n"
         }
@@ -64,8 +64,7 @@ public struct PlanPrinter {
     /// Counts only: what `--summary` prints, and the last lines of the dry run.
     public func summary() -> String {
         let counts = plan.counts
-        let held = plan.graph.tickets.contains(where: { $0.hold != nil }) ? HeldBack.reasons(plan.graph).lazy.filter { $0 != nil }.count : 0
-        var out = "tickets \(counts.tickets) (\(counts.toRun) to run, \(counts.done - held) done" + (held > 0 ? ", \(held) held back)" : ")")
+        var out = "tickets \(counts.tickets) (\(counts.toRun) to run, \(counts.done) done" + (counts.heldBack > 0 ? ", \(counts.heldBack) held back)" : ")")
         out += "  edges \(counts.edges)  waves \(counts.waves)"
         if let number = counts.widestWaveNumber { out += "  widest wave \(counts.widestWave) (wave \(number))" }
         out += "  critical path \(counts.criticalPath)\n"

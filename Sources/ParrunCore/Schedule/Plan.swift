@@ -13,6 +13,9 @@ public struct Plan: Sendable {
 
     /// Expected seconds per ticket from earlier runs; nil when none are known.
     public let weights: [Double]?
+    /// Per ticket, why it is held back (`HeldBack`), or nil; empty when no
+    /// ticket is. A held-back ticket never runs, and it is not done either.
+    public let heldBack: [String?]
 
     public init(graph: TicketGraph, runs: [Bool], jobs: JobCount, pools: [PoolLimit] = [], weights: [Double]? = nil) {
         self.graph = graph
@@ -22,7 +25,12 @@ public struct Plan: Sendable {
         self.waves = Waves(graph: graph, runs: runs)
         self.criticalPath = CriticalPath(graph: graph, runs: runs, weights: weights)
         self.jobs = jobs
+        self.heldBack = graph.tickets.contains(where: { $0.hold != nil }) ? HeldBack.reasons(graph) : []
     }
+
+    public var heldBackCount: Int { heldBack.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+
+    public func isHeldBack(_ index: Int) -> Bool { !heldBack.isEmpty && heldBack[index] != nil }
 
     /// Every ticket runs that the manifest does not mark done and that is not
     /// held back (a beads `blocked` issue and everything waiting for it).
@@ -36,16 +44,18 @@ public struct Plan: Sendable {
 
     public var counts: Counts {
         let widest = waves.widestWave
+        let held = heldBackCount
         return Counts(
-            tickets: graph.count, toRun: ticketsToRun, done: graph.count - ticketsToRun,
+            tickets: graph.count, toRun: ticketsToRun, done: graph.count - ticketsToRun - held,
             edges: graph.edgeCount, waves: waves.waves.count,
             widestWave: widest.map { waves.waves[$0].count } ?? 0, widestWaveNumber: widest.map { $0 + 1 },
-            criticalPath: criticalPath.path.count)
+            criticalPath: criticalPath.path.count, heldBack: held)
     }
 
     public struct Counts: Sendable, Equatable {
         public var tickets: Int
         public var toRun: Int
+        /// Not run because done (or, resuming, already succeeded); held-back tickets are not counted here.
         public var done: Int
         public var edges: Int
         public var waves: Int
@@ -54,5 +64,7 @@ public struct Plan: Sendable {
         public var widestWaveNumber: Int?
         /// Tickets on the critical path.
         public var criticalPath: Int
+        /// Not run because held back (a beads `blocked` issue and what waits for it).
+        public var heldBack = 0
     }
 }

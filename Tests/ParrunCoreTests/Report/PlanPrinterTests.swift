@@ -60,7 +60,7 @@ import Testing
         let jobs = try #require(object["jobs"] as? [String: Any])
         #expect(jobs["value"] as? Int == 2 && jobs["source"] as? String == "manifest")
         let counts = try #require(object["counts"] as? [String: Int])
-        #expect(counts == ["tickets": 5, "toRun": 4, "done": 1, "edges": 5, "waves": 3, "widestWave": 2, "criticalPath": 3])
+        #expect(counts == ["tickets": 5, "toRun": 4, "done": 1, "edges": 5, "waves": 3, "widestWave": 2, "criticalPath": 3, "heldBack": 0])
         let tickets = try #require(object["tickets"] as? [[String: Any]])
         #expect(tickets.map { $0["id"] as? String } == ["setup", "docs", "lint", "build", "review"])
         let review = tickets[4]

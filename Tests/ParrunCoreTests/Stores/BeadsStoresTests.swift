@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ParrunCore
 
@@ -65,6 +66,29 @@ import Testing
         let (plan, held) = try storePlan(store)
         #expect(idsToRun(plan) == ["free"])
         #expect(heldByID(plan, held) == ["odd": "unknown status wontfix", "after": "depends on odd (unknown status wontfix)"])
+    }
+
+    @Test func graphsCountAndDrawHeldBackIssuesApartFromDoneOnes() throws {
+        let store = [
+            beadsIssue("done", status: "closed"),
+            beadsIssue("held", status: "blocked"),
+            beadsIssue("after", links: [("held", "blocks")]),
+            beadsIssue("free"),
+        ].joined(separator: "\n")
+        let (plan, _) = try storePlan(store)
+        #expect(plan.counts.done == 1)
+        #expect(plan.counts.heldBack == 2)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(GraphFormat.json.render(plan, manifestName: "s").utf8)) as? [String: Any])
+        let counts = try #require(json["counts"] as? [String: Int])
+        #expect(counts["toRun"] == 1 && counts["done"] == 1 && counts["heldBack"] == 2, "\(counts)")
+        let tickets = try #require(json["tickets"] as? [[String: Any]])
+        #expect(tickets.map { $0["heldBack"] as? String } == [nil, "status blocked", "depends on held (status blocked)", nil])
+        let dot = GraphFormat.dot.render(plan, manifestName: "s")
+        #expect(dot.contains("\"done\" [label=\"done\\nIssue done\", style=\"rounded,dashed\", color=gray50, fontcolor=gray50];"), "\(dot)")
+        #expect(dot.contains("\"held\" [label=\"held\\nIssue held\", style=\"rounded,dotted\", color=darkorange3, fontcolor=darkorange3];"), "\(dot)")
+        let mermaid = GraphFormat.mermaid.render(plan, manifestName: "s")
+        #expect(mermaid.contains("  class t0 done\n"), "\(mermaid)")
+        #expect(mermaid.contains("  class t1,t2 held\n"), "\(mermaid)")
     }
 
     @Test func aClosedIssueIsDoneEvenWhenItWaitsForAHeldOne() throws {
