@@ -25,4 +25,24 @@ enum ManifestLocator {
             throw .cannotReadManifest(error)
         }
     }
+
+    /// The project a store belongs to, when the manifest's folder, resolved
+    /// (`.`, `..` and links), is one of `storeFolders`: relative to the current
+    /// directory when it is inside it, else absolute. Resolving first makes
+    /// `./.beads/./issues.jsonl`, and `issues.jsonl` read from inside `.beads`,
+    /// the same store as `.beads/issues.jsonl`. Nil for any other manifest, or
+    /// a path that does not resolve.
+    static func storeProject(of manifestPath: String) -> String? {
+        let folder = manifestPath.lastIndex(of: "/").map { String(manifestPath[..<$0]) } ?? "."
+        guard let resolved = FileSystem.absolutePath(folder.isEmpty ? "/" : folder),
+            let store = storeFolders.first(where: { resolved.hasSuffix("/" + $0) })
+        else { return nil }
+        let project = String(resolved.dropLast(store.count + 1))
+        guard !project.isEmpty else { return "/" }
+        let current = FileSystem.absolutePath(".") ?? FileSystem.currentDirectory()
+        if project == current { return "." }
+        if current != "/" && project.hasPrefix(current + "/") { return String(project.dropFirst(current.count + 1)) }
+        if current == "/" { return String(project.dropFirst()) }
+        return project
+    }
 }

@@ -31,9 +31,12 @@ struct RunCommand {
     }
 
     static func manifestDirectory(for manifestName: String) -> String {
-        guard manifestName != "<stdin>", let slash = manifestName.lastIndex(of: "/") else { return "." }
+        guard manifestName != "<stdin>" else { return "." }
+        if let project = ManifestLocator.storeProject(of: manifestName) { return project }
+        guard let slash = manifestName.lastIndex(of: "/") else { return "." }
         var directory = manifestName[..<slash]
         // Another tool's store lives in a folder of the project: its tickets run in the project.
+        // (A path that does not resolve is still read as written.)
         for store in ManifestLocator.storeFolders where directory == store || directory.hasSuffix("/" + store) {
             directory = directory.dropLast(store.count)
             if directory.hasSuffix("/") { directory = directory.dropLast() }

@@ -42,4 +42,25 @@ import Testing
         #expect(plan.stdout.hasPrefix("Plan for <stdin>: 1 of 3 tickets to run"), "\(plan.stdout)")
         #expect(plan.stdout.contains("held back, not run (2):\n  bd-2  status blocked\n  bd-3  depends on bd-2 (status blocked)\n"), "\(plan.stdout)")
     }
+
+    @Test(arguments: [(["-q", "./.beads/./issues.jsonl"], ""), (["-q", "issues.jsonl"], ".beads"), (["-q", "../.beads/issues.jsonl"], "sub")])
+    func aStoreBelongsToItsProjectHoweverItsPathIsSpelt(arguments: [String], from folder: String) throws {
+        let directory = try CLITests.directory([".beads/issues.jsonl": beadsIssue("bd-1") + "\n", "sub/keep": ""])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try CLITests.run(arguments, in: folder.isEmpty ? directory : directory.appendingPathComponent(folder))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/journal.jsonl").path))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".beads/.parrun").path))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("sub/.parrun").path))
+    }
+
+    @Test func aTaskFileRunsItsTicketsInTheProjectWhenReadFromInsideItsFolder() throws {
+        let directory = try CLITests.directory([".specs/tasks/tasks.json": #"{"tasks": [{"id": "t", "status": "pending", "run": "pwd > where.txt"}]}"#])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try CLITests.run(["-q", "tasks/tasks.json"], in: directory.appendingPathComponent(".specs"))
+        #expect(run.status == 0, "\(run.stderr)")
+        let place = try String(contentsOf: directory.appendingPathComponent("where.txt"), encoding: .utf8)
+        #expect(place.trimmingCharacters(in: .whitespacesAndNewlines) == directory.resolvingSymlinksInPath().path)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".specs/tasks/.parrun").path))
+    }
 }
