@@ -92,7 +92,8 @@ struct RunCommand {
                 let writer = try JournalWriter(directory: stateDirectory)
                 var resumes: String?
                 var joined = false
-                let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count
+                // Neither done nor held-back tickets ran, so neither counts as succeeded.
+                let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count - plan.heldBackCount
                 switch selection.mode {
                 case .fresh:
                     break

@@ -14,8 +14,9 @@ struct StatusPrinter {
         var out = "run \(run) of \(manifestName): "
         if report.live {
             out += "live\n"
-        } else if report.entries.allSatisfy({ $0.state == .succeeded || $0.state == .done }) {
-            out += "finished\n"
+        } else if report.isFinished {
+            let held = report.count(.heldBack)
+            out += held == 0 ? "finished\n" : "finished; \(held) held back, not run (`parrun -n` says why)\n"
         } else {
             out += "not finished; `parrun --resume` continues it\n"
         }
@@ -69,6 +70,8 @@ struct StatusPrinter {
             return "pid \(pid) " + (entry.alive == true ? "(alive)" : "(not alive)") + slurm
         case .done:
             return "done in the manifest"
+        case .heldBack:
+            return entry.detail ?? ""
         case .succeeded:
             return entry.slurmJob.map { "slurm job \($0)" } ?? ""
         case .skipped, .pending:

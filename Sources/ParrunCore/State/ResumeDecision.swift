@@ -33,8 +33,9 @@ public struct ResumeDecision: Sendable {
     public let runs: [Bool]
     /// Why each running ticket runs; nil for tickets that do not run.
     public let reasons: [Reason?]
-    /// Tickets skipped because they already succeeded with the same recipe.
-    public var alreadySucceeded: Int { zip(runs, reasons).filter { !$0.0 && $0.1 == nil }.count }
+    /// Tickets skipped because they already succeeded with the same recipe (not
+    /// those done in the manifest, nor held back: neither ran).
+    public let alreadySucceeded: Int
 
     /// `recipeHashes[i]` is ticket i's current recipe hash; tickets the manifest
     /// marks done never run, as in a fresh run.
@@ -75,5 +76,9 @@ public struct ResumeDecision: Sendable {
         }
         self.runs = runs
         self.reasons = reasons
+        alreadySucceeded = graph.tickets.indices.reduce(0) { count, ticket in
+            let settled = runs[ticket] || graph.tickets[ticket].isDone || (!held.isEmpty && held[ticket] != nil)
+            return count + (settled ? 0 : 1)
+        }
     }
 }

@@ -14,6 +14,9 @@ public struct StatusReport: Sendable {
         case awaitingReview = "awaiting-review"
         /// Marked done in the manifest: never run.
         case done
+        /// Held back (a beads `blocked` issue and what waits for it): no run
+        /// starts it, `--resume` neither, until the hold is lifted.
+        case heldBack = "held-back"
     }
 
     public struct Entry: Sendable, Equatable {
@@ -60,38 +63,57 @@ public struct StatusReport: Sendable {
         run = latest?.run
         live = latest.map { history.isLive($0.run, isRunning: isRunning) } ?? false
         let states = latest.map { history.ticketStates(chain: history.chain(endingAt: $0.run)) } ?? [:]
-        entries = graph.tickets.map { ticket in
-            var entry = Entry(id: ticket.id, state: .pending, attempts: 0)
-            if ticket.isDone {
-                entry.state = .done
-                return entry
+        let held = graph.tickets.contains(where: { $0.hold != nil }) ? HeldBack.reasons(graph) : []
+        entries = graph.tickets.enumerated().map { index, ticket in
+            var entry = Self.entry(ticket, state: states[ticket.id], now: now, isRunning: isRunning)
+            // What no run would start counts as held back, not as work left, whatever an earlier run left.
+            if !held.isEmpty, let reason = held[index], Self.heldStates.contains(entry.state) {
+                entry.state = .heldBack
+                entry.detail = reason
             }
-            guard let state = states[ticket.id] else { return entry }
-            entry.attempts = state.attempts
-            entry.stats = state.stats
-            entry.slurmJob = state.slurmJob
-            entry.verifyRuns = state.verifyRuns
-            entry.verifyPassed = state.verifyPassed
-            if state.isOpen, let start = state.lastStart {
-                entry.state = .running
-                entry.seconds = max(0, now - start.time)
-                if start.process.pid > 0 {
-                    entry.pid = start.process.pid
-                    entry.alive = isRunning(start.process)
-                }
-                // Neither the recipe nor its parrun is left: it was cut short.
-                if entry.alive != true && !isRunning(start.owner) { entry.state = .interrupted }
-                return entry
-            }
-            guard let end = state.lastEnd else { return entry }
-            entry.state = State(rawValue: end.status) ?? .failed
-            entry.seconds = entry.state == .skipped ? nil : end.seconds
-            entry.exitCode = end.exitCode
-            entry.signal = end.signal
-            entry.detail = end.detail
-            entry.review = state.decision
             return entry
         }
+    }
+
+    /// States a held-back ticket shows as `heldBack`: work a run would otherwise still do.
+    private static let heldStates: Set<State> = [.pending, .skipped, .failed, .timedOut, .interrupted]
+
+    private static func entry(_ ticket: Ticket, state: RunHistory.TicketState?, now: Double, isRunning: (ProcessIdentity) -> Bool) -> Entry {
+        var entry = Entry(id: ticket.id, state: .pending, attempts: 0)
+        if ticket.isDone {
+            entry.state = .done
+            return entry
+        }
+        guard let state else { return entry }
+        entry.attempts = state.attempts
+        entry.stats = state.stats
+        entry.slurmJob = state.slurmJob
+        entry.verifyRuns = state.verifyRuns
+        entry.verifyPassed = state.verifyPassed
+        if state.isOpen, let start = state.lastStart {
+            entry.state = .running
+            entry.seconds = max(0, now - start.time)
+            if start.process.pid > 0 {
+                entry.pid = start.process.pid
+                entry.alive = isRunning(start.process)
+            }
+            // Neither the recipe nor its parrun is left: it was cut short.
+            if entry.alive != true && !isRunning(start.owner) { entry.state = .interrupted }
+            return entry
+        }
+        guard let end = state.lastEnd else { return entry }
+        entry.state = State(rawValue: end.status) ?? .failed
+        entry.seconds = entry.state == .skipped ? nil : end.seconds
+        entry.exitCode = end.exitCode
+        entry.signal = end.signal
+        entry.detail = end.detail
+        entry.review = state.decision
+        return entry
+    }
+
+    /// The run is over for every ticket: nothing is left that a run would start.
+    public var isFinished: Bool {
+        entries.allSatisfy { $0.state == .succeeded || $0.state == .done || $0.state == .heldBack }
     }
 
     /// `--launcher slurm`: Slurm's own state of running tickets' jobs (`squeue`'s,
