@@ -27,7 +27,9 @@ struct LoadedManifest {
         }
         guard let manifest = checked.manifest, let graph = checked.graph else {
             let count = diagnostics.totalErrors + checked.templateErrors.count
-            Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(source.name); nothing was run\n")
+            // Name the file the errors are in: the template's, when they are all there.
+            let place = diagnostics.totalErrors == 0 ? template?.name ?? source.name : source.name
+            Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(place); nothing was run\n")
             return nil
         }
         return LoadedManifest(source: source, manifest: manifest, graph: graph)

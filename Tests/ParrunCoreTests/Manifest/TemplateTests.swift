@@ -49,6 +49,7 @@ import Testing
         let bad = try CLITests.run(["-n", "--prompt-template", "bad.tpl"], in: directory)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("parrun: error: bad.tpl:2: `{{nope}}`: ticket 'x' has no field `nope`"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("parrun: 2 errors in bad.tpl; nothing was run"), "\(bad.stderr)")
         let missing = try CLITests.run(["-n", "--prompt-template", "none.tpl"], in: directory)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read prompt template none.tpl"), "\(missing.stderr)")
