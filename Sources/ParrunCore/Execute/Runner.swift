@@ -93,9 +93,7 @@ public final class Runner {
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
     private var conflictsToLand: [Int: String] = [:]
     /// `--launcher slurm`: per running ticket, its job and the state last reported.
-    private var slurmJobs: [Int: (job: String, state: String)] = [:]
-    /// `--launcher slurm`: the absolute path of `.parrun/slurm`, where jobs write their ids.
-    private let slurmJobDirectory: String?
+    private var slurmJobs: SlurmJobTracker
     /// When a rate limit last lowered (or a quiet period raised) the agent limit.
     private var lastAgentLimitChange = 0.0
     /// Tickets rerun once after a conflict (`--on-conflict rerun`).
@@ -129,7 +127,7 @@ public final class Runner {
         self.runID = runID
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
-        self.slurmJobDirectory = options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil
+        self.slurmJobs = SlurmJobTracker(jobDirectory: options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         if let recording, !options.freshSessions {
             for (id, session) in recording.sessionsToContinue {
@@ -341,21 +339,10 @@ public final class Runner {
         return CommandLauncher.wrap(arguments, template: template)
     }
 
-    /// `--launcher slurm`: where the ticket's job writes its id.
-    private func slurmJobFile(_ id: String) -> String? {
-        slurmJobDirectory.map { $0 + "/" + id + ".job" }
-    }
-
-    /// An attempt's srun ended: a job too short for `squeue` to have seen it
-    /// still goes into the journal and the events, from the id it wrote.
-    private func recordEndedSlurmJob(of attempt: RunningAttempt) {
-        defer { slurmJobs[attempt.ticket] = nil }
-        let id = plan.graph.tickets[attempt.ticket].id
-        guard let jobFile = slurmJobFile(id), let job = SlurmLauncher.recordedJob(jobFile),
-            slurmJobs[attempt.ticket]?.job != job
-        else { return }
-        journal?.slurmJob(attempt.ticket, attempt: attempt.attempt, job: job)
-        reporter.report(.ticketSlurm(ticket: attempt.ticket, job: job, state: "ended"), elapsed: elapsed)
+    /// A Slurm job learnt of: new ones go into the journal; every change is an event.
+    private func apply(_ change: SlurmJobTracker.Change) {
+        if change.isNewJob { journal?.slurmJob(change.ticket, attempt: change.attempt, job: change.job) }
+        reporter.report(.ticketSlurm(ticket: change.ticket, job: change.job, state: change.state), elapsed: elapsed)
     }
 
     /// `worktree`: the manifest's directory inside the ticket's worktree, with `--worktree`.
@@ -375,7 +362,7 @@ public final class Runner {
             // Setup first, in the same process group and output; the recipe only if it succeeds.
             arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments
         }
-        let jobFile = slurmJobFile(definition.id)
+        let jobFile = slurmJobs.jobFile(definition.id)
         if let jobFile { FileSystem.truncateIfPresent(jobFile) }  // not an earlier attempt's id
         arguments = launched(arguments, ticket: definition, directory: directory, jobFile: jobFile)
         var request = SpawnRequest(
@@ -508,7 +495,12 @@ public final class Runner {
                 // srun passes signals on to its job; this makes sure nothing of it stays queued.
                 SlurmLauncher.cancel(run: runID, id: plan.graph.tickets[attempt.ticket].id)
             }
-            if options.slurm && attempt.verifying == nil { recordEndedSlurmJob(of: attempt) }
+            if options.slurm && attempt.verifying == nil {
+                // A job too short for a tick's `squeue` still has its id recorded.
+                let id = plan.graph.tickets[attempt.ticket].id
+                let recorded = slurmJobs.jobFile(id).flatMap(SlurmLauncher.recordedJob)
+                if let change = slurmJobs.ended(.init(ticket: attempt.ticket, attempt: attempt.attempt, id: id), recorded: recorded) { apply(change) }
+            }
             if let phase = attempt.verifying {
                 endVerify(attempt, phase: phase, status: status, seconds: seconds)
                 continue
@@ -742,22 +734,9 @@ public final class Runner {
     /// running (one `squeue` a tick); a new job goes into the journal.
     private func followSlurmJobs() {
         let attempts = running.values.filter { $0.verifying == nil }
-        guard !attempts.isEmpty else {
-            slurmJobs.removeAll()
-            return
-        }
-        let jobs = SlurmLauncher.jobs(ofRun: runID)
-        for attempt in attempts {
-            guard let (job, state) = jobs[plan.graph.tickets[attempt.ticket].id] else { continue }
-            let known = slurmJobs[attempt.ticket]
-            if known?.job != job { journal?.slurmJob(attempt.ticket, attempt: attempt.attempt, job: job) }
-            if known?.job != job || known?.state != state {
-                slurmJobs[attempt.ticket] = (job, state)
-                reporter.report(.ticketSlurm(ticket: attempt.ticket, job: job, state: state), elapsed: elapsed)
-            }
-        }
-        let current = Set(attempts.map(\.ticket))
-        slurmJobs = slurmJobs.filter { current.contains($0.key) }
+            .map { SlurmJobTracker.Attempt(ticket: $0.ticket, attempt: $0.attempt, id: plan.graph.tickets[$0.ticket].id) }
+        let queue = attempts.isEmpty ? [:] : SlurmLauncher.jobs(ofRun: runID)
+        for change in slurmJobs.update(running: attempts, queue: queue) { apply(change) }
     }
 
     /// Adaptive concurrency: a rate limit halves how many prompt tickets run at once.
