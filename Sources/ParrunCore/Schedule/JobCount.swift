@@ -23,7 +23,11 @@ public struct JobCount: Sendable, Equatable {
     public static let descriptorsReserved = 64
 
     /// Descriptors that running `value` tickets at once needs.
-    public var descriptorsNeeded: Int { Self.descriptorsReserved + value * Self.descriptorsPerTicket }
+    public var descriptorsNeeded: Int {
+        // Saturating: `-j` may be any number a user types.
+        let (perTickets, overflow) = value.multipliedReportingOverflow(by: Self.descriptorsPerTicket)
+        return overflow || perTickets > Int.max - Self.descriptorsReserved ? Int.max : Self.descriptorsReserved + perTickets
+    }
 
     /// At most as many tickets as `openFileLimit` descriptors allow: more
     /// would fail to start with "Too many open files".

@@ -46,6 +46,9 @@ import Testing
         #expect(capped.explanation == "-j 0: no limit, one per ticket; at most 240 at once under the open-file limit (ulimit -n 1024)")
         #expect(all.capped(byOpenFileLimit: 20000) == all, "within the limit nothing changes")
         #expect(all.capped(byOpenFileLimit: 10).value == 1, "never below one")
+        let huge = resolve(.count(Int.max / 2))
+        #expect(huge.descriptorsNeeded == Int.max, "no overflow trap")
+        #expect(huge.capped(byOpenFileLimit: 1024).value == 240)
     }
 
     @Test func parsesJobRequests() {
