@@ -227,12 +227,17 @@ public final class Runner {
         case .approved(let run)?:
             approved.insert(ticket)
             reporter.report(.notice("parrun: \(definition.id) was approved" + (isolation == nil ? "" : "; landing its work")), elapsed: elapsed)
-            if let isolation, !isolation.adopt(definition.id, fromRun: run) {
+            let adoption = isolation?.adopt(definition.id, fromRun: run) ?? .adopted
+            if adoption == .gone {
                 reporter.report(.notice("parrun: warning: the approved work of \(definition.id) is gone (no worktree or branch); running it again"), elapsed: elapsed)
                 break
             }
             records[ticket].attempts += 1
             let attempt = records[ticket].attempts
+            if case .unfinished(let operation, let paths) = adoption {
+                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+                return
+            }
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
@@ -268,7 +273,11 @@ public final class Runner {
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return
         }
-        if let isolation, let run = conflictsToLand.removeValue(forKey: ticket), isolation.adopt(definition.id, fromRun: run) {
+        if let isolation, let run = conflictsToLand.removeValue(forKey: ticket), case let adoption = isolation.adopt(definition.id, fromRun: run), adoption != .gone {
+            if case .unfinished(let operation, let paths) = adoption {
+                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+                return
+            }
             reporter.report(.notice("parrun: landing \(definition.id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
             journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
             reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
@@ -311,6 +320,16 @@ public final class Runner {
             reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
             finish(ticket, attempt: attempt, worker: worker, outcome: .failed(.exited(status)), seconds: 0)
         }
+    }
+
+    /// `--worktree`: the user left a rebase or merge under way in the ticket's
+    /// kept worktree. Nothing lands; the ticket stays a conflict for the next `--resume`.
+    private func keepUnfinished(_ ticket: Int, attempt: Int, worker: Int, operation: String, paths: [String]) {
+        let id = plan.graph.tickets[ticket].id
+        reporter.report(.notice("parrun: \(id)'s worktree has \(operation) under way (\(options.stateDirectory)/worktrees/\(id)): finish or abort it, then parrun --resume lands it"), elapsed: elapsed)
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+        finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)
     }
 
     /// The ticket failed before a process ran: its log says why (not what an

@@ -31,6 +31,15 @@ public final class WorktreeIsolation {
         case failed(String)
     }
 
+    enum Adoption: Equatable {
+        case adopted
+        /// Neither worktree nor branch is left, or it holds no work.
+        case gone
+        /// A rebase, merge or cherry-pick is under way in the worktree: landing
+        /// now would commit conflict markers. What it is, and the unmerged paths.
+        case unfinished(String, paths: [String])
+    }
+
     struct Problem: Error, Equatable {
         let message: String
     }
@@ -142,6 +151,7 @@ public final class WorktreeIsolation {
     func reuse(_ id: String) -> String? {
         locked {
             let path = path(for: id)
+            if !FileSystem.exists(path), let kept = latestBranch(of: id) { addWorktree(path, branch: kept) }
             guard FileSystem.exists(path), let head = git.commit("HEAD", in: path),
                 let tip = git.commit("refs/heads/" + integration), let base = git.output(["merge-base", head, tip])
             else { return nil }
@@ -176,23 +186,52 @@ public final class WorktreeIsolation {
     /// in run `run`, so that what the user fixed there can land without running
     /// the ticket again. False when neither is left, or it holds no work (an
     /// attempt that reran the ticket had reset it before parrun stopped).
-    func adopt(_ id: String, fromRun run: String) -> Bool {
+    func adopt(_ id: String, fromRun run: String) -> Adoption {
         locked { adoptLocked(id, fromRun: run) }
     }
 
-    private func adoptLocked(_ id: String, fromRun run: String) -> Bool {
+    private func adoptLocked(_ id: String, fromRun run: String) -> Adoption {
         let path = path(for: id)
-        let branch = "parrun/\(run)/\(id)"
         if !FileSystem.exists(path) {
-            guard git.commit("refs/heads/" + branch) != nil, git.run(["worktree", "add", "-q", path, branch]).succeeded else { return false }
+            // The run's branch, or (a later --resume kept the conflict) the newest of the ticket's.
+            let named = "parrun/\(run)/\(id)"
+            guard let branch = git.commit("refs/heads/" + named) != nil ? named : latestBranch(of: id),
+                addWorktree(path, branch: branch)
+            else { return .gone }
         }
+        if let operation = unfinishedOperation(in: path) { return .unfinished(operation, paths: conflictedPaths(in: path)) }
         guard let head = git.commit("HEAD", in: path), let tip = git.commit("refs/heads/" + integration),
             let base = git.output(["merge-base", head, tip])
-        else { return false }
+        else { return .gone }
         let uncommitted = !(git.output(["status", "--porcelain"], in: path) ?? "").isEmpty
-        guard head != base || uncommitted else { return false }
+        guard head != base || uncommitted else { return .gone }
         bases[id] = base
-        return true
+        return .adopted
+    }
+
+    /// Checks `branch` out at `path`; a worktree deleted by hand is still
+    /// registered with git, which refuses to add it again until pruned.
+    @discardableResult
+    private func addWorktree(_ path: String, branch: String) -> Bool {
+        git.run(["worktree", "prune"])
+        return git.run(["worktree", "add", "-q", path, branch]).succeeded
+    }
+
+    /// The newest `parrun/RUN/ID` branch of ticket `id`, of any run.
+    private func latestBranch(of id: String) -> String? {
+        let refs = git.output(["for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/parrun/*/\(id)"]) ?? ""
+        return refs.split(separator: "\n").first.map(String.init)
+    }
+
+    /// A rebase, merge, cherry-pick or revert the user left under way in the
+    /// worktree, or paths still unmerged.
+    private func unfinishedOperation(in path: String) -> String? {
+        for (marker, operation) in [("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"), ("MERGE_HEAD", "a merge"),
+                                    ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert")] {
+            guard let found = git.output(["rev-parse", "--git-path", marker], in: path) else { continue }
+            if FileSystem.exists(found.hasPrefix("/") ? found : path + "/" + found) { return operation }
+        }
+        return conflictedPaths(in: path).isEmpty ? nil : "unmerged paths"
     }
 
     /// Commits what the ticket left in its worktree (`ID: title`, with the run's trailer).

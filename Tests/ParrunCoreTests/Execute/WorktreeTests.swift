@@ -310,9 +310,9 @@ struct WorktreeTests {
             manifestDirectory: directory.path, stateDirectory: directory.appendingPathComponent(".parrun").path,
             runID: "r1", into: nil, base: nil, mergeMode: .rebase)
         let worktree = try isolation.create("t")
-        #expect(!isolation.adopt("t", fromRun: "r1"), "the branch is the integration tip: nothing of the ticket's")
+        #expect(isolation.adopt("t", fromRun: "r1") == .gone, "the branch is the integration tip: nothing of the ticket's")
         try Data("work\n".utf8).write(to: URL(fileURLWithPath: worktree).appendingPathComponent("t.txt"))
-        #expect(isolation.adopt("t", fromRun: "r1"), "uncommitted work is work")
+        #expect(isolation.adopt("t", fromRun: "r1") == .adopted, "uncommitted work is work")
     }
 
     @Test func mergeAndSquashRemoveTheBranchesOfLandedTickets() throws {
@@ -337,6 +337,30 @@ struct WorktreeTests {
         #expect(first.wait() == 0, "\(first.stderr)")
         #expect(read(directory, "s.txt") == "s\n" && read(directory, "q.txt") == "q\n", "the run's own parrun did all the work")
         #expect(try git(directory, "status", "--porcelain").isEmpty, "nothing was left uncommitted in the checkout")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aKeptWorktreeMidRebaseIsNotLandedAndADeletedOneIsTakenFromItsBranch() throws {
+        let directory = try repository("x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-q", "-j2", "-k", "--worktree"], in: directory).status == 1)
+        let worktree = directory.appendingPathComponent(".parrun/worktrees/y")
+        // The user starts resolving, and stops half-way.
+        let rebase = CommandRunner.run(["git", "rebase", "main"], in: worktree.path)
+        #expect(!rebase.succeeded, "the rebase stops at the conflict: \(rebase.output)")
+        let halfway = try CLITests.run(["-q", "--resume", "--worktree"], in: directory)
+        #expect(halfway.status == 1, "\(halfway.stderr)")
+        #expect(halfway.stderr.contains("y's worktree has a rebase under way"), "\(halfway.stderr)")
+        #expect(read(directory, "shared.txt") == "from x\n", "no conflict markers landed")
+        // They finish it, and delete the worktree by hand: the fix is on the branch.
+        try Data("from x and y\n".utf8).write(to: worktree.appendingPathComponent("shared.txt"))
+        try git(worktree, "add", "shared.txt")
+        try git(worktree, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "core.editor=true", "rebase", "--continue")
+        try FileManager.default.removeItem(at: worktree)
+        let landed = try CLITests.run(["-q", "--resume", "--worktree"], in: directory)
+        #expect(landed.status == 0, "\(landed.stderr)")
+        #expect(landed.stderr.contains("landing y from the branch it kept"), "\(landed.stderr)")
+        #expect(try git(directory, "show", "main:shared.txt").contains("from x and y"), "the fix on the branch landed")
     }
 }
 
