@@ -25,6 +25,8 @@ final class RunCoordination {
     enum News {
         case succeeded(Int)
         case failed(Int)
+        /// Its work waits for `parrun approve` or `parrun reject`.
+        case awaitingReview(Int)
     }
 
     enum Decision {
@@ -117,10 +119,14 @@ final class RunCoordination {
                     succeededElsewhere.insert(ticket)
                     elsewhere.removeValue(forKey: ticket)
                     undelivered.append(.succeeded(ticket))
-                case "failed", "timed-out", "rate-limited", "usage-limited":
+                case "failed", "timed-out", "rate-limited", "usage-limited", "conflict":
                     elsewhere.removeValue(forKey: ticket)
                     undelivered.append(.failed(ticket))
+                case "awaiting-review":
+                    elsewhere.removeValue(forKey: ticket)
+                    undelivered.append(.awaitingReview(ticket))
                 default:
+                    // `interrupted`: let go unfinished; `abandoned` finds it once its claim is free.
                     continue
                 }
             default:

@@ -824,6 +824,10 @@ public final class Runner {
                 records[ticket].status = .ranElsewhere(succeeded: false)
                 reportSkipped(skipped)
                 if scheduler.isStopped { abandonRetries() }
+            case .awaitingReview(let ticket):
+                guard scheduler.states[ticket] == .elsewhere else { continue }
+                scheduler.awaitsReview(ticket)
+                records[ticket].status = .awaitingReview
             }
         }
         for ticket in coordination.abandoned(now: now) where scheduler.states[ticket] == .elsewhere {

@@ -225,6 +225,7 @@ public struct Scheduler: Sendable {
         switch states[ticket] {
         case .running: release(ticket)
         case .ready: ready.remove(ticket)
+        case .elsewhere: elsewhereCount -= 1
         default: return
         }
         states[ticket] = .awaitingReview

@@ -88,4 +88,17 @@ import Testing
         let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
         #expect(runs.split(separator: "\n").sorted() == ["a", "b", "c"], "each ticket once: \(runs)")
     }
+
+    /// A ticket the other parrun ended awaiting review is not "left unfinished": the joiner must not run it again.
+    @Test(.timeLimit(.minutes(1)))
+    func aTicketAwaitingReviewInTheOtherParrunDoesNotRunAgain() throws {
+        let directory = try CLITests.directory(["Parrunfile": "r:\n    @review\n    touch r-started; sleep 1; echo r >> runs.txt\nc:\n    sleep 2.5\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LaunchedParrun(["-q", "-j1"], in: directory)
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("r-started").path) { usleep(20_000) }
+        let second = try CLITests.run(["-q", "-j2"], in: directory)
+        #expect(first.wait() == 3 && second.status == 3, "both end awaiting review: \(first.stderr)\n---\n\(second.stderr)")
+        let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
+        #expect(runs == "r\n", "r ran once: \(runs)")
+    }
 }
