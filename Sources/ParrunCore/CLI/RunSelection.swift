@@ -58,7 +58,7 @@ struct RunSelection {
         resume: Bool, isRunning: (ProcessIdentity) -> Bool
     ) -> RunSelection {
         let history = RunHistory(records)
-        let path = manifestIdentity(manifest.source.name)
+        let path = manifestIdentity(manifest.source)
         let hash = StableHash.hex(bytes: manifest.source.bytes)
         let fresh = Plan.freshRunMask(graph)
         var selection = RunSelection(
@@ -125,8 +125,10 @@ struct RunSelection {
     }
 
     /// The manifest as runs record it: its absolute path, or `<stdin>`.
-    static func manifestIdentity(_ name: String) -> String {
-        if name == "<stdin>" { return name }
-        return FileSystem.absolutePath(name) ?? name
+    /// A manifest file by its absolute path; one read from standard input by
+    /// its content, since two different ones must not share runs.
+    static func manifestIdentity(_ source: SourceFile) -> String {
+        if source.name == "<stdin>" { return "<stdin " + StableHash.hex(bytes: source.bytes) + ">" }
+        return FileSystem.absolutePath(source.name) ?? source.name
     }
 }

@@ -40,7 +40,7 @@ struct LoadedManifest {
     }
 
     /// The manifest as the journal's run records name it.
-    var identity: String { RunSelection.manifestIdentity(source.name) }
+    var identity: String { RunSelection.manifestIdentity(source) }
 }
 
 enum StateJournal {

@@ -20,7 +20,7 @@ import Testing
 
     /// A run of this manifest where a succeeded and b started (and, if `ended`, failed).
     private func records(bEnded: Bool) -> [JournalRecord] {
-        let path = RunSelection.manifestIdentity("m")
+        let path = RunSelection.manifestIdentity(SourceFile(name: "m", text: text))
         var records: [JournalRecord] = [
             .header,
             .run(.init(run: "r1", manifest: path, manifestHash: "x", jobs: 1, owner: parrun, time: 1, resumes: nil, joined: false)),
@@ -83,7 +83,7 @@ import Testing
         var records = records(bEnded: false)
         records.append(.end(.init(run: "r1", id: "b", attempt: 1, status: "failed", exitCode: 1, signal: nil, seconds: 1, time: 5,
                                   stats: AgentStats(costUSD: 0.5))))
-        records.append(.run(.init(run: "r2", manifest: RunSelection.manifestIdentity("m"), manifestHash: "x", jobs: 1, owner: parrun, time: 7, resumes: "r1", joined: false)))
+        records.append(.run(.init(run: "r2", manifest: RunSelection.manifestIdentity(SourceFile(name: "m", text: text)), manifestHash: "x", jobs: 1, owner: parrun, time: 7, resumes: "r1", joined: false)))
         records.append(.start(.init(run: "r2", id: "b", attempt: 2, recipe: "hb", process: recipe, owner: parrun, worker: 0, time: 8)))
         records.append(.end(.init(run: "r2", id: "b", attempt: 2, status: "failed", exitCode: 1, signal: nil, seconds: 1, time: 9,
                                   stats: AgentStats(costUSD: 0.25))))
@@ -107,5 +107,12 @@ import Testing
 
         let gone = try decide(records(bEnded: false), resume: true)
         #expect(gone.orphans.isEmpty, "a recipe that is gone needs no stopping")
+    }
+
+    @Test func manifestsFromStandardInputAreTheSameOnlyWithTheSameContent() {
+        let one = RunSelection.manifestIdentity(SourceFile(name: "<stdin>", text: "a:\n    true\n"))
+        #expect(one == RunSelection.manifestIdentity(SourceFile(name: "<stdin>", text: "a:\n    true\n")))
+        #expect(one != RunSelection.manifestIdentity(SourceFile(name: "<stdin>", text: "a:\n    false\n")))
+        #expect(one.hasPrefix("<stdin "))
     }
 }
