@@ -98,7 +98,7 @@ public enum HelpText {
             Logs: .parrun/logs/ID.log next to the manifest.
             Exit status: 0 all succeeded; 1 a ticket failed or timed out; 2 usage or
             manifest error; 3 some tickets await review; 4 clean refused while a run
-            is live; 130/143 interrupted by SIGINT/SIGTERM.
+            is live; 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.
 
             """
         return out

@@ -623,7 +623,8 @@ public final class Runner {
             return
         }
         let outcome = outcome.isSuccess ? land(ticket, outcome) : outcome
-        let retryDelay = delayBeforeRetry(ticket, attempt: attempt, outcome: outcome)
+        // Once the run is stopping nothing new starts, retries included.
+        let retryDelay = scheduler.isStopped ? nil : delayBeforeRetry(ticket, attempt: attempt, outcome: outcome)
         let willRetry = retryDelay != nil
         journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry, stats: stats)
         if !willRetry { coordination?.release(ticket, id: plan.graph.tickets[ticket].id) }

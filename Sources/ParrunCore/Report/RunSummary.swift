@@ -61,10 +61,13 @@ struct RunSummary {
             let ids = result.records.indices.filter { result.records[$0].status == .notStarted }.map { tickets[$0].id }
             let listed = ids.prefix(Self.listLimit).joined(separator: ", ") + (ids.count > Self.listLimit ? " (+\(ids.count - Self.listLimit) more)" : "")
             out += "  not started (\(ids.count)): \(listed)\n"
-            if result.interruptedBy == nil && result.failed + result.timedOut > 0 {
-                out += "  they did not start after the failure; " + (policy.keepGoing
-                    ? "--max-failures \(policy.maxFailures ?? 1) was reached\n"
-                    : "-k runs everything that does not depend on it\n")
+            let failures = result.failed + result.timedOut
+            if result.interruptedBy == nil && failures > 0 {
+                if !policy.keepGoing {
+                    out += "  they did not start after the failure; -k runs everything that does not depend on it\n"
+                } else if let limit = policy.maxFailures, failures >= limit {
+                    out += "  they did not start after the failure; --max-failures \(limit) was reached\n"
+                }
             }
         }
         let awaiting = result.records.indices.filter { result.records[$0].status == .awaitingReview }.map { tickets[$0].id }

@@ -38,7 +38,8 @@ struct StatusPrinter {
 
     private func detail(_ entry: StatusReport.Entry) -> String {
         var outcome = outcomeDetail(entry)
-        if let passed = entry.verifyPassed {
+        // A failed gate that ended the ticket says so in the outcome already.
+        if let passed = entry.verifyPassed, passed || !outcome.hasPrefix("verify failed") {
             let verify = "verify \(passed ? "passed" : "failed")" + (entry.verifyRuns > 1 ? " (\(entry.verifyRuns) runs)" : "")
             outcome = outcome.isEmpty ? verify : verify + "; " + outcome
         }

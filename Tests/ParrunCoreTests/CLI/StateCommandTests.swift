@@ -103,6 +103,11 @@ import Testing
         let limited = try CLITests.run(["-q", "-j1", "-k", "--max-failures", "1"], in: directory)
         #expect(limited.stderr.contains("they did not start after the failure; --max-failures 1 was reached"), "\(limited.stderr)")
         #expect(!limited.stderr.contains("-k runs"), "-k is already given: \(limited.stderr)")
+        try Data("x:\n    exit 1\ny:\n    @review\n    echo y\nz: y\n    echo z\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
+        let review = try CLITests.run(["-q", "-k"], in: directory)
+        #expect(review.stderr.contains("not started (1): z") && !review.stderr.contains("they did not start after the failure"),
+                "z waits for the review, not for a failure: \(review.stderr)")
+        try Data("a:\n    exit 1\nb:\n    exit 1\nc:\n    true\n".utf8).write(to: directory.appendingPathComponent("Parrunfile"))
         let unrecorded = try CLITests.run(["-q", "-j1", "--no-journal"], in: directory)
         #expect(unrecorded.status == 1 && !unrecorded.stderr.contains("to continue"), "without a journal --resume cannot continue: \(unrecorded.stderr)")
     }

@@ -377,6 +377,14 @@ import Testing
         #expect(events.first { $0["event"] as? String == "ticket-retry-cancelled" }?["id"] as? String == "a")
     }
 
+    @Test func aTicketFailingAfterTheRunStoppedIsNotRetried() throws {
+        // b's failure stops the run (no -k); a fails after that with retries left.
+        let (outcome, _) = try run("a:\n    @retries 3\n    sleep 0.3; exit 1\nb:\n    exit 2\n", ["-q", "-j2", "--retry-delay", "30s"])
+        #expect(outcome.status == 1)
+        #expect(!outcome.stderr.contains("retry a"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("parrun: 0 succeeded, 2 failed"), "both count: \(outcome.stderr)")
+    }
+
     @Test func durationsAreRememberedForTheNextRun() throws {
         let (outcome, directory) = try run("a:\n    sleep 0.1\n", ["-q"])
         #expect(outcome.status == 0)
