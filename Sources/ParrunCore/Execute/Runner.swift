@@ -875,7 +875,8 @@ public final class Runner {
     private func abandonRetries() {
         for (_, ticket) in retries {
             scheduler.requeue(ticket)
-            records[ticket].status = .failed
+            // Stopped by a signal, it was cut short; after another failure, its own failure stands.
+            records[ticket].status = interruptedBy == nil ? .failed : .interrupted
             coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
             reporter.report(.retryCancelled(ticket: ticket), elapsed: elapsed)
         }

@@ -29,10 +29,18 @@ public struct RunHistory: Sendable {
 
         /// The agent session of its last attempt, if that attempt was cut short:
         /// its parrun died (no end) or stopped it (Ctrl-C, SIGTERM, `--fail-fast`:
-        /// an `interrupted` end). `--resume` continues the session rather than start over.
+        /// an `interrupted` end), or the run stopped while it waited for a retry
+        /// (a rate limit's, which continues the session). `--resume` continues
+        /// the session rather than start over.
         public var interruptedSession: String? {
             guard let session, session == lastStart?.session else { return nil }
-            return isOpen || lastEnd?.status == "interrupted" ? session : nil
+            return isOpen || lastEnd?.status == "interrupted" || retryWouldContinueSession ? session : nil
+        }
+
+        /// The retries that continue the session: after a timeout or a rate or usage limit.
+        private var retryWouldContinueSession: Bool {
+            guard let end = lastEnd, end.retry else { return false }
+            return ["timed-out", "rate-limited", "usage-limited"].contains(end.status)
         }
 
         /// Its last end awaited review, and what was decided since (nil: nothing yet).

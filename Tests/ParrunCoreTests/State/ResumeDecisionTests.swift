@@ -78,3 +78,24 @@ import Testing
         #expect(history.owners(of: "r") == [owner, other])
     }
 }
+
+@Suite struct InterruptedSessionTests {
+    private let owner = ProcessIdentity(pid: 1, startTicks: 1, host: "h")
+
+    private func session(after status: String, retry: Bool) -> String? {
+        let records: [JournalRecord] = [
+            .start(.init(run: "r1", id: "p", attempt: 1, recipe: "h", process: owner, owner: owner, worker: 0, time: 1, session: "s1")),
+            .session(.init(run: "r1", id: "p", attempt: 1, session: "s1", time: 1.5)),
+            .end(.init(run: "r1", id: "p", attempt: 1, status: status, exitCode: nil, signal: nil, seconds: 1, time: 2, retry: retry)),
+        ]
+        return RunHistory(records).ticketStates(chain: ["r1"])["p"]?.interruptedSession
+    }
+
+    @Test func aRunStoppedWhileARateLimitedTicketWaitedContinuesItsSession() {
+        #expect(session(after: "rate-limited", retry: true) == "s1", "the retry would have continued it")
+        #expect(session(after: "timed-out", retry: true) == "s1")
+        #expect(session(after: "interrupted", retry: false) == "s1")
+        #expect(session(after: "failed", retry: true) == nil, "a failed attempt's retry starts afresh")
+        #expect(session(after: "rate-limited", retry: false) == nil, "out of retries: it failed for good")
+    }
+}
