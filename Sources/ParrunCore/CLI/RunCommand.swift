@@ -107,7 +107,7 @@ struct RunCommand {
                 writer.append(.run(.init(
                     run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
                     jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined,
-                    worktree: isolation != nil)))
+                    worktree: isolation != nil, branch: isolation?.integration)))
                 writer.sync()
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
@@ -158,10 +158,18 @@ struct RunCommand {
                 : "run \(live) of this manifest is live and runs its tickets in the checkout; join it without --worktree, or wait for it to end")
         }
         guard isolatesInWorktrees else { return nil }
+        // A joiner lands where the run lands: on its branch unless told otherwise, and never elsewhere.
+        var into = invocation.into
+        if case .join(let live, _) = selection.mode, let branch = selection.joinsWorktreeBranch {
+            if let asked = into, asked != branch {
+                throw .worktree("run \(live) of this manifest is live and lands its work on '\(branch)'; join it with --into \(branch) (or without --into), or wait for it to end")
+            }
+            into = branch
+        }
         do throws(WorktreeIsolation.Problem) {
             return try WorktreeIsolation.prepare(
                 manifestDirectory: options.manifestDirectory, stateDirectory: stateDirectory, runID: runID,
-                into: invocation.into, base: invocation.base,
+                into: into, base: invocation.base,
                 mergeMode: invocation.merge.flatMap(WorktreeIsolation.MergeMode.init) ?? .rebase)
         } catch {
             throw .worktree(error.message)

@@ -36,6 +36,8 @@ struct RunSelection {
     var costSpentEarlierUSD = 0.0
     /// Joining: the live run's tickets work in git worktrees.
     var joinsWorktreeRun = false
+    /// Joining a `--worktree` run: the branch it lands on.
+    var joinsWorktreeBranch: String?
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -78,6 +80,7 @@ struct RunSelection {
             let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
             selection.mode = .join(latest.run, owner: latest.owner)
             selection.joinsWorktreeRun = latest.worktree
+            selection.joinsWorktreeBranch = latest.branch
             selection.runs = decision.runs
             selection.reasons = decision.reasons
             selection.openAttempts = openAttempts

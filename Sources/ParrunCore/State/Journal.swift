@@ -159,7 +159,8 @@ public enum JournalReader {
                     run: try record.string("run"), manifest: try record.string("manifest"),
                     manifestHash: try record.string("manifestHash"), jobs: try record.int("jobs"),
                     owner: try record.process("owner"), time: try record.double("time"),
-                    resumes: record.optionalString("resumes"), joined: record.bool("joined"), worktree: record.bool("worktree")))
+                    resumes: record.optionalString("resumes"), joined: record.bool("joined"), worktree: record.bool("worktree"),
+                    branch: record.optionalString("branch")))
             case "start":
                 return .start(.init(
                     run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),

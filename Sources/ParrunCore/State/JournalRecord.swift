@@ -34,6 +34,8 @@ public enum JournalRecord: Sendable, Equatable {
         public var joined: Bool
         /// Its tickets work in git worktrees (`--worktree`): a joiner must too.
         public var worktree = false
+        /// With `worktree`: the branch its work lands on.
+        public var branch: String? = nil
     }
 
     public struct StartRecord: Sendable, Equatable {
@@ -140,6 +142,7 @@ public enum JournalRecord: Sendable, Equatable {
             add("resumes", JSONText.quotedOrNull(record.resumes))
             add("joined", record.joined ? "true" : "false")
             if record.worktree { add("worktree", "true") }
+            if let branch = record.branch { add("branch", text(branch)) }
         case .start(let record):
             add("type", "\"start\"")
             add("run", text(record.run))

@@ -10,7 +10,7 @@ import Testing
     static let records: [JournalRecord] = [
         .header,
         .run(.init(run: "r1", manifest: "/work/Parrun \"file\"", manifestHash: "00ff", jobs: 3, owner: owner, time: 1.5, resumes: nil, joined: false)),
-        .run(.init(run: "r2", manifest: "/work/ü\\x\n", manifestHash: "00ff", jobs: 1, owner: owner, time: 2, resumes: "r1", joined: true, worktree: true)),
+        .run(.init(run: "r2", manifest: "/work/ü\\x\n", manifestHash: "00ff", jobs: 1, owner: owner, time: 2, resumes: "r1", joined: true, worktree: true, branch: "main")),
         .start(.init(run: "r1", id: "build.all", attempt: 1, recipe: "abc", process: child, owner: owner, worker: 2, time: 1_795_000_000.25)),
         .end(.init(run: "r1", id: "build.all", attempt: 1, status: "failed", exitCode: 2, signal: nil, seconds: 0.5, time: 3, retry: true, owner: owner)),
         .end(.init(run: "r1", id: "t-2", attempt: 2, status: "failed", exitCode: nil, signal: "SIGKILL", seconds: 12, time: 4, retry: false, owner: .none)),
