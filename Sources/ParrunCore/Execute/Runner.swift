@@ -590,10 +590,13 @@ public final class Runner {
         let passed = !attempt.timedOut && !attempt.interrupted && status == .exited(0)
         var exitCode: Int?
         if case .exited(let code) = status { exitCode = Int(code) }
-        journal?.verified(ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode)
-        records[ticket].verifyRuns += 1
-        if !passed { records[ticket].verifyFailures += 1 }
-        reporter.report(.ticketVerified(ticket: ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode), elapsed: elapsed)
+        // A gate stopped by Ctrl-C gave no verdict: the ticket was interrupted, not found wanting.
+        if !attempt.interrupted {
+            journal?.verified(ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode)
+            records[ticket].verifyRuns += 1
+            if !passed { records[ticket].verifyFailures += 1 }
+            reporter.report(.ticketVerified(ticket: ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode), elapsed: elapsed)
+        }
         let total = phase.recipeSeconds + seconds
         let outcome: AttemptOutcome
         if passed {

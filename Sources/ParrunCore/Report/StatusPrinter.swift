@@ -27,7 +27,7 @@ struct StatusPrinter {
             var row = "  " + entry.id.padding(to: idWidth) + "  " + entry.state.rawValue.padding(to: stateWidth + 2)
             row += String(entry.attempts).padding(to: 7)
             row += (entry.seconds.map { DurationText.format(seconds: $0) } ?? "-").padding(to: 8)
-            row += detail(entry)
+            row += detail(entry).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ")  // one row a ticket
             out += row.trimmingTrailingSpaces + "\n"
             if let stat = diffStats[entry.id] {
                 for line in stat.split(separator: "\n") { out += "      " + line + "\n" }

@@ -377,6 +377,18 @@ import Testing
         #expect(events.first { $0["event"] as? String == "ticket-retry-cancelled" }?["id"] as? String == "a")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aVerifyGateStoppedByCtrlCIsNotAFailedVerdict() throws {
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    true\n    @verify touch verifying; sleep 10\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let launched = try LaunchedParrun(["-q", "--grace", "1s"], in: directory)
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("verifying").path) { usleep(20_000) }
+        kill(launched.pid, SIGINT)
+        #expect(launched.wait() == 130)
+        #expect(!launched.stderr.contains("VERIFY FAILED"), "\(launched.stderr)")
+        #expect(!(read(directory, ".parrun/journal.jsonl")).contains("\"verify\""), "no verdict recorded")
+    }
+
     @Test func aTicketFailingAfterTheRunStoppedIsNotRetried() throws {
         // b's failure stops the run (no -k); a fails after that with retries left.
         let (outcome, _) = try run("a:\n    @retries 3\n    sleep 0.3; exit 1\nb:\n    exit 2\n", ["-q", "-j2", "--retry-delay", "30s"])

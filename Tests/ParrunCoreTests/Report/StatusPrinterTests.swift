@@ -30,4 +30,10 @@ import Testing
         #expect(reviews.map { $0?["decision"] as? String } == ["approved", "rejected", "pending"])
         #expect(reviews.map { $0?["reason"] as? String } == [nil, "too slow", nil])
     }
+
+    @Test func aMultiLineReasonStaysOnItsTicketsRow() throws {
+        let text = try printer([awaiting("a", approved: false, reason: "first\nsecond")]).text()
+        #expect(text.contains("rejected: first second; parrun --resume runs it again"), "\(text)")
+        #expect(!text.contains("\nsecond"), "\(text)")
+    }
 }
