@@ -11,6 +11,8 @@ final class RunCoordination {
     private var held = Set<Int>()
     /// Tickets another process recorded as succeeded in this run.
     private var succeededElsewhere = Set<Int>()
+    /// Tickets another process ended for good otherwise (failed, conflict, awaiting review).
+    private var endedElsewhere: [Int: News] = [:]
     /// Tickets found claimed by another process, by index, with their ids.
     private var elsewhere: [Int: String] = [:]
     /// Per ticket, the parrun of an attempt that started and has not ended
@@ -36,6 +38,8 @@ final class RunCoordination {
         case elsewhere(ProcessIdentity?)
         /// Another process already ran it to success in this run.
         case alreadySucceeded
+        /// Another process already ran it, and it failed or awaits review there.
+        case alreadyEnded(News)
     }
 
     /// `openAttempts`: tickets (by id) started and not ended in the runs this
@@ -73,6 +77,10 @@ final class RunCoordination {
         if succeededElsewhere.contains(ticket) {
             claims.release(id)
             return .alreadySucceeded
+        }
+        if let ended = endedElsewhere[ticket] {
+            claims.release(id)
+            return .alreadyEnded(ended)
         }
         held.insert(ticket)
         // The claim was free, so whoever started it and never ended it is gone.
@@ -121,9 +129,11 @@ final class RunCoordination {
                     undelivered.append(.succeeded(ticket))
                 case "failed", "timed-out", "rate-limited", "usage-limited", "conflict":
                     elsewhere.removeValue(forKey: ticket)
+                    endedElsewhere[ticket] = .failed(ticket)
                     undelivered.append(.failed(ticket))
                 case "awaiting-review":
                     elsewhere.removeValue(forKey: ticket)
+                    endedElsewhere[ticket] = .awaitingReview(ticket)
                     undelivered.append(.awaitingReview(ticket))
                 default:
                     // `interrupted`: let go unfinished; `abandoned` finds it once its claim is free.

@@ -212,6 +212,19 @@ public final class Runner {
                 records[ticket].status = .ranElsewhere(succeeded: true)
                 reporter.report(.notice("info: \(definition.id) already succeeded in another parrun"), elapsed: elapsed)
                 return
+            case .alreadyEnded(.awaitingReview):
+                scheduler.awaitsReview(ticket)
+                records[ticket].status = .awaitingReview
+                reporter.report(.notice("info: \(definition.id) already ran in another parrun and awaits review"), elapsed: elapsed)
+                return
+            case .alreadyEnded:
+                // It failed there: its dependents are skipped here too, as if it had failed here.
+                let skipped = scheduler.failed(ticket)
+                records[ticket].status = .ranElsewhere(succeeded: false)
+                reporter.report(.notice("info: \(definition.id) already ran in another parrun and did not succeed"), elapsed: elapsed)
+                reportSkipped(skipped)
+                if scheduler.isStopped { abandonRetries() }
+                return
             case .run(let takenOver):
                 if let takenOver {
                     reporter.report(.notice("parrun: taking over \(definition.id) from parrun pid \(takenOver.pid), which is gone"), elapsed: elapsed)

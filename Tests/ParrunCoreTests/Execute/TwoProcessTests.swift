@@ -101,4 +101,19 @@ import Testing
         let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
         #expect(runs == "r\n", "r ran once: \(runs)")
     }
+
+    /// Both parruns free `c` at about the same moment; whichever runs it, the
+    /// other must take its failure from the journal, not run it again.
+    @Test(.timeLimit(.minutes(1)))
+    func aTicketThatFailedInTheOtherParrunIsNotRunAgain() throws {
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    touch a-started; sleep 1\nb:\n    sleep 1\nc: a b\n    echo c >> runs.txt; exit 1\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LaunchedParrun(["-q", "-j1"], in: directory)
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("a-started").path) { usleep(20_000) }
+        let second = try CLITests.run(["-q", "-j1"], in: directory)
+        _ = first.wait()
+        #expect(second.status == 1 || first.stderr.contains("FAIL c"), "\(first.stderr)\n---\n\(second.stderr)")
+        let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
+        #expect(runs == "c\n", "c ran once: \(runs)")
+    }
 }
