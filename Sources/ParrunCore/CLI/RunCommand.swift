@@ -166,6 +166,8 @@ struct RunCommand {
             }
             into = branch
         }
+        // A resumed run goes on landing where it landed, whatever is checked out now.
+        if into == nil, let branch = selection.resumesWorktreeBranch { into = branch }
         do throws(WorktreeIsolation.Problem) {
             return try WorktreeIsolation.prepare(
                 manifestDirectory: options.manifestDirectory, stateDirectory: stateDirectory, runID: runID,

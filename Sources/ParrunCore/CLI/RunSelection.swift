@@ -38,6 +38,8 @@ struct RunSelection {
     var joinsWorktreeRun = false
     /// Joining a `--worktree` run: the branch it lands on.
     var joinsWorktreeBranch: String?
+    /// Resuming a `--worktree` run: the branch it landed on.
+    var resumesWorktreeBranch: String?
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -98,6 +100,7 @@ struct RunSelection {
         }
         let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
         selection.mode = .resume(latest.run)
+        selection.resumesWorktreeBranch = latest.branch
         selection.runs = decision.runs
         selection.reasons = decision.reasons
         selection.openAttempts = openAttempts

@@ -97,6 +97,9 @@ public final class WorktreeIsolation {
         guard git.run(["check-ref-format", "--branch", integration]).succeeded else {
             throw Problem(message: "'\(integration)' is not a valid branch name for --into")
         }
+        if integration.hasPrefix("parrun/") {
+            throw Problem(message: "'\(integration)' is one of parrun's ticket branches, not one to land work on: check out the branch work should land on (say, main), or give --into BRANCH")
+        }
         if git.commit("refs/heads/" + integration) == nil {
             let start = base ?? "HEAD"
             guard git.commit(start) != nil else {
@@ -326,14 +329,16 @@ public final class WorktreeIsolation {
     /// with it when they have no uncommitted changes. Nil when the branch is no
     /// longer at `old`.
     private func advance(from old: String, to new: String) -> Landing? {
-        let follow = checkoutOnIntegration && checkoutBehind == nil
+        // Only while the checkout is still on that branch: the user may have switched since parrun started.
+        let onIntegration = checkoutOnIntegration && git.output(["symbolic-ref", "--short", "-q", "HEAD"]) == integration
+        let follow = onIntegration && checkoutBehind == nil
             && (git.output(["status", "--porcelain", "--untracked-files=no"]) ?? "x").isEmpty
         // The branch first: once it has moved, the work is safe whatever happens next.
         let moved = git.run(["update-ref", "-m", "parrun: land", "refs/heads/" + integration, new, old])
         guard moved.succeeded else {
             return git.commit("refs/heads/" + integration) == old ? .failed("git update-ref failed: \(moved.output)") : nil
         }
-        if checkoutOnIntegration && !(follow && git.run(["read-tree", "-m", "-u", old, new]).succeeded) {
+        if onIntegration && !(follow && git.run(["read-tree", "-m", "-u", old, new]).succeeded) {
             checkoutBehind = (checkoutBehind?.from ?? old, new)
         }
         return .landed(new)

@@ -365,6 +365,36 @@ struct WorktreeTests {
         #expect(landed.stderr.contains("landing y from the branch it kept"), "\(landed.stderr)")
         #expect(try git(directory, "show", "main:shared.txt").contains("from x and y"), "the fix on the branch landed")
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aResumedRunLandsOnItsBranchAndLeavesAnotherCheckedOutBranchAlone() throws {
+        let directory = try repository("a:\n    echo a > a.txt\nb:\n    test -f ../../../fixed; echo b > b.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-q", "-k", "--worktree"], in: directory).status == 1)
+        try git(directory, "checkout", "-q", "-b", "feat")
+        // A ticket's own branch is never where work lands.
+        let own = try CLITests.run(["-q", "--worktree", "--into", "parrun/r0/b"], in: directory)
+        #expect(own.status == 2 && own.stderr.contains("is one of parrun's ticket branches"), "\(own.stderr)")
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
+        let resumed = try CLITests.run(["-q", "--resume", "--worktree"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try git(directory, "show", "main:b.txt") == "b\n", "b landed where the run lands")
+        #expect(read(directory, "b.txt") == nil, "feat, checked out now, was left alone")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func landingLeavesTheCheckoutAloneOnceTheUserSwitchedBranches() throws {
+        let directory = try repository("a:\n    touch ../../../a-started; sleep 1; echo a > a.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try LaunchedParrun(["-q", "--worktree"], in: directory)
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("a-started").path) { usleep(20_000) }
+        try git(directory, "checkout", "-q", "-b", "feat")
+        #expect(run.wait() == 0, "\(run.stderr)")
+        #expect(try git(directory, "show", "main:a.txt") == "a\n")
+        #expect(read(directory, "a.txt") == nil, "feat's files were not touched")
+        #expect(try git(directory, "status", "--porcelain", "--untracked-files=no").isEmpty, "nothing staged on feat")
+        #expect(!run.stderr.contains("read-tree"), "no catch-up command for a branch that is not checked out: \(run.stderr)")
+    }
 }
 
 private let gitAvailable = ["/usr/bin/git", "/usr/local/bin/git"].contains { FileManager.default.isExecutableFile(atPath: $0) }
