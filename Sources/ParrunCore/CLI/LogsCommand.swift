@@ -40,6 +40,8 @@ struct LogsCommand {
         } else if printed == 0 {
             let ran = states[id]?.lastStart != nil
             Terminal.writeError(ran ? "parrun: \(id) printed nothing\n" : "parrun: \(id) has not run in the latest run\n")
+            // Nothing to show for a ticket that never ran: as with no failure to show, exit 1.
+            if !ran { return .ticketFailed }
         }
         return .success
     }

@@ -339,7 +339,7 @@ public final class Runner {
     /// kept worktree. Nothing lands; the ticket stays a conflict for the next `--resume`.
     private func keepUnfinished(_ ticket: Int, attempt: Int, worker: Int, operation: String, paths: [String]) {
         let id = plan.graph.tickets[ticket].id
-        reporter.report(.notice("parrun: \(id)'s worktree has \(operation) under way (\(options.stateDirectory)/worktrees/\(id)): finish or abort it, then parrun --resume lands it"), elapsed: elapsed)
+        reporter.report(.notice("parrun: \(id)'s worktree has \(operation) (\(options.stateDirectory)/worktrees/\(id)): resolve it (finish or abort), then parrun --resume lands it"), elapsed: elapsed)
         journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
         finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)

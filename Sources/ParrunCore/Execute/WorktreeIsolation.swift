@@ -232,7 +232,7 @@ public final class WorktreeIsolation {
         for (marker, operation) in [("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"), ("MERGE_HEAD", "a merge"),
                                     ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert")] {
             guard let found = git.output(["rev-parse", "--git-path", marker], in: path) else { continue }
-            if FileSystem.exists(found.hasPrefix("/") ? found : path + "/" + found) { return operation }
+            if FileSystem.exists(found.hasPrefix("/") ? found : path + "/" + found) { return operation + " under way" }
         }
         return conflictedPaths(in: path).isEmpty ? nil : "unmerged paths"
     }

@@ -94,6 +94,8 @@ import Testing
         #expect(try Self.run(["-C", "sub", "--summary"], in: dir, environment: ["PARRUN_JOBS": "many"]).status == 2)
         let neverRan = try Self.run(["logs", "-C", "sub"], in: dir)
         #expect(neverRan.stderr.contains("Parrunfile has not run yet"), "\(neverRan.stderr)")
+        let named = try Self.run(["logs", "x", "-C", "sub"], in: dir)
+        #expect(named.status == 1 && named.stderr.contains("x has not run in the latest run"), "\(named.stderr)")
         let both = try Self.directory(["tickets.json": Self.valid, "Parrunfile": "z:\n"])
         #expect(try Self.run(["-n"], in: both).stdout.hasPrefix("Plan for tickets.json"))
     }
