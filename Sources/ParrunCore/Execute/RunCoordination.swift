@@ -9,10 +9,8 @@ final class RunCoordination {
     private let indexByID: [String: Int]
     /// Tickets whose claim this process holds.
     private var held = Set<Int>()
-    /// Tickets another process recorded as succeeded in this run.
-    private var succeededElsewhere = Set<Int>()
-    /// Tickets another process ended for good otherwise (failed, conflict, awaiting review).
-    private var endedElsewhere: [Int: News] = [:]
+    /// Tickets another process ended for good in this run, and how.
+    private var finishedElsewhere: [Int: News] = [:]
     /// Tickets found claimed by another process, by index, with their ids.
     private var elsewhere: [Int: String] = [:]
     /// Per ticket, the parrun of an attempt that started and has not ended
@@ -36,10 +34,8 @@ final class RunCoordination {
         case run(takenOver: ProcessIdentity?)
         /// A live process holds it (its parrun, if the journal says yet).
         case elsewhere(ProcessIdentity?)
-        /// Another process already ran it to success in this run.
-        case alreadySucceeded
-        /// Another process already ran it, and it failed or awaits review there.
-        case alreadyEnded(News)
+        /// Another process already ran it in this run, to this end.
+        case alreadyFinished(News)
     }
 
     /// `openAttempts`: tickets (by id) started and not ended in the runs this
@@ -74,13 +70,9 @@ final class RunCoordination {
         elsewhere.removeValue(forKey: ticket)
         // Another process may have finished it since this one planned the run.
         readJournal()
-        if succeededElsewhere.contains(ticket) {
+        if let finished = finishedElsewhere[ticket] {
             claims.release(id)
-            return .alreadySucceeded
-        }
-        if let ended = endedElsewhere[ticket] {
-            claims.release(id)
-            return .alreadyEnded(ended)
+            return .alreadyFinished(finished)
         }
         held.insert(ticket)
         // The claim was free, so whoever started it and never ended it is gone.
@@ -122,23 +114,21 @@ final class RunCoordination {
                 guard let ticket = indexByID[end.id] else { continue }
                 openAttempts.removeValue(forKey: ticket)
                 if end.retry { continue }
+                let news: News
                 switch end.status {
                 case "succeeded":
-                    succeededElsewhere.insert(ticket)
-                    elsewhere.removeValue(forKey: ticket)
-                    undelivered.append(.succeeded(ticket))
+                    news = .succeeded(ticket)
                 case "failed", "timed-out", "rate-limited", "usage-limited", "conflict":
-                    elsewhere.removeValue(forKey: ticket)
-                    endedElsewhere[ticket] = .failed(ticket)
-                    undelivered.append(.failed(ticket))
+                    news = .failed(ticket)
                 case "awaiting-review":
-                    elsewhere.removeValue(forKey: ticket)
-                    endedElsewhere[ticket] = .awaitingReview(ticket)
-                    undelivered.append(.awaitingReview(ticket))
+                    news = .awaitingReview(ticket)
                 default:
                     // `interrupted`: let go unfinished; `abandoned` finds it once its claim is free.
                     continue
                 }
+                elsewhere.removeValue(forKey: ticket)
+                finishedElsewhere[ticket] = news
+                undelivered.append(news)
             default:
                 continue
             }

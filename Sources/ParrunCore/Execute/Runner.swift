@@ -207,23 +207,19 @@ public final class Runner {
                 scheduler.runsElsewhere(ticket)
                 reporter.report(.ticketElsewhere(ticket: ticket, holder: holder?.pid ?? 0), elapsed: elapsed)
                 return
-            case .alreadySucceeded:
+            case .alreadyFinished(.succeeded):
                 scheduler.succeeded(ticket)
                 records[ticket].status = .ranElsewhere(succeeded: true)
                 reporter.report(.notice("info: \(definition.id) already succeeded in another parrun"), elapsed: elapsed)
                 return
-            case .alreadyEnded(.awaitingReview):
+            case .alreadyFinished(.awaitingReview):
                 scheduler.awaitsReview(ticket)
                 records[ticket].status = .awaitingReview
                 reporter.report(.notice("info: \(definition.id) already ran in another parrun and awaits review"), elapsed: elapsed)
                 return
-            case .alreadyEnded:
-                // It failed there: its dependents are skipped here too, as if it had failed here.
-                let skipped = scheduler.failed(ticket)
-                records[ticket].status = .ranElsewhere(succeeded: false)
+            case .alreadyFinished(.failed):
                 reporter.report(.notice("info: \(definition.id) already ran in another parrun and did not succeed"), elapsed: elapsed)
-                reportSkipped(skipped)
-                if scheduler.isStopped { abandonRetries() }
+                failedElsewhere(ticket, skipping: scheduler.failed(ticket))
                 return
             case .run(let takenOver):
                 if let takenOver {
@@ -251,8 +247,7 @@ public final class Runner {
                 keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
                 return
             }
-            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return
         case .rejected(let reason, let session)?:
@@ -281,8 +276,7 @@ public final class Runner {
             reporter.report(.notice("parrun: \(definition.id) had landed before its parrun stopped; it does not run again"), elapsed: elapsed)
             alreadyLanded.insert(ticket)
             isolation.remove(definition.id)
-            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return
         }
@@ -292,8 +286,7 @@ public final class Runner {
                 return
             }
             reporter.report(.notice("parrun: landing \(definition.id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
-            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return
         }
@@ -312,8 +305,7 @@ public final class Runner {
             }
         }
         guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
-            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return
         }
@@ -326,8 +318,7 @@ public final class Runner {
                 return
             }
             // Run without a shell, but fail the way the shell would have: 127 or 126.
-            journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-            reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             let line = "parrun: \(command.arguments[0]): \(status == 127 ? "not found" : error.reason)"
             writeLog(of: ticket, attempt: attempt, line)
             reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
@@ -335,21 +326,26 @@ public final class Runner {
         }
     }
 
+    /// An attempt that ends without a process of its own (it could not start, or
+    /// its outcome was known already) is journalled and reported as started first.
+    private func startedWithoutProcess(_ ticket: Int, attempt: Int, worker: Int) {
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+    }
+
     /// `--worktree`: the user left a rebase or merge under way in the ticket's
     /// kept worktree. Nothing lands; the ticket stays a conflict for the next `--resume`.
     private func keepUnfinished(_ ticket: Int, attempt: Int, worker: Int, operation: String, paths: [String]) {
         let id = plan.graph.tickets[ticket].id
-        reporter.report(.notice("parrun: \(id)'s worktree has \(operation) (\(options.stateDirectory)/worktrees/\(id)): resolve it (finish or abort), then parrun --resume lands it"), elapsed: elapsed)
-        journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+        reporter.report(.notice("parrun: \(id)'s worktree has \(operation) (\(isolation?.path(for: id) ?? id)): resolve it (finish or abort), then parrun --resume lands it"), elapsed: elapsed)
+        startedWithoutProcess(ticket, attempt: attempt, worker: worker)
         finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)
     }
 
     /// The ticket failed before a process ran: its log says why (not what an
     /// earlier attempt printed).
     private func couldNotStart(_ ticket: Int, attempt: Int, worker: Int, _ reason: String) {
-        journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+        startedWithoutProcess(ticket, attempt: attempt, worker: worker)
         writeLog(of: ticket, attempt: attempt, "parrun: could not start: " + reason)
         finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(reason), seconds: 0)
     }
@@ -825,6 +821,13 @@ public final class Runner {
         }
     }
 
+    /// Another parrun ran `ticket` and it failed: its dependents are skipped here too.
+    private func failedElsewhere(_ ticket: Int, skipping skipped: [Int]) {
+        records[ticket].status = .ranElsewhere(succeeded: false)
+        reportSkipped(skipped)
+        if scheduler.isStopped { abandonRetries() }
+    }
+
     /// What other parruns on this run finished; read often while waiting on them.
     private func applyNews(now: Double) {
         guard let coordination else { return }
@@ -837,10 +840,7 @@ public final class Runner {
                 if scheduler.succeededElsewhere(ticket) { records[ticket].status = .ranElsewhere(succeeded: true) }
             case .failed(let ticket):
                 guard scheduler.states[ticket] == .elsewhere else { continue }
-                let skipped = scheduler.failedElsewhere(ticket)
-                records[ticket].status = .ranElsewhere(succeeded: false)
-                reportSkipped(skipped)
-                if scheduler.isStopped { abandonRetries() }
+                failedElsewhere(ticket, skipping: scheduler.failedElsewhere(ticket))
             case .awaitingReview(let ticket):
                 guard scheduler.states[ticket] == .elsewhere else { continue }
                 scheduler.awaitsReview(ticket)

@@ -137,10 +137,10 @@ public final class WorktreeIsolation {
     func path(for id: String) -> String { directory + "/" + id }
 
     /// `body` while holding the landing lock (without it if the lock file cannot be opened).
-    private func locked<T>(_ body: () -> T) -> T {
+    private func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         let lock = try? WholeFileLock(path: lockPath)
         defer { lock?.release() }
-        return body()
+        return try body()
     }
 
     /// The directory the recipe runs in, inside the ticket's worktree.
@@ -166,11 +166,10 @@ public final class WorktreeIsolation {
     /// A fresh worktree for the ticket, from the integration branch as it is
     /// now; returns the directory the recipe runs in.
     func create(_ id: String) throws(Problem) -> String {
-        let result: Result<String, Problem> = locked { createLocked(id) }
-        return try result.get()
+        try locked { () throws(Problem) -> String in try createLocked(id) }
     }
 
-    private func createLocked(_ id: String) -> Result<String, Problem> {
+    private func createLocked(_ id: String) throws(Problem) -> String {
         let path = path(for: id)
         if FileSystem.exists(path) {
             // An earlier attempt's (or run's) worktree: this attempt starts afresh.
@@ -178,16 +177,16 @@ public final class WorktreeIsolation {
             try? FileSystem.removeTree(path)
             git.run(["worktree", "prune"])
         }
-        guard let tip = git.commit("refs/heads/" + integration) else { return .failure(Problem(message: "branch '\(integration)' is gone")) }
+        guard let tip = git.commit("refs/heads/" + integration) else { throw Problem(message: "branch '\(integration)' is gone") }
         let added = git.run(["worktree", "add", "-q", "--force", "-B", branch(for: id), path, tip])
-        guard added.succeeded else { return .failure(Problem(message: "git worktree add failed: \(added.output)")) }
+        guard added.succeeded else { throw Problem(message: "git worktree add failed: \(added.output)") }
         bases[id] = tip
-        return .success(recipeDirectory(path))
+        return recipeDirectory(path)
     }
 
     /// Takes up the worktree (or else the branch) a ticket kept after a conflict
     /// in run `run`, so that what the user fixed there can land without running
-    /// the ticket again. False when neither is left, or it holds no work (an
+    /// the ticket again. `gone` when neither is left, or it holds no work (an
     /// attempt that reran the ticket had reset it before parrun stopped).
     func adopt(_ id: String, fromRun run: String) -> Adoption {
         locked { adoptLocked(id, fromRun: run) }
@@ -272,20 +271,14 @@ public final class WorktreeIsolation {
         if let failure = commitWork(ticket) { return failure }
         guard let head = git.commit("HEAD", in: path) else { return .failed("the worktree of \(ticket.id) has no HEAD") }
         if head == base { return .nothing }
-        var outcome = Landing.failed("the integration branch kept moving under parrun")
         for _ in 0..<Self.landingTries {
             guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
             landedOnto[ticket.id] = tip
-            let landed: String
-            switch combine(head: head, onto: tip, ticket: ticket, in: path) {
-            case .landed(let commit): landed = commit
-            case let other: return other
-            }
-            guard let result = advance(from: tip, to: landed) else { continue }
-            outcome = result
-            break
+            let combined = combine(head: head, onto: tip, ticket: ticket, in: path)
+            guard case .landed(let landed) = combined else { return combined }
+            if let result = advance(from: tip, to: landed) { return result }
         }
-        return outcome
+        return .failed("the integration branch kept moving under parrun")
     }
 
     /// The commit the integration branch should move to, made in the ticket's worktree.

@@ -6,6 +6,11 @@ public enum HeldBack {
     /// "what do I unblock to run this?" without following the chain by hand:
     /// `status blocked`, `depends on bd-3 (status blocked)`,
     /// `depends on bd-5, held back by bd-3 (status blocked)`.
+    /// `reasons`, or empty when no ticket has a hold (the common case, at no cost).
+    public static func reasonsIfAny(_ graph: TicketGraph) -> [String?] {
+        graph.tickets.contains(where: { $0.hold != nil }) ? reasons(graph) : []
+    }
+
     public static func reasons(_ graph: TicketGraph) -> [String?] {
         var reasons = [String?](repeating: nil, count: graph.count)
         // The ticket whose own hold explains each held-back one; set with its reason.

@@ -25,7 +25,7 @@ public struct Plan: Sendable {
         self.waves = Waves(graph: graph, runs: runs)
         self.criticalPath = CriticalPath(graph: graph, runs: runs, weights: weights)
         self.jobs = jobs
-        self.heldBack = graph.tickets.contains(where: { $0.hold != nil }) ? HeldBack.reasons(graph) : []
+        self.heldBack = HeldBack.reasonsIfAny(graph)
     }
 
     public var heldBackCount: Int { heldBack.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
@@ -35,9 +35,8 @@ public struct Plan: Sendable {
     /// Every ticket runs that the manifest does not mark done and that is not
     /// held back (a beads `blocked` issue and everything waiting for it).
     public static func freshRunMask(_ graph: TicketGraph) -> [Bool] {
-        guard graph.tickets.contains(where: { $0.hold != nil }) else { return graph.tickets.map { !$0.isDone } }
-        let held = HeldBack.reasons(graph)
-        return graph.tickets.indices.map { !graph.tickets[$0].isDone && held[$0] == nil }
+        let held = HeldBack.reasonsIfAny(graph)
+        return graph.tickets.indices.map { !graph.tickets[$0].isDone && (held.isEmpty || held[$0] == nil) }
     }
 
     public var ticketsToRun: Int { waves.waves.reduce(0) { $0 + $1.count } }

@@ -42,7 +42,7 @@ public struct ResumeDecision: Sendable {
     public init(graph: TicketGraph, recipeHashes: [String], states: [String: RunHistory.TicketState]) {
         var runs = [Bool](repeating: false, count: graph.count)
         var reasons = [Reason?](repeating: nil, count: graph.count)
-        let held = graph.tickets.contains(where: { $0.hold != nil }) ? HeldBack.reasons(graph) : []
+        let held = HeldBack.reasonsIfAny(graph)
         for ticket in graph.topologicalOrder where !graph.tickets[ticket].isDone && (held.isEmpty || held[ticket] == nil) {
             let id = graph.tickets[ticket].id
             let reason: Reason?

@@ -63,7 +63,7 @@ public struct StatusReport: Sendable {
         run = latest?.run
         live = latest.map { history.isLive($0.run, isRunning: isRunning) } ?? false
         let states = latest.map { history.ticketStates(chain: history.chain(endingAt: $0.run)) } ?? [:]
-        let held = graph.tickets.contains(where: { $0.hold != nil }) ? HeldBack.reasons(graph) : []
+        let held = HeldBack.reasonsIfAny(graph)
         entries = graph.tickets.enumerated().map { index, ticket in
             var entry = Self.entry(ticket, state: states[ticket.id], now: now, isRunning: isRunning)
             // What no run would start counts as held back, not as work left, whatever an earlier run left.

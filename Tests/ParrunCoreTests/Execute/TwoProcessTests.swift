@@ -89,14 +89,20 @@ import Testing
         #expect(runs.split(separator: "\n").sorted() == ["a", "b", "c"], "each ticket once: \(runs)")
     }
 
+    /// A parrun at -j1 on `directory`'s Parrunfile and, once it has made
+    /// `marker`, a second one (at `jobs`) that joins its run and is waited for.
+    private func joinedRun(in directory: URL, after marker: String, jobs: String) throws -> (first: LaunchedParrun, second: CLITests.Outcome) {
+        let first = try LaunchedParrun(["-q", "-j1"], in: directory)
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(marker).path) { usleep(20_000) }
+        return (first, try CLITests.run(["-q", "-j" + jobs], in: directory))
+    }
+
     /// A ticket the other parrun ended awaiting review is not "left unfinished": the joiner must not run it again.
     @Test(.timeLimit(.minutes(1)))
     func aTicketAwaitingReviewInTheOtherParrunDoesNotRunAgain() throws {
         let directory = try CLITests.directory(["Parrunfile": "r:\n    @review\n    touch r-started; sleep 1; echo r >> runs.txt\nc:\n    sleep 2.5\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try LaunchedParrun(["-q", "-j1"], in: directory)
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("r-started").path) { usleep(20_000) }
-        let second = try CLITests.run(["-q", "-j2"], in: directory)
+        let (first, second) = try joinedRun(in: directory, after: "r-started", jobs: "2")
         #expect(first.wait() == 3 && second.status == 3, "both end awaiting review: \(first.stderr)\n---\n\(second.stderr)")
         let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
         #expect(runs == "r\n", "r ran once: \(runs)")
@@ -108,9 +114,7 @@ import Testing
     func aTicketThatFailedInTheOtherParrunIsNotRunAgain() throws {
         let directory = try CLITests.directory(["Parrunfile": "a:\n    touch a-started; sleep 1\nb:\n    sleep 1\nc: a b\n    echo c >> runs.txt; exit 1\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try LaunchedParrun(["-q", "-j1"], in: directory)
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("a-started").path) { usleep(20_000) }
-        let second = try CLITests.run(["-q", "-j1"], in: directory)
+        let (first, second) = try joinedRun(in: directory, after: "a-started", jobs: "1")
         _ = first.wait()
         #expect(second.status == 1 || first.stderr.contains("FAIL c"), "\(first.stderr)\n---\n\(second.stderr)")
         let runs = try String(contentsOf: directory.appendingPathComponent("runs.txt"), encoding: .utf8)
