@@ -79,7 +79,7 @@ import Testing
         ])
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try LaunchedParrun(["-q", "A.pf"], in: directory)
-        for _ in 0..<100 where !((try? String(contentsOf: directory.appendingPathComponent(".parrun/journal.jsonl"), encoding: .utf8)) ?? "").contains("\"start\"") { usleep(20_000) }
+        for _ in 0..<500 where !((try? String(contentsOf: directory.appendingPathComponent(".parrun/journal.jsonl"), encoding: .utf8)) ?? "").contains("\"type\":\"start\"") { usleep(20_000) }
         let second = try CLITests.run(["-q", "B.pf"], in: directory)
         #expect(second.status == 1, "B's own x ran and failed: \(second.stderr)")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("b-ran.txt").path))

@@ -79,7 +79,7 @@ import Testing
         try FileManager.default.removeItem(at: directory.appendingPathComponent("runs.txt"))
         try FileManager.default.removeItem(at: started)
         let first = try LaunchedParrun(["-q", "-j1"], in: directory)
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: started.path) {
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: started.path) {
             usleep(20_000)
         }
         let second = try LaunchedParrun(["-q", "-j1"], in: directory)
@@ -93,7 +93,7 @@ import Testing
     /// `marker`, a second one (at `jobs`) that joins its run and is waited for.
     private func joinedRun(in directory: URL, after marker: String, jobs: String) throws -> (first: LaunchedParrun, second: CLITests.Outcome) {
         let first = try LaunchedParrun(["-q", "-j1"], in: directory)
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(marker).path) { usleep(20_000) }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(marker).path) { usleep(20_000) }
         return (first, try CLITests.run(["-q", "-j" + jobs], in: directory))
     }
 

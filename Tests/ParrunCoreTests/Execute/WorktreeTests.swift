@@ -292,7 +292,7 @@ struct WorktreeTests {
         let directory = try repository(manifest)
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try LaunchedParrun(["-q", "-j3", "--worktree"], in: directory)
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees").path) { usleep(20_000) }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees").path) { usleep(20_000) }
         let second = try CLITests.run(["-q", "-j3", "--worktree"], in: directory)
         #expect(first.wait() == 0, "\(first.stderr)")
         #expect(second.status == 0, "\(second.stderr)")
@@ -330,7 +330,7 @@ struct WorktreeTests {
         let directory = try repository("slow:\n    sleep 2; echo s > s.txt\nquick:\n    echo q > q.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try LaunchedParrun(["-q", "-j1", "--worktree"], in: directory)
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees/slow").path) { usleep(20_000) }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees/slow").path) { usleep(20_000) }
         let plain = try CLITests.run(["-q", "-j1"], in: directory)
         #expect(plain.status == 2, "\(plain.stderr)")
         #expect(plain.stderr.contains("runs its tickets in git worktrees; join it with --worktree"), "\(plain.stderr)")
@@ -387,7 +387,7 @@ struct WorktreeTests {
         let directory = try repository("a:\n    touch ../../../a-started; sleep 1; echo a > a.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
         let run = try LaunchedParrun(["-q", "--worktree"], in: directory)
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("a-started").path) { usleep(20_000) }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("a-started").path) { usleep(20_000) }
         try git(directory, "checkout", "-q", "-b", "feat")
         #expect(run.wait() == 0, "\(run.stderr)")
         #expect(try git(directory, "show", "main:a.txt") == "a\n")
