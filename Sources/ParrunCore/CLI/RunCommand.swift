@@ -64,6 +64,8 @@ struct RunCommand {
             throw .cannotWriteState(error)
         }
         SignalWatcher.ignoreBrokenPipes()
+        // From here on, Ctrl-C stops a helper (git, squeue) at once instead of waiting for it.
+        CommandRunner.interruptDescriptor = signals.descriptor
         let runID = if case .join(let live, _) = selection.mode { live } else { Self.newRunID() }
         // Checked before the run is recorded, so that exit 2 means nothing ran and nothing changed.
         let isolation = try prepareIsolation(options, runID: runID)
@@ -242,7 +244,7 @@ struct RunCommand {
         guard !runs.isEmpty else { return }
         for (job, name) in SlurmLauncher.queuedJobs(ofRuns: runs) {
             Terminal.writeError("parrun: cancelling Slurm job \(job) (\(name)), left by an interrupted run\n")
-            CommandRunner.run(["scancel", job])
+            CommandRunner.run(["scancel", job], timeout: SlurmLauncher.helperTimeout)
         }
     }
 

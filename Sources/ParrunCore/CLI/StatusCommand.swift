@@ -12,7 +12,8 @@ struct StatusCommand {
             graph: loaded.graph, history: RunHistory(contents.records), manifestPath: loaded.identity,
             now: Clock.wall(), isRunning: ProcessTable.isRunning)
         if let run = report.run, report.hasRunningSlurmJobs {
-            report.addSlurmStates(SlurmLauncher.jobs(ofRun: run).mapValues(\.state))
+            let ids = report.entries.filter { $0.state == .running && $0.slurmJob != nil }.map(\.id)
+            report.addSlurmStates((SlurmLauncher.jobs(ofRun: run, tickets: ids) ?? [:]).mapValues(\.state))
         }
         var printer = StatusPrinter(report: report, manifestName: loaded.source.name) { id in
             stateDirectory + "/logs/" + id + ".log"

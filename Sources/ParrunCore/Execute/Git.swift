@@ -9,9 +9,12 @@ public struct Git: Sendable {
 
     static let environment = ["GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "GIT_MERGE_AUTOEDIT": "no", "LC_ALL": "C"]
 
+    /// A hung git (a lock held elsewhere, a network filesystem) fails its step instead of freezing the run.
+    static var timeout: Double { CommandRunner.timeout(default: 300) }
+
     @discardableResult
     func run(_ arguments: [String], in directory: String? = nil) -> CommandRunner.Result {
-        CommandRunner.run(["git"] + identity + arguments, in: directory ?? root, environment: Self.environment)
+        CommandRunner.run(["git"] + identity + arguments, in: directory ?? root, environment: Self.environment, timeout: Self.timeout)
     }
 
     /// The command's output without its last line break, or nil when it failed.

@@ -103,6 +103,12 @@ public final class Runner {
     private var lastNews = 0.0
     /// How often the journal is read for other processes' results while waiting on them.
     static let newsInterval = 0.1
+    /// After `squeue` failed to answer, how long before it is asked again.
+    static let slurmQueueBackoff = 30.0
+    /// `--launcher slurm`: no `squeue` before this (it failed to answer last time).
+    private var slurmQueueQuietUntil = 0.0
+    /// How often exits are looked for when the kernel gives no exit descriptors.
+    static let exitCheckInterval = 0.01
 
     public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil,
                 conflictsToLand: [String: String] = [:], interruptedRuns: [String: String] = [:],
@@ -152,15 +158,22 @@ public final class Runner {
             runID: runID, manifestName: manifestName, jobs: plan.jobs.value, tickets: plan.graph.count,
             toRun: plan.ticketsToRun, startedAt: Clock.wall())), elapsed: 0)
         checkCostLimit()
+        // A signal that came during set-up (worktrees, claims, the journal) starts nothing.
+        handleSignals()
         while true {
             startReadyTickets()
             if running.isEmpty && scheduler.isDone { break }
             sink.flush()
-            let watched = [signals.descriptor] + running.keys + byExitDescriptor.keys
-            let ready = Poller.wait(watched, timeout: nextWakeUp())
+            // A pipe at end of file polls readable for ever: it leaves the set at once.
+            // While the reader of parrun's output lags, ticket output waits in its
+            // pipes (back-pressure); exits, signals and timers go on.
+            let readsOutput = !sink.isBacklogged
+            var watched = [signals.descriptor] + byExitDescriptor.keys
+            // A ticket being stopped is still read (into its log), so a write it is blocked in cannot delay its end.
+            watched += running.filter { !$0.value.outputClosed && (readsOutput || $0.value.killAt != nil) }.map(\.key)
+            let ready = Poller.wait(watched, writable: sink.descriptorsWaitingForRoom, timeout: nextWakeUp())
             // A process has ended when its exit descriptor is readable; where the
-            // kernel gives none, end of output and timer ticks are the cues.
-            var mayHaveExited: [Int32] = []
+            // kernel gives none, end of output and short waits are the cues.
             var exited: [Int32] = []
             for descriptor in ready {
                 if descriptor == signals.descriptor {
@@ -168,12 +181,12 @@ public final class Runner {
                 } else if let output = byExitDescriptor[descriptor] {
                     readOutput(output)
                     exited.append(output)
-                } else if readOutput(descriptor) && running[descriptor]?.exitDescriptor == nil {
-                    mayHaveExited.append(descriptor)
+                } else {
+                    readOutput(descriptor)
                 }
             }
-            collectExitedProcesses(among: mayHaveExited)
             collectExitedProcesses(among: exited, known: true)
+            collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil && ($0.value.outputClosed || !readsOutput) }.map(\.key))
             if handleTimers() {
                 collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil }.map(\.key))
             }
@@ -182,7 +195,7 @@ public final class Runner {
         let result = finalResult()
         journal?.finished(result)
         reporter.report(.runFinished(result), elapsed: result.wallSeconds)
-        sink.flush()
+        sink.finish(unless: signals.descriptor)
         return result
     }
 
@@ -195,7 +208,11 @@ public final class Runner {
         while !stopping {
             let starts = scheduler.start()
             if starts.isEmpty { return }
-            for (ticket, worker) in starts { start(ticket, worker: worker) }
+            for (ticket, worker) in starts {
+                // Set-up of a ticket may take a while (git): a signal that came meanwhile stops the rest.
+                handleSignals()
+                if stopping { scheduler.unstart(ticket) } else { start(ticket, worker: worker) }
+            }
         }
     }
 
@@ -300,7 +317,13 @@ public final class Runner {
                     workingDirectory = try isolation.create(definition.id)
                 }
             } catch {
-                couldNotStart(ticket, attempt: attempt, worker: worker, error.message)
+                // Stopped by Ctrl-C, git failed for that reason, not the ticket's.
+                if !stoppedDuringSetUp(ticket) { couldNotStart(ticket, attempt: attempt, worker: worker, error.message) }
+                return
+            }
+            // A signal during the worktree's set-up (git can take a while): the recipe does not start.
+            if stoppedDuringSetUp(ticket) {
+                isolation.remove(definition.id)
                 return
             }
         }
@@ -324,6 +347,17 @@ public final class Runner {
             reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
             finish(ticket, attempt: attempt, worker: worker, outcome: .failed(.exited(status)), seconds: 0)
         }
+    }
+
+    /// True when a signal came while the ticket was being set up: it does not
+    /// start, counts as not started, and its claim is given back.
+    private func stoppedDuringSetUp(_ ticket: Int) -> Bool {
+        handleSignals()
+        guard stopping else { return false }
+        records[ticket].attempts -= 1
+        scheduler.unstart(ticket)
+        coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
+        return true
     }
 
     /// An attempt that ends without a process of its own (it could not start, or
@@ -438,8 +472,10 @@ public final class Runner {
     @discardableResult
     private func readOutput(_ descriptor: Int32) -> Bool {
         guard var attempt = running[descriptor], !attempt.outputClosed else { return false }
-        // Read what is there now, a bounded amount, so one chatty ticket cannot starve the loop.
-        for _ in 0..<16 {
+        // Read what is there now, a bounded amount, so one chatty ticket cannot
+        // starve the loop, and no more once parrun's own output is backlogged
+        // (but for a ticket being stopped: into its log only).
+        for _ in 0..<16 where !sink.isBacklogged || attempt.killAt != nil {
             switch Descriptor.read(descriptor, into: &readBuffer) {
             case .data(let count):
                 deliver(readBuffer[0..<count], of: &attempt)
@@ -456,6 +492,11 @@ public final class Runner {
     }
 
     private func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
+        if attempt.killAt != nil && sink.isBacklogged {
+            // Being stopped while parrun's reader lags: kept in the log, not queued for the screen.
+            bytes.withUnsafeBytes { attempt.agent == nil ? attempt.log.write($0) : attempt.agent!.events.write($0) }
+            return
+        }
         guard attempt.agent != nil else {
             bytes.withUnsafeBytes { attempt.log.write($0) }
             if attempt.verifying != nil {
@@ -767,7 +808,19 @@ public final class Runner {
     private func followSlurmJobs() {
         let attempts = running.values.filter { $0.verifying == nil }
             .map { SlurmJobTracker.Attempt(ticket: $0.ticket, attempt: $0.attempt, id: plan.graph.tickets[$0.ticket].id) }
-        let queue = attempts.isEmpty ? [:] : SlurmLauncher.jobs(ofRun: runID)
+        let now = Clock.monotonic()
+        guard !attempts.isEmpty, now >= slurmQueueQuietUntil else {
+            if attempts.isEmpty { for change in slurmJobs.update(running: [], queue: [:]) { apply(change) } }
+            return
+        }
+        guard let queue = SlurmLauncher.jobs(ofRun: runID, tickets: attempts.map(\.id)) else {
+            // A slow or broken controller is asked again later, not every tick.
+            if slurmQueueQuietUntil == 0 {
+                reporter.report(.notice("parrun: warning: squeue failed or did not answer within \(Int(SlurmLauncher.pollTimeout))s; job states are asked again every \(Int(Self.slurmQueueBackoff))s"), elapsed: elapsed)
+            }
+            slurmQueueQuietUntil = Clock.monotonic() + Self.slurmQueueBackoff
+            return
+        }
         for change in slurmJobs.update(running: attempts, queue: queue) { apply(change) }
     }
 
@@ -945,7 +998,13 @@ public final class Runner {
         for retry in retries { next = min(next, retry.due) }
         if agentPauseEnds > 0 { next = min(next, agentPauseEnds) }
         if scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
-        return max(0, next - Clock.monotonic())
+        let now = Clock.monotonic()
+        // Without exit descriptors, an exit is looked for soon after output ends, or
+        // while output is not read; a short wait instead of a busy loop.
+        if running.values.contains(where: { $0.exitDescriptor == nil && ($0.outputClosed || sink.isBacklogged) }) {
+            next = min(next, now + Self.exitCheckInterval)
+        }
+        return max(0, next - now)
     }
 
     private func finalResult() -> RunResult {

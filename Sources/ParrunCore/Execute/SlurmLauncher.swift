@@ -4,6 +4,12 @@
 /// the ticket's `cpus`, `mem`, `timeout`, `partition` and `slurmArgs`. A
 /// filesystem shared with the nodes is assumed: srun runs in the ticket's directory.
 enum SlurmLauncher {
+    /// A slow or hung Slurm controller costs a poll, not the run.
+    static var helperTimeout: Double { CommandRunner.timeout(default: 30) }
+
+    /// The queue is asked every tick: a slow answer is given up on sooner.
+    static var pollTimeout: Double { CommandRunner.timeout(default: 5) }
+
     static func jobName(run: String, id: String) -> String { "parrun:\(run):\(id)" }
 
     /// The srun command that runs `arguments` for the ticket. With `jobFile`
@@ -41,7 +47,7 @@ enum SlurmLauncher {
 
     /// CPUs of the cluster, as `sinfo` reports them (nil if it does not answer).
     static func clusterCPUs() -> Int? {
-        let result = CommandRunner.run(["sinfo", "-h", "-o", "%C"])
+        let result = CommandRunner.run(["sinfo", "-h", "-o", "%C"], timeout: helperTimeout)
         guard result.succeeded else { return nil }
         // "allocated/idle/other/total" per partition line.
         let totals = result.output.split(separator: "\n").compactMap { $0.split(separator: "/").last.flatMap { Int(String($0).trimmingSpaces) } }
@@ -50,13 +56,24 @@ enum SlurmLauncher {
 
     /// Cancels the job of a ticket (the fallback when srun could not cancel it itself).
     static func cancel(run: String, id: String) {
-        CommandRunner.run(["scancel", "--name=" + jobName(run: run, id: id)])
+        CommandRunner.run(["scancel", "--name=" + jobName(run: run, id: id)], timeout: helperTimeout)
     }
 
-    /// The jobs of run `run` in the queue, by ticket id: (job id, `queued`/`running`/Slurm's state code).
-    static func jobs(ofRun run: String) -> [String: (job: String, state: String)] {
-        let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j %t"])
-        guard result.succeeded else { return [:] }
+    /// The queued and running jobs of tickets `ids` of run `run`, by ticket id:
+    /// (job id, `queued`/`running`/Slurm's state code); nil when `squeue` failed
+    /// or did not answer in time. Only this run's own jobs are asked about,
+    /// not every user's queue.
+    static func jobs(ofRun run: String, tickets ids: [String]) -> [String: (job: String, state: String)]? {
+        var arguments = ["squeue", "-h", "-o", "%i %j %t"]
+        let names = ids.map { jobName(run: run, id: $0) }
+        // squeue's --name takes a comma-separated list: a name with a comma is found by its prefix below.
+        if !names.isEmpty && !names.contains(where: { $0.contains(",") }) {
+            arguments.append("--name=" + names.joined(separator: ","))
+        } else {
+            arguments.append("--me")
+        }
+        let result = CommandRunner.run(arguments, timeout: pollTimeout)
+        guard result.succeeded else { return nil }
         let prefix = "parrun:\(run):"
         var jobs: [String: (String, String)] = [:]
         for line in result.output.split(separator: "\n") {
@@ -70,7 +87,7 @@ enum SlurmLauncher {
 
     /// Jobs of earlier runs still in the queue: (job id, name).
     static func queuedJobs(ofRuns runs: Set<String>) -> [(job: String, name: String)] {
-        let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j"])
+        let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j"], timeout: helperTimeout)
         guard result.succeeded else { return [] }
         return result.output.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)

@@ -286,10 +286,11 @@ public final class WorktreeIsolation {
         switch mergeMode {
         case .rebase:
             if tip == bases[ticket.id] { return .landed(head) }
-            guard git.run(["rebase", "-q", tip], in: path).succeeded else {
+            let rebased = git.run(["rebase", "-q", tip], in: path)
+            guard rebased.succeeded else {
                 let paths = conflictedPaths(in: path)
                 git.run(["rebase", "--abort"], in: path)
-                return .conflict(paths)
+                return rebased.timedOut || rebased.interrupted ? .failed("git rebase failed: \(rebased.output)") : .conflict(paths)
             }
         case .merge, .squash:
             guard git.run(["checkout", "-q", "--detach", tip], in: path).succeeded else { return .failed("git checkout failed in \(path)") }
@@ -329,6 +330,8 @@ public final class WorktreeIsolation {
         // The branch first: once it has moved, the work is safe whatever happens next.
         let moved = git.run(["update-ref", "-m", "parrun: land", "refs/heads/" + integration, new, old])
         guard moved.succeeded else {
+            // A git stopped for its time (or by Ctrl-C) failed; only a branch that really moved is tried again.
+            if moved.timedOut || moved.interrupted { return .failed("git update-ref failed: \(moved.output)") }
             return git.commit("refs/heads/" + integration) == old ? .failed("git update-ref failed: \(moved.output)") : nil
         }
         if onIntegration && !(follow && git.run(["read-tree", "-m", "-u", old, new]).succeeded) {

@@ -64,8 +64,10 @@ public enum Descriptor {
 public enum Poller {
     /// The descriptors that are readable (or hung up) after waiting at most
     /// `timeout` seconds (nil: no limit).
-    public static func wait(_ descriptors: [Int32], timeout: Double?) -> [Int32] {
+    /// `writable`: descriptors also waited on for room to write.
+    public static func wait(_ descriptors: [Int32], writable: [Int32] = [], timeout: Double?) -> [Int32] {
         var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            + writable.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
         let milliseconds: Int32 = timeout.map { Int32(min(max(0, ($0 * 1000).rounded(.up)), 3_600_000)) } ?? -1
         let count = poll(&entries, nfds_t(entries.count), milliseconds)
         guard count > 0 else { return [] }

@@ -37,56 +37,6 @@ public struct RunStart: Sendable {
     public var startedAt: Double
 }
 
-/// Where reporters write: the run's standard output (ticket output, JSON
-/// events) and standard error (parrun's own messages and the status line).
-public protocol OutputSink: AnyObject {
-    func writeOutput(_ text: String)
-    func writeMessage(_ text: String)
-    /// Writes out anything held back; the run loop calls it before every wait.
-    func flush()
-}
-
-/// Standard output and error, each gathered into one `write` per loop turn
-/// (at 2,000 short tickets, a write per event line was measurable), and kept in
-/// order: switching streams writes out the other one first.
-public final class TerminalSink: OutputSink {
-    private var output = ""
-    private var messages = ""
-    /// Held text beyond this is written at once, so memory stays bounded.
-    private static let limit = 64 * 1024
-
-    public init() {}
-
-    public func writeOutput(_ text: String) {
-        if !messages.isEmpty { flushMessages() }
-        output += text
-        if output.utf8.count > Self.limit { flushOutput() }
-    }
-
-    public func writeMessage(_ text: String) {
-        if !output.isEmpty { flushOutput() }
-        messages += text
-        if messages.utf8.count > Self.limit { flushMessages() }
-    }
-
-    public func flush() {
-        flushOutput()
-        flushMessages()
-    }
-
-    private func flushOutput() {
-        guard !output.isEmpty else { return }
-        Terminal.writeOutput(output)
-        output = ""
-    }
-
-    private func flushMessages() {
-        guard !messages.isEmpty else { return }
-        Terminal.writeError(messages)
-        messages = ""
-    }
-}
-
 public protocol RunReporter {
     /// `elapsed`: seconds since the run started.
     mutating func report(_ event: RunEvent, elapsed: Double)

@@ -135,6 +135,14 @@ public struct Scheduler: Sendable {
         return started
     }
 
+    /// A ticket `start` handed out that did not start after all (the run began
+    /// stopping first): it stays not started and its slot is free again.
+    public mutating func unstart(_ ticket: Int) {
+        guard case .running = states[ticket] else { return }
+        release(ticket)
+        states[ticket] = .notStarted
+    }
+
     /// The ticket's attempt ended and another will follow; its slot is freed
     /// until `requeue` puts it back among the ready tickets.
     public mutating func retryLater(_ ticket: Int) {
