@@ -48,6 +48,23 @@ struct LineBuffer: Sendable {
         return bytes.count
     }
 
+    /// A line has begun and not ended yet.
+    var hasPending: Bool { !pending.isEmpty }
+
+    /// Bytes that become the same text unchanged: ASCII without CR, so they
+    /// can be passed on as they are (the common case, and the fast one).
+    static func isPlain(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var high: UInt8 = 0
+            var carriageReturn = false
+            for byte in buffer {
+                high |= byte
+                carriageReturn = carriageReturn || byte == UInt8(ascii: "\r")
+            }
+            return high < 0x80 && !carriageReturn
+        }
+    }
+
     /// The unfinished last line, if any.
     mutating func flush() -> String? {
         guard !pending.isEmpty else { return nil }

@@ -505,13 +505,35 @@ public final class Runner {
                     attempt.verifyOutput.removeFirst(attempt.verifyOutput.count - options.verifyFeedbackBytes)
                 }
             }
-            for line in attempt.lines.append(bytes) {
-                reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
-            }
+            deliverLines(bytes, of: &attempt)
             return
         }
         bytes.withUnsafeBytes { attempt.agent!.events.write($0) }
         for line in attempt.lines.append(bytes) { deliverAgentLine(line, of: &attempt) }
+    }
+
+    /// A shell ticket's output to the reporter, line by line; whole plain lines
+    /// go through as bytes when the reporter takes them (megabytes of output
+    /// would otherwise cost a text object and an event per line).
+    private func deliverLines(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
+        var rest = bytes
+        if attempt.lines.hasPending, let firstBreak = rest.firstIndex(of: UInt8(ascii: "\n")) {
+            reportLines(attempt.lines.append(rest[...firstBreak]), of: attempt)
+            rest = rest[(firstBreak + 1)...]
+        }
+        if !attempt.lines.hasPending, let lastBreak = rest.lastIndex(of: UInt8(ascii: "\n")), LineBuffer.isPlain(rest[...lastBreak]) {
+            let passed = rest[...lastBreak].withUnsafeBytes {
+                reporter.reportPlainLines($0, ticket: attempt.ticket, worker: attempt.worker, elapsed: elapsed)
+            }
+            if passed { rest = rest[(lastBreak + 1)...] }
+        }
+        reportLines(attempt.lines.append(rest), of: attempt)
+    }
+
+    private func reportLines(_ lines: [String], of attempt: RunningAttempt) {
+        for line in lines {
+            reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
+        }
     }
 
     /// A prompt ticket shows what its agent does, not the raw events: those go

@@ -58,6 +58,33 @@ public final class OutputChannel {
         queue.append(contentsOf: text.utf8)
     }
 
+    /// Queues whole lines (each ending in a line break) with `prefix` before
+    /// each: one pass, no text objects, since a ticket may print millions of lines.
+    public func enqueueLines(_ lines: UnsafeRawBufferPointer, prefix: [UInt8]) {
+        guard !isBroken, !lines.isEmpty else { return }
+        guard !prefix.isEmpty else {
+            queue.append(contentsOf: lines)
+            return
+        }
+        var breaks = 0
+        for byte in lines where byte == UInt8(ascii: "\n") { breaks += 1 }
+        let size = lines.count + breaks * prefix.count
+        let target = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { target.deallocate() }
+        var out = 0
+        var atLineStart = true
+        for byte in lines {
+            if atLineStart {
+                for character in prefix { target[out] = character; out += 1 }
+                atLineStart = false
+            }
+            target[out] = byte
+            out += 1
+            atLineStart = byte == UInt8(ascii: "\n")
+        }
+        queue.append(contentsOf: UnsafeBufferPointer(start: target, count: out))
+    }
+
     /// Writes what the descriptor takes now, without waiting; true when nothing is left.
     @discardableResult
     public func writeAvailable() -> Bool {

@@ -120,6 +120,15 @@ public struct HumanReporter: RunReporter {
         drawStatus()
     }
 
+    public mutating func reportPlainLines(_ lines: UnsafeRawBufferPointer, ticket: Int, worker: Int, elapsed: Double) -> Bool {
+        guard options.output != .grouped else { return false }
+        lastElapsed = elapsed
+        clearStatus()
+        sink.writeOutputLines(lines, prefix: Array(prefix(ticket, worker).utf8))
+        if elapsed - lastDrawn >= Self.redrawInterval { drawStatus() }
+        return true
+    }
+
     public mutating func tick(elapsed: Double) {
         lastElapsed = elapsed
         drawStatus()

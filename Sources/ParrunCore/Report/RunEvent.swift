@@ -42,4 +42,12 @@ public protocol RunReporter {
     mutating func report(_ event: RunEvent, elapsed: Double)
     /// Called about once a second while tickets run, to redraw a clock.
     mutating func tick(elapsed: Double)
+    /// Whole lines of a ticket's output, each ending in a line break, already
+    /// plain text (ASCII, no CR): passed through as bytes when the reporter
+    /// can (false: it wants them as `.output` events instead).
+    mutating func reportPlainLines(_ lines: UnsafeRawBufferPointer, ticket: Int, worker: Int, elapsed: Double) -> Bool
+}
+
+extension RunReporter {
+    public mutating func reportPlainLines(_ lines: UnsafeRawBufferPointer, ticket: Int, worker: Int, elapsed: Double) -> Bool { false }
 }

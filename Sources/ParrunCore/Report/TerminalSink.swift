@@ -7,6 +7,8 @@ import Glibc
 public protocol OutputSink: AnyObject {
     func writeOutput(_ text: String)
     func writeMessage(_ text: String)
+    /// Whole lines of output, each ending in a line break, with `prefix` put before each.
+    func writeOutputLines(_ lines: UnsafeRawBufferPointer, prefix: [UInt8])
     /// Writes out what the streams take now; the run loop calls it before every wait.
     func flush()
     /// More is waiting than the sink holds comfortably: the run loop stops
@@ -20,6 +22,11 @@ public protocol OutputSink: AnyObject {
 }
 
 extension OutputSink {
+    public func writeOutputLines(_ lines: UnsafeRawBufferPointer, prefix: [UInt8]) {
+        let prefix = String(decoding: prefix, as: UTF8.self)
+        for line in lines.split(separator: UInt8(ascii: "\n")) { writeOutput(prefix + String(decoding: line, as: UTF8.self) + "\n") }
+    }
+
     public var isBacklogged: Bool { false }
     public var descriptorsWaitingForRoom: [Int32] { [] }
     public func finish(unless interrupt: Int32?) { flush() }
@@ -45,6 +52,12 @@ public final class TerminalSink: OutputSink {
     public func writeOutput(_ text: String) {
         if messages.pendingCount > 0 { messages.writeAvailable() }
         output.enqueue(text)
+        if output.pendingCount > Self.gatherLimit { output.writeAvailable() }
+    }
+
+    public func writeOutputLines(_ lines: UnsafeRawBufferPointer, prefix: [UInt8]) {
+        if messages.pendingCount > 0 { messages.writeAvailable() }
+        output.enqueueLines(lines, prefix: prefix)
         if output.pendingCount > Self.gatherLimit { output.writeAvailable() }
     }
 
