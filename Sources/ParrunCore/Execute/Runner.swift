@@ -352,7 +352,7 @@ public final class Runner {
 
     /// The attempt's whole log: one line of parrun's own.
     private func writeLog(of ticket: Int, attempt: Int, _ line: String) {
-        var log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
+        let log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
         (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
         log.close()
     }
@@ -584,8 +584,7 @@ public final class Runner {
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         let now = Clock.monotonic()
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
-        var log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt)
-        log.heading = "--- parrun: verify ---"
+        let log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt, heading: "--- parrun: verify ---")
         running[pipe.readEnd] = RunningAttempt(
             ticket: recipe.ticket, attempt: recipe.attempt, worker: recipe.worker, pid: pid, outputDescriptor: pipe.readEnd,
             exitDescriptor: exitDescriptor, log: log, startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout,

@@ -8,7 +8,7 @@ struct RunningAttempt {
     let outputDescriptor: Int32
     /// Polls readable when the process exits (a pidfd); nil on kernels without them.
     let exitDescriptor: Int32?
-    var log: LogFile
+    let log: LogFile
     let startedAt: Double
     /// When the ticket's timeout expires, if it has one.
     let deadline: Double?
