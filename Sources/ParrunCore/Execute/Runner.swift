@@ -70,11 +70,13 @@ public final class Runner {
 
     /// Nil with `--no-journal`.
     private let coordination: RunCoordination?
-    /// Prompt tickets do not start before this (monotonic clock); 0: no pause.
-    private var agentPauseEnds = 0.0
+    /// Prompt tickets do not start before this (monotonic clock; the throttle's usage-limit pause); 0: no pause.
+    private var agentPauseEnds: Double { agentThrottle.pauseEnds ?? 0 }
     /// `--max-cost` was reached: no prompt ticket starts any more.
     private var costLimitReached = false
     private var limitWaits = LimitWaits()
+    /// How many prompt tickets may run at once, and the usage limit's pause.
+    private var agentThrottle: AgentThrottle
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
     private var sessionsToContinue: [Int: AgentSessionPlan] = [:]
@@ -94,8 +96,6 @@ public final class Runner {
     private var conflictsToLand: [Int: String] = [:]
     /// `--launcher slurm`: per running ticket, its job and the state last reported.
     private var slurmJobs: SlurmJobTracker
-    /// When a rate limit last lowered (or a quiet period raised) the agent limit.
-    private var lastAgentLimitChange = 0.0
     /// Tickets rerun once after a conflict (`--on-conflict rerun`).
     private var conflictReruns = Set<Int>()
     /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
@@ -127,6 +127,7 @@ public final class Runner {
         self.runID = runID
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
+        self.agentThrottle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
         self.slurmJobs = SlurmJobTracker(jobDirectory: options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         if let recording, !options.freshSessions {
@@ -738,7 +739,7 @@ public final class Runner {
         }
         switch outcome {
         case .rateLimited:
-            lowerAgentLimit()
+            apply(agentThrottle.rateLimited(now: Clock.monotonic()))
             let count = limitedAttempts[ticket, default: 0] + 1
             guard count <= options.limitRetries else { return nil }
             limitedAttempts[ticket] = count
@@ -750,8 +751,9 @@ public final class Runner {
             let count = limitedAttempts[ticket, default: 0] + 1
             guard count <= options.limitRetries else { return nil }
             limitedAttempts[ticket] = count
-            pauseAgents(until: resetsAt)
-            let delay = max(0, agentPauseEnds - Clock.monotonic())
+            let now = Clock.monotonic()
+            apply(agentThrottle.usageLimited(resetsAt: resetsAt, now: now, wallNow: Clock.wall()))
+            let delay = max(0, agentPauseEnds - now)
             limitWaits.seconds += delay
             return delay
         default:
@@ -770,34 +772,21 @@ public final class Runner {
         for change in slurmJobs.update(running: attempts, queue: queue) { apply(change) }
     }
 
-    /// Adaptive concurrency: a rate limit halves how many prompt tickets run at once.
-    private func lowerAgentLimit() {
-        lastAgentLimitChange = Clock.monotonic()
-        guard let limit = scheduler.lowerAgentLimit(), let configured = scheduler.agentLimit?.configured else { return }
-        limitWaits.agentLimitLowered += 1
-        limitWaits.lowestAgentLimit = min(limitWaits.lowestAgentLimit ?? limit, limit)
-        reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
-    }
-
-    /// ... and each quiet period without one raises it by one, up to the configured limit.
-    private func raiseAgentLimitIfQuiet(now: Double) {
-        guard let (effective, configured) = scheduler.agentLimit, effective < configured,
-            now - lastAgentLimitChange >= options.agentLimitQuiet, let limit = scheduler.raiseAgentLimit()
-        else { return }
-        lastAgentLimitChange = now
-        reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
-    }
-
-    /// The usage limit: no prompt ticket starts before `resetsAt` (seconds since
-    /// 1970; unknown: the configured wait from now).
-    private func pauseAgents(until resetsAt: Double?) {
-        let wallNow = Clock.wall()
-        let ends = Clock.monotonic() + max(1, (resetsAt ?? wallNow + options.usageLimitWait) - wallNow)
-        guard ends > agentPauseEnds + 1 else { return }
-        if agentPauseEnds == 0 { limitWaits.usageLimited += 1 }
-        agentPauseEnds = ends
-        scheduler.holdPrompts(true)
-        reporter.report(.agentsPaused(until: wallNow + (ends - Clock.monotonic()), reason: "usage limit reached"), elapsed: elapsed)
+    /// What the agent throttle changed, applied to the scheduler and reported.
+    private func apply(_ change: AgentThrottle.Change?) {
+        switch change {
+        case .limit(let limit, let configured)?:
+            scheduler.setAgentLimit(limit)
+            reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
+        case .paused(_, let wallUntil)?:
+            scheduler.holdPrompts(true)
+            reporter.report(.agentsPaused(until: wallUntil, reason: "usage limit reached"), elapsed: elapsed)
+        case .resumed?:
+            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
+            reporter.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again"), elapsed: elapsed)
+        case nil:
+            break
+        }
     }
 
     /// `--max-cost`: once the agents have cost that much, no prompt ticket starts.
@@ -918,12 +907,8 @@ public final class Runner {
             }
         }
         applyNews(now: now)
-        raiseAgentLimitIfQuiet(now: now)
-        if agentPauseEnds > 0 && now >= agentPauseEnds {
-            agentPauseEnds = 0
-            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
-            reporter.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again"), elapsed: elapsed)
-        }
+        apply(agentThrottle.raiseIfQuiet(now: now))
+        apply(agentThrottle.resumeIfDue(now: now))
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for (_, ticket) in due { scheduler.requeue(ticket) }
@@ -958,6 +943,9 @@ public final class Runner {
         }
         var result = RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
         result.limitWaits = limitWaits
+        result.limitWaits.usageLimited = agentThrottle.pauses
+        result.limitWaits.agentLimitLowered = agentThrottle.timesLowered
+        result.limitWaits.lowestAgentLimit = agentThrottle.lowestLimit
         result.costLimitReached = costLimitReached
         return result
     }
