@@ -74,14 +74,13 @@ public final class Runner {
     private var agentPauseEnds: Double { agentThrottle.pauseEnds ?? 0 }
     /// `--max-cost` was reached: no prompt ticket starts any more.
     private var costLimitReached = false
-    private var limitWaits = LimitWaits()
+    /// Whether a failed attempt is retried, and when; it keeps the run's limit waits.
+    private var retryPolicy: RetryPolicy
     /// How many prompt tickets may run at once, and the usage limit's pause.
     private var agentThrottle: AgentThrottle
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
     private var sessionsToContinue: [Int: AgentSessionPlan] = [:]
-    /// Per prompt ticket, attempts sent back to the agent because its verify gate failed.
-    private var verifyRetriesUsed: [Int: Int] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
     private let isolation: WorktreeIsolation?
     /// `--resume`: tickets interrupted in that run, whose work may have landed already.
@@ -96,10 +95,6 @@ public final class Runner {
     private var conflictsToLand: [Int: String] = [:]
     /// `--launcher slurm`: per running ticket, its job and the state last reported.
     private var slurmJobs: SlurmJobTracker
-    /// Tickets rerun once after a conflict (`--on-conflict rerun`).
-    private var conflictReruns = Set<Int>()
-    /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
-    private var limitedAttempts: [Int: Int] = [:]
     private var lastNews = 0.0
     /// How often the journal is read for other processes' results while waiting on them.
     static let newsInterval = 0.1
@@ -127,6 +122,7 @@ public final class Runner {
         self.runID = runID
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
+        self.retryPolicy = RetryPolicy(options: options)
         self.agentThrottle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
         self.slurmJobs = SlurmJobTracker(jobDirectory: options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
@@ -619,7 +615,7 @@ public final class Runner {
             outcome = .verifyFailed(exit)
             let definition = plan.graph.tickets[ticket]
             if case .prompt = definition.recipe, let session = phase.session, !options.freshSessions,
-                verifyRetriesUsed[ticket, default: 0] < Verify.retries(of: definition) {
+                retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: definition)) {
                 let output = String(decoding: attempt.verifyOutput, as: UTF8.self)
                 var plan = AgentSessionPlan(id: session, resume: true, reason: "checked by its verifier")
                 plan.followUp = Verify.feedback(script: phase.script, exit: exit, output: output)
@@ -719,48 +715,22 @@ public final class Runner {
         reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: .awaitingReview, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
     }
 
-    /// Seconds until the next attempt, or nil when the ticket has failed for good.
-    /// An attempt stopped by a rate or usage limit is retried whatever `retries`
-    /// says (up to `limitRetries`); it does not count against them.
+    /// Seconds until the next attempt, or nil when the ticket has failed for good
+    /// (`RetryPolicy` decides); a rate or usage limit also tells the agent throttle.
     private func delayBeforeRetry(_ ticket: Int, attempt: Int, outcome: AttemptOutcome) -> Double? {
-        guard !outcome.isSuccess, !stopping, outcome != .interrupted else { return nil }
-        if case .verifyFailed = outcome {
-            // Back to the agent with the verifier's output (endVerify prepared it); a shell ticket fails.
-            guard sessionsToContinue[ticket]?.followUp != nil else { return nil }
-            verifyRetriesUsed[ticket, default: 0] += 1
-            limitedAttempts[ticket, default: 0] += 1
-            return 0
+        let definition = plan.graph.tickets[ticket]
+        let ended = RetryPolicy.EndedAttempt(
+            ticket: ticket, attempt: attempt, outcome: outcome, retries: definition.retries,
+            verifyRetries: Verify.retries(of: definition), feedbackReady: sessionsToContinue[ticket]?.followUp != nil)
+        let now = Clock.monotonic()
+        let wallNow = Clock.wall()
+        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: agentThrottle, now: now, wallNow: wallNow, using: &random)
+        switch decision.throttle {
+        case .rateLimited?: apply(agentThrottle.rateLimited(now: now))
+        case .usageLimited(let resetsAt)?: apply(agentThrottle.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow))
+        case nil: break
         }
-        if case .conflict = outcome {
-            // Once, from the integration branch as it now stands (a fresh worktree).
-            guard options.rerunOnConflict, conflictReruns.insert(ticket).inserted else { return nil }
-            limitedAttempts[ticket, default: 0] += 1
-            return 0
-        }
-        switch outcome {
-        case .rateLimited:
-            apply(agentThrottle.rateLimited(now: Clock.monotonic()))
-            let count = limitedAttempts[ticket, default: 0] + 1
-            guard count <= options.limitRetries else { return nil }
-            limitedAttempts[ticket] = count
-            let delay = Backoff.delay(base: options.rateLimitWait, afterAttempt: count, using: &random)
-            limitWaits.rateLimited += 1
-            limitWaits.seconds += delay
-            return delay
-        case .usageLimited(let resetsAt, _):
-            let count = limitedAttempts[ticket, default: 0] + 1
-            guard count <= options.limitRetries else { return nil }
-            limitedAttempts[ticket] = count
-            let now = Clock.monotonic()
-            apply(agentThrottle.usageLimited(resetsAt: resetsAt, now: now, wallNow: Clock.wall()))
-            let delay = max(0, agentPauseEnds - now)
-            limitWaits.seconds += delay
-            return delay
-        default:
-            let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
-            guard attempt - limitedAttempts[ticket, default: 0] <= allowed else { return nil }
-            return Backoff.delay(base: options.retryDelay, afterAttempt: attempt - limitedAttempts[ticket, default: 0], using: &random)
-        }
+        return decision.delay
     }
 
     /// Learns the Slurm job of each running ticket and whether it is queued or
@@ -942,10 +912,7 @@ public final class Runner {
             }
         }
         var result = RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
-        result.limitWaits = limitWaits
-        result.limitWaits.usageLimited = agentThrottle.pauses
-        result.limitWaits.agentLimitLowered = agentThrottle.timesLowered
-        result.limitWaits.lowestAgentLimit = agentThrottle.lowestLimit
+        result.limitWaits = retryPolicy.limitWaits(throttle: agentThrottle)
         result.costLimitReached = costLimitReached
         return result
     }
