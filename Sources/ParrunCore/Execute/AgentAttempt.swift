@@ -25,7 +25,7 @@ struct AgentAttempt {
     var stream = ClaudeStream()
     let plan: AgentSessionPlan
     /// `.parrun/logs/ID.events.jsonl`: the CLI's output as it came.
-    var events: LogFile
+    let events: LogFile
     /// Whether the session's start is in the journal yet.
     var sessionRecorded = false
 }

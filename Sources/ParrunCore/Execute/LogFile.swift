@@ -3,7 +3,10 @@
 /// ticket that prints nothing costs no file (at 2,000 silent tickets, file
 /// creation was a third of parrun's overhead); such a ticket's log is empty
 /// or absent, never a stale one from an earlier run.
-struct LogFile {
+///
+/// A class: it owns a descriptor, so it is never copied, and closes once
+/// (on `close()`, or when the last reference goes if nothing closed it).
+final class LogFile {
     let id: String
     let directory: String
     let attempt: Int
@@ -13,20 +16,27 @@ struct LogFile {
     /// `.log`, or `.events.jsonl` for a prompt ticket's raw agent events.
     let suffix: String
     /// Appends after this line instead of starting the log (a verify gate's output).
-    var heading: String?
+    let heading: String?
     private var descriptor: Int32 = -1
     private var failed = false
+    /// Once closed, nothing more is written (nor is an old log emptied again).
+    private var closed = false
 
-    init(id: String, directory: String, attempt: Int, mayExist: Bool = true, suffix: String = ".log") {
+    init(id: String, directory: String, attempt: Int, mayExist: Bool = true, suffix: String = ".log", heading: String? = nil) {
         self.id = id
         self.directory = directory
         self.attempt = attempt
         self.mayExist = mayExist
         self.suffix = suffix
+        self.heading = heading
     }
 
-    mutating func write(_ bytes: UnsafeRawBufferPointer) {
-        if descriptor < 0 && !failed { open() }
+    deinit {
+        if descriptor >= 0 { Descriptor.close(descriptor) }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        if descriptor < 0 && !failed && !closed { open() }
         guard descriptor >= 0 else { return }
         Descriptor.write(descriptor, bytes)
     }
@@ -35,7 +45,9 @@ struct LogFile {
     var path: String { directory + "/" + id + suffix }
 
     /// Ends the attempt; the first attempt of a silent ticket empties an old log.
-    mutating func close() {
+    func close() {
+        guard !closed else { return }
+        closed = true
         if descriptor >= 0 {
             Descriptor.close(descriptor)
             descriptor = -1
@@ -44,7 +56,7 @@ struct LogFile {
         }
     }
 
-    private mutating func open() {
+    private func open() {
         do {
             // The first attempt replaces an earlier run's log; retries append to it.
             descriptor = try FileSystem.openForAppending(path, truncate: attempt == 1 && heading == nil)

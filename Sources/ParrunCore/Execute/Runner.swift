@@ -70,16 +70,17 @@ public final class Runner {
 
     /// Nil with `--no-journal`.
     private let coordination: RunCoordination?
-    /// Prompt tickets do not start before this (monotonic clock); 0: no pause.
-    private var agentPauseEnds = 0.0
+    /// Prompt tickets do not start before this (monotonic clock; the throttle's usage-limit pause); 0: no pause.
+    private var agentPauseEnds: Double { agentThrottle.pauseEnds ?? 0 }
     /// `--max-cost` was reached: no prompt ticket starts any more.
     private var costLimitReached = false
-    private var limitWaits = LimitWaits()
+    /// Whether a failed attempt is retried, and when; it keeps the run's limit waits.
+    private var retryPolicy: RetryPolicy
+    /// How many prompt tickets may run at once, and the usage limit's pause.
+    private var agentThrottle: AgentThrottle
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
     private var sessionsToContinue: [Int: AgentSessionPlan] = [:]
-    /// Per prompt ticket, attempts sent back to the agent because its verify gate failed.
-    private var verifyRetriesUsed: [Int: Int] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
     private let isolation: WorktreeIsolation?
     /// `--resume`: tickets interrupted in that run, whose work may have landed already.
@@ -94,12 +95,6 @@ public final class Runner {
     private var conflictsToLand: [Int: String] = [:]
     /// `--launcher slurm`: per running ticket, its job and the state last reported.
     private var slurmJobs: SlurmJobTracker
-    /// When a rate limit last lowered (or a quiet period raised) the agent limit.
-    private var lastAgentLimitChange = 0.0
-    /// Tickets rerun once after a conflict (`--on-conflict rerun`).
-    private var conflictReruns = Set<Int>()
-    /// Per ticket, attempts that hit a rate or usage limit (they do not count against `retries`).
-    private var limitedAttempts: [Int: Int] = [:]
     private var lastNews = 0.0
     /// How often the journal is read for other processes' results while waiting on them.
     static let newsInterval = 0.1
@@ -133,6 +128,8 @@ public final class Runner {
         self.runID = runID
         self.manifestName = manifestName
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
+        self.retryPolicy = RetryPolicy(options: options)
+        self.agentThrottle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
         self.slurmJobs = SlurmJobTracker(jobDirectory: options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         if let recording, !options.freshSessions {
@@ -386,7 +383,7 @@ public final class Runner {
 
     /// The attempt's whole log: one line of parrun's own.
     private func writeLog(of ticket: Int, attempt: Int, _ line: String) {
-        var log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
+        let log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
         (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
         log.close()
     }
@@ -647,8 +644,7 @@ public final class Runner {
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         let now = Clock.monotonic()
         let timeout = definition.timeoutSeconds ?? options.defaultTimeout
-        var log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt)
-        log.heading = "--- parrun: verify ---"
+        let log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt, heading: "--- parrun: verify ---")
         running[pipe.readEnd] = RunningAttempt(
             ticket: recipe.ticket, attempt: recipe.attempt, worker: recipe.worker, pid: pid, outputDescriptor: pipe.readEnd,
             exitDescriptor: exitDescriptor, log: log, startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout,
@@ -682,7 +678,7 @@ public final class Runner {
             outcome = .verifyFailed(exit)
             let definition = plan.graph.tickets[ticket]
             if case .prompt = definition.recipe, let session = phase.session, !options.freshSessions,
-                verifyRetriesUsed[ticket, default: 0] < Verify.retries(of: definition) {
+                retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: definition)) {
                 let output = String(decoding: attempt.verifyOutput, as: UTF8.self)
                 var plan = AgentSessionPlan(id: session, resume: true, reason: "checked by its verifier")
                 plan.followUp = Verify.feedback(script: phase.script, exit: exit, output: output)
@@ -782,47 +778,22 @@ public final class Runner {
         reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: .awaitingReview, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
     }
 
-    /// Seconds until the next attempt, or nil when the ticket has failed for good.
-    /// An attempt stopped by a rate or usage limit is retried whatever `retries`
-    /// says (up to `limitRetries`); it does not count against them.
+    /// Seconds until the next attempt, or nil when the ticket has failed for good
+    /// (`RetryPolicy` decides); a rate or usage limit also tells the agent throttle.
     private func delayBeforeRetry(_ ticket: Int, attempt: Int, outcome: AttemptOutcome) -> Double? {
-        guard !outcome.isSuccess, !stopping, outcome != .interrupted else { return nil }
-        if case .verifyFailed = outcome {
-            // Back to the agent with the verifier's output (endVerify prepared it); a shell ticket fails.
-            guard sessionsToContinue[ticket]?.followUp != nil else { return nil }
-            verifyRetriesUsed[ticket, default: 0] += 1
-            limitedAttempts[ticket, default: 0] += 1
-            return 0
+        let definition = plan.graph.tickets[ticket]
+        let ended = RetryPolicy.EndedAttempt(
+            ticket: ticket, attempt: attempt, outcome: outcome, retries: definition.retries,
+            verifyRetries: Verify.retries(of: definition), feedbackReady: sessionsToContinue[ticket]?.followUp != nil)
+        let now = Clock.monotonic()
+        let wallNow = Clock.wall()
+        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: agentThrottle, now: now, wallNow: wallNow, using: &random)
+        switch decision.throttle {
+        case .rateLimited?: apply(agentThrottle.rateLimited(now: now))
+        case .usageLimited(let resetsAt)?: apply(agentThrottle.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow))
+        case nil: break
         }
-        if case .conflict = outcome {
-            // Once, from the integration branch as it now stands (a fresh worktree).
-            guard options.rerunOnConflict, conflictReruns.insert(ticket).inserted else { return nil }
-            limitedAttempts[ticket, default: 0] += 1
-            return 0
-        }
-        switch outcome {
-        case .rateLimited:
-            lowerAgentLimit()
-            let count = limitedAttempts[ticket, default: 0] + 1
-            guard count <= options.limitRetries else { return nil }
-            limitedAttempts[ticket] = count
-            let delay = Backoff.delay(base: options.rateLimitWait, afterAttempt: count, using: &random)
-            limitWaits.rateLimited += 1
-            limitWaits.seconds += delay
-            return delay
-        case .usageLimited(let resetsAt, _):
-            let count = limitedAttempts[ticket, default: 0] + 1
-            guard count <= options.limitRetries else { return nil }
-            limitedAttempts[ticket] = count
-            pauseAgents(until: resetsAt)
-            let delay = max(0, agentPauseEnds - Clock.monotonic())
-            limitWaits.seconds += delay
-            return delay
-        default:
-            let allowed = plan.graph.tickets[ticket].retries ?? options.defaultRetries
-            guard attempt - limitedAttempts[ticket, default: 0] <= allowed else { return nil }
-            return Backoff.delay(base: options.retryDelay, afterAttempt: attempt - limitedAttempts[ticket, default: 0], using: &random)
-        }
+        return decision.delay
     }
 
     /// Learns the Slurm job of each running ticket and whether it is queued or
@@ -846,34 +817,21 @@ public final class Runner {
         for change in slurmJobs.update(running: attempts, queue: queue) { apply(change) }
     }
 
-    /// Adaptive concurrency: a rate limit halves how many prompt tickets run at once.
-    private func lowerAgentLimit() {
-        lastAgentLimitChange = Clock.monotonic()
-        guard let limit = scheduler.lowerAgentLimit(), let configured = scheduler.agentLimit?.configured else { return }
-        limitWaits.agentLimitLowered += 1
-        limitWaits.lowestAgentLimit = min(limitWaits.lowestAgentLimit ?? limit, limit)
-        reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
-    }
-
-    /// ... and each quiet period without one raises it by one, up to the configured limit.
-    private func raiseAgentLimitIfQuiet(now: Double) {
-        guard let (effective, configured) = scheduler.agentLimit, effective < configured,
-            now - lastAgentLimitChange >= options.agentLimitQuiet, let limit = scheduler.raiseAgentLimit()
-        else { return }
-        lastAgentLimitChange = now
-        reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
-    }
-
-    /// The usage limit: no prompt ticket starts before `resetsAt` (seconds since
-    /// 1970; unknown: the configured wait from now).
-    private func pauseAgents(until resetsAt: Double?) {
-        let wallNow = Clock.wall()
-        let ends = Clock.monotonic() + max(1, (resetsAt ?? wallNow + options.usageLimitWait) - wallNow)
-        guard ends > agentPauseEnds + 1 else { return }
-        if agentPauseEnds == 0 { limitWaits.usageLimited += 1 }
-        agentPauseEnds = ends
-        scheduler.holdPrompts(true)
-        reporter.report(.agentsPaused(until: wallNow + (ends - Clock.monotonic()), reason: "usage limit reached"), elapsed: elapsed)
+    /// What the agent throttle changed, applied to the scheduler and reported.
+    private func apply(_ change: AgentThrottle.Change?) {
+        switch change {
+        case .limit(let limit, let configured)?:
+            scheduler.setAgentLimit(limit)
+            reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
+        case .paused(_, let wallUntil)?:
+            scheduler.holdPrompts(true)
+            reporter.report(.agentsPaused(until: wallUntil, reason: "usage limit reached"), elapsed: elapsed)
+        case .resumed?:
+            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
+            reporter.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again"), elapsed: elapsed)
+        case nil:
+            break
+        }
     }
 
     /// `--max-cost`: once the agents have cost that much, no prompt ticket starts.
@@ -994,12 +952,8 @@ public final class Runner {
             }
         }
         applyNews(now: now)
-        raiseAgentLimitIfQuiet(now: now)
-        if agentPauseEnds > 0 && now >= agentPauseEnds {
-            agentPauseEnds = 0
-            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
-            reporter.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again"), elapsed: elapsed)
-        }
+        apply(agentThrottle.raiseIfQuiet(now: now))
+        apply(agentThrottle.resumeIfDue(now: now))
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for (_, ticket) in due { scheduler.requeue(ticket) }
@@ -1039,7 +993,7 @@ public final class Runner {
             }
         }
         var result = RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
-        result.limitWaits = limitWaits
+        result.limitWaits = retryPolicy.limitWaits(throttle: agentThrottle)
         result.costLimitReached = costLimitReached
         return result
     }

@@ -8,7 +8,7 @@ struct RunningAttempt {
     let outputDescriptor: Int32
     /// Polls readable when the process exits (a pidfd); nil on kernels without them.
     let exitDescriptor: Int32?
-    var log: LogFile
+    let log: LogFile
     let startedAt: Double
     /// When the ticket's timeout expires, if it has one.
     let deadline: Double?
@@ -40,16 +40,4 @@ struct VerifyPhase {
     let recipeSeconds: Double
     /// The agent session the recipe ran in, to send the verifier's output back to.
     let session: String?
-}
-
-/// Exponential back-off with jitter before retrying a failed attempt:
-/// `base * 2^(attempt-1)`, scaled by a random factor in [0.5, 1.5), capped.
-struct Backoff {
-    static let maximum = 300.0
-
-    static func delay(base: Double, afterAttempt attempt: Int, using generator: inout some RandomNumberGenerator) -> Double {
-        guard base > 0 else { return 0 }
-        let exponential = base * Double(1 << min(max(attempt - 1, 0), 16))
-        return min(exponential, maximum) * Double.random(in: 0.5..<1.5, using: &generator)
-    }
 }

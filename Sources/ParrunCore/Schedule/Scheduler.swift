@@ -192,18 +192,10 @@ public struct Scheduler: Sendable {
         agentPoolIndex.map { (poolLimits[$0], configuredLimits[$0]) }
     }
 
-    /// A rate limit: halve the agent pool's limit (never below 1). The new limit, if it changed.
-    public mutating func lowerAgentLimit() -> Int? {
-        guard let index = agentPoolIndex, poolLimits[index] > 1 else { return nil }
-        poolLimits[index] = max(1, poolLimits[index] / 2)
-        return poolLimits[index]
-    }
-
-    /// A quiet period: raise the agent pool's limit by one (never above its configured limit).
-    public mutating func raiseAgentLimit() -> Int? {
-        guard let index = agentPoolIndex, poolLimits[index] < configuredLimits[index] else { return nil }
-        poolLimits[index] += 1
-        return poolLimits[index]
+    /// The agent pool's limit for now (`AgentThrottle` decides it), kept within 1...configured.
+    public mutating func setAgentLimit(_ limit: Int) {
+        guard let index = agentPoolIndex else { return }
+        poolLimits[index] = min(max(1, limit), configuredLimits[index])
     }
 
     /// Holds back prompt tickets (they stay ready) or lets them start again;
