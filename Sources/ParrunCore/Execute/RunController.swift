@@ -54,9 +54,12 @@ struct RunController {
         /// A process of the ticket's current attempt started (the recipe, or its
         /// verify gate after it): its timeout counts from now.
         case launched(ticket: Int)
-        /// The ticket was handed out but a signal came during its set-up: it did not start.
-        case notStarted(ticket: Int)
+        /// The ticket was handed out but a signal came during its set-up: it did
+        /// not start (`attemptBegun`: its attempt was counted already).
+        case notStarted(ticket: Int, attemptBegun: Bool)
         case ended(Ending)
+        /// The ticket's verify gate gave its verdict.
+        case verified(ticket: Int, passed: Bool)
         /// The recipe succeeded; the work waits for `parrun approve`.
         case awaitingReview(Ending)
         /// A ticket handed out by `start` does not run here: another parrun holds
@@ -170,13 +173,16 @@ struct RunController {
                 actions.append(.terminate(ticket: ticket))
             }
             clocks[ticket] = clock
-        case .notStarted(let ticket):
-            records[ticket].attempts -= 1
+        case .notStarted(let ticket, let attemptBegun):
+            if attemptBegun { records[ticket].attempts -= 1 }
             scheduler.unstart(ticket)
             actions.append(.releaseClaim(ticket: ticket))
         case .ended(let ending):
             clocks[ending.ticket] = nil
             finish(ending, now: now, wallNow: wallNow, &actions)
+        case .verified(let ticket, let passed):
+            records[ticket].verifyRuns += 1
+            if !passed { records[ticket].verifyFailures += 1 }
         case .awaitingReview(let ending):
             clocks[ending.ticket] = nil
             actions.append(.recordEnded(ticket: ending.ticket, attempt: ending.attempt, outcome: .awaitingReview, seconds: ending.seconds, willRetry: false, stats: ending.stats))

@@ -22,16 +22,12 @@ public final class Runner {
     private let runID: String
     private let manifestName: String
 
-    private var scheduler: Scheduler
-    private var records: [TicketRecord]
+    /// Every decision of the run; this type performs its actions.
+    private var controller: RunController
     private var running: [Int32: RunningAttempt] = [:]  // by output descriptor
     /// Output descriptor by exit descriptor (pidfd), for the attempts that have one.
     private var byExitDescriptor: [Int32: Int32] = [:]
-    private var retries: [(due: Double, ticket: Int)] = []
     private var startedAt = 0.0
-    private var interruptedBy: Int32?
-    /// The run is winding down: no new starts, running tickets are being stopped.
-    private var stopping = false
     private var random = SystemRandomNumberGenerator()
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var lastTick = 0.0
@@ -70,14 +66,9 @@ public final class Runner {
 
     /// Nil with `--no-journal`.
     private let coordination: RunCoordination?
-    /// Prompt tickets do not start before this (monotonic clock; the throttle's usage-limit pause); 0: no pause.
-    private var agentPauseEnds: Double { agentThrottle.pauseEnds ?? 0 }
-    /// `--max-cost` was reached: no prompt ticket starts any more.
-    private var costLimitReached = false
-    /// Whether a failed attempt is retried, and when; it keeps the run's limit waits.
-    private var retryPolicy: RetryPolicy
-    /// How many prompt tickets may run at once, and the usage limit's pause.
-    private var agentThrottle: AgentThrottle
+    /// Actions the controller decided and this runner has yet to perform.
+    private var pendingActions: [RunController.Action] = []
+    private var performingActions = false
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
     private var sessionsToContinue: [Int: AgentSessionPlan] = [:]
@@ -127,11 +118,8 @@ public final class Runner {
         self.executables = ExecutableLookup(path: environment["PATH"])
         self.runID = runID
         self.manifestName = manifestName
-        self.scheduler = Scheduler(plan: plan, policy: options.policy)
-        self.retryPolicy = RetryPolicy(options: options)
-        self.agentThrottle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
+        self.controller = RunController(plan: plan, options: options)
         self.slurmJobs = SlurmJobTracker(jobDirectory: options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil)
-        self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         if let recording, !options.freshSessions {
             for (id, session) in recording.sessionsToContinue {
                 if let ticket = plan.graph.indexByID[id] { sessionsToContinue[ticket] = AgentSessionPlan(id: session, resume: true, reason: "interrupted") }
@@ -154,12 +142,11 @@ public final class Runner {
         reporter.report(.runStarted(RunStart(
             runID: runID, manifestName: manifestName, jobs: plan.jobs.value, tickets: plan.graph.count,
             toRun: plan.ticketsToRun, startedAt: Clock.wall())), elapsed: 0)
-        checkCostLimit()
         // A signal that came during set-up (worktrees, claims, the journal) starts nothing.
         handleSignals()
+        send(.begin)
         while true {
-            startReadyTickets()
-            if running.isEmpty && scheduler.isDone { break }
+            if running.isEmpty && controller.isDone { break }
             sink.flush()
             // A pipe at end of file polls readable for ever: it leaves the set at once.
             // While the reader of parrun's output lags, ticket output waits in its
@@ -167,7 +154,7 @@ public final class Runner {
             let readsOutput = !sink.isBacklogged
             var watched = [signals.descriptor] + byExitDescriptor.keys
             // A ticket being stopped is still read (into its log), so a write it is blocked in cannot delay its end.
-            watched += running.filter { !$0.value.outputClosed && (readsOutput || $0.value.killAt != nil) }.map(\.key)
+            watched += running.filter { !$0.value.outputClosed && (readsOutput || controller.stopReason($0.value.ticket) != nil) }.map(\.key)
             let ready = Poller.wait(watched, writable: sink.descriptorsWaitingForRoom, timeout: nextWakeUp())
             // A process has ended when its exit descriptor is readable; where the
             // kernel gives none, end of output and short waits are the cues.
@@ -188,8 +175,8 @@ public final class Runner {
                 collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil }.map(\.key))
             }
         }
-        scheduler.finish()
-        let result = finalResult()
+        controller.finishRun()
+        let result = controller.result(wallSeconds: elapsed)
         journal?.finished(result)
         reporter.report(.runFinished(result), elapsed: result.wallSeconds)
         sink.finish(unless: signals.descriptor)
@@ -200,17 +187,46 @@ public final class Runner {
 
     // MARK: - Starting
 
-    private func startReadyTickets() {
-        // A ticket without a recipe succeeds at once and may make others ready: repeat.
-        while !stopping {
-            let starts = scheduler.start()
-            if starts.isEmpty { return }
-            for (ticket, worker) in starts {
-                // Set-up of a ticket may take a while (git): a signal that came meanwhile stops the rest.
-                handleSignals()
-                if stopping { scheduler.unstart(ticket) } else { start(ticket, worker: worker) }
-            }
+    /// Hands `event` to the controller and performs what it decides. Actions
+    /// may produce events (a ticket that ends at once): those are handled in
+    /// turn, and their actions performed after the ones already waiting.
+    private func send(_ event: RunController.Event) {
+        pendingActions += controller.handle(event, now: Clock.monotonic(), wallNow: Clock.wall())
+        guard !performingActions else { return }
+        performingActions = true
+        defer { performingActions = false }
+        var next = 0
+        while next < pendingActions.count {
+            perform(pendingActions[next])
+            next += 1
         }
+        pendingActions.removeAll(keepingCapacity: true)
+    }
+
+    private func perform(_ action: RunController.Action) {
+        switch action {
+        case .start(let ticket, let worker):
+            // Set-up of a ticket may take a while (git): a signal that came meanwhile stops the rest.
+            handleSignals()
+            if controller.stopping { send(.notStarted(ticket: ticket, attemptBegun: false)) } else { start(ticket, worker: worker) }
+        case .terminate(let ticket):
+            if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, SIGTERM) }
+        case .kill(let ticket):
+            if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, SIGKILL) }
+        case .report(let event):
+            reporter.report(event, elapsed: elapsed)
+        case .recordEnded(let ticket, let attempt, let outcome, let seconds, let willRetry, let stats):
+            journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry, stats: stats)
+            if !willRetry { coordination?.release(ticket, id: plan.graph.tickets[ticket].id) }
+        case .recordSkipped(let ticket, let attempt):
+            journal?.skipped(ticket, attempt: attempt)
+        case .releaseClaim(let ticket):
+            coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
+        }
+    }
+
+    private func runningProcess(of ticket: Int) -> Int32? {
+        running.values.first { $0.ticket == ticket }?.pid
     }
 
     private func start(_ ticket: Int, worker: Int) {
@@ -218,22 +234,20 @@ public final class Runner {
         if let coordination {
             switch coordination.claim(ticket, id: definition.id) {
             case .elsewhere(let holder):
-                scheduler.runsElsewhere(ticket)
+                send(.foundElsewhere(ticket: ticket, nil))
                 reporter.report(.ticketElsewhere(ticket: ticket, holder: holder?.pid ?? 0), elapsed: elapsed)
                 return
             case .alreadyFinished(.succeeded):
-                scheduler.succeeded(ticket)
-                records[ticket].status = .ranElsewhere(succeeded: true)
+                send(.foundElsewhere(ticket: ticket, .succeeded))
                 reporter.report(.notice("info: \(definition.id) already succeeded in another parrun"), elapsed: elapsed)
                 return
             case .alreadyFinished(.awaitingReview):
-                scheduler.awaitsReview(ticket)
-                records[ticket].status = .awaitingReview
+                send(.foundElsewhere(ticket: ticket, .awaitingReview))
                 reporter.report(.notice("info: \(definition.id) already ran in another parrun and awaits review"), elapsed: elapsed)
                 return
             case .alreadyFinished(.failed):
                 reporter.report(.notice("info: \(definition.id) already ran in another parrun and did not succeed"), elapsed: elapsed)
-                failedElsewhere(ticket, skipping: scheduler.failed(ticket))
+                send(.foundElsewhere(ticket: ticket, .failed))
                 return
             case .run(let takenOver):
                 if let takenOver {
@@ -243,8 +257,7 @@ public final class Runner {
         }
         switch reviews.removeValue(forKey: ticket) {
         case .pending?:
-            scheduler.awaitsReview(ticket)
-            records[ticket].status = .awaitingReview
+            send(.stillAwaitingReview(ticket: ticket))
             reporter.report(.notice("parrun: \(definition.id) still awaits review: parrun approve \(definition.id), or parrun reject \(definition.id) --reason TEXT"), elapsed: elapsed)
             return
         case .approved(let run)?:
@@ -255,8 +268,7 @@ public final class Runner {
                 reporter.report(.notice("parrun: warning: the approved work of \(definition.id) is gone (no worktree or branch); running it again"), elapsed: elapsed)
                 break
             }
-            records[ticket].attempts += 1
-            let attempt = records[ticket].attempts
+            let attempt = controller.beginAttempt(ticket)
             if case .unfinished(let operation, let paths) = adoption {
                 keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
                 return
@@ -274,8 +286,7 @@ public final class Runner {
         case nil:
             break
         }
-        records[ticket].attempts += 1
-        let attempt = records[ticket].attempts
+        let attempt = controller.beginAttempt(ticket)
         journal?.willStart(ticket)
         let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
         var session: AgentSessionPlan?
@@ -350,10 +361,8 @@ public final class Runner {
     /// start, counts as not started, and its claim is given back.
     private func stoppedDuringSetUp(_ ticket: Int) -> Bool {
         handleSignals()
-        guard stopping else { return false }
-        records[ticket].attempts -= 1
-        scheduler.unstart(ticket)
-        coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
+        guard controller.stopping else { return false }
+        send(.notStarted(ticket: ticket, attemptBegun: true))
         return true
     }
 
@@ -435,17 +444,17 @@ public final class Runner {
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
         let now = Clock.monotonic()
-        let timeout = definition.timeoutSeconds ?? options.defaultTimeout
         running[pipe.readEnd] = RunningAttempt(
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
             exitDescriptor: exitDescriptor,
             log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(definition.id)),
-            startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout,
+            startedAt: now,
             agent: session.map {
                 AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: ".events.jsonl"))
             },
             directory: request.directory)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
+        send(.launched(ticket: ticket))
     }
 
     /// Starts the process, keeps only the pipe's read end, and watches for its
@@ -472,7 +481,8 @@ public final class Runner {
         // Read what is there now, a bounded amount, so one chatty ticket cannot
         // starve the loop, and no more once parrun's own output is backlogged
         // (but for a ticket being stopped: into its log only).
-        for _ in 0..<16 where !sink.isBacklogged || attempt.killAt != nil {
+        let stopping = controller.stopReason(attempt.ticket) != nil
+        for _ in 0..<16 where !sink.isBacklogged || stopping {
             switch Descriptor.read(descriptor, into: &readBuffer) {
             case .data(let count):
                 deliver(readBuffer[0..<count], of: &attempt)
@@ -489,7 +499,7 @@ public final class Runner {
     }
 
     private func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
-        if attempt.killAt != nil && sink.isBacklogged {
+        if sink.isBacklogged && controller.stopReason(attempt.ticket) != nil {
             // Being stopped while parrun's reader lags: kept in the log, not queued for the screen.
             bytes.withUnsafeBytes { attempt.agent == nil ? attempt.log.write($0) : attempt.agent!.events.write($0) }
             return
@@ -579,7 +589,9 @@ public final class Runner {
             running[descriptor] = nil
             let status = ProcessControl.reap(attempt.pid)
             let seconds = Clock.monotonic() - attempt.startedAt
-            if options.slurm && (attempt.timedOut || attempt.interrupted || status != .exited(0)) {
+            // Stopped by parrun (its timeout, Ctrl-C, --fail-fast), it did not end by itself.
+            let stopped = controller.stopReason(attempt.ticket)
+            if options.slurm && (stopped != nil || status != .exited(0)) {
                 // srun passes signals on to its job; this makes sure nothing of it stays queued.
                 SlurmLauncher.cancel(run: runID, id: plan.graph.tickets[attempt.ticket].id)
             }
@@ -590,18 +602,14 @@ public final class Runner {
                 if let change = slurmJobs.ended(.init(ticket: attempt.ticket, attempt: attempt.attempt, id: id), recorded: recorded) { apply(change) }
             }
             if let phase = attempt.verifying {
-                endVerify(attempt, phase: phase, status: status, seconds: seconds)
+                endVerify(attempt, phase: phase, status: status, seconds: seconds, stopped: stopped)
                 continue
             }
-            var outcome: AttemptOutcome =
-                if attempt.timedOut { .timedOut(seconds: attempt.timeoutSeconds ?? seconds) }
-                else if attempt.interrupted { .interrupted }
-                else if status == .exited(0) { .succeeded }
-                else { .failed(status) }
+            var outcome: AttemptOutcome = stopped ?? (status == .exited(0) ? .succeeded : .failed(status))
             var stats: AgentStats?
             if let agent = attempt.agent {
                 stats = agent.stream.result?.stats
-                if !attempt.timedOut && !attempt.interrupted {
+                if stopped == nil {
                     switch agent.stream.verdict(exit: status) {
                     case .succeeded: outcome = .succeeded
                     case .failed(let detail): outcome = .agentFailed(detail)
@@ -642,43 +650,40 @@ public final class Runner {
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
             directory: recipe.directory, outputDescriptor: pipe.writeEnd)
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
-        let now = Clock.monotonic()
-        let timeout = definition.timeoutSeconds ?? options.defaultTimeout
         let log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt, heading: "--- parrun: verify ---")
         running[pipe.readEnd] = RunningAttempt(
             ticket: recipe.ticket, attempt: recipe.attempt, worker: recipe.worker, pid: pid, outputDescriptor: pipe.readEnd,
-            exitDescriptor: exitDescriptor, log: log, startedAt: now, deadline: timeout.map { now + $0 }, timeoutSeconds: timeout,
+            exitDescriptor: exitDescriptor, log: log, startedAt: Clock.monotonic(),
             directory: recipe.directory, verifying: phase)
+        // The gate's own clock: the ticket's timeout counts again from here.
+        send(.launched(ticket: recipe.ticket))
     }
 
     /// The verify gate ended: the ticket succeeds, fails, or (a prompt ticket)
     /// goes back to its agent session with the verifier's output.
-    private func endVerify(_ attempt: RunningAttempt, phase: VerifyPhase, status: ExitStatus, seconds: Double) {
+    private func endVerify(_ attempt: RunningAttempt, phase: VerifyPhase, status: ExitStatus, seconds: Double, stopped: AttemptOutcome?) {
         let ticket = attempt.ticket
-        let passed = !attempt.timedOut && !attempt.interrupted && status == .exited(0)
+        let passed = stopped == nil && status == .exited(0)
         var exitCode: Int?
         if case .exited(let code) = status { exitCode = Int(code) }
         // A gate stopped by Ctrl-C gave no verdict: the ticket was interrupted, not found wanting.
-        if !attempt.interrupted {
+        if stopped != .interrupted {
             journal?.verified(ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode)
-            records[ticket].verifyRuns += 1
-            if !passed { records[ticket].verifyFailures += 1 }
+            send(.verified(ticket: ticket, passed: passed))
             reporter.report(.ticketVerified(ticket: ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode), elapsed: elapsed)
         }
         let total = phase.recipeSeconds + seconds
         let outcome: AttemptOutcome
         if passed {
             outcome = .succeeded
-        } else if attempt.timedOut {
-            outcome = .timedOut(seconds: attempt.timeoutSeconds ?? seconds)
-        } else if attempt.interrupted {
-            outcome = .interrupted
+        } else if let stopped {
+            outcome = stopped
         } else {
             let exit = AttemptOutcome.failed(status).detail
             outcome = .verifyFailed(exit)
             let definition = plan.graph.tickets[ticket]
             if case .prompt = definition.recipe, let session = phase.session, !options.freshSessions,
-                retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: definition)) {
+                controller.retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: definition)) {
                 let output = String(decoding: attempt.verifyOutput, as: UTF8.self)
                 var plan = AgentSessionPlan(id: session, resume: true, reason: "checked by its verifier")
                 plan.followUp = Verify.feedback(script: phase.script, exit: exit, output: output)
@@ -688,48 +693,19 @@ public final class Runner {
         finish(ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: total, stats: phase.stats)
     }
 
+    /// The attempt's outcome is known (after its verify gate): a success lands
+    /// first (`--worktree`) or waits for review; the controller decides the rest.
     private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
+        var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats)
         if outcome.isSuccess, Self.needsReview(plan.graph.tickets[ticket]), !approved.contains(ticket) {
-            awaitReview(ticket, attempt: attempt, worker: worker, seconds: seconds, stats: stats)
+            // With --worktree the work is committed on its branch and lands only once approved.
+            isolation?.commitWork(plan.graph.tickets[ticket])
+            send(.awaitingReview(ending))
             return
         }
-        let outcome = outcome.isSuccess ? land(ticket, outcome) : outcome
-        // Once the run is stopping nothing new starts, retries included.
-        let retryDelay = scheduler.isStopped ? nil : delayBeforeRetry(ticket, attempt: attempt, outcome: outcome)
-        let willRetry = retryDelay != nil
-        journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry, stats: stats)
-        if !willRetry { coordination?.release(ticket, id: plan.graph.tickets[ticket].id) }
-        records[ticket].lastOutcome = outcome
-        records[ticket].seconds = seconds
-        records[ticket].totalSeconds += seconds
-        if let stats {
-            records[ticket].stats = (records[ticket].stats ?? AgentStats()) + stats
-            checkCostLimit()
-        }
-        if outcome.isSuccess {
-            scheduler.succeeded(ticket)
-            records[ticket].status = .succeeded
-            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
-            return
-        }
-        if let delay = retryDelay {
-            scheduler.retryLater(ticket)
-            retries.append((Clock.monotonic() + delay, ticket))
-            reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: delay, stats: stats), elapsed: elapsed)
-            return
-        }
-        records[ticket].status = switch outcome {
-        case .timedOut: .timedOut
-        case .interrupted: .interrupted
-        default: .failed
-        }
-        let skipped = scheduler.failed(ticket)
-        reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
-        if scheduler.isStopped { abandonRetries() }
-        reportSkipped(skipped)
-        if options.failFast && outcome != .interrupted && !stopping {
-            stopAll(signal: nil, reason: "--fail-fast: '\(plan.graph.tickets[ticket].id)' failed, stopping running tickets")
-        }
+        if outcome.isSuccess { ending.outcome = land(ticket, outcome) }
+        ending.feedbackReady = sessionsToContinue[ticket]?.followUp != nil
+        send(.ended(ending))
     }
 
     /// `--worktree`: a ticket succeeds only once its work has landed; this is
@@ -762,40 +738,6 @@ public final class Runner {
         return value.boolValue ?? (value.stringValue?.lowercased() == "true")
     }
 
-    /// The recipe succeeded, but the work waits for `parrun approve`: its
-    /// dependents wait, everything else goes on. With --worktree the work is
-    /// committed on its branch and lands only once approved.
-    private func awaitReview(_ ticket: Int, attempt: Int, worker: Int, seconds: Double, stats: AgentStats?) {
-        isolation?.commitWork(plan.graph.tickets[ticket])
-        journal?.ended(ticket, attempt: attempt, outcome: .awaitingReview, seconds: seconds, willRetry: false, stats: stats)
-        coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
-        records[ticket].lastOutcome = .awaitingReview
-        records[ticket].seconds = seconds
-        records[ticket].totalSeconds += seconds
-        if let stats { records[ticket].stats = (records[ticket].stats ?? AgentStats()) + stats }
-        records[ticket].status = .awaitingReview
-        scheduler.awaitsReview(ticket)
-        reporter.report(.ticketEnded(ticket: ticket, attempt: attempt, worker: worker, outcome: .awaitingReview, seconds: seconds, retryIn: nil, stats: stats), elapsed: elapsed)
-    }
-
-    /// Seconds until the next attempt, or nil when the ticket has failed for good
-    /// (`RetryPolicy` decides); a rate or usage limit also tells the agent throttle.
-    private func delayBeforeRetry(_ ticket: Int, attempt: Int, outcome: AttemptOutcome) -> Double? {
-        let definition = plan.graph.tickets[ticket]
-        let ended = RetryPolicy.EndedAttempt(
-            ticket: ticket, attempt: attempt, outcome: outcome, retries: definition.retries,
-            verifyRetries: Verify.retries(of: definition), feedbackReady: sessionsToContinue[ticket]?.followUp != nil)
-        let now = Clock.monotonic()
-        let wallNow = Clock.wall()
-        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: agentThrottle, now: now, wallNow: wallNow, using: &random)
-        switch decision.throttle {
-        case .rateLimited?: apply(agentThrottle.rateLimited(now: now))
-        case .usageLimited(let resetsAt)?: apply(agentThrottle.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow))
-        case nil: break
-        }
-        return decision.delay
-    }
-
     /// Learns the Slurm job of each running ticket and whether it is queued or
     /// running (one `squeue` a tick); a new job goes into the journal.
     private func followSlurmJobs() {
@@ -817,146 +759,41 @@ public final class Runner {
         for change in slurmJobs.update(running: attempts, queue: queue) { apply(change) }
     }
 
-    /// What the agent throttle changed, applied to the scheduler and reported.
-    private func apply(_ change: AgentThrottle.Change?) {
-        switch change {
-        case .limit(let limit, let configured)?:
-            scheduler.setAgentLimit(limit)
-            reporter.report(.agentLimit(limit: limit, configured: configured), elapsed: elapsed)
-        case .paused(_, let wallUntil)?:
-            scheduler.holdPrompts(true)
-            reporter.report(.agentsPaused(until: wallUntil, reason: "usage limit reached"), elapsed: elapsed)
-        case .resumed?:
-            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
-            reporter.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again"), elapsed: elapsed)
-        case nil:
-            break
-        }
-    }
-
-    /// `--max-cost`: once the agents have cost that much, no prompt ticket starts.
-    private func checkCostLimit() {
-        guard let limit = options.maxCostUSD, !costLimitReached else { return }
-        let spent = records.reduce(options.costSpentEarlierUSD) { $0 + ($1.stats?.costUSD ?? 0) }
-        guard spent >= limit else { return }
-        costLimitReached = true
-        scheduler.holdPrompts(true, forGood: true)
-        reporter.report(.notice("parrun: --max-cost \(AgentStats.dollars(limit)) reached (\(AgentStats.dollars(spent)) spent): no more prompt tickets start"), elapsed: elapsed)
-    }
-
-    private func reportSkipped(_ skipped: [Int]) {
-        for dependent in skipped {
-            if case .skipped(let dependency, let cause) = scheduler.states[dependent] {
-                records[dependent].status = .skipped(dependency: dependency, cause: cause)
-                journal?.skipped(dependent, attempt: records[dependent].attempts)
-                reporter.report(.ticketSkipped(ticket: dependent, dependency: dependency, cause: cause), elapsed: elapsed)
-            }
-        }
-    }
-
-    /// Another parrun ran `ticket` and it failed: its dependents are skipped here too.
-    private func failedElsewhere(_ ticket: Int, skipping skipped: [Int]) {
-        records[ticket].status = .ranElsewhere(succeeded: false)
-        reportSkipped(skipped)
-        if scheduler.isStopped { abandonRetries() }
-    }
-
     /// What other parruns on this run finished; read often while waiting on them.
     private func applyNews(now: Double) {
         guard let coordination else { return }
-        let interval = scheduler.elsewhereCount > 0 ? Self.newsInterval : HumanReporter.tickInterval
+        let interval = controller.scheduler.elsewhereCount > 0 ? Self.newsInterval : HumanReporter.tickInterval
         guard now - lastNews >= interval else { return }
         lastNews = now
         for news in coordination.news() {
             switch news {
-            case .succeeded(let ticket):
-                if scheduler.succeededElsewhere(ticket) { records[ticket].status = .ranElsewhere(succeeded: true) }
-            case .failed(let ticket):
-                guard scheduler.states[ticket] == .elsewhere else { continue }
-                failedElsewhere(ticket, skipping: scheduler.failedElsewhere(ticket))
-            case .awaitingReview(let ticket):
-                guard scheduler.states[ticket] == .elsewhere else { continue }
-                scheduler.awaitsReview(ticket)
-                records[ticket].status = .awaitingReview
+            case .succeeded(let ticket): send(.news(ticket: ticket, .succeeded))
+            case .failed(let ticket): send(.news(ticket: ticket, .failed))
+            case .awaitingReview(let ticket): send(.news(ticket: ticket, .awaitingReview))
             }
         }
-        for ticket in coordination.abandoned(now: now) where scheduler.states[ticket] == .elsewhere {
+        for ticket in coordination.abandoned(now: now) where controller.scheduler.states[ticket] == .elsewhere {
             reporter.report(.notice("info: \(plan.graph.tickets[ticket].id) was left unfinished by the other parrun; running it here"), elapsed: elapsed)
-            scheduler.returnFromElsewhere(ticket)
+            send(.abandonedElsewhere(ticket: ticket))
         }
     }
 
-    // MARK: - Signals, timeouts, retries
+    // MARK: - Signals and time
 
     private func handleSignals() {
-        for signal in signals.pending() {
-            switch signal {
-            case SIGINT, SIGTERM, SIGHUP:
-                if interruptedBy == nil {
-                    interruptedBy = signal
-                    stopAll(signal: signal, reason: "stopping running tickets (again to kill them at once)")
-                } else {
-                    // A second interrupt: no more grace.
-                    for attempt in running.values { ProcessControl.signalGroup(attempt.pid, SIGKILL) }
-                }
-            default:
-                continue
-            }
+        for signal in signals.pending() where [SIGINT, SIGTERM, SIGHUP].contains(signal) {
+            send(.signal(signal))
         }
     }
 
-    /// No new ticket starts; every running one gets SIGTERM, then SIGKILL after the grace period.
-    private func stopAll(signal: Int32?, reason: String) {
-        stopping = true
-        scheduler.stop()
-        if !running.isEmpty { reporter.report(.stopping(signal: signal, reason: reason), elapsed: elapsed) }
-        let killAt = Clock.monotonic() + options.gracePeriod
-        for (descriptor, var attempt) in running where attempt.killAt == nil {
-            attempt.interrupted = true
-            attempt.killAt = killAt
-            ProcessControl.signalGroup(attempt.pid, SIGTERM)
-            running[descriptor] = attempt
-        }
-        abandonRetries()
-    }
-
-    /// Once nothing new may start, a ticket waiting to be retried has failed for good.
-    private func abandonRetries() {
-        for (_, ticket) in retries {
-            scheduler.requeue(ticket)
-            // Stopped by a signal, it was cut short; after another failure, its own failure stands.
-            records[ticket].status = interruptedBy == nil ? .failed : .interrupted
-            coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
-            reporter.report(.retryCancelled(ticket: ticket), elapsed: elapsed)
-        }
-        retries.removeAll()
-    }
-
-    /// Handles deadlines and retries; true on a status tick, which is also when
-    /// exits without an exit descriptor are looked for.
+    /// Lets the controller act on deadlines, kills, retries and pauses that are
+    /// due; true on a status tick, which is also when exits without an exit
+    /// descriptor are looked for.
     @discardableResult
     private func handleTimers() -> Bool {
         let now = Clock.monotonic()
-        for (descriptor, var attempt) in running {
-            if let killAt = attempt.killAt {
-                if now >= killAt {
-                    ProcessControl.signalGroup(attempt.pid, SIGKILL)
-                    attempt.killAt = .infinity
-                    running[descriptor] = attempt
-                }
-            } else if let deadline = attempt.deadline, now >= deadline {
-                attempt.timedOut = true
-                attempt.killAt = now + options.gracePeriod
-                ProcessControl.signalGroup(attempt.pid, SIGTERM)
-                running[descriptor] = attempt
-            }
-        }
+        send(.timer)
         applyNews(now: now)
-        apply(agentThrottle.raiseIfQuiet(now: now))
-        apply(agentThrottle.resumeIfDue(now: now))
-        let due = retries.filter { $0.due <= now }
-        retries.removeAll { $0.due <= now }
-        for (_, ticket) in due { scheduler.requeue(ticket) }
         guard now - lastTick >= HumanReporter.tickInterval else { return false }
         lastTick = now
         if options.slurm { followSlurmJobs() }
@@ -968,12 +805,8 @@ public final class Runner {
     /// Seconds until the next deadline, retry or status-line tick.
     private func nextWakeUp() -> Double {
         var next = lastTick + HumanReporter.tickInterval
-        for attempt in running.values {
-            if let killAt = attempt.killAt { next = min(next, killAt) } else if let deadline = attempt.deadline { next = min(next, deadline) }
-        }
-        for retry in retries { next = min(next, retry.due) }
-        if agentPauseEnds > 0 { next = min(next, agentPauseEnds) }
-        if scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
+        if let due = controller.nextDue { next = min(next, due) }
+        if controller.scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
         let now = Clock.monotonic()
         // Without exit descriptors, an exit is looked for soon after output ends, or
         // while output is not read; a short wait instead of a busy loop.
@@ -981,20 +814,5 @@ public final class Runner {
             next = min(next, now + Self.exitCheckInterval)
         }
         return max(0, next - now)
-    }
-
-    private func finalResult() -> RunResult {
-        for ticket in records.indices {
-            switch scheduler.states[ticket] {
-            case .notStarted where records[ticket].status == .notInRun: records[ticket].status = .notStarted
-            case .skipped(let dependency, let cause) where records[ticket].status == .notInRun: records[ticket].status = .skipped(dependency: dependency, cause: cause)
-            case .elsewhere: records[ticket].status = .runningElsewhere
-            default: break
-            }
-        }
-        var result = RunResult(records: records, wallSeconds: elapsed, interruptedBy: interruptedBy, jobs: plan.jobs.value)
-        result.limitWaits = retryPolicy.limitWaits(throttle: agentThrottle)
-        result.costLimitReached = costLimitReached
-        return result
     }
 }

@@ -10,16 +10,8 @@ struct RunningAttempt {
     let exitDescriptor: Int32?
     let log: LogFile
     let startedAt: Double
-    /// When the ticket's timeout expires, if it has one.
-    let deadline: Double?
-    let timeoutSeconds: Double?
 
     var lines = LineBuffer()
-    /// Set once parrun has sent SIGTERM, with the time SIGKILL follows.
-    var killAt: Double?
-    var timedOut = false
-    /// Stopped by parrun (signal or --fail-fast) rather than by itself.
-    var interrupted = false
     /// The pipe reached end of file (every writer, grandchildren included, is gone).
     var outputClosed = false
     /// Set for a prompt ticket: its output is the agent's event stream.
