@@ -221,7 +221,9 @@ struct RunController {
         var records = records
         for ticket in records.indices {
             switch scheduler.states[ticket] {
-            case .notStarted where records[ticket].status == .notInRun: records[ticket].status = .notStarted
+            case .notStarted where records[ticket].status == .notInRun:
+                // A ticket whose retry came due as the run stopped did run, and failed.
+                records[ticket].status = records[ticket].attempts == 0 ? .notStarted : Self.failedStatus(records[ticket].lastOutcome)
             case .skipped(let dependency, let cause) where records[ticket].status == .notInRun: records[ticket].status = .skipped(dependency: dependency, cause: cause)
             case .elsewhere: records[ticket].status = .runningElsewhere
             default: break
@@ -277,17 +279,21 @@ struct RunController {
             actions.append(.report(ended))
             return
         }
-        records[ticket].status = switch outcome {
-        case .timedOut: .timedOut
-        case .interrupted: .interrupted
-        default: .failed
-        }
+        records[ticket].status = Self.failedStatus(outcome)
         let skipped = scheduler.failed(ticket)
         actions.append(.report(ended))
         if scheduler.isStopped { abandonRetries(&actions) }
         reportSkipped(skipped, &actions)
         if settings.failFast && outcome != .interrupted && !stopping {
             stopAll(signal: nil, reason: "--fail-fast: '\(plan.graph.tickets[ticket].id)' failed, stopping running tickets", now: now, &actions)
+        }
+    }
+
+    private static func failedStatus(_ outcome: AttemptOutcome?) -> TicketRecord.Status {
+        switch outcome {
+        case .timedOut?: .timedOut
+        case .interrupted?: .interrupted
+        default: .failed
         }
     }
 

@@ -1,0 +1,134 @@
+import Testing
+@testable import ParrunCore
+
+/// A fake launcher on a simulated clock, driving a `RunController` the way
+/// the runner does: a started ticket "runs" for its scripted time and ends
+/// with its scripted outcome, unless the controller stops it first. No
+/// processes, no real time: a whole run takes microseconds.
+struct ControllerSimulation {
+    /// What one attempt of a ticket does.
+    struct Behaviour {
+        var seconds = 1.0
+        var outcome = AttemptOutcome.succeeded
+        /// Ignores SIGTERM: only SIGKILL (after the grace period) ends it.
+        var ignoresTerm = false
+        var stats: AgentStats?
+    }
+
+    /// Something that happened, in order, for assertions.
+    enum Entry: Equatable {
+        case start(String, attempt: Int, at: Double)
+        case end(String, attempt: Int, at: Double)
+        case terminate(String, at: Double)
+        case kill(String, at: Double)
+    }
+
+    let plan: Plan
+    var controller: RunController
+    var now = 0.0
+    var entries: [Entry] = []
+    var reports: [RunEvent] = []
+    /// Each attempt's end as the controller was told it.
+    var outcomes: [(id: String, at: Double, outcome: AttemptOutcome)] = []
+    /// When the first signal was delivered, if one was.
+    var signalledAt: Double?
+    /// Per ticket id, its attempts' behaviour (the last one repeats).
+    var behaviours: [String: [Behaviour]] = [:]
+    /// Signals to deliver at simulated times.
+    var signals: [(at: Double, signal: Int32)] = []
+    /// Tickets whose set-up a signal interrupts (the runner's `notStarted`).
+    private var running: [Int: (attempt: Int, worker: Int, endsAt: Double, startedAt: Double, behaviour: Behaviour)] = [:]
+    private(set) var maxRunning = 0
+
+    init(_ manifest: String, jobs: Int, options: RunOptions = RunOptions(), seed: UInt64 = 1, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let read = readManifest(manifest)
+        let settings = try #require(read.manifest, sourceLocation: sourceLocation).settings
+        let graph = try validGraph(manifest, sourceLocation: sourceLocation)
+        plan = Plan(graph: graph, runs: Plan.freshRunMask(graph), jobs: .resolve(commandLine: .count(jobs), environment: nil, manifest: nil, cores: 2, ticketsToRun: graph.count), pools: settings.pools)
+        controller = RunController(plan: plan, options: options, random: SeededGenerator(seed: seed))
+    }
+
+    func id(_ ticket: Int) -> String { plan.graph.tickets[ticket].id }
+
+    /// Runs until nothing is left (or `limit` simulated seconds pass).
+    mutating func run(limit: Double = 10_000) -> RunResult {
+        deliverDueSignals()
+        perform(controller.handle(.begin, now: now, wallNow: now))
+        while !(running.isEmpty && controller.isDone) && now < limit {
+            let nextEnd = running.values.map(\.endsAt).min() ?? .infinity
+            // A signal after the run ended is never seen.
+            let nextSignal = signals.map(\.at).min() ?? .infinity
+            let next = min(nextEnd, nextSignal, controller.nextDue ?? .infinity)
+            guard next < .infinity else { break }
+            now = max(now, next)
+            deliverDueSignals()
+            perform(controller.handle(.timer, now: now, wallNow: now))
+            for ticket in running.keys.sorted() where (running[ticket]?.endsAt ?? .infinity) <= now { end(ticket) }
+        }
+        controller.finishRun()
+        return controller.result(wallSeconds: now)
+    }
+
+    private mutating func deliverDueSignals() {
+        for (_, signal) in signals.filter({ $0.at <= now }) {
+            signalledAt = signalledAt ?? now
+            perform(controller.handle(.signal(signal), now: now, wallNow: now))
+        }
+        signals.removeAll { $0.at <= now }
+    }
+
+    private mutating func end(_ ticket: Int) {
+        guard let process = running.removeValue(forKey: ticket) else { return }
+        entries.append(.end(id(ticket), attempt: process.attempt, at: now))
+        let outcome = controller.stopReason(ticket) ?? process.behaviour.outcome
+        outcomes.append((id(ticket), now, outcome))
+        let ending = RunController.Ending(
+            ticket: ticket, attempt: process.attempt, worker: process.worker, outcome: outcome,
+            seconds: now - process.startedAt, stats: process.behaviour.stats,
+            feedbackReady: { if case .verifyFailed = outcome { true } else { false } }())
+        perform(controller.handle(outcome == .awaitingReview ? .awaitingReview(ending) : .ended(ending), now: now, wallNow: now))
+    }
+
+    private mutating func perform(_ actions: [RunController.Action]) {
+        for action in actions {
+            switch action {
+            case .start(let ticket, let worker):
+                let attempt = controller.beginAttempt(ticket)
+                let script = behaviours[id(ticket)] ?? [Behaviour()]
+                let behaviour = script[min(attempt, script.count) - 1]
+                entries.append(.start(id(ticket), attempt: attempt, at: now))
+                running[ticket] = (attempt, worker, now + behaviour.seconds, now, behaviour)
+                maxRunning = max(maxRunning, running.count)
+                perform(controller.handle(.launched(ticket: ticket), now: now, wallNow: now))
+            case .terminate(let ticket):
+                entries.append(.terminate(id(ticket), at: now))
+                if let process = running[ticket], !process.behaviour.ignoresTerm { running[ticket]?.endsAt = now }
+            case .kill(let ticket):
+                entries.append(.kill(id(ticket), at: now))
+                if running[ticket] != nil { running[ticket]?.endsAt = now }
+            case .report(let event):
+                reports.append(event)
+            case .recordEnded, .recordSkipped, .releaseClaim:
+                break
+            }
+        }
+        // Ends made due by a signal happen at once, as a killed process's exit would.
+        for ticket in running.keys.sorted() where (running[ticket]?.endsAt ?? .infinity) <= now && actions.contains(where: {
+            if case .terminate(ticket) = $0 { true } else if case .kill(ticket) = $0 { true } else { false }
+        }) {
+            end(ticket)
+        }
+    }
+
+    func starts(of id: String) -> [Double] {
+        entries.compactMap { if case .start(id, _, let at) = $0 { at } else { nil } }
+    }
+
+    func ends(of id: String) -> [Double] {
+        entries.compactMap { if case .end(id, _, let at) = $0 { at } else { nil } }
+    }
+
+    func status(_ result: RunResult, _ id: String) -> TicketRecord.Status? {
+        plan.graph.indexByID[id].map { result.records[$0].status }
+    }
+}
