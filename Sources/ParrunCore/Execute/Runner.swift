@@ -2,41 +2,43 @@
 import Glibc
 #endif
 
-/// Runs a plan: the one loop that starts processes, reads their output,
-/// enforces timeouts, handles signals and feeds the scheduler. Single-threaded:
-/// one `poll` waits on every ticket's output pipe and on a signalfd.
+/// Runs a plan: the event loop. It performs what the `RunController` decides
+/// (start, signal, record, report) and turns the world into its events
+/// (exits, signals, time). Single-threaded and never blocked: one `poll`
+/// waits on every ticket's output pipe and exit descriptor, a signalfd, and
+/// room in parrun's own output; helpers it runs (git, squeue) have timeouts.
 ///
 /// Invariant: a ticket's process group is killed (SIGKILL) as soon as its top
 /// process exits, before it is reaped, so no background process of a recipe
 /// outlives its ticket, and the group id cannot have been reused.
 public final class Runner {
-    private let plan: Plan
-    private let options: RunOptions
-    private var reporter: any RunReporter
+    let plan: Plan
+    let options: RunOptions
+    var reporter: any RunReporter
     /// Where the reporter writes; flushed before every wait.
-    private let sink: any OutputSink
-    private let signals: SignalWatcher
-    private let baseEnvironment: PreparedEnvironment
+    let sink: any OutputSink
+    let signals: SignalWatcher
+    let baseEnvironment: PreparedEnvironment
     /// Commands run without a shell, found on PATH once.
-    private let executables: ExecutableLookup
-    private let runID: String
-    private let manifestName: String
+    let executables: ExecutableLookup
+    let runID: String
+    let manifestName: String
 
     /// Every decision of the run; this type performs its actions.
-    private var controller: RunController
-    private var running: [Int32: RunningAttempt] = [:]  // by output descriptor
+    var controller: RunController
+    var running: [Int32: RunningAttempt] = [:]  // by output descriptor
     /// Output descriptor by exit descriptor (pidfd), for the attempts that have one.
-    private var byExitDescriptor: [Int32: Int32] = [:]
-    private var startedAt = 0.0
-    private var random = SystemRandomNumberGenerator()
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    private var lastTick = 0.0
+    var byExitDescriptor: [Int32: Int32] = [:]
+    var startedAt = 0.0
+    var random = SystemRandomNumberGenerator()
+    var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    var lastTick = 0.0
     /// Ids whose log file was there when the run started.
-    private let existingLogs: Set<String>
+    let existingLogs: Set<String>
     /// Nil with `--no-journal`.
-    private let journal: RunJournal?
+    let journal: RunJournal?
     /// `PARRUN_SUPERVISOR` for every recipe: this process's pid (see `Guardian`).
-    private let supervisor = String(getpid())
+    let supervisor = String(getpid())
 
     /// Where the run is recorded: nil for no journal.
     public struct Recording {
@@ -65,34 +67,30 @@ public final class Runner {
     }
 
     /// Nil with `--no-journal`.
-    private let coordination: RunCoordination?
+    let coordination: RunCoordination?
     /// Actions the controller decided and this runner has yet to perform.
-    private var pendingActions: [RunController.Action] = []
-    private var performingActions = false
+    var pendingActions: [RunController.Action] = []
+    var performingActions = false
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
-    private var sessionsToContinue: [Int: AgentSessionPlan] = [:]
+    var sessionsToContinue: [Int: AgentSessionPlan] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
-    private let isolation: WorktreeIsolation?
+    let isolation: WorktreeIsolation?
     /// `--resume`: tickets interrupted in that run, whose work may have landed already.
-    private var interruptedRuns: [Int: String] = [:]
+    var interruptedRuns: [Int: String] = [:]
     /// `--resume`: tickets whose work awaited review, and what was decided.
-    private var reviews: [Int: ReviewState] = [:]
+    var reviews: [Int: ReviewState] = [:]
     /// Tickets approved in review: they succeed without awaiting it again.
-    private var approved = Set<Int>()
+    var approved = Set<Int>()
     /// Tickets found landed already: they succeed without landing again.
-    private var alreadyLanded = Set<Int>()
+    var alreadyLanded = Set<Int>()
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
-    private var conflictsToLand: [Int: String] = [:]
-    /// `--launcher slurm`: per running ticket, its job and the state last reported.
-    private var slurmJobs: SlurmJobTracker
-    private var lastNews = 0.0
+    var conflictsToLand: [Int: String] = [:]
+    /// Where tickets run: here, under `--launcher CMD`, or as Slurm jobs.
+    let launcher: any TicketLauncher
+    var lastNews = 0.0
     /// How often the journal is read for other processes' results while waiting on them.
     static let newsInterval = 0.1
-    /// After `squeue` failed to answer, how long before it is asked again.
-    static let slurmQueueBackoff = 30.0
-    /// `--launcher slurm`: no `squeue` before this (it failed to answer last time).
-    private var slurmQueueQuietUntil = 0.0
     /// How often exits are looked for when the kernel gives no exit descriptors.
     static let exitCheckInterval = 0.01
 
@@ -119,7 +117,13 @@ public final class Runner {
         self.runID = runID
         self.manifestName = manifestName
         self.controller = RunController(plan: plan, options: options)
-        self.slurmJobs = SlurmJobTracker(jobDirectory: options.slurm ? FileSystem.absolutePath(options.slurmJobDirectory) : nil)
+        if options.slurm {
+            self.launcher = SlurmJobLauncher(run: runID, jobDirectory: FileSystem.absolutePath(options.slurmJobDirectory))
+        } else if let template = options.launcherCommand {
+            self.launcher = TemplateLauncher(template: template)
+        } else {
+            self.launcher = LocalLauncher()
+        }
         if let recording, !options.freshSessions {
             for (id, session) in recording.sessionsToContinue {
                 if let ticket = plan.graph.indexByID[id] { sessionsToContinue[ticket] = AgentSessionPlan(id: session, resume: true, reason: "interrupted") }
@@ -183,14 +187,14 @@ public final class Runner {
         return result
     }
 
-    private var elapsed: Double { Clock.monotonic() - startedAt }
+    var elapsed: Double { Clock.monotonic() - startedAt }
 
     // MARK: - Starting
 
     /// Hands `event` to the controller and performs what it decides. Actions
     /// may produce events (a ticket that ends at once): those are handled in
     /// turn, and their actions performed after the ones already waiting.
-    private func send(_ event: RunController.Event) {
+    func send(_ event: RunController.Event) {
         pendingActions += controller.handle(event, now: Clock.monotonic(), wallNow: Clock.wall())
         guard !performingActions else { return }
         performingActions = true
@@ -225,538 +229,18 @@ public final class Runner {
         }
     }
 
-    private func runningProcess(of ticket: Int) -> Int32? {
+    func runningProcess(of ticket: Int) -> Int32? {
         running.values.first { $0.ticket == ticket }?.pid
     }
 
-    private func start(_ ticket: Int, worker: Int) {
-        let definition = plan.graph.tickets[ticket]
-        if let coordination {
-            switch coordination.claim(ticket, id: definition.id) {
-            case .elsewhere(let holder):
-                send(.foundElsewhere(ticket: ticket, nil))
-                reporter.report(.ticketElsewhere(ticket: ticket, holder: holder?.pid ?? 0), elapsed: elapsed)
-                return
-            case .alreadyFinished(.succeeded):
-                send(.foundElsewhere(ticket: ticket, .succeeded))
-                reporter.report(.notice("info: \(definition.id) already succeeded in another parrun"), elapsed: elapsed)
-                return
-            case .alreadyFinished(.awaitingReview):
-                send(.foundElsewhere(ticket: ticket, .awaitingReview))
-                reporter.report(.notice("info: \(definition.id) already ran in another parrun and awaits review"), elapsed: elapsed)
-                return
-            case .alreadyFinished(.failed):
-                reporter.report(.notice("info: \(definition.id) already ran in another parrun and did not succeed"), elapsed: elapsed)
-                send(.foundElsewhere(ticket: ticket, .failed))
-                return
-            case .run(let takenOver):
-                if let takenOver {
-                    reporter.report(.notice("parrun: taking over \(definition.id) from parrun pid \(takenOver.pid), which is gone"), elapsed: elapsed)
-                }
-            }
-        }
-        switch reviews.removeValue(forKey: ticket) {
-        case .pending?:
-            send(.stillAwaitingReview(ticket: ticket))
-            reporter.report(.notice("parrun: \(definition.id) still awaits review: parrun approve \(definition.id), or parrun reject \(definition.id) --reason TEXT"), elapsed: elapsed)
-            return
-        case .approved(let run)?:
-            approved.insert(ticket)
-            reporter.report(.notice("parrun: \(definition.id) was approved" + (isolation == nil ? "" : "; landing its work")), elapsed: elapsed)
-            let adoption = isolation?.adopt(definition.id, fromRun: run) ?? .adopted
-            if adoption == .gone {
-                reporter.report(.notice("parrun: warning: the approved work of \(definition.id) is gone (no worktree or branch); running it again"), elapsed: elapsed)
-                break
-            }
-            let attempt = controller.beginAttempt(ticket)
-            if case .unfinished(let operation, let paths) = adoption {
-                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
-                return
-            }
-            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
-            return
-        case .rejected(let reason, let session)?:
-            if case .prompt = definition.recipe, let session, !options.freshSessions {
-                var plan = AgentSessionPlan(id: session, resume: true, reason: "rejected in review")
-                plan.followUp = "A reviewer rejected your work on this task" + (reason.map { ": \($0)" } ?? ".")
-                    + "\nAddress that, in the same files, and finish the task.\n"
-                sessionsToContinue[ticket] = plan
-            }
-        case nil:
-            break
-        }
-        let attempt = controller.beginAttempt(ticket)
-        journal?.willStart(ticket)
-        let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
-        var session: AgentSessionPlan?
-        if case .prompt = definition.recipe {
-            if let earlier = sessionsToContinue.removeValue(forKey: ticket) {
-                session = earlier
-            } else {
-                session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
-            }
-        }
-        if let isolation, let run = interruptedRuns.removeValue(forKey: ticket), isolation.landedBefore(definition.id, run: run) {
-            reporter.report(.notice("parrun: \(definition.id) had landed before its parrun stopped; it does not run again"), elapsed: elapsed)
-            alreadyLanded.insert(ticket)
-            isolation.remove(definition.id)
-            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
-            return
-        }
-        if let isolation, let run = conflictsToLand.removeValue(forKey: ticket), case let adoption = isolation.adopt(definition.id, fromRun: run), adoption != .gone {
-            if case .unfinished(let operation, let paths) = adoption {
-                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
-                return
-            }
-            reporter.report(.notice("parrun: landing \(definition.id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
-            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
-            return
-        }
-        var workingDirectory: String?
-        if let isolation, definition.recipe != .none {
-            do throws(WorktreeIsolation.Problem) {
-                // An attempt that continues its agent's session continues in its files too.
-                if session?.resume == true, let continued = isolation.reuse(definition.id) {
-                    workingDirectory = continued
-                } else {
-                    workingDirectory = try isolation.create(definition.id)
-                }
-            } catch {
-                // Stopped by Ctrl-C, git failed for that reason, not the ticket's.
-                if !stoppedDuringSetUp(ticket) { couldNotStart(ticket, attempt: attempt, worker: worker, error.message) }
-                return
-            }
-            // A signal during the worktree's set-up (git can take a while): the recipe does not start.
-            if stoppedDuringSetUp(ticket) {
-                isolation.remove(definition.id)
-                return
-            }
-        }
-        guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
-            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
-            return
-        }
-        do {
-            try launch(ticket, attempt: attempt, worker: worker, command: command, session: session, in: workingDirectory)
-        } catch {
-            let launched = options.slurm || options.launcherCommand != nil
-            guard command.isDirect, !launched, let status = RecipeCommand.shellStatus(for: error) else {
-                couldNotStart(ticket, attempt: attempt, worker: worker, error.description)
-                return
-            }
-            // Run without a shell, but fail the way the shell would have: 127 or 126.
-            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-            let line = "parrun: \(command.arguments[0]): \(status == 127 ? "not found" : error.reason)"
-            writeLog(of: ticket, attempt: attempt, line)
-            reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .failed(.exited(status)), seconds: 0)
-        }
-    }
-
-    /// True when a signal came while the ticket was being set up: it does not
-    /// start, counts as not started, and its claim is given back.
-    private func stoppedDuringSetUp(_ ticket: Int) -> Bool {
-        handleSignals()
-        guard controller.stopping else { return false }
-        send(.notStarted(ticket: ticket, attemptBegun: true))
-        return true
-    }
-
-    /// An attempt that ends without a process of its own (it could not start, or
-    /// its outcome was known already) is journalled and reported as started first.
-    private func startedWithoutProcess(_ ticket: Int, attempt: Int, worker: Int) {
-        journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
-        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
-    }
-
-    /// `--worktree`: the user left a rebase or merge under way in the ticket's
-    /// kept worktree. Nothing lands; the ticket stays a conflict for the next `--resume`.
-    private func keepUnfinished(_ ticket: Int, attempt: Int, worker: Int, operation: String, paths: [String]) {
-        let id = plan.graph.tickets[ticket].id
-        reporter.report(.notice("parrun: \(id)'s worktree has \(operation) (\(isolation?.path(for: id) ?? id)): resolve it (finish or abort), then parrun --resume lands it"), elapsed: elapsed)
-        startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-        finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)
-    }
-
-    /// The ticket failed before a process ran: its log says why (not what an
-    /// earlier attempt printed).
-    private func couldNotStart(_ ticket: Int, attempt: Int, worker: Int, _ reason: String) {
-        startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-        writeLog(of: ticket, attempt: attempt, "parrun: could not start: " + reason)
-        finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(reason), seconds: 0)
-    }
-
-    /// The attempt's whole log: one line of parrun's own.
-    private func writeLog(of ticket: Int, attempt: Int, _ line: String) {
-        let log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
-        (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
-        log.close()
-    }
-
-    /// `arguments` under the launcher: as an srun job, or after `--launcher CMD`.
-    private func launched(_ arguments: [String], ticket definition: Ticket, directory: String?, jobFile: String?) -> [String] {
-        if options.slurm {
-            return SlurmLauncher.wrap(arguments, ticket: definition, run: runID, directory: FileSystem.absolutePath(directory ?? ".") ?? directory, jobFile: jobFile)
-        }
-        // The launcher runs here, in the ticket's directory; stopping the ticket signals it (its process group).
-        guard let template = options.launcherCommand else { return arguments }
-        return CommandLauncher.wrap(arguments, template: template)
-    }
-
-    /// A Slurm job learnt of: new ones go into the journal; every change is an event.
-    private func apply(_ change: SlurmJobTracker.Change) {
-        if change.isNewJob { journal?.slurmJob(change.ticket, attempt: change.attempt, job: change.job) }
-        reporter.report(.ticketSlurm(ticket: change.ticket, job: change.job, state: change.state), elapsed: elapsed)
-    }
-
-    /// `worktree`: the manifest's directory inside the ticket's worktree, with `--worktree`.
-    private func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand, session: AgentSessionPlan?, in worktree: String? = nil) throws(SystemError) {
-        let definition = plan.graph.tickets[ticket]
-        if case .prompt(let prompt) = definition.recipe {
-            try FileSystem.writeAtomically(command.inputPath, session?.resume == true ? session!.continuationPrompt : prompt)
-        }
-        var arguments = command.arguments
-        let directory = RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory)
-        if let directory, !FileSystem.isDirectory(directory) {
-            // Said as such: posix_spawn would report it as the program missing.
-            throw SystemError(call: "chdir", path: "directory " + directory, code: FileSystem.exists(directory) ? ENOTDIR : ENOENT)
-        }
-        let pipe = try OutputPipe.make()
-        if worktree != nil, let setup = options.worktreeSetup {
-            // Setup first, in the same process group and output; the recipe only if it succeeds.
-            arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments
-        }
-        let jobFile = slurmJobs.jobFile(definition.id)
-        if let jobFile { FileSystem.truncateIfPresent(jobFile) }  // not an earlier attempt's id
-        arguments = launched(arguments, ticket: definition, directory: directory, jobFile: jobFile)
-        var request = SpawnRequest(
-            arguments: arguments,
-            environment: baseEnvironment,
-            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
-            directory: directory, inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
-        if !definition.environment.contains(where: { $0.name == "PATH" }) {
-            request.executable = executables.resolve(arguments[0])
-        }
-        let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
-        journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
-        let now = Clock.monotonic()
-        running[pipe.readEnd] = RunningAttempt(
-            ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
-            exitDescriptor: exitDescriptor,
-            log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(definition.id)),
-            startedAt: now,
-            agent: session.map {
-                AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: ".events.jsonl"))
-            },
-            directory: request.directory)
-        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
-        send(.launched(ticket: ticket))
-    }
-
-    /// Starts the process, keeps only the pipe's read end, and watches for its
-    /// exit on a pidfd where the kernel has them.
-    private func spawnWatched(_ request: SpawnRequest, pipe: OutputPipe) throws(SystemError) -> (pid: Int32, exitDescriptor: Int32?) {
-        let pid: Int32
-        do { pid = try ProcessSpawner.spawn(request) } catch {
-            Descriptor.close(pipe.readEnd)
-            Descriptor.close(pipe.writeEnd)
-            throw error
-        }
-        Descriptor.close(pipe.writeEnd)
-        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
-        if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
-        return (pid, exitDescriptor)
-    }
-
-    // MARK: - Output
-
-    /// Reads what the pipe holds; true when it reached end of file.
-    @discardableResult
-    private func readOutput(_ descriptor: Int32) -> Bool {
-        guard var attempt = running[descriptor], !attempt.outputClosed else { return false }
-        // Read what is there now, a bounded amount, so one chatty ticket cannot
-        // starve the loop, and no more once parrun's own output is backlogged
-        // (but for a ticket being stopped: into its log only).
-        let stopping = controller.stopReason(attempt.ticket) != nil
-        for _ in 0..<16 where !sink.isBacklogged || stopping {
-            switch Descriptor.read(descriptor, into: &readBuffer) {
-            case .data(let count):
-                deliver(readBuffer[0..<count], of: &attempt)
-                continue
-            case .wouldBlock:
-                break
-            case .endOfFile:
-                attempt.outputClosed = true
-            }
-            break
-        }
-        running[descriptor] = attempt
-        return attempt.outputClosed
-    }
-
-    private func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
-        if sink.isBacklogged && controller.stopReason(attempt.ticket) != nil {
-            // Being stopped while parrun's reader lags: kept in the log, not queued for the screen.
-            bytes.withUnsafeBytes { attempt.agent == nil ? attempt.log.write($0) : attempt.agent!.events.write($0) }
-            return
-        }
-        guard attempt.agent != nil else {
-            bytes.withUnsafeBytes { attempt.log.write($0) }
-            if attempt.verifying != nil {
-                attempt.verifyOutput += bytes
-                if attempt.verifyOutput.count > options.verifyFeedbackBytes {
-                    attempt.verifyOutput.removeFirst(attempt.verifyOutput.count - options.verifyFeedbackBytes)
-                }
-            }
-            deliverLines(bytes, of: &attempt)
-            return
-        }
-        bytes.withUnsafeBytes { attempt.agent!.events.write($0) }
-        for line in attempt.lines.append(bytes) { deliverAgentLine(line, of: &attempt) }
-    }
-
-    /// A shell ticket's output to the reporter, line by line; whole plain lines
-    /// go through as bytes when the reporter takes them (megabytes of output
-    /// would otherwise cost a text object and an event per line).
-    private func deliverLines(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
-        var rest = bytes
-        if attempt.lines.hasPending, let firstBreak = rest.firstIndex(of: UInt8(ascii: "\n")) {
-            reportLines(attempt.lines.append(rest[...firstBreak]), of: attempt)
-            rest = rest[(firstBreak + 1)...]
-        }
-        if !attempt.lines.hasPending, let lastBreak = rest.lastIndex(of: UInt8(ascii: "\n")), LineBuffer.isPlain(rest[...lastBreak]) {
-            let passed = rest[...lastBreak].withUnsafeBytes {
-                reporter.reportPlainLines($0, ticket: attempt.ticket, worker: attempt.worker, elapsed: elapsed)
-            }
-            if passed { rest = rest[(lastBreak + 1)...] }
-        }
-        reportLines(attempt.lines.append(rest), of: attempt)
-    }
-
-    private func reportLines(_ lines: [String], of attempt: RunningAttempt) {
-        for line in lines {
-            reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: line), elapsed: elapsed)
-        }
-    }
-
-    /// A prompt ticket shows what its agent does, not the raw events: those go
-    /// to the events file, these lines to the log and the screen.
-    private func deliverAgentLine(_ line: String, of attempt: inout RunningAttempt) {
-        let shown = attempt.agent!.stream.consume(line)
-        if !attempt.agent!.sessionRecorded, let session = attempt.agent!.stream.session {
-            attempt.agent!.sessionRecorded = true
-            journal?.sessionBegan(attempt.ticket, attempt: attempt.attempt, session: session)
-        }
-        for text in shown {
-            (text + "\n").utf8.withContiguousStorageIfAvailable { attempt.log.write(UnsafeRawBufferPointer($0)) }
-            reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: text), elapsed: elapsed)
-        }
-    }
-
-    // MARK: - Ending
-
-    /// A ticket is finished when its top process exits, not when its pipe closes
-    /// (a background grandchild may hold the pipe open forever).
-    /// `known`: the exit descriptors said so already, no need to ask the kernel again.
-    private func collectExitedProcesses(among candidates: [Int32], known: Bool = false) {
-        for descriptor in candidates {
-            guard var attempt = running[descriptor], known || ProcessControl.hasExited(attempt.pid) else { continue }
-            ProcessControl.signalGroup(attempt.pid, SIGKILL)
-            while !attempt.outputClosed {
-                switch Descriptor.read(descriptor, into: &readBuffer) {
-                case .data(let count): deliver(readBuffer[0..<count], of: &attempt)
-                case .wouldBlock, .endOfFile: attempt.outputClosed = true
-                }
-            }
-            if let rest = attempt.lines.flush() {
-                if attempt.agent != nil {
-                    deliverAgentLine(rest, of: &attempt)
-                } else {
-                    reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: rest), elapsed: elapsed)
-                }
-            }
-            Descriptor.close(descriptor)
-            if let exitDescriptor = attempt.exitDescriptor {
-                Descriptor.close(exitDescriptor)
-                byExitDescriptor[exitDescriptor] = nil
-            }
-            attempt.log.close()
-            attempt.agent?.events.close()
-            running[descriptor] = nil
-            let status = ProcessControl.reap(attempt.pid)
-            let seconds = Clock.monotonic() - attempt.startedAt
-            // Stopped by parrun (its timeout, Ctrl-C, --fail-fast), it did not end by itself.
-            let stopped = controller.stopReason(attempt.ticket)
-            if options.slurm && (stopped != nil || status != .exited(0)) {
-                // srun passes signals on to its job; this makes sure nothing of it stays queued.
-                SlurmLauncher.cancel(run: runID, id: plan.graph.tickets[attempt.ticket].id)
-            }
-            if options.slurm && attempt.verifying == nil {
-                // A job too short for a tick's `squeue` still has its id recorded.
-                let id = plan.graph.tickets[attempt.ticket].id
-                let recorded = slurmJobs.jobFile(id).flatMap(SlurmLauncher.recordedJob)
-                if let change = slurmJobs.ended(.init(ticket: attempt.ticket, attempt: attempt.attempt, id: id), recorded: recorded) { apply(change) }
-            }
-            if let phase = attempt.verifying {
-                endVerify(attempt, phase: phase, status: status, seconds: seconds, stopped: stopped)
-                continue
-            }
-            var outcome: AttemptOutcome = stopped ?? (status == .exited(0) ? .succeeded : .failed(status))
-            var stats: AgentStats?
-            if let agent = attempt.agent {
-                stats = agent.stream.result?.stats
-                if stopped == nil {
-                    switch agent.stream.verdict(exit: status) {
-                    case .succeeded: outcome = .succeeded
-                    case .failed(let detail): outcome = .agentFailed(detail)
-                    case .rateLimited(let detail): outcome = .rateLimited(detail)
-                    case .usageLimited(let resetsAt, let detail): outcome = .usageLimited(resetsAt: resetsAt, detail)
-                    }
-                }
-                // An attempt stopped part-way leaves a session the next attempt can continue.
-                if let session = agent.stream.session, !outcome.isSuccess, !options.freshSessions {
-                    switch outcome {
-                    case .rateLimited, .usageLimited: sessionsToContinue[attempt.ticket] = AgentSessionPlan(id: session, resume: true, reason: "stopped by an API limit")
-                    case .timedOut: sessionsToContinue[attempt.ticket] = AgentSessionPlan(id: session, resume: true, reason: "stopped by its timeout")
-                    default: break
-                    }
-                }
-            }
-            if outcome.isSuccess, let script = Verify.script(of: plan.graph.tickets[attempt.ticket]) {
-                let phase = VerifyPhase(script: script, stats: stats, recipeSeconds: seconds, session: attempt.agent?.stream.session)
-                do throws(SystemError) {
-                    try startVerify(after: attempt, phase: phase)
-                    continue
-                } catch {
-                    outcome = .verifyFailed("could not start: \(error.description)")
-                }
-            }
-            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats)
-        }
-    }
-
-    /// The recipe succeeded: its verify gate runs now, in the same directory,
-    /// slot and log, under the ticket's timeout.
-    private func startVerify(after recipe: RunningAttempt, phase: VerifyPhase) throws(SystemError) {
-        let definition = plan.graph.tickets[recipe.ticket]
-        let pipe = try OutputPipe.make()
-        // Through the launcher too: the gate checks the work where the recipe did it.
-        let request = SpawnRequest(
-            arguments: launched(options.shell + [phase.script], ticket: definition, directory: recipe.directory, jobFile: nil), environment: baseEnvironment,
-            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
-            directory: recipe.directory, outputDescriptor: pipe.writeEnd)
-        let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
-        let log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt, heading: "--- parrun: verify ---")
-        running[pipe.readEnd] = RunningAttempt(
-            ticket: recipe.ticket, attempt: recipe.attempt, worker: recipe.worker, pid: pid, outputDescriptor: pipe.readEnd,
-            exitDescriptor: exitDescriptor, log: log, startedAt: Clock.monotonic(),
-            directory: recipe.directory, verifying: phase)
-        // The gate's own clock: the ticket's timeout counts again from here.
-        send(.launched(ticket: recipe.ticket))
-    }
-
-    /// The verify gate ended: the ticket succeeds, fails, or (a prompt ticket)
-    /// goes back to its agent session with the verifier's output.
-    private func endVerify(_ attempt: RunningAttempt, phase: VerifyPhase, status: ExitStatus, seconds: Double, stopped: AttemptOutcome?) {
-        let ticket = attempt.ticket
-        let passed = stopped == nil && status == .exited(0)
-        var exitCode: Int?
-        if case .exited(let code) = status { exitCode = Int(code) }
-        // A gate stopped by Ctrl-C gave no verdict: the ticket was interrupted, not found wanting.
-        if stopped != .interrupted {
-            journal?.verified(ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode)
-            send(.verified(ticket: ticket, passed: passed))
-            reporter.report(.ticketVerified(ticket: ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode), elapsed: elapsed)
-        }
-        let total = phase.recipeSeconds + seconds
-        let outcome: AttemptOutcome
-        if passed {
-            outcome = .succeeded
-        } else if let stopped {
-            outcome = stopped
-        } else {
-            let exit = AttemptOutcome.failed(status).detail
-            outcome = .verifyFailed(exit)
-            let definition = plan.graph.tickets[ticket]
-            if case .prompt = definition.recipe, let session = phase.session, !options.freshSessions,
-                controller.retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: definition)) {
-                let output = String(decoding: attempt.verifyOutput, as: UTF8.self)
-                var plan = AgentSessionPlan(id: session, resume: true, reason: "checked by its verifier")
-                plan.followUp = Verify.feedback(script: phase.script, exit: exit, output: output)
-                sessionsToContinue[ticket] = plan
-            }
-        }
-        finish(ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: total, stats: phase.stats)
-    }
-
-    /// The attempt's outcome is known (after its verify gate): a success lands
-    /// first (`--worktree`) or waits for review; the controller decides the rest.
-    private func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
-        var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats)
-        if outcome.isSuccess, Self.needsReview(plan.graph.tickets[ticket]), !approved.contains(ticket) {
-            // With --worktree the work is committed on its branch and lands only once approved.
-            isolation?.commitWork(plan.graph.tickets[ticket])
-            send(.awaitingReview(ending))
-            return
-        }
-        if outcome.isSuccess { ending.outcome = land(ticket, outcome) }
-        ending.feedbackReady = sessionsToContinue[ticket]?.followUp != nil
-        send(.ended(ending))
-    }
-
-    /// `--worktree`: a ticket succeeds only once its work has landed; this is
-    /// the merge queue, one ticket at a time, in the order they finish.
-    private func land(_ ticket: Int, _ outcome: AttemptOutcome) -> AttemptOutcome {
-        let definition = plan.graph.tickets[ticket]
-        guard let isolation, definition.recipe != .none, !alreadyLanded.contains(ticket) else { return outcome }
-        switch isolation.land(definition) {
-        case .landed(let commit):
-            // Declared paths are a promise the scheduler relied on: say when it was broken.
-            let outside = Exclusions.outside(isolation.changedPaths(definition.id, landedAt: commit), of: definition)
-            if !outside.isEmpty {
-                reporter.report(.notice("parrun: warning: \(definition.id) changed paths outside its touches: " + outside.prefix(5).joined(separator: ", ") + (outside.count > 5 ? " (+\(outside.count - 5) more)" : "")), elapsed: elapsed)
-            }
-            if !options.keepWorktrees { isolation.remove(definition.id) }
-            return outcome
-        case .nothing:
-            if !options.keepWorktrees { isolation.remove(definition.id) }
-            return outcome
-        case .conflict(let paths):
-            return .conflict(paths)
-        case .failed(let reason):
-            return .landingFailed(reason)
-        }
-    }
-
-    /// `review: true` (text: `@review`): a person approves the work before it counts.
-    static func needsReview(_ ticket: Ticket) -> Bool {
-        guard let value = ticket.field("review") else { return false }
-        return value.boolValue ?? (value.stringValue?.lowercased() == "true")
-    }
-
-    /// Learns the Slurm job of each running ticket and whether it is queued or
-    /// running (one `squeue` a tick); a new job goes into the journal.
-    private func followSlurmJobs() {
+    /// What the launcher learnt of the running tickets (Slurm: their jobs and
+    /// whether they are queued or running, one `squeue` a tick).
+    private func pollLauncher() {
         let attempts = running.values.filter { $0.verifying == nil }
             .map { SlurmJobTracker.Attempt(ticket: $0.ticket, attempt: $0.attempt, id: plan.graph.tickets[$0.ticket].id) }
-        let now = Clock.monotonic()
-        guard !attempts.isEmpty, now >= slurmQueueQuietUntil else {
-            if attempts.isEmpty { for change in slurmJobs.update(running: [], queue: [:]) { apply(change) } }
-            return
-        }
-        guard let queue = SlurmLauncher.jobs(ofRun: runID, tickets: attempts.map(\.id)) else {
-            // A slow or broken controller is asked again later, not every tick.
-            if slurmQueueQuietUntil == 0 {
-                reporter.report(.notice("parrun: warning: squeue failed or did not answer within \(Int(SlurmLauncher.pollTimeout))s; job states are asked again every \(Int(Self.slurmQueueBackoff))s"), elapsed: elapsed)
-            }
-            slurmQueueQuietUntil = Clock.monotonic() + Self.slurmQueueBackoff
-            return
-        }
-        for change in slurmJobs.update(running: attempts, queue: queue) { apply(change) }
+        let news = launcher.poll(attempts, now: Clock.monotonic())
+        if let warning = news.warning { reporter.report(.notice(warning), elapsed: elapsed) }
+        for change in news.changes { apply(change) }
     }
 
     /// What other parruns on this run finished; read often while waiting on them.
@@ -780,7 +264,7 @@ public final class Runner {
 
     // MARK: - Signals and time
 
-    private func handleSignals() {
+    func handleSignals() {
         for signal in signals.pending() where [SIGINT, SIGTERM, SIGHUP].contains(signal) {
             send(.signal(signal))
         }
@@ -796,7 +280,7 @@ public final class Runner {
         applyNews(now: now)
         guard now - lastTick >= HumanReporter.tickInterval else { return false }
         lastTick = now
-        if options.slurm { followSlurmJobs() }
+        pollLauncher()
         journal?.tick()
         reporter.tick(elapsed: now - startedAt)
         return true

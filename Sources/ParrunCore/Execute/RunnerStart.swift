@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starting an attempt: claims and reviews, a worktree of its own, the
+/// recipe's command through the launcher, and the process.
+extension Runner {
+    func start(_ ticket: Int, worker: Int) {
+        let definition = plan.graph.tickets[ticket]
+        if let coordination {
+            switch coordination.claim(ticket, id: definition.id) {
+            case .elsewhere(let holder):
+                send(.foundElsewhere(ticket: ticket, nil))
+                reporter.report(.ticketElsewhere(ticket: ticket, holder: holder?.pid ?? 0), elapsed: elapsed)
+                return
+            case .alreadyFinished(.succeeded):
+                send(.foundElsewhere(ticket: ticket, .succeeded))
+                reporter.report(.notice("info: \(definition.id) already succeeded in another parrun"), elapsed: elapsed)
+                return
+            case .alreadyFinished(.awaitingReview):
+                send(.foundElsewhere(ticket: ticket, .awaitingReview))
+                reporter.report(.notice("info: \(definition.id) already ran in another parrun and awaits review"), elapsed: elapsed)
+                return
+            case .alreadyFinished(.failed):
+                reporter.report(.notice("info: \(definition.id) already ran in another parrun and did not succeed"), elapsed: elapsed)
+                send(.foundElsewhere(ticket: ticket, .failed))
+                return
+            case .run(let takenOver):
+                if let takenOver {
+                    reporter.report(.notice("parrun: taking over \(definition.id) from parrun pid \(takenOver.pid), which is gone"), elapsed: elapsed)
+                }
+            }
+        }
+        switch reviews.removeValue(forKey: ticket) {
+        case .pending?:
+            send(.stillAwaitingReview(ticket: ticket))
+            reporter.report(.notice("parrun: \(definition.id) still awaits review: parrun approve \(definition.id), or parrun reject \(definition.id) --reason TEXT"), elapsed: elapsed)
+            return
+        case .approved(let run)?:
+            approved.insert(ticket)
+            reporter.report(.notice("parrun: \(definition.id) was approved" + (isolation == nil ? "" : "; landing its work")), elapsed: elapsed)
+            let adoption = isolation?.adopt(definition.id, fromRun: run) ?? .adopted
+            if adoption == .gone {
+                reporter.report(.notice("parrun: warning: the approved work of \(definition.id) is gone (no worktree or branch); running it again"), elapsed: elapsed)
+                break
+            }
+            let attempt = controller.beginAttempt(ticket)
+            if case .unfinished(let operation, let paths) = adoption {
+                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+                return
+            }
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
+        case .rejected(let reason, let session)?:
+            if case .prompt = definition.recipe, let session, !options.freshSessions {
+                var plan = AgentSessionPlan(id: session, resume: true, reason: "rejected in review")
+                plan.followUp = "A reviewer rejected your work on this task" + (reason.map { ": \($0)" } ?? ".")
+                    + "\nAddress that, in the same files, and finish the task.\n"
+                sessionsToContinue[ticket] = plan
+            }
+        case nil:
+            break
+        }
+        let attempt = controller.beginAttempt(ticket)
+        journal?.willStart(ticket)
+        let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
+        var session: AgentSessionPlan?
+        if case .prompt = definition.recipe {
+            if let earlier = sessionsToContinue.removeValue(forKey: ticket) {
+                session = earlier
+            } else {
+                session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
+            }
+        }
+        if let isolation, let run = interruptedRuns.removeValue(forKey: ticket), isolation.landedBefore(definition.id, run: run) {
+            reporter.report(.notice("parrun: \(definition.id) had landed before its parrun stopped; it does not run again"), elapsed: elapsed)
+            alreadyLanded.insert(ticket)
+            isolation.remove(definition.id)
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
+        }
+        if let isolation, let run = conflictsToLand.removeValue(forKey: ticket), case let adoption = isolation.adopt(definition.id, fromRun: run), adoption != .gone {
+            if case .unfinished(let operation, let paths) = adoption {
+                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+                return
+            }
+            reporter.report(.notice("parrun: landing \(definition.id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
+        }
+        var workingDirectory: String?
+        if let isolation, definition.recipe != .none {
+            do throws(WorktreeIsolation.Problem) {
+                // An attempt that continues its agent's session continues in its files too.
+                if session?.resume == true, let continued = isolation.reuse(definition.id) {
+                    workingDirectory = continued
+                } else {
+                    workingDirectory = try isolation.create(definition.id)
+                }
+            } catch {
+                // Stopped by Ctrl-C, git failed for that reason, not the ticket's.
+                if !stoppedDuringSetUp(ticket) { couldNotStart(ticket, attempt: attempt, worker: worker, error.message) }
+                return
+            }
+            // A signal during the worktree's set-up (git can take a while): the recipe does not start.
+            if stoppedDuringSetUp(ticket) {
+                isolation.remove(definition.id)
+                return
+            }
+        }
+        guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+            return
+        }
+        do {
+            try launch(ticket, attempt: attempt, worker: worker, command: command, session: session, in: workingDirectory)
+        } catch {
+            guard command.isDirect, !launcher.wrapsCommand, let status = RecipeCommand.shellStatus(for: error) else {
+                couldNotStart(ticket, attempt: attempt, worker: worker, error.description)
+                return
+            }
+            // Run without a shell, but fail the way the shell would have: 127 or 126.
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+            let line = "parrun: \(command.arguments[0]): \(status == 127 ? "not found" : error.reason)"
+            writeLog(of: ticket, attempt: attempt, line)
+            reporter.report(.output(ticket: ticket, attempt: attempt, worker: worker, line: line), elapsed: elapsed)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .failed(.exited(status)), seconds: 0)
+        }
+    }
+
+    /// True when a signal came while the ticket was being set up: it does not
+    /// start, counts as not started, and its claim is given back.
+    func stoppedDuringSetUp(_ ticket: Int) -> Bool {
+        handleSignals()
+        guard controller.stopping else { return false }
+        send(.notStarted(ticket: ticket, attemptBegun: true))
+        return true
+    }
+
+    /// An attempt that ends without a process of its own (it could not start, or
+    /// its outcome was known already) is journalled and reported as started first.
+    func startedWithoutProcess(_ ticket: Int, attempt: Int, worker: Int) {
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
+    }
+
+    /// `--worktree`: the user left a rebase or merge under way in the ticket's
+    /// kept worktree. Nothing lands; the ticket stays a conflict for the next `--resume`.
+    func keepUnfinished(_ ticket: Int, attempt: Int, worker: Int, operation: String, paths: [String]) {
+        let id = plan.graph.tickets[ticket].id
+        reporter.report(.notice("parrun: \(id)'s worktree has \(operation) (\(isolation?.path(for: id) ?? id)): resolve it (finish or abort), then parrun --resume lands it"), elapsed: elapsed)
+        startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+        finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)
+    }
+
+    /// The ticket failed before a process ran: its log says why (not what an
+    /// earlier attempt printed).
+    func couldNotStart(_ ticket: Int, attempt: Int, worker: Int, _ reason: String) {
+        startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+        writeLog(of: ticket, attempt: attempt, "parrun: could not start: " + reason)
+        finish(ticket, attempt: attempt, worker: worker, outcome: .couldNotStart(reason), seconds: 0)
+    }
+
+    /// The attempt's whole log: one line of parrun's own.
+    func writeLog(of ticket: Int, attempt: Int, _ line: String) {
+        let log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
+        (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
+        log.close()
+    }
+
+    /// A Slurm job learnt of: new ones go into the journal; every change is an event.
+    func apply(_ change: SlurmJobTracker.Change) {
+        if change.isNewJob { journal?.slurmJob(change.ticket, attempt: change.attempt, job: change.job) }
+        reporter.report(.ticketSlurm(ticket: change.ticket, job: change.job, state: change.state), elapsed: elapsed)
+    }
+
+    /// `worktree`: the manifest's directory inside the ticket's worktree, with `--worktree`.
+    func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand, session: AgentSessionPlan?, in worktree: String? = nil) throws(SystemError) {
+        let definition = plan.graph.tickets[ticket]
+        if case .prompt(let prompt) = definition.recipe {
+            try FileSystem.writeAtomically(command.inputPath, session?.resume == true ? session!.continuationPrompt : prompt)
+        }
+        var arguments = command.arguments
+        let directory = RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory)
+        if let directory, !FileSystem.isDirectory(directory) {
+            // Said as such: posix_spawn would report it as the program missing.
+            throw SystemError(call: "chdir", path: "directory " + directory, code: FileSystem.exists(directory) ? ENOTDIR : ENOENT)
+        }
+        let pipe = try OutputPipe.make()
+        if worktree != nil, let setup = options.worktreeSetup {
+            // Setup first, in the same process group and output; the recipe only if it succeeds.
+            arguments = ["/bin/sh", "-c", #"/bin/sh -ec "$0" </dev/null || exit $?; exec "$@""#, setup] + arguments
+        }
+        arguments = launcher.command(arguments, ticket: definition, directory: directory, gate: false)
+        var request = SpawnRequest(
+            arguments: arguments,
+            environment: baseEnvironment,
+            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
+            directory: directory, inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
+        if !definition.environment.contains(where: { $0.name == "PATH" }) {
+            request.executable = executables.resolve(arguments[0])
+        }
+        let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
+        let now = Clock.monotonic()
+        running[pipe.readEnd] = RunningAttempt(
+            ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
+            exitDescriptor: exitDescriptor,
+            log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(definition.id)),
+            startedAt: now,
+            agent: session.map {
+                AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: ".events.jsonl"))
+            },
+            directory: request.directory)
+        reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)
+        send(.launched(ticket: ticket))
+    }
+
+    /// Starts the process, keeps only the pipe's read end, and watches for its
+    /// exit on a pidfd where the kernel has them.
+    func spawnWatched(_ request: SpawnRequest, pipe: OutputPipe) throws(SystemError) -> (pid: Int32, exitDescriptor: Int32?) {
+        let pid: Int32
+        do { pid = try ProcessSpawner.spawn(request) } catch {
+            Descriptor.close(pipe.readEnd)
+            Descriptor.close(pipe.writeEnd)
+            throw error
+        }
+        Descriptor.close(pipe.writeEnd)
+        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
+        if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
+        return (pid, exitDescriptor)
+    }
+}
