@@ -831,7 +831,7 @@ public final class Runner {
     /// What other parruns on this run finished; read often while waiting on them.
     private func applyNews(now: Double) {
         guard let coordination else { return }
-        let interval = scheduler.elsewhereCount > 0 ? Self.newsInterval : HumanReporter.tickInterval
+        let interval = scheduler.elsewhereCount > 0 ? Self.newsInterval : StatusTick.interval
         guard now - lastNews >= interval else { return }
         lastNews = now
         for news in coordination.news() {
@@ -928,7 +928,7 @@ public final class Runner {
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for (_, ticket) in due { scheduler.requeue(ticket) }
-        guard now - lastTick >= HumanReporter.tickInterval else { return false }
+        guard now - lastTick >= StatusTick.interval else { return false }
         lastTick = now
         if options.slurm { followSlurmJobs() }
         journal?.tick()
@@ -938,7 +938,7 @@ public final class Runner {
 
     /// Seconds until the next deadline, retry or status-line tick.
     private func nextWakeUp() -> Double {
-        var next = lastTick + HumanReporter.tickInterval
+        var next = lastTick + StatusTick.interval
         for attempt in running.values {
             if let killAt = attempt.killAt { next = min(next, killAt) } else if let deadline = attempt.deadline { next = min(next, deadline) }
         }

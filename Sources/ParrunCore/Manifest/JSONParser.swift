@@ -371,9 +371,3 @@ public struct JSONParser {
         return "'\(text)'"
     }
 }
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
-}

@@ -102,16 +102,6 @@ public struct TicketReference: Sendable, Equatable {
     }
 }
 
-public struct EnvironmentVariable: Sendable, Equatable {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-}
-
 enum TicketID {
     /// `[A-Za-z0-9][A-Za-z0-9._-]*`: safe in file names, shell words and graph formats.
     static func isValid(_ id: String) -> Bool {

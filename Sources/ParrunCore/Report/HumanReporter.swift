@@ -125,9 +125,6 @@ public struct HumanReporter: RunReporter {
         drawStatus()
     }
 
-    /// Runners call `tick` this often while tickets run.
-    public static let tickInterval = 0.5
-
     private mutating func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?) {
         let time = DurationText.format(seconds: seconds)
         if let retryIn {

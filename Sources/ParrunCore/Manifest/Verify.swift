@@ -24,11 +24,4 @@ enum Verify {
             diagnostics.add(ManifestError.wrongType(field: "verifyRetries", ticket: ticket.id, expected: "a whole number of at least 0", found: value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? value.typeDescription, at: value.span))
         }
     }
-
-    /// What the agent is told when its work did not pass the verifier.
-    static func feedback(script: String, exit: String, output: String) -> String {
-        "The verifier of this task (`\(script.split(separator: "\n").first ?? "")`) failed: \(exit). Its output:\n\n"
-            + "```\n" + output + (output.hasSuffix("\n") || output.isEmpty ? "" : "\n") + "```\n\n"
-            + "Fix what it reports, in the same files, and finish the task so that the verifier passes.\n"
-    }
 }
