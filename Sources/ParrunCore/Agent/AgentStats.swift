@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// What an agent ticket cost: from the CLI's final result event. Summed over
 /// attempts for a ticket and over tickets for a run.
 public struct AgentStats: Sendable, Equatable {

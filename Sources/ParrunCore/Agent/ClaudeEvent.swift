@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// One event of `claude -p --output-format stream-json --verbose`, reduced to
 /// what parrun shows, records and decides on.
 public enum ClaudeEvent: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// `parrun clean [MANIFEST] [--force]`: removes the manifest's state (journal,
 /// logs, claims, durations). Refuses while a run of it is live, since that run
 /// would lose its record and its claims.

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// What the command line asked for.
 public struct Invocation: Sendable, Equatable {
     /// `parrun [MANIFEST]` runs; `parrun status|logs|clean` look at the state.

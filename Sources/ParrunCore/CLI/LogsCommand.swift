@@ -1,3 +1,5 @@
+import ParrunModel
+import ParrunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

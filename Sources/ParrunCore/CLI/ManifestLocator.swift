@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Finds and reads the manifest the command line names, or the default one.
 enum ManifestLocator {
     /// Looked for, in this order, when no manifest is named.

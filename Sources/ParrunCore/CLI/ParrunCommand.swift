@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// The `parrun` command: arguments in, exit status out. `main.swift` only calls this.
 public enum ParrunCommand {
     public static func main(arguments: [String], environment: Environment) -> Int32 {

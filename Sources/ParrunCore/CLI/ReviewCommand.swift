@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// `parrun approve ID...` and `parrun reject ID... [--reason TEXT]`: the
 /// decision on tickets awaiting review, recorded in the journal; `parrun
 /// --resume` then acts on it. A decision stands until then: the same one again

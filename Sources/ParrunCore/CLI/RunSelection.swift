@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// Which tickets this invocation runs, decided from the manifest and the journal:
 /// a fresh run (every ticket not marked done), or `--resume` of the latest run of
 /// this manifest (see `ResumeDecision`).

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// What every command that works on a manifest's state needs: the manifest,
 /// checked, and its state directory and journal.
 struct LoadedManifest {

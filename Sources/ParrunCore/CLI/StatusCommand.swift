@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// `parrun status [MANIFEST] [--json]`: every ticket of the manifest as its
 /// latest run left it, with totals.
 struct StatusCommand {

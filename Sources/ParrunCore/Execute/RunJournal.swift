@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// What the run loop records in the journal, and when it makes it durable.
 ///
 /// Invariant: a ticket's end record is on disk (fdatasync) before any ticket

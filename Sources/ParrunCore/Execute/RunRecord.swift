@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// How one attempt of a ticket ended.
 public enum AttemptOutcome: Sendable, Equatable {
     case succeeded

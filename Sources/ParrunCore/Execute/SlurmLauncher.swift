@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// `--launcher slurm`: every ticket runs as `srun`, which stays in the
 /// foreground, so output, logs, timeouts, retries, the journal and resume work
 /// as they do locally. The job is named `parrun:RUN:ID`; its size comes from

@@ -1,3 +1,5 @@
+import ParrunModel
+
 extension Verify {
     /// What the agent is told when its work did not pass the verifier.
     static func feedback(script: String, exit: String, output: String) -> String {

@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// `--worktree`: every ticket works in a git worktree of its own, on a branch
 /// `parrun/RUN/ID` made from the integration branch as it stands when the
 /// ticket starts; when it succeeds, its work lands on the integration branch,

@@ -1,4 +1,5 @@
 import CParrunShims
+import ParrunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

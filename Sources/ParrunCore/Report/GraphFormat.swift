@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// The formats of `--graph`.
 public enum GraphFormat: String, Sendable, CaseIterable {
     case dot

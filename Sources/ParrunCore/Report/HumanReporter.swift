@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// Output for people: ticket output with `[ID] ` prefixes, and either a live
 /// status line (on a terminal) or plain event lines (`start ID`, `ok ID 3.2s`,
 /// `FAIL ID exit 2 (log: ...)`). parrun's own lines go to standard error, so

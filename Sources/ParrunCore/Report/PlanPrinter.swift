@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// The text of `parrun --dry-run` and `--summary`.
 public struct PlanPrinter {
     public let plan: Plan

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// The text printed when a run ends: counts, what failed and why, timing,
 /// and the critical path as it actually ran.
 struct RunSummary {

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// Renders a `StatusReport` for people (a table and totals) or for scripts (JSON).
 struct StatusPrinter {
     let report: StatusReport

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Claims on tickets, so that parrun processes working on one run never run
 /// the same ticket at once. A claim is a lock on one byte of `.parrun/claims`,
 /// at an offset derived from the manifest and the ticket's id (two manifests

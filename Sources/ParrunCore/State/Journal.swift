@@ -1,3 +1,4 @@
+import ParrunModel
 #if canImport(Glibc)
 import Glibc
 #endif

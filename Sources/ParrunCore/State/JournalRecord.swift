@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// One line of the journal, `.parrun/journal.jsonl`. Format version 1, one JSON
 /// object per line, documented in the README under "State"; every record has
 /// `"v": 1` and a `type`. Readers skip record types they do not know.

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// A hash of everything that decides what a ticket does when it runs, so that
 /// `--resume` reruns a ticket whose recipe, shell, environment or directory changed.
 public enum RecipeHash {

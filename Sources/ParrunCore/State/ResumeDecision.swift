@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// Which tickets a resumed run runs, and why (make semantics: a ticket that
 /// runs again makes everything downstream of it run again).
 public struct ResumeDecision: Sendable {

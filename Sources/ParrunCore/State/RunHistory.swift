@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// What the journal says about the runs of one manifest: pure, built from records.
 public struct RunHistory: Sendable {
     /// The last thing known of a ticket in a run (and the runs it continued).

@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// Reading the claude CLI's stream-json events and judging an attempt: pure.
 @Suite struct ClaudeStreamTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// Other tools' ticket files read directly: beads, task files, ticket indexes.
 @Suite struct TicketStoresTests {

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Reads a manifest in either format. The format comes from the content, not the
 /// file name: a first non-blank character `{` or `[` means JSON, anything else
 /// the plain-text format of Grammar.md.

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// A byte-level JSON parser that keeps the position of every value.
 /// `JSONDecoder` is about five times slower on large manifests and cannot say
 /// where a value stood; this parser is iterative in nothing but nesting, which

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Interprets a parsed JSON document as a manifest: `{"tickets": [...], settings}`,
 /// `{"tasks": [...]}`, or a bare array of tickets.
 enum JSONManifestReader {

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Reads beads issue records (`.beads/issues.jsonl`, one object per line, or
 /// the array `bd list --json` prints) as tickets:
 ///

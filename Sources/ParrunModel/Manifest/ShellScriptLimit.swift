@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// How long a shell script may be. A script reaches its shell as one argument
 /// (`/bin/sh -ec SCRIPT`), and Linux refuses to start a program with an argument
 /// of MAX_ARG_STRLEN (32 pages: 131072 bytes) or more, its NUL included, failing

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// A manifest read and checked as a graph, with every problem of both stages:
 /// what the command, the tests and the fuzzer all start from.
 public struct ValidatedManifest: Sendable {

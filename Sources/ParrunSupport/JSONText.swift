@@ -1,7 +1,7 @@
 /// Writing JSON by hand for parrun's own outputs (graph, events): faster than
 /// `JSONEncoder` and with a key order that stays as documented.
-enum JSONText {
-    static func quoted(_ text: String) -> String {
+package enum JSONText {
+    package static func quoted(_ text: String) -> String {
         // Most text (ids, hashes, statuses) needs no escape: copy it whole.
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
             return "\"" + text + "\""
@@ -25,15 +25,15 @@ enum JSONText {
         return out
     }
 
-    static func quotedOrNull(_ text: String?) -> String {
+    package static func quotedOrNull(_ text: String?) -> String {
         text.map(quoted) ?? "null"
     }
 
-    static func array(_ items: [String]) -> String {
+    package static func array(_ items: [String]) -> String {
         "[" + items.joined(separator: ",") + "]"
     }
 
-    static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

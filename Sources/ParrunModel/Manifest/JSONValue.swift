@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// A JSON value together with where it stands in the manifest, so that every
 /// later check (a bad timeout, an unknown dependency) can point at it.
 /// The text format builds the same values, which lets both formats share one
@@ -81,7 +83,7 @@ public struct JSONMember: Sendable {
 
 extension String {
     /// Without leading and trailing spaces and tabs (Foundation-free).
-    var trimmingSpaces: String {
+    package var trimmingSpaces: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isSpace($0) }),
             let last = lastIndex(where: { !isSpace($0) })

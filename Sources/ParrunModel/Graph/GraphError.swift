@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// What can be wrong with the tickets as a graph, each case carrying where.
 public enum GraphError: Error, DiagnosticConvertible, Equatable {
     case duplicateID(String, at: SourceSpan, first: SourceSpan)

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Tickets that must not run at the same time because the paths they declare
 /// in `touches` (glob patterns) may overlap. The scheduler passes over a ready
 /// ticket whose partner is running, and starts another one instead.

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Reads the plain-text manifest format described in Grammar.md:
 ///
 ///     jobs = auto

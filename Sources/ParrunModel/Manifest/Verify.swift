@@ -1,12 +1,14 @@
+import ParrunSupport
+
 /// Verify gates: a ticket's `verify` script runs after its recipe succeeds, in
 /// the same directory; the ticket succeeds only if it exits 0. A prompt ticket
 /// that fails it is sent back to its agent session with the verifier's output,
 /// up to `verifyRetries` times (default 2); a shell ticket simply fails.
-enum Verify {
+package enum Verify {
     static let defaultRetries = 2
 
     /// The ticket's `verify` script: a string, or a list of lines.
-    static func script(of ticket: Ticket) -> String? {
+    package static func script(of ticket: Ticket) -> String? {
         guard let value = ticket.field("verify") else { return nil }
         if let text = value.stringValue { return text.isEmpty ? nil : text }
         guard let lines = value.arrayValue, !lines.isEmpty else { return nil }
@@ -14,7 +16,7 @@ enum Verify {
         return texts.count == lines.count ? texts.joined(separator: "\n") : nil
     }
 
-    static func retries(of ticket: Ticket) -> Int {
+    package static func retries(of ticket: Ticket) -> Int {
         ticket.field("verifyRetries")?.integerValue.map { max(0, $0) } ?? defaultRetries
     }
 

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// One unit of work in the manifest, as both formats describe it.
 public struct Ticket: Sendable {
     /// Unique within the manifest; matches `[A-Za-z0-9][A-Za-z0-9._-]*`.

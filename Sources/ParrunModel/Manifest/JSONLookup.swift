@@ -2,22 +2,22 @@
 /// claude CLI's events): every accessor is lenient and returns nil on a
 /// missing or differently typed value.
 extension JSONValue {
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = kind else { return nil }
         return members.last { $0.key == key }?.value
     }
 
-    var doubleValue: Double? {
+    package var doubleValue: Double? {
         guard case .number(let text) = kind else { return nil }
         return Double(text)
     }
 
-    var boolValue: Bool? {
+    package var boolValue: Bool? {
         guard case .bool(let flag) = kind else { return nil }
         return flag
     }
 
-    var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         guard case .array(let items) = kind else { return nil }
         return items
     }

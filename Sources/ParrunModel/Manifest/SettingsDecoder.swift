@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Reads top-level settings, from JSON keys or the text format's `key = value` lines.
 enum SettingsDecoder {
     /// Every setting the decoder reads. Its switch must handle each case, so the

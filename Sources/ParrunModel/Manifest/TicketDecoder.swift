@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Turns one ticket's members (from a JSON object, or built by the text parser)
 /// into a `Ticket`, checking every known field and keeping the rest.
 /// Both formats go through here, so a value means the same in each.

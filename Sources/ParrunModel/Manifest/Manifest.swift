@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// A manifest after reading: settings and tickets in manifest order. It is not
 /// yet known to be a valid graph; `TicketGraph.build` checks that.
 public struct Manifest: Sendable {

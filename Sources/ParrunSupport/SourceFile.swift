@@ -83,7 +83,7 @@ public struct SourceMap: Sendable {
     }
 
     /// Counts scalars by counting bytes that do not continue a UTF-8 sequence.
-    func scalarCount(from start: Int, to end: Int) -> Int {
+    package func scalarCount(from start: Int, to end: Int) -> Int {
         var count = 0
         var index = start
         while index < end {

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Warnings about links in another tool's ticket store (beads) that parrun
 /// cannot follow. The store belongs to that tool, so parrun reads on rather than
 /// refusing: a warning names the spot and the link is ignored.

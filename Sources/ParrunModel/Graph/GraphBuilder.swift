@@ -1,3 +1,5 @@
+import ParrunSupport
+
 extension TicketGraph {
     /// Checks the manifest's tickets as a graph, reporting every problem: duplicate
     /// ids, unknown and self dependencies, and each cycle with its whole path.

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Everything that can be wrong with a manifest's syntax or values, each case
 /// carrying where. Graph problems (unknown ids, cycles) are `GraphError`.
 public enum ManifestError: Error, DiagnosticConvertible, Equatable {
@@ -275,7 +277,7 @@ public enum ManifestWarning: DiagnosticConvertible, Equatable {
 
 extension String {
     /// Long values (a 1 MB line) are shortened in messages; the caret shows the place.
-    var truncatedForMessage: String {
+    package var truncatedForMessage: String {
         count > 60 ? String(prefix(57)) + "..." : self
     }
 }

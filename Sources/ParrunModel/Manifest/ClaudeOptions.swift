@@ -1,8 +1,10 @@
+import ParrunSupport
+
 /// Ticket fields that become flags of the claude command, each flag and its
 /// value separate argv elements (never through a shell). Both formats keep
 /// these as plain fields (`"maxTurns": 5`, `@maxTurns 5`), and `defaults`
 /// applies to them as to any field.
-enum ClaudeOptions {
+package enum ClaudeOptions {
     enum Kind {
         case text, positiveInteger, positiveNumber, list
     }
@@ -19,7 +21,7 @@ enum ClaudeOptions {
     /// The flags for `ticket`; fields of the wrong type were reported by `check`
     /// and are left out. Callers put these after their own flags: the list
     /// option is last, since the CLI reads its items as a variadic option.
-    static func arguments(for ticket: Ticket) -> [String] {
+    package static func arguments(for ticket: Ticket) -> [String] {
         var arguments: [String] = []
         for (field, flag, kind) in flags {
             guard let value = ticket.field(field), let words = values(value, kind) else { continue }

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Durations as people write them in manifests and on the command line:
 /// `90s`, `30m`, `1h`, `1h30m`, `1.5h`, `500ms`, `2d`; a bare number is seconds.
 public enum DurationText {
