@@ -1,4 +1,5 @@
 import ParrunCore
+import ParrunPlatform
 
 #if canImport(Glibc)
 import Glibc

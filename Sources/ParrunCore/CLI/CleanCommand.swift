@@ -1,3 +1,4 @@
+import ParrunPlatform
 import ParrunSupport
 
 /// `parrun clean [MANIFEST] [--force]`: removes the manifest's state (journal,

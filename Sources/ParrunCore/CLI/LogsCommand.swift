@@ -1,8 +1,6 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `parrun logs [ID] [--tail N] [--follow]`: a ticket's saved output; without
 /// an ID, the log of the latest run's most recent failure.
@@ -106,12 +104,12 @@ struct LogsCommand {
                 write(FileSystem.readFile(path, from: offset)[...])
                 return
             }
-            usleep(useconds_t(Self.followInterval * 1_000_000))
+            Clock.sleep(seconds: Self.followInterval)
         }
     }
 
     private func write(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
-        bytes.withUnsafeBytes { _ = Descriptor.write(STDOUT_FILENO, $0) }
+        bytes.withUnsafeBytes { FileSystem.writeStandardOutput($0) }
     }
 }

@@ -1,3 +1,4 @@
+import ParrunPlatform
 import ParrunSupport
 
 /// Finds and reads the manifest the command line names, or the default one.

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
 
 /// The `parrun` command: arguments in, exit status out. `main.swift` only calls this.

@@ -1,3 +1,4 @@
+import ParrunPlatform
 import ParrunSupport
 
 /// `parrun approve ID...` and `parrun reject ID... [--reason TEXT]`: the

@@ -1,8 +1,6 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `parrun [MANIFEST]` without --dry-run: prepares the state directory, picks
 /// the reporter, runs the plan and records durations for the next run.
@@ -61,7 +59,7 @@ struct RunCommand {
         }
         let signals: SignalWatcher
         do {
-            signals = try SignalWatcher.start([SIGINT, SIGTERM, SIGHUP])
+            signals = try SignalWatcher.start([Signal.interrupt, Signal.terminate, Signal.hangUp])
         } catch {
             throw .cannotWriteState(error)
         }
@@ -224,14 +222,14 @@ struct RunCommand {
         guard !selection.orphans.isEmpty else { return }
         for (ticket, process) in selection.orphans {
             Terminal.writeError("parrun: the previous attempt of \(plan.graph.tickets[ticket].id) (pid \(process.pid)) still runs without its parrun; stopping it first\n")
-            ProcessControl.signalGroup(process.pid, SIGTERM)
+            ProcessControl.signalGroup(process.pid, Signal.terminate)
         }
         let deadline = Clock.monotonic() + grace
         while Clock.monotonic() < deadline && selection.orphans.contains(where: { ProcessTable.isRunning($0.process) }) {
-            usleep(50_000)
+            Clock.sleep(seconds: 0.05)
         }
         for (_, process) in selection.orphans where ProcessTable.isRunning(process) {
-            ProcessControl.signalGroup(process.pid, SIGKILL)
+            ProcessControl.signalGroup(process.pid, Signal.kill)
         }
     }
 
@@ -261,6 +259,6 @@ struct RunCommand {
     /// Sortable and unique enough for one machine: start time and pid.
     static func newRunID() -> String {
         let now = Clock.wall()
-        return "\(Int(now))-\(String(Int((now - now.rounded(.down)) * 1000)).leftPadded(to: 3))-\(getpid())"
+        return "\(Int(now))-\(String(Int((now - now.rounded(.down)) * 1000)).leftPadded(to: 3))-\(ProcessControl.ownPID)"
     }
 }

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
 
 /// Which tickets this invocation runs, decided from the manifest and the journal:

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
 
 /// What every command that works on a manifest's state needs: the manifest,

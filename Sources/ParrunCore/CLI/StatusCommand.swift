@@ -1,3 +1,4 @@
+import ParrunPlatform
 import ParrunSupport
 
 /// `parrun status [MANIFEST] [--json]`: every ticket of the manifest as its

@@ -1,3 +1,5 @@
+import ParrunPlatform
+
 /// Problems with how parrun was called (exit status 2), each rendered as one
 /// line followed by a pointer to `--help`.
 public enum UsageError: Error, Equatable, Sendable {

@@ -1,3 +1,5 @@
+import ParrunPlatform
+
 /// git, run in the user's repository or in one of parrun's worktrees. Never
 /// prompts, never opens an editor.
 public struct Git: Sendable {

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// Working on one run together with other parrun processes: claim a ticket
 /// before starting it, and learn from the journal what the others started and

@@ -1,3 +1,5 @@
+import ParrunPlatform
+
 /// What happened during a run, in order; reporters turn these into text,
 /// a status line or JSON events.
 public enum RunEvent: Sendable {

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// What the run loop records in the journal, and when it makes it durable.
 ///

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
 
 /// How one attempt of a ticket ended.

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// `--launcher slurm`: every ticket runs as `srun`, which stays in the
 /// foreground, so output, logs, timeouts, retries, the journal and resume work

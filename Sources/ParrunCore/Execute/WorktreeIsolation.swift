@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// `--worktree`: every ticket works in a git worktree of its own, on a branch
 /// `parrun/RUN/ID` made from the integration branch as it stands when the

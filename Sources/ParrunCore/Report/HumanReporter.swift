@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// Output for people: ticket output with `[ID] ` prefixes, and either a live
 /// status line (on a terminal) or plain event lines (`start ID`, `ok ID 3.2s`,

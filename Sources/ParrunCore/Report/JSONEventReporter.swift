@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
 
 /// `--json`: one JSON object per line on standard output, for scripts. The

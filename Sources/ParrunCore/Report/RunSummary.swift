@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 import ParrunSupport
 
 /// The text printed when a run ends: counts, what failed and why, timing,

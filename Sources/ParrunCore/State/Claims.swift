@@ -1,3 +1,4 @@
+import ParrunPlatform
 import ParrunSupport
 
 /// Claims on tickets, so that parrun processes working on one run never run

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// How long each ticket took when it last succeeded, kept in
 /// `.parrun/durations` so the scheduler can favour the real critical path.

@@ -1,7 +1,5 @@
 import ParrunModel
-#if canImport(Glibc)
-import Glibc
-#endif
+import ParrunPlatform
 
 /// The journal on disk: `.parrun/journal.jsonl`, append-only. Writes are one
 /// `write(2)` per record on a descriptor opened with O_APPEND, so records of
@@ -21,18 +19,16 @@ public final class JournalWriter {
 
     public init(directory: String) throws(SystemError) {
         path = directory + "/" + Self.fileName
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
+        let descriptor = try FileSystem.openForAppending(path, truncate: false)
         self.descriptor = descriptor
-        var info = stat()
-        if fstat(descriptor, &info) == 0 && info.st_size == 0 {
+        if FileSystem.size(ofDescriptor: descriptor) == 0 {
             Descriptor.write(descriptor, JournalRecord.header.line)
         }
         lastSync = Clock.monotonic()
     }
 
     deinit {
-        close(descriptor)
+        Descriptor.close(descriptor)
     }
 
     /// Replaces the journal at `directory` with `records`, durably. Only while
@@ -56,7 +52,7 @@ public final class JournalWriter {
     /// fdatasync, if anything was written since the last one.
     public func sync() {
         guard isDirty else { return }
-        _ = fdatasync(descriptor)
+        FileSystem.syncData(descriptor)
         isDirty = false
         lastSync = Clock.monotonic()
     }

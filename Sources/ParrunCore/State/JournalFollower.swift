@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import ParrunPlatform
 
 /// Reads what other parrun processes append to the journal while this one
 /// runs, from where it last read. Only whole lines are taken; a line still
@@ -28,9 +26,7 @@ public final class JournalFollower {
     /// `ownBytesWritten`: all this process has appended so far; when the file
     /// grew by exactly that much, nothing else was written and nothing is read.
     public func newRecords(ownBytesWritten: Int = 0) -> [JournalRecord] {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return [] }
-        let size = Int(info.st_size)
+        guard let size = FileSystem.size(path) else { return [] }
         let own = ownBytesWritten - ownBytesSeen
         ownBytesSeen = ownBytesWritten
         if pending.isEmpty && size == offset + own {
@@ -38,14 +34,10 @@ public final class JournalFollower {
             return []
         }
         guard size > offset else { return [] }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return [] }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) - offset)
-        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-        guard count > 0 else { return [] }
-        offset += count
-        pending += bytes[0..<count]
+        let bytes = FileSystem.readFile(path, at: offset, count: size - offset)
+        guard !bytes.isEmpty else { return [] }
+        offset += bytes.count
+        pending += bytes
         guard let lastBreak = pending.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
         var others: [UInt8] = []
         for line in pending[...lastBreak].split(separator: UInt8(ascii: "\n")) where ownMark.isEmpty || !Self.contains(line, ownMark) {

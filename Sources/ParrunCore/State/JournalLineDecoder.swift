@@ -1,3 +1,5 @@
+import ParrunPlatform
+
 /// Decodes a journal line in the exact shape `JournalRecord.line` writes
 /// (no spaces, ASCII strings without escapes) without building a JSON tree:
 /// a 100,000-ticket journal is read several times faster this way. Anything

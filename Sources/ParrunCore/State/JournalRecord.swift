@@ -1,3 +1,4 @@
+import ParrunPlatform
 import ParrunSupport
 
 /// One line of the journal, `.parrun/journal.jsonl`. Format version 1, one JSON

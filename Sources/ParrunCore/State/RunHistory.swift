@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// What the journal says about the runs of one manifest: pure, built from records.
 public struct RunHistory: Sendable {

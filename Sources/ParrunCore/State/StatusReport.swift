@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunPlatform
 
 /// What `parrun status` shows: every ticket of the manifest as the latest run
 /// (and the runs it continued) left it. Pure: built from the journal's records.

@@ -1,6 +1,7 @@
 import Testing
 @testable import ParrunCore
 @testable import ParrunModel
+@testable import ParrunPlatform
 @testable import ParrunSupport
 
 /// Which run an invocation makes: fresh, `--resume`, or joining a live run.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
 
 /// `--resume`, `status`, `logs` and `clean` on real runs of the real binary.
 @Suite struct StateCommandTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
 
 /// How `parrun status` renders a report, for people and for scripts.
 @Suite struct StatusPrinterTests {

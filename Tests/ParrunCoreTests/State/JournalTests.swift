@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ParrunCore
 @testable import ParrunModel
+@testable import ParrunPlatform
 @testable import ParrunSupport
 
 /// The journal's format, reading rules and writers, on bytes and temp files.

@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
 
 /// What `--resume` reruns and why, and how runs chain: pure, from records.
 @Suite struct ResumeDecisionTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
 
 /// What `parrun status` shows, built from journal records without a process.
 @Suite struct StatusReportTests {

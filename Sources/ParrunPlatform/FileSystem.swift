@@ -20,6 +20,40 @@ public enum FileSystem {
         try readAll(STDIN_FILENO, sizeHint: 0, name: "<stdin>")
     }
 
+    /// Writes raw bytes (a log may hold any) to standard output; gives up quietly on an error.
+    package static func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) {
+        _ = Descriptor.write(STDOUT_FILENO, bytes)
+    }
+
+    /// The file's size in bytes, or nil if it cannot be stat'ed.
+    package static func size(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
+    /// The size of the open file, or nil if it cannot be stat'ed.
+    package static func size(ofDescriptor descriptor: Int32) -> Int? {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? Int(info.st_size) : nil
+    }
+
+    /// Up to `count` bytes of `path` at `offset`, in one `pread`; empty if none could be read.
+    package static func readFile(_ path: String, at offset: Int, count: Int) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let filled = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+        guard filled > 0 else { return [] }
+        bytes.removeSubrange(filled...)
+        return bytes
+    }
+
+    /// fdatasync: the file's data is on disk when this returns (unless it failed).
+    package static func syncData(_ descriptor: Int32) {
+        _ = fdatasync(descriptor)
+    }
+
     private static func readAll(_ descriptor: Int32, sizeHint: Int, name: String) throws(SystemError) -> [UInt8] {
         // One byte more than the size, so a file read whole is known at once to be at its end.
         var bytes = [UInt8](repeating: 0, count: max(sizeHint + 1, 64 * 1024))

@@ -14,6 +14,16 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
     }
 
+    /// The status a shell gives a command it cannot run for this errno:
+    /// 127 not found, 126 not executable; nil for any other error.
+    package var shellStatus: Int32? {
+        switch code {
+        case ENOENT, ENOTDIR: 127
+        case EACCES, ENOEXEC, EPERM: 126
+        default: nil
+        }
+    }
+
     /// `strerror` text, e.g. "No such file or directory".
     public var reason: String { String(cString: strerror(code)) }
 

@@ -5,10 +5,10 @@ import Glibc
 /// The process's limit on open file descriptors (`ulimit -n`). Each running
 /// ticket holds a few (its output pipe, exit descriptor, log), so many tickets
 /// at once need more than the common soft limit of 1024.
-enum OpenFileLimit {
+package enum OpenFileLimit {
     /// Raises the soft limit towards `wanted` (never past the hard limit, never
     /// lower than it is) and returns the soft limit now in force. Recipes inherit it.
-    static func raise(toAtLeast wanted: Int) -> Int {
+    package static func raise(toAtLeast wanted: Int) -> Int {
         var limit = rlimit()
         guard getrlimit(resource, &limit) == 0 else { return wanted }
         if limit.rlim_cur != unlimited, Int(clamping: limit.rlim_cur) < wanted {

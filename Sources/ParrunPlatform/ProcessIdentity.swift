@@ -11,5 +11,5 @@ public struct ProcessIdentity: Sendable, Equatable, Hashable {
         self.host = host
     }
 
-    static let none = ProcessIdentity(pid: 0, startTicks: 0, host: "")
+    package static let none = ProcessIdentity(pid: 0, startTicks: 0, host: "")
 }

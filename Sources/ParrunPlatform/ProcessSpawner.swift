@@ -174,4 +174,14 @@ public enum ProcessControl {
     public static func isAlive(_ pid: Int32) -> Bool {
         kill(pid, 0) == 0 || errno == EPERM
     }
+
+    package static var ownPID: Int32 { getpid() }
+}
+
+/// The signals parrun sends and handles, by name, for code that imports no libc.
+package enum Signal {
+    package static let hangUp = SIGHUP
+    package static let interrupt = SIGINT
+    package static let terminate = SIGTERM
+    package static let kill = SIGKILL
 }
