@@ -1,4 +1,4 @@
-import ParrunCore
+import ParrunCLI
 import ParrunPlatform
 
 #if canImport(Glibc)

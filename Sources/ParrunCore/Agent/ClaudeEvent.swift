@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunState
 
 /// One event of `claude -p --output-format stream-json --verbose`, reduced to
 /// what parrun shows, records and decides on.

@@ -9,15 +9,20 @@ public struct Git: Sendable {
     /// so parrun's commits never fail for want of one.
     var identity: [String] = []
 
+    package init(root: String, identity: [String] = []) {
+        self.root = root
+        self.identity = identity
+    }
+
     static let environment = ["GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "GIT_MERGE_AUTOEDIT": "no", "LC_ALL": "C"]
 
     @discardableResult
-    func run(_ arguments: [String], in directory: String? = nil) -> CommandRunner.Result {
+    package func run(_ arguments: [String], in directory: String? = nil) -> CommandRunner.Result {
         CommandRunner.run(["git"] + identity + arguments, in: directory ?? root, environment: Self.environment)
     }
 
     /// The command's output without its last line break, or nil when it failed.
-    func output(_ arguments: [String], in directory: String? = nil) -> String? {
+    package func output(_ arguments: [String], in directory: String? = nil) -> String? {
         let result = run(arguments, in: directory)
         guard result.succeeded else { return nil }
         var text = result.output

@@ -1,4 +1,5 @@
 import ParrunPlatform
+import ParrunState
 
 /// What happened during a run, in order; reporters turn these into text,
 /// a status line or JSON events.

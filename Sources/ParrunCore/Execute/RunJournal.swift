@@ -1,5 +1,6 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 
 /// What the run loop records in the journal, and when it makes it durable.
 ///

@@ -1,5 +1,6 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// How one attempt of a ticket ended.

@@ -1,5 +1,6 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 #if canImport(Glibc)
 import Glibc
 #endif

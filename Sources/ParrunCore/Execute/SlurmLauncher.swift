@@ -6,7 +6,7 @@ import ParrunPlatform
 /// as they do locally. The job is named `parrun:RUN:ID`; its size comes from
 /// the ticket's `cpus`, `mem`, `timeout`, `partition` and `slurmArgs`. A
 /// filesystem shared with the nodes is assumed: srun runs in the ticket's directory.
-enum SlurmLauncher {
+package enum SlurmLauncher {
     static func jobName(run: String, id: String) -> String { "parrun:\(run):\(id)" }
 
     /// The srun command that runs `arguments` for the ticket. With `jobFile`
@@ -43,7 +43,7 @@ enum SlurmLauncher {
     }
 
     /// CPUs of the cluster, as `sinfo` reports them (nil if it does not answer).
-    static func clusterCPUs() -> Int? {
+    package static func clusterCPUs() -> Int? {
         let result = CommandRunner.run(["sinfo", "-h", "-o", "%C"])
         guard result.succeeded else { return nil }
         // "allocated/idle/other/total" per partition line.
@@ -57,7 +57,7 @@ enum SlurmLauncher {
     }
 
     /// The jobs of run `run` in the queue, by ticket id: (job id, `queued`/`running`/Slurm's state code).
-    static func jobs(ofRun run: String) -> [String: (job: String, state: String)] {
+    package static func jobs(ofRun run: String) -> [String: (job: String, state: String)] {
         let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j %t"])
         guard result.succeeded else { return [:] }
         let prefix = "parrun:\(run):"
@@ -72,7 +72,7 @@ enum SlurmLauncher {
     }
 
     /// Jobs of earlier runs still in the queue: (job id, name).
-    static func queuedJobs(ofRuns runs: Set<String>) -> [(job: String, name: String)] {
+    package static func queuedJobs(ofRuns runs: Set<String>) -> [(job: String, name: String)] {
         let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j"])
         guard result.succeeded else { return [] }
         return result.output.split(separator: "\n").compactMap { line in

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunState
 
 /// The formats of `--graph`.
 public enum GraphFormat: String, Sendable, CaseIterable {

@@ -1,5 +1,6 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// `--json`: one JSON object per line on standard output, for scripts. The

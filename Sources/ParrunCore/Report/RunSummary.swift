@@ -1,5 +1,6 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// The text printed when a run ends: counts, what failed and why, timing,

@@ -1,7 +1,9 @@
 import Testing
+@testable import ParrunCLI
 @testable import ParrunCore
 @testable import ParrunModel
 @testable import ParrunPlatform
+@testable import ParrunState
 @testable import ParrunSupport
 
 /// Which run an invocation makes: fresh, `--resume`, or joining a live run.

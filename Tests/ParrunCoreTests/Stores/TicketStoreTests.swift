@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ParrunCLI
 @testable import ParrunCore
 @testable import ParrunModel
 @testable import ParrunSupport

@@ -1,4 +1,6 @@
+import ParrunCore
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// `parrun status [MANIFEST] [--json]`: every ticket of the manifest as its

@@ -1,4 +1,5 @@
 import ParrunPlatform
+import ParrunState
 
 /// Problems with how parrun was called (exit status 2), each rendered as one
 /// line followed by a pointer to `--help`.

@@ -1,4 +1,6 @@
+import ParrunCore
 import ParrunModel
+import ParrunState
 import ParrunSupport
 
 /// What the command line asked for.

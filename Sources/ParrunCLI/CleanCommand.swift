@@ -1,4 +1,6 @@
+import ParrunCore
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// `parrun clean [MANIFEST] [--force]`: removes the manifest's state (journal,

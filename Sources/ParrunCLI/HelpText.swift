@@ -1,3 +1,6 @@
+import ParrunCore
+import ParrunState
+
 public enum HelpText {
     public static let version = "0.1.0"
 

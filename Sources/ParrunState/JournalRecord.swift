@@ -23,6 +23,9 @@ public enum JournalRecord: Sendable, Equatable {
     /// `--launcher slurm`: the Slurm job an attempt of a ticket runs as.
     case slurmJob(SlurmJobRecord)
 
+    // Each record spells out its memberwise initializer: the execution layer
+    // writes records, and a synthesized one is internal to this module.
+
     /// A run begins (or a process joins one: `joined` is true).
     public struct RunRecord: Sendable, Equatable {
         public var run: String
@@ -39,6 +42,19 @@ public enum JournalRecord: Sendable, Equatable {
         public var worktree = false
         /// With `worktree`: the branch its work lands on.
         public var branch: String? = nil
+
+        package init(run: String, manifest: String, manifestHash: String, jobs: Int, owner: ProcessIdentity, time: Double, resumes: String?, joined: Bool, worktree: Bool = false, branch: String? = nil) {
+            self.run = run
+            self.manifest = manifest
+            self.manifestHash = manifestHash
+            self.jobs = jobs
+            self.owner = owner
+            self.time = time
+            self.resumes = resumes
+            self.joined = joined
+            self.worktree = worktree
+            self.branch = branch
+        }
     }
 
     public struct StartRecord: Sendable, Equatable {
@@ -55,6 +71,18 @@ public enum JournalRecord: Sendable, Equatable {
         public var time: Double
         /// The agent session a prompt ticket's attempt was given (or continues).
         public var session: String? = nil
+
+        package init(run: String, id: String, attempt: Int, recipe: String, process: ProcessIdentity, owner: ProcessIdentity, worker: Int, time: Double, session: String? = nil) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.recipe = recipe
+            self.process = process
+            self.owner = owner
+            self.worker = worker
+            self.time = time
+            self.session = session
+        }
     }
 
     public struct EndRecord: Sendable, Equatable {
@@ -75,6 +103,21 @@ public enum JournalRecord: Sendable, Equatable {
         public var stats: AgentStats? = nil
         /// Why it failed, in words, when the exit code does not say (`error_max_turns`, ...).
         public var detail: String? = nil
+
+        package init(run: String, id: String, attempt: Int, status: String, exitCode: Int?, signal: String?, seconds: Double, time: Double, retry: Bool = false, owner: ProcessIdentity = .none, stats: AgentStats? = nil, detail: String? = nil) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.status = status
+            self.exitCode = exitCode
+            self.signal = signal
+            self.seconds = seconds
+            self.time = time
+            self.retry = retry
+            self.owner = owner
+            self.stats = stats
+            self.detail = detail
+        }
     }
 
     public struct SlurmJobRecord: Sendable, Equatable {
@@ -83,6 +126,14 @@ public enum JournalRecord: Sendable, Equatable {
         public var attempt: Int
         public var job: String
         public var time: Double
+
+        package init(run: String, id: String, attempt: Int, job: String, time: Double) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.job = job
+            self.time = time
+        }
     }
 
     public struct ReviewRecord: Sendable, Equatable {
@@ -91,6 +142,14 @@ public enum JournalRecord: Sendable, Equatable {
         public var approved: Bool
         public var reason: String?
         public var time: Double
+
+        package init(run: String, id: String, approved: Bool, reason: String?, time: Double) {
+            self.run = run
+            self.id = id
+            self.approved = approved
+            self.reason = reason
+            self.time = time
+        }
     }
 
     public struct VerifyRecord: Sendable, Equatable {
@@ -100,6 +159,15 @@ public enum JournalRecord: Sendable, Equatable {
         public var passed: Bool
         public var exitCode: Int?
         public var time: Double
+
+        package init(run: String, id: String, attempt: Int, passed: Bool, exitCode: Int?, time: Double) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.passed = passed
+            self.exitCode = exitCode
+            self.time = time
+        }
     }
 
     public struct SessionRecord: Sendable, Equatable {
@@ -108,6 +176,14 @@ public enum JournalRecord: Sendable, Equatable {
         public var attempt: Int
         public var session: String
         public var time: Double
+
+        package init(run: String, id: String, attempt: Int, session: String, time: Double) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.session = session
+            self.time = time
+        }
     }
 
     public struct RunEndRecord: Sendable, Equatable {
@@ -116,6 +192,13 @@ public enum JournalRecord: Sendable, Equatable {
         public var status: String
         public var owner: ProcessIdentity
         public var time: Double
+
+        package init(run: String, status: String, owner: ProcessIdentity, time: Double) {
+            self.run = run
+            self.status = status
+            self.owner = owner
+            self.time = time
+        }
     }
 
     /// The record as one journal line, with its line break. Built by appending

@@ -1,4 +1,5 @@
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// `parrun approve ID...` and `parrun reject ID... [--reason TEXT]`: the

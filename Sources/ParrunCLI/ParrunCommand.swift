@@ -1,5 +1,7 @@
+import ParrunCore
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// The `parrun` command: arguments in, exit status out. `main.swift` only calls this.

@@ -1,5 +1,7 @@
+import ParrunCore
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// `parrun [MANIFEST]` without --dry-run: prepares the state directory, picks

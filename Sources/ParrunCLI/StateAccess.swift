@@ -1,5 +1,7 @@
+import ParrunCore
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// What every command that works on a manifest's state needs: the manifest,

@@ -39,7 +39,7 @@ public struct AgentStats: Sendable, Equatable {
         "\(turns) turn\(turns == 1 ? "" : "s"), \(Self.dollars(costUSD)), \(Self.count(totalTokens)) tokens"
     }
 
-    static func dollars(_ value: Double) -> String {
+    package static func dollars(_ value: Double) -> String {
         let cents = (value * 10000).rounded() / 10000
         var text = String(cents)
         if let dot = text.firstIndex(of: ".") {
@@ -49,14 +49,14 @@ public struct AgentStats: Sendable, Equatable {
         return "$" + text
     }
 
-    static func count(_ value: Int) -> String {
+    package static func count(_ value: Int) -> String {
         if value < 1000 { return String(value) }
         if value < 1_000_000 { return String((Double(value) / 100).rounded() / 10) + "k" }
         return String((Double(value) / 100_000).rounded() / 10) + "M"
     }
 
     /// The JSON object the journal, `status --json` and events carry.
-    var json: String {
+    package var json: String {
         "{\"turns\":\(turns),\"durationMs\":\(durationMs),\"costUsd\":\(JSONText.number(costUSD)),"
             + "\"inputTokens\":\(inputTokens),\"outputTokens\":\(outputTokens),"
             + "\"cacheReadTokens\":\(cacheReadTokens),\"cacheCreationTokens\":\(cacheCreationTokens)}"

@@ -1,5 +1,6 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// `parrun logs [ID] [--tail N] [--follow]`: a ticket's saved output; without

@@ -1,3 +1,5 @@
+import ParrunState
+
 /// Every command-line option, in the one table that both the parser and
 /// `--help` read, so the two can never disagree.
 public enum OptionKey: Sendable, Equatable {

@@ -1,5 +1,7 @@
+import ParrunCore
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// Which tickets this invocation runs, decided from the manifest and the journal:
