@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "ParrunSupport"),
         // The pure core: manifest -> graph -> plan and the scheduler; no clocks, processes or files.
         .target(name: "ParrunModel", dependencies: ["ParrunSupport"]),
-        // GNU-only libc calls that Swift's Glibc module hides; used only from ParrunPlatform.
+        // GNU-only libc calls that Swift's Glibc module hides (docs/platform.md); used only from ParrunPlatform.
         .target(name: "CParrunShims"),
         // Thin wrappers over libc: spawning, pipes, poll, signals, files, locks, /proc, the terminal.
         .target(name: "ParrunPlatform", dependencies: ["ParrunSupport", "CParrunShims"]),

@@ -9,7 +9,8 @@ import Glibc
 /// parrun is gone: the guardian finds every process whose environment carries
 /// `PARRUN_SUPERVISOR=<parrun's pid>` (grandchildren inherit it), and stops
 /// them and their process groups: SIGTERM, then SIGKILL after the grace period.
-/// PR_SET_PDEATHSIG would reach only the recipe's own shell, not what it started.
+/// PR_SET_PDEATHSIG would reach only the recipe's own shell, not what it started
+/// (docs/platform.md).
 public struct Guardian {
     /// The hidden subcommand that runs a guardian.
     public static let subcommand = "__guardian"

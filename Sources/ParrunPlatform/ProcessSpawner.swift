@@ -31,12 +31,12 @@ public struct SpawnRequest: Sendable {
     }
 }
 
-/// Starts processes with `posix_spawn` (not `Foundation.Process`; see PLATFORM.md):
+/// Starts processes with `posix_spawn` (not `Foundation.Process`; see docs/platform.md):
 /// each in a process group of its own, with default signal handling and an
 /// empty signal mask, and no descriptor of parrun's beyond 0, 1 and 2.
 public enum ProcessSpawner {
     /// Signals the child gets back to their default action (parrun blocks or
-    /// ignores some of them, and both would otherwise be inherited).
+    /// ignores some of them, and both would otherwise be inherited: docs/platform.md).
     static let resetSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE, SIGQUIT]
 
     public static func spawn(_ request: SpawnRequest) throws(SystemError) -> Int32 {

@@ -1,7 +1,7 @@
 import ParrunSupport
 
 /// A byte-level JSON parser that keeps the position of every value.
-/// `JSONDecoder` is about five times slower on large manifests and cannot say
+/// `JSONDecoder` is about five times slower on large manifests (docs/platform.md) and cannot say
 /// where a value stood; this parser is iterative in nothing but nesting, which
 /// it bounds, so no input can exhaust the stack.
 public struct JSONParser {
