@@ -6,12 +6,12 @@ import PackageDescription
 let package = Package(
     name: "ParrunFuzz",
     dependencies: [
-        .package(path: "../.."),
+        .package(name: "parrun", path: "../.."),
     ],
     targets: [
         .executableTarget(
             name: "ManifestFuzzer",
-            dependencies: [.product(name: "ParrunCore", package: "main")]
+            dependencies: [.product(name: "ParrunCore", package: "parrun")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -18,7 +18,7 @@ shift || true
 
 cd "$here"
 # -Xswiftc -sanitize=fuzzer alone builds a binary that exits at once; both
-# --sanitize fuzzer and -sanitize=fuzzer,address are needed (PLATFORM.md).
+# --sanitize fuzzer and -sanitize=fuzzer,address are needed (docs/platform.md).
 swift build -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address --product ManifestFuzzer
 binary="$(swift build -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address --show-bin-path)/ManifestFuzzer"
 

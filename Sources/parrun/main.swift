@@ -1,4 +1,5 @@
-import ParrunCore
+import ParrunCLI
+import ParrunPlatform
 
 #if canImport(Glibc)
 import Glibc

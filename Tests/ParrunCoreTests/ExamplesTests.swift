@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// The manifests in Examples/ are what new users run first: they must stay valid,
 /// and tickets.json and Parrunfile must describe the same graph.

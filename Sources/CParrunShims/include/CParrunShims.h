@@ -2,7 +2,8 @@
 // _GNU_SOURCE). Only plain prototypes here: defining _GNU_SOURCE in a header that
 // Swift imports changes libc's own types (fd_set) and clashes with the Glibc
 // module on a clean build, so the definitions live in shims.c, which is compiled
-// with _GNU_SOURCE. Sources/ParrunCore/Platform is the only Swift code that calls them.
+// with _GNU_SOURCE (docs/platform.md). Sources/ParrunPlatform is the only Swift code
+// that calls them.
 #ifndef CPARRUN_SHIMS_H
 #define CPARRUN_SHIMS_H
 
@@ -28,7 +29,8 @@ int parrun_block_and_signalfd(const int *signals, int count);
 int parrun_read_signal(int fd);
 
 /// Whether `pid` has exited, without reaping it: the unreaped process keeps its
-/// process group id from being reused, so its group can still be killed safely.
+/// process group id from being reused, so its group can still be killed safely
+/// (docs/platform.md).
 /// Returns 1 if exited, 0 if still running, -1 on error.
 int parrun_has_exited(pid_t pid);
 

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunState
+
 /// One event of `claude -p --output-format stream-json --verbose`, reduced to
 /// what parrun shows, records and decides on.
 public enum ClaudeEvent: Sendable, Equatable {

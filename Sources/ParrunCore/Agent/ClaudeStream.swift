@@ -1,3 +1,5 @@
+import ParrunPlatform
+
 /// Follows one attempt of a prompt ticket: reads the CLI's output line by line,
 /// turns events into lines for people, and decides at the end whether the
 /// ticket succeeded. Pure: lines in, lines and a verdict out.

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// Agent session ids: random UUIDs (version 4), as `claude --session-id` takes.
 enum SessionID {
     static func make(using generator: inout some RandomNumberGenerator) -> String {

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunPlatform
+
 /// The CLI's message when the account's usage limit is reached (not a
 /// documented format): "You've hit your limit · resets 1pm (Europe/Lisbon)",
 /// older "Claude AI usage limit reached|1712345678".

@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// `--launcher CMD`: every recipe runs under a command of the user's (ssh,
 /// docker exec, ...). Its argv is appended to the command, or, where the
 /// command has a `{}` word, put there as one shell-quoted string: what `ssh

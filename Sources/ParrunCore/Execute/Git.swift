@@ -1,3 +1,5 @@
+import ParrunPlatform
+
 /// git, run in the user's repository or in one of parrun's worktrees. Never
 /// prompts, never opens an editor.
 public struct Git: Sendable {
@@ -7,18 +9,23 @@ public struct Git: Sendable {
     /// so parrun's commits never fail for want of one.
     var identity: [String] = []
 
+    package init(root: String, identity: [String] = []) {
+        self.root = root
+        self.identity = identity
+    }
+
     static let environment = ["GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "GIT_MERGE_AUTOEDIT": "no", "LC_ALL": "C"]
 
     /// A hung git (a lock held elsewhere, a network filesystem) fails its step instead of freezing the run.
     static var timeout: Double { CommandRunner.timeout(default: 300) }
 
     @discardableResult
-    func run(_ arguments: [String], in directory: String? = nil) -> CommandRunner.Result {
+    package func run(_ arguments: [String], in directory: String? = nil) -> CommandRunner.Result {
         CommandRunner.run(["git"] + identity + arguments, in: directory ?? root, environment: Self.environment, timeout: Self.timeout)
     }
 
     /// The command's output without its last line break, or nil when it failed.
-    func output(_ arguments: [String], in directory: String? = nil) -> String? {
+    package func output(_ arguments: [String], in directory: String? = nil) -> String? {
         let result = run(arguments, in: directory)
         guard result.succeeded else { return nil }
         var text = result.output

@@ -1,3 +1,5 @@
+import ParrunPlatform
+
 /// A ticket's log, `.parrun/logs/ID.log`: everything the recipe wrote to
 /// stdout and stderr, in order, as raw bytes. Opened on the first byte, so a
 /// ticket that prints nothing costs no file (at 2,000 silent tickets, file

@@ -1,6 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import ParrunModel
+import ParrunPlatform
+import ParrunSupport
 
 /// The process a ticket's recipe becomes.
 struct RecipeCommand: Sendable, Equatable {
@@ -31,12 +31,7 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// The status a shell gives a command it cannot run: 127 not found, 126 not executable.
     static func shellStatus(for error: SystemError) -> Int32? {
-        guard error.call == "posix_spawn" else { return nil }
-        switch error.code {
-        case ENOENT, ENOTDIR: return 127
-        case EACCES, ENOEXEC, EPERM: return 126
-        default: return nil
-        }
+        error.call == "posix_spawn" ? error.shellStatus : nil
     }
 
     /// What a recipe's environment adds to parrun's own: the ticket's `env`, then

@@ -1,3 +1,7 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+
 /// Working on one run together with other parrun processes: claim a ticket
 /// before starting it, and learn from the journal what the others started and
 /// finished.

@@ -1,3 +1,7 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+
 /// What the run loop records in the journal, and when it makes it durable.
 ///
 /// Invariant: a ticket's end record is on disk (fdatasync) before any ticket

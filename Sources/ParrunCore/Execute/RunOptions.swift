@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// How to run, from the command line and the manifest.
 public struct RunOptions: Sendable {
     public enum Prefix: String, Sendable, CaseIterable {

@@ -1,3 +1,8 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
 /// How one attempt of a ticket ended.
 public enum AttemptOutcome: Sendable, Equatable {
     case succeeded

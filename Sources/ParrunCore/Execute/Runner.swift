@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -246,7 +249,7 @@ public final class Runner {
     /// What other parruns on this run finished; read often while waiting on them.
     private func applyNews(now: Double) {
         guard let coordination else { return }
-        let interval = controller.scheduler.elsewhereCount > 0 ? Self.newsInterval : HumanReporter.tickInterval
+        let interval = controller.scheduler.elsewhereCount > 0 ? Self.newsInterval : StatusTick.interval
         guard now - lastNews >= interval else { return }
         lastNews = now
         for news in coordination.news() {
@@ -278,7 +281,7 @@ public final class Runner {
         let now = Clock.monotonic()
         send(.timer)
         applyNews(now: now)
-        guard now - lastTick >= HumanReporter.tickInterval else { return false }
+        guard now - lastTick >= StatusTick.interval else { return false }
         lastTick = now
         pollLauncher()
         journal?.tick()
@@ -288,7 +291,7 @@ public final class Runner {
 
     /// Seconds until the next deadline, retry or status-line tick.
     private func nextWakeUp() -> Double {
-        var next = lastTick + HumanReporter.tickInterval
+        var next = lastTick + StatusTick.interval
         if let due = controller.nextDue { next = min(next, due) }
         if controller.scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
         let now = Clock.monotonic()

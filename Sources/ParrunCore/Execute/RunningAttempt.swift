@@ -1,3 +1,5 @@
+import ParrunState
+
 /// One attempt of a ticket while its process runs.
 struct RunningAttempt {
     let ticket: Int

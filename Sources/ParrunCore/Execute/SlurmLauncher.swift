@@ -1,14 +1,17 @@
+import ParrunModel
+import ParrunPlatform
+
 /// `--launcher slurm`: every ticket runs as `srun`, which stays in the
 /// foreground, so output, logs, timeouts, retries, the journal and resume work
 /// as they do locally. The job is named `parrun:RUN:ID`; its size comes from
 /// the ticket's `cpus`, `mem`, `timeout`, `partition` and `slurmArgs`. A
 /// filesystem shared with the nodes is assumed: srun runs in the ticket's directory.
-enum SlurmLauncher {
+package enum SlurmLauncher {
     /// A slow or hung Slurm controller costs a poll, not the run.
-    static var helperTimeout: Double { CommandRunner.timeout(default: 30) }
+    package static var helperTimeout: Double { CommandRunner.timeout(default: 30) }
 
     /// The queue is asked every tick: a slow answer is given up on sooner.
-    static var pollTimeout: Double { CommandRunner.timeout(default: 5) }
+    package static var pollTimeout: Double { CommandRunner.timeout(default: 5) }
 
     static func jobName(run: String, id: String) -> String { "parrun:\(run):\(id)" }
 
@@ -46,7 +49,7 @@ enum SlurmLauncher {
     }
 
     /// CPUs of the cluster, as `sinfo` reports them (nil if it does not answer).
-    static func clusterCPUs() -> Int? {
+    package static func clusterCPUs() -> Int? {
         let result = CommandRunner.run(["sinfo", "-h", "-o", "%C"], timeout: helperTimeout)
         guard result.succeeded else { return nil }
         // "allocated/idle/other/total" per partition line.
@@ -63,7 +66,7 @@ enum SlurmLauncher {
     /// (job id, `queued`/`running`/Slurm's state code); nil when `squeue` failed
     /// or did not answer in time. Only this run's own jobs are asked about,
     /// not every user's queue.
-    static func jobs(ofRun run: String, tickets ids: [String]) -> [String: (job: String, state: String)]? {
+    package static func jobs(ofRun run: String, tickets ids: [String]) -> [String: (job: String, state: String)]? {
         var arguments = ["squeue", "-h", "-o", "%i %j %t"]
         let names = ids.map { jobName(run: run, id: $0) }
         // squeue's --name takes a comma-separated list: a name with a comma is found by its prefix below.
@@ -86,7 +89,7 @@ enum SlurmLauncher {
     }
 
     /// Jobs of earlier runs still in the queue: (job id, name).
-    static func queuedJobs(ofRuns runs: Set<String>) -> [(job: String, name: String)] {
+    package static func queuedJobs(ofRuns runs: Set<String>) -> [(job: String, name: String)] {
         let result = CommandRunner.run(["squeue", "-h", "-o", "%i %j"], timeout: helperTimeout)
         guard result.succeeded else { return [] }
         return result.output.split(separator: "\n").compactMap { line in

@@ -1,3 +1,8 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
 /// Where and how a ticket's command runs: here (`posix_spawn`, with the
 /// direct-exec fast path), under the user's `--launcher CMD` template, or as a
 /// Slurm job. The runner spawns what `command` returns in every case (a

@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunPlatform
+
 /// `--worktree`: every ticket works in a git worktree of its own, on a branch
 /// `parrun/RUN/ID` made from the integration branch as it stands when the
 /// ticket starts; when it succeeds, its work lands on the integration branch,
@@ -11,7 +14,7 @@
 /// (`git read-tree -m -u OLD NEW`) only while it has no uncommitted changes;
 /// otherwise parrun leaves them alone and says at the end how to catch up.
 public final class WorktreeIsolation {
-    enum MergeMode: String, Sendable, CaseIterable {
+    package enum MergeMode: String, Sendable, CaseIterable {
         /// Rebase the ticket's commits onto the integration branch, then fast-forward.
         case rebase
         /// A merge commit of the ticket's branch into the integration branch.
@@ -40,27 +43,27 @@ public final class WorktreeIsolation {
         case unfinished(String, paths: [String])
     }
 
-    struct Problem: Error, Equatable {
-        let message: String
+    package struct Problem: Error, Equatable {
+        package let message: String
     }
 
     let git: Git
     let runID: String
     /// The branch work lands on.
-    let integration: String
+    package let integration: String
     let mergeMode: MergeMode
     /// Where worktrees go: `.parrun/worktrees`.
     let directory: String
     /// Held while changing the repository's branches and worktrees, so that
     /// parruns joined on one run land one at a time too.
-    static let lockFileName = "landing.lock"
+    package static let lockFileName = "landing.lock"
     private let lockPath: String
     /// The manifest's directory relative to the repository root ("" at the root).
     let manifestPrefix: String
     /// The user's checkout has the integration branch checked out.
     private let checkoutOnIntegration: Bool
     /// Set when a landing left the user's checkout behind (it had changes): from, to.
-    private(set) var checkoutBehind: (from: String, to: String)?
+    package private(set) var checkoutBehind: (from: String, to: String)?
     /// Per ticket id: the commit its worktree started from.
     private var bases: [String: String] = [:]
     /// Per ticket id: where the integration branch stood when its work landed.
@@ -80,7 +83,7 @@ public final class WorktreeIsolation {
 
     /// Finds the repository and the integration branch (creating it from `base`
     /// when it does not exist), and refuses a branch checked out elsewhere.
-    static func prepare(manifestDirectory: String, stateDirectory: String, runID: String,
+    package static func prepare(manifestDirectory: String, stateDirectory: String, runID: String,
                         into: String?, base: String?, mergeMode: MergeMode) throws(Problem) -> WorktreeIsolation {
         let probe = Git(root: manifestDirectory)
         guard let root = probe.output(["rev-parse", "--show-toplevel"]) else {

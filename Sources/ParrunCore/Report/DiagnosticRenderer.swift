@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// The one place diagnostics become text, in the form compilers use so editors
 /// can jump to them:
 ///

@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// Graphviz DOT. Arrows point from a dependency to the ticket that waits for it,
 /// the direction work flows, as in `make`-graph tools. Tickets already done are
 /// grey and dashed, held-back ones orange and dotted; prompt tickets have their

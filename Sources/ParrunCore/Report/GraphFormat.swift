@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunState
+
 /// The formats of `--graph`.
 public enum GraphFormat: String, Sendable, CaseIterable {
     case dot

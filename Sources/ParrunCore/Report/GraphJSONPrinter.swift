@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunSupport
+
 /// `--graph json`: the graph and plan for scripts. The schema is documented in
 /// the README under "Graph JSON"; keys are only ever added, never renamed, and
 /// `version` changes if that promise is ever broken.

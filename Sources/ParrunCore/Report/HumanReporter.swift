@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunPlatform
+
 /// Output for people: ticket output with `[ID] ` prefixes, and either a live
 /// status line (on a terminal) or plain event lines (`start ID`, `ok ID 3.2s`,
 /// `FAIL ID exit 2 (log: ...)`). parrun's own lines go to standard error, so
@@ -133,9 +136,6 @@ public struct HumanReporter: RunReporter {
         lastElapsed = elapsed
         drawStatus()
     }
-
-    /// Runners call `tick` this often while tickets run.
-    public static let tickInterval = 0.5
 
     private mutating func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?) {
         let time = DurationText.format(seconds: seconds)

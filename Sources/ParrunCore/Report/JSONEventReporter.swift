@@ -1,3 +1,8 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
 /// `--json`: one JSON object per line on standard output, for scripts. The
 /// schema (`event` names and keys) is documented in the README under "JSON
 /// events"; keys are only ever added.

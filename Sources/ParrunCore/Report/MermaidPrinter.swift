@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// A Mermaid flowchart, for pasting into Markdown. Node names are `t0`, `t1`, ...
 /// because Mermaid gives meaning to some characters ids may contain (`-`, `.`);
 /// the label carries the id.

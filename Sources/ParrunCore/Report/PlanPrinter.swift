@@ -1,3 +1,6 @@
+import ParrunModel
+import ParrunState
+
 /// The text of `parrun --dry-run` and `--summary`.
 public struct PlanPrinter {
     public let plan: Plan
@@ -130,7 +133,7 @@ public struct PlanPrinter {
 extension String {
     /// Pads with spaces to `width` scalars (ids and columns are ASCII; counting
     /// scalars avoids grapheme breaking on 100,000-line plans).
-    func padding(to width: Int) -> String {
+    package func padding(to width: Int) -> String {
         let length = unicodeScalars.count
         return length >= width ? self : self + String(repeating: " ", count: width - length)
     }

@@ -1,3 +1,8 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
 /// The text printed when a run ends: counts, what failed and why, timing,
 /// and the critical path as it actually ran.
 struct RunSummary {

@@ -1,3 +1,5 @@
+import ParrunSupport
+
 /// The live line at the bottom of a terminal:
 /// `[7/12] running: build, test, lint  elapsed 1m12s  eta 3m`.
 struct StatusLine {

@@ -1,13 +1,24 @@
+import ParrunModel
+import ParrunState
+import ParrunSupport
+
 /// Renders a `StatusReport` for people (a table and totals) or for scripts (JSON).
-struct StatusPrinter {
+package struct StatusPrinter {
     let report: StatusReport
     let manifestName: String
     /// The log file of a ticket, as the user should type it.
     let logPath: (String) -> String
     /// `git diff --stat` of work awaiting review in a kept worktree, by id.
-    var diffStats: [String: String] = [:]
+    package var diffStats: [String: String] = [:]
 
-    func text() -> String {
+    package init(report: StatusReport, manifestName: String, logPath: @escaping (String) -> String, diffStats: [String: String] = [:]) {
+        self.report = report
+        self.manifestName = manifestName
+        self.logPath = logPath
+        self.diffStats = diffStats
+    }
+
+    package func text() -> String {
         guard let run = report.run else {
             return "parrun: \(manifestName) has not run yet (no run of it in the journal)\n" + totals()
         }
@@ -91,7 +102,7 @@ struct StatusPrinter {
         return out
     }
 
-    func json() -> String {
+    package func json() -> String {
         let tickets = report.entries.map { entry in
             var fields = [
                 "\"id\":\(JSONText.quoted(entry.id))", "\"state\":\(JSONText.quoted(entry.state.rawValue))",

@@ -1,3 +1,7 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

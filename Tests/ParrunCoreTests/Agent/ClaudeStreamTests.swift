@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunState
 
 /// Reading the claude CLI's stream-json events and judging an attempt: pure.
 @Suite struct ClaudeStreamTests {

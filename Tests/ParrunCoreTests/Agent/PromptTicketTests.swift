@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunState
 
 /// Prompt tickets run by a real parrun against a fake claude program
 /// (Fixtures/fake-claude), which records its argv and stdin and plays the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunState
 
 /// The real `claude` CLI (found through PARRUN_TEST_CLAUDE) run by parrun
 /// against a mock of the Messages API on 127.0.0.1 (Fixtures/mock_anthropic.py,

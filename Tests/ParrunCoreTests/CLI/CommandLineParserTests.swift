@@ -1,4 +1,5 @@
 import Testing
+@testable import ParrunCLI
 @testable import ParrunCore
 
 @Suite struct CommandLineParserTests {

@@ -1,5 +1,10 @@
 import Testing
+@testable import ParrunCLI
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
+@testable import ParrunSupport
 
 /// Which run an invocation makes: fresh, `--resume`, or joining a live run.
 /// Pure: the journal's records and which processes live are given.

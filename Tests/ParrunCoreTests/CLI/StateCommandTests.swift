@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+@testable import ParrunCLI
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// `--resume`, `status`, `logs` and `clean` on real runs of the real binary.
 @Suite struct StateCommandTests {

@@ -1,5 +1,9 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
+@testable import ParrunSupport
 
 /// A fake launcher on a simulated clock, driving a `RunController` the way
 /// the runner does: a started ticket "runs" for its scripted time and ends

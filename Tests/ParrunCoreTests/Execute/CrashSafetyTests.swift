@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// SIGKILL a real parrun at random moments, then `--resume` until the run is
 /// done, and check the promises of the journal: every ticket ends succeeded,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
 
 @Suite struct DirectCommandTests {
     private let shell = RunOptions.defaultShell

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
+@testable import ParrunSupport
 
 /// Plain lines of ticket output pass through as bytes; everything else (a line
 /// begun in an earlier read, UTF-8, invalid bytes, CR LF) takes the line-by-line

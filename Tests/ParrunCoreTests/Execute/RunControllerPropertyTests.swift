@@ -1,6 +1,10 @@
 import Glibc
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
+@testable import ParrunSupport
 
 /// Random DAGs, random outcomes, random options and signals on the simulated
 /// clock: whatever happens, the run's invariants hold.

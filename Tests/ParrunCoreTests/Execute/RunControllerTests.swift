@@ -1,6 +1,10 @@
 import Glibc
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
+@testable import ParrunSupport
 
 /// The run's decisions on a fake launcher and a simulated clock: each scenario
 /// is a list of events in and actions out, in microseconds, no processes.

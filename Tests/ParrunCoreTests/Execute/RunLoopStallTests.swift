@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
+@testable import ParrunSupport
 
 /// Nothing stalls the run loop: a reader that stops reading parrun's output,
 /// a ticket that closes its output, a helper (git, squeue) that hangs, a

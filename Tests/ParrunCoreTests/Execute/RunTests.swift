@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
 
 /// Runs real manifests with real processes through the built binary.
 @Suite struct RunTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// `--launcher slurm` against a real single-node Slurm cluster (`.ci/slurm-up`
 /// starts one); skipped when `sinfo` does not answer.

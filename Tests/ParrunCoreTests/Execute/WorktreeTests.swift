@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// `--worktree` on real git repositories in temporary directories.
 @Suite(.enabled(if: gitAvailable, "git is needed for the worktree tests (.ci/run installs it)"))

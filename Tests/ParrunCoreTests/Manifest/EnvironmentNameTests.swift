@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 @Suite struct EnvironmentNameTests {
     @Test(arguments: ["A", "_", "_x1", "LOG_LEVEL", "lower", "a1b2"])

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 @Suite struct JSONParserTests {
     private func parse(_ text: String) throws(ManifestError) -> JSONValue {

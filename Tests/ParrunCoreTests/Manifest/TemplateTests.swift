@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// Recipe templates in `defaults` and `--prompt-template`.
 @Suite struct TemplateTests {

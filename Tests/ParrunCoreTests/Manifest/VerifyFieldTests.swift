@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// `verify` is checked when the manifest is read, with a message that says what is wrong.
 @Suite struct VerifyFieldTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// Records what a reporter writes, stream by stream, in order.
 final class RecordingSink: OutputSink {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 @Suite struct PlanPrinterTests {
     private let manifest = """

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// How `parrun status` renders a report, for people and for scripts.
 @Suite struct StatusPrinterTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// `touches`: tickets whose declared paths may overlap never run at once.
 @Suite struct ExclusionTests {

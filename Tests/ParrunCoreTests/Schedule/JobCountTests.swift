@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 @Suite struct JobCountTests {
     private func resolve(_ commandLine: JobsRequest? = nil, env: JobsRequest? = nil, manifest: JobsRequest? = nil, cores: Int = 8, tickets: Int = 100) -> JobCount {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// The scheduler's side of working beside another parrun on one run: tickets
 /// another process claimed, and what it reports back. Pure, no processes.

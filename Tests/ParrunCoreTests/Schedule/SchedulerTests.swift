@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// Drives the scheduler with a simulated clock and fake jobs: no processes.
 struct Simulation {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
+@testable import ParrunSupport
 
 /// The journal's format, reading rules and writers, on bytes and temp files.
 @Suite struct JournalTests {

@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// What `--resume` reruns and why, and how runs chain: pure, from records.
 @Suite struct ResumeDecisionTests {

@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// What `parrun status` shows, built from journal records without a process.
 @Suite struct StatusReportTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// Beads issues: what each status and each link type means to a run.
 @Suite struct BeadsStoresTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// A run of a store with held-back issues: they never run, so they neither count
 /// as succeeded nor leave the run unfinished.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// Templates over store tickets: only tickets that run must fill them in, and
 /// a field a store leaves out when empty is empty text.

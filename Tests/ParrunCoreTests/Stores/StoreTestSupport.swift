@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// A store's fresh-run plan, as `parrun` builds it, and each ticket's held-back reason.
 func storePlan(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (plan: Plan, held: [String?]) {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 /// Which reader a store goes to is decided by its content, never its file name.
 @Suite struct StoresDetectionTests {

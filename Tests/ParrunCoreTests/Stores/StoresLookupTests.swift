@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ParrunCLI
 @testable import ParrunCore
 
 /// Without a manifest argument parrun finds one, its own formats first, then other tools' stores.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+@testable import ParrunCLI
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// Other tools' ticket files read directly: beads, task files, ticket indexes.
 @Suite struct TicketStoresTests {

@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// Reads `text` as a manifest named `name`.
 func readManifest(_ text: String, name: String = "m") -> ManifestReader.Result {

@@ -3,6 +3,8 @@
 // here is a bug: every input must end in a manifest or in diagnostics.
 // Not main.swift: libFuzzer supplies main(), Swift must not emit one.
 import ParrunCore
+import ParrunModel
+import ParrunSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,0 +1,71 @@
+import ParrunCore
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
+/// What every command that works on a manifest's state needs: the manifest,
+/// checked, and its state directory and journal.
+struct LoadedManifest {
+    let source: SourceFile
+    let manifest: Manifest
+    let graph: TicketGraph
+
+    /// Reads and checks the manifest; prints its diagnostics. Nil when it has
+    /// errors (already reported): the caller exits with status 2.
+    static func load(_ invocation: Invocation, environment: Environment) throws(UsageError) -> LoadedManifest? {
+        let source = try ManifestLocator.load(invocation)
+        var template: (name: String, text: String)?
+        if let path = invocation.promptTemplate {
+            do {
+                template = (path, String(decoding: try FileSystem.readFile(path), as: UTF8.self))
+            } catch {
+                throw .cannotReadFile(what: "prompt template", error)
+            }
+        }
+        let checked = ValidatedManifest(source, promptTemplate: template)
+        for problem in checked.templateErrors.prefix(20) { Terminal.writeError("parrun: error: \(problem)\n") }
+        let diagnostics = checked.diagnostics
+        if !diagnostics.diagnostics.isEmpty {
+            // Built only when needed: its line table costs a pass over the whole file.
+            let renderer = DiagnosticRenderer(source: source, useColor: Terminal.wantsColor(2, environment: environment))
+            Terminal.writeError(renderer.render(diagnostics))
+        }
+        guard let manifest = checked.manifest, let graph = checked.graph else {
+            let count = diagnostics.totalErrors + checked.templateErrors.count
+            // Name the file the errors are in: the template's, when they are all there.
+            let place = diagnostics.totalErrors == 0 ? template?.name ?? source.name : source.name
+            Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(place); nothing was run\n")
+            return nil
+        }
+        return LoadedManifest(source: source, manifest: manifest, graph: graph)
+    }
+
+    func stateDirectory(_ invocation: Invocation) -> String {
+        invocation.stateDirectory ?? RunCommand.stateDirectory(for: source.name)
+    }
+
+    /// The manifest as the journal's run records name it.
+    var identity: String { RunSelection.manifestIdentity(source) }
+}
+
+enum StateJournal {
+    static func path(in stateDirectory: String) -> String {
+        stateDirectory + "/" + JournalWriter.fileName
+    }
+
+    /// The journal's records; a torn last line is reported and ignored, any
+    /// other damage is an error.
+    static func read(stateDirectory: String) throws(UsageError) -> JournalContents {
+        let contents: JournalContents
+        do {
+            contents = try JournalReader.read(path(in: stateDirectory))
+        } catch {
+            throw .journal(error)
+        }
+        if let line = contents.tornLastLine {
+            Terminal.writeError("parrun: warning: the journal's last line (\(line)) was cut short by a crash; it is ignored\n")
+        }
+        return contents
+    }
+}

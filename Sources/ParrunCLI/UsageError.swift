@@ -1,0 +1,74 @@
+import ParrunPlatform
+import ParrunState
+
+/// Problems with how parrun was called (exit status 2), each rendered as one
+/// line followed by a pointer to `--help`.
+public enum UsageError: Error, Equatable, Sendable {
+    case unknownOption(String, suggestion: String?)
+    case missingValue(option: String, valueName: String)
+    case unexpectedValue(option: String)
+    case invalidValue(option: String, value: String, expected: String)
+    case invalidEnvironment(name: String, value: String, expected: String)
+    case tooManyManifests(first: String, extra: String)
+    case tooManyTickets(first: String, extra: String)
+    case optionForOtherCommand(option: String, command: String)
+    case unknownTicket(String, suggestion: String?)
+    case noManifestFound(directory: String)
+    case cannotChangeDirectory(SystemError)
+    case cannotReadManifest(SystemError)
+    case cannotWriteState(SystemError)
+    case cannotReadFile(what: String, SystemError)
+    case worktree(String)
+    case missingTicketIDs(command: String)
+    case notAwaitingReview(String)
+    /// `approve` after `reject` or the reverse: the first decision stands until `--resume` acts on it.
+    case alreadyDecided(String)
+    case journal(JournalError)
+
+    public var message: String {
+        switch self {
+        case .unknownOption(let option, let suggestion):
+            return "unknown option '\(option)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case .missingValue(let option, let valueName):
+            return "option '\(option)' needs a value (\(valueName))"
+        case .unexpectedValue(let option):
+            return "option '\(option)' takes no value"
+        case .invalidValue(let option, let value, let expected):
+            return "invalid value '\(value.truncatedForMessage)' for '\(option)': expected \(expected)"
+        case .invalidEnvironment(let name, let value, let expected):
+            return "invalid \(name)='\(value.truncatedForMessage)' in the environment: expected \(expected); unset it or fix it"
+        case .tooManyManifests(let first, let extra):
+            return "more than one manifest given ('\(first)' and '\(extra)'); parrun reads one manifest"
+        case .tooManyTickets(let first, let extra):
+            return "more than one ticket given ('\(first)' and '\(extra)'); parrun logs shows one ticket's log"
+        case .optionForOtherCommand(let option, let command):
+            return "option '\(option)' belongs to 'parrun \(command)'"
+        case .unknownTicket(let id, let suggestion):
+            return "no ticket '\(id.truncatedForMessage)' in the manifest" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case .noManifestFound(let directory):
+            return "no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json, .specs/tasks/tasks.json in \(directory); name one, e.g. parrun -f FILE"
+        case .cannotChangeDirectory(let error):
+            return "cannot change to directory \(error.path ?? ""): \(error.reason)"
+        case .worktree(let message), .notAwaitingReview(let message), .alreadyDecided(let message):
+            return message
+        case .missingTicketIDs(let command):
+            return "parrun \(command) needs the ids of the tickets, e.g. parrun \(command) ID"
+        case .cannotReadFile(let what, let error):
+            return "cannot read \(what) \(error.path ?? ""): \(error.reason)"
+        case .cannotReadManifest(let error):
+            return "cannot read manifest \(error.path ?? ""): \(error.reason)"
+        case .journal(let error):
+            return error.message
+        case .cannotWriteState(let error):
+            return "cannot prepare the state directory: \(error.description)"
+        }
+    }
+
+    public var rendered: String {
+        switch self {
+        case .cannotWriteState, .journal, .worktree, .alreadyDecided: return "parrun: error: \(message)\n"
+        default: break
+        }
+        return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"
+    }
+}

@@ -1,0 +1,439 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
+/// The decisions of a run, in one deterministic value with no I/O and no
+/// clock of its own: events in (a ticket ended, a signal came, time passed),
+/// actions out (start this ticket, signal that one, record, report). The
+/// runner performs the actions and turns processes, pipes and signals into
+/// events, so every policy here is tested on a simulated clock without
+/// spawning anything (`RunControllerTests`).
+///
+/// It owns the ready set and priorities, pools and `touches` (through the
+/// `Scheduler`), timeouts and the grace before SIGKILL, retries and back-off
+/// (`RetryPolicy`), the failure modes (stop, `-k`, `--fail-fast`,
+/// `--max-failures`), signals, adaptive agent concurrency and the usage-limit
+/// pause (`AgentThrottle`), the cost budget, each ticket's record and so the
+/// exit status.
+struct RunController {
+    struct Settings: Sendable {
+        var failFast = false
+        var gracePeriod = 5.0
+        var defaultTimeout: Double?
+        var maxCostUSD: Double?
+        var costSpentEarlierUSD = 0.0
+
+        init() {}
+
+        init(_ options: RunOptions) {
+            failFast = options.failFast
+            gracePeriod = options.gracePeriod
+            defaultTimeout = options.defaultTimeout
+            maxCostUSD = options.maxCostUSD
+            costSpentEarlierUSD = options.costSpentEarlierUSD
+        }
+    }
+
+    /// An attempt's end, as the runner saw it: its outcome after any verify
+    /// gate and landing.
+    struct Ending: Sendable {
+        var ticket: Int
+        var attempt: Int
+        var worker: Int
+        var outcome: AttemptOutcome
+        var seconds: Double
+        var stats: AgentStats?
+        /// Its verify gate's output is ready to go back to its agent session.
+        var feedbackReady = false
+    }
+
+    /// How another parrun working on the same run left a ticket.
+    enum ElsewhereResult: Sendable, Equatable {
+        case succeeded, failed, awaitingReview
+    }
+
+    enum Event: Sendable {
+        /// The run begins: the first tickets start.
+        case begin
+        /// A process of the ticket's current attempt started (the recipe, or its
+        /// verify gate after it): its timeout counts from now.
+        case launched(ticket: Int)
+        /// The ticket was handed out but a signal came during its set-up: it did
+        /// not start (`attemptBegun`: its attempt was counted already).
+        case notStarted(ticket: Int, attemptBegun: Bool)
+        case ended(Ending)
+        /// The ticket's verify gate gave its verdict.
+        case verified(ticket: Int, passed: Bool)
+        /// The recipe succeeded; the work waits for `parrun approve`.
+        case awaitingReview(Ending)
+        /// A ticket handed out by `start` does not run here: another parrun holds
+        /// its claim (nil: this one waits for it) or finished it already.
+        case foundElsewhere(ticket: Int, ElsewhereResult?)
+        /// Another parrun's journal says how it left a ticket.
+        case news(ticket: Int, ElsewhereResult)
+        /// The other parrun died without finishing it: it may run here.
+        case abandonedElsewhere(ticket: Int)
+        /// `--resume`: a ticket handed out by `start` still awaits review (nothing runs).
+        case stillAwaitingReview(ticket: Int)
+        /// SIGINT, SIGTERM or SIGHUP came (the runner passes no other).
+        case signal(Int32)
+        /// Time passed: deadlines, kills, retries and pauses that are due fire.
+        case timer
+    }
+
+    enum Action: Sendable {
+        /// Set the ticket up and start its attempt; the runner answers with
+        /// `launched`, `ended` or `notStarted`.
+        case start(ticket: Int, worker: Int)
+        /// SIGTERM to the process group of the ticket's running attempt.
+        case terminate(ticket: Int)
+        /// SIGKILL to it: the grace period is over.
+        case kill(ticket: Int)
+        case report(RunEvent)
+        /// The attempt's end record; `willRetry` false also gives the ticket's claim back.
+        case recordEnded(ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, willRetry: Bool, stats: AgentStats?)
+        case recordSkipped(ticket: Int, attempt: Int)
+        /// The ticket will not run in this parrun after all: its claim goes back.
+        case releaseClaim(ticket: Int)
+    }
+
+    /// What the controller knows of a running attempt's process.
+    private struct Clock {
+        var deadline: Double?
+        var timeoutSeconds: Double?
+        /// Set once SIGTERM went out: when SIGKILL follows (infinity: it went out).
+        var killAt: Double?
+        var timedOut = false
+        var interrupted = false
+    }
+
+    let plan: Plan
+    let settings: Settings
+    private(set) var scheduler: Scheduler
+    private(set) var records: [TicketRecord]
+    private(set) var retryPolicy: RetryPolicy
+    private(set) var throttle: AgentThrottle
+    /// Jitter for back-offs; seeded in tests.
+    private var random: any RandomNumberGenerator
+    /// Tickets waiting for their next attempt, and when it is due.
+    private(set) var retries: [(due: Double, ticket: Int)] = []
+    private var clocks: [Int: Clock] = [:]
+    /// The run is winding down: nothing new starts, running tickets are being stopped.
+    private(set) var stopping = false
+    private(set) var interruptedBy: Int32?
+    private(set) var costLimitReached = false
+
+    init(plan: Plan, options: RunOptions, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.plan = plan
+        self.settings = Settings(options)
+        self.scheduler = Scheduler(plan: plan, policy: options.policy)
+        self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
+        self.retryPolicy = RetryPolicy(options: options)
+        self.throttle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
+        self.random = random
+    }
+
+    /// Nothing runs, waits for a retry, or can start any more.
+    var isDone: Bool { clocks.isEmpty && scheduler.isDone }
+
+    /// The attempt's number once the runner begins it (a ticket found already
+    /// finished elsewhere or awaiting review begins none).
+    mutating func beginAttempt(_ ticket: Int) -> Int {
+        records[ticket].attempts += 1
+        return records[ticket].attempts
+    }
+
+    /// Why parrun stopped the running attempt, if it did.
+    func stopReason(_ ticket: Int) -> AttemptOutcome? {
+        guard let clock = clocks[ticket] else { return nil }
+        if clock.timedOut { return .timedOut(seconds: clock.timeoutSeconds ?? 0) }
+        return clock.interrupted ? .interrupted : nil
+    }
+
+    /// When the next deadline, kill, retry or pause end is due (nil: none).
+    var nextDue: Double? {
+        var next: Double?
+        func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
+        for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
+        for retry in retries { consider(retry.due) }
+        consider(throttle.pauseEnds)
+        return next
+    }
+
+    mutating func handle(_ event: Event, now: Double, wallNow: Double) -> [Action] {
+        var actions: [Action] = []
+        switch event {
+        case .begin:
+            checkCostLimit(&actions)
+        case .launched(let ticket):
+            let timeout = plan.graph.tickets[ticket].timeoutSeconds ?? settings.defaultTimeout
+            var clock = Clock()
+            clock.deadline = timeout.map { now + $0 }
+            clock.timeoutSeconds = timeout
+            if stopping && clock.killAt == nil {
+                // Started by the runner's set-up as the run began stopping: stopped at once.
+                clock.interrupted = true
+                clock.killAt = now + settings.gracePeriod
+                actions.append(.terminate(ticket: ticket))
+            }
+            clocks[ticket] = clock
+        case .notStarted(let ticket, let attemptBegun):
+            if attemptBegun { records[ticket].attempts -= 1 }
+            scheduler.unstart(ticket)
+            actions.append(.releaseClaim(ticket: ticket))
+        case .ended(let ending):
+            clocks[ending.ticket] = nil
+            finish(ending, now: now, wallNow: wallNow, &actions)
+        case .verified(let ticket, let passed):
+            records[ticket].verifyRuns += 1
+            if !passed { records[ticket].verifyFailures += 1 }
+        case .awaitingReview(let ending):
+            clocks[ending.ticket] = nil
+            actions.append(.recordEnded(ticket: ending.ticket, attempt: ending.attempt, outcome: .awaitingReview, seconds: ending.seconds, willRetry: false, stats: ending.stats))
+            record(ending, outcome: .awaitingReview)
+            records[ending.ticket].status = .awaitingReview
+            scheduler.awaitsReview(ending.ticket)
+            actions.append(.report(.ticketEnded(ticket: ending.ticket, attempt: ending.attempt, worker: ending.worker, outcome: .awaitingReview, seconds: ending.seconds, retryIn: nil, stats: ending.stats)))
+        case .foundElsewhere(let ticket, nil):
+            scheduler.runsElsewhere(ticket)
+        case .foundElsewhere(let ticket, .succeeded?):
+            scheduler.succeeded(ticket)
+            records[ticket].status = .ranElsewhere(succeeded: true)
+        case .foundElsewhere(let ticket, .awaitingReview?):
+            scheduler.awaitsReview(ticket)
+            records[ticket].status = .awaitingReview
+        case .foundElsewhere(let ticket, .failed?):
+            failedElsewhere(ticket, skipping: scheduler.failed(ticket), &actions)
+        case .news(let ticket, let result):
+            news(ticket, result, &actions)
+        case .abandonedElsewhere(let ticket):
+            scheduler.returnFromElsewhere(ticket)
+        case .stillAwaitingReview(let ticket):
+            scheduler.awaitsReview(ticket)
+            records[ticket].status = .awaitingReview
+        case .signal(let signal):
+            interrupted(by: signal, now: now, &actions)
+        case .timer:
+            fireTimers(now: now, wallNow: wallNow, &actions)
+        }
+        startReady(&actions)
+        return actions
+    }
+
+    /// Every ticket's final status, for the summary and the exit status.
+    func result(wallSeconds: Double) -> RunResult {
+        var records = records
+        for ticket in records.indices {
+            switch scheduler.states[ticket] {
+            case .notStarted where records[ticket].status == .notInRun:
+                // A ticket whose retry came due as the run stopped did run, and failed.
+                records[ticket].status = records[ticket].attempts == 0 ? .notStarted : Self.failedStatus(records[ticket].lastOutcome)
+            case .skipped(let dependency, let cause) where records[ticket].status == .notInRun: records[ticket].status = .skipped(dependency: dependency, cause: cause)
+            case .elsewhere: records[ticket].status = .runningElsewhere
+            default: break
+            }
+        }
+        var result = RunResult(records: records, wallSeconds: wallSeconds, interruptedBy: interruptedBy, jobs: plan.jobs.value)
+        result.limitWaits = retryPolicy.limitWaits(throttle: throttle)
+        result.costLimitReached = costLimitReached
+        return result
+    }
+
+    /// Marks the run finished in the scheduler (nothing more will start).
+    mutating func finishRun() {
+        scheduler.finish()
+    }
+
+    // MARK: - Starting
+
+    private mutating func startReady(_ actions: inout [Action]) {
+        guard !stopping else { return }
+        for (ticket, worker) in scheduler.start() {
+            actions.append(.start(ticket: ticket, worker: worker))
+        }
+    }
+
+    // MARK: - Ending
+
+    private mutating func record(_ ending: Ending, outcome: AttemptOutcome) {
+        records[ending.ticket].lastOutcome = outcome
+        records[ending.ticket].seconds = ending.seconds
+        records[ending.ticket].totalSeconds += ending.seconds
+        if let stats = ending.stats { records[ending.ticket].stats = (records[ending.ticket].stats ?? AgentStats()) + stats }
+    }
+
+    private mutating func finish(_ ending: Ending, now: Double, wallNow: Double, _ actions: inout [Action]) {
+        let ticket = ending.ticket
+        let outcome = ending.outcome
+        // Once the run is stopping nothing new starts, retries included.
+        let delay = scheduler.isStopped ? nil : retryDelay(ending, now: now, wallNow: wallNow, &actions)
+        actions.append(.recordEnded(ticket: ticket, attempt: ending.attempt, outcome: outcome, seconds: ending.seconds, willRetry: delay != nil, stats: ending.stats))
+        record(ending, outcome: outcome)
+        if ending.stats != nil { checkCostLimit(&actions) }
+        let ended = RunEvent.ticketEnded(ticket: ticket, attempt: ending.attempt, worker: ending.worker, outcome: outcome, seconds: ending.seconds, retryIn: delay, stats: ending.stats)
+        if outcome.isSuccess {
+            scheduler.succeeded(ticket)
+            records[ticket].status = .succeeded
+            actions.append(.report(ended))
+            return
+        }
+        if let delay {
+            scheduler.retryLater(ticket)
+            retries.append((now + delay, ticket))
+            actions.append(.report(ended))
+            return
+        }
+        records[ticket].status = Self.failedStatus(outcome)
+        let skipped = scheduler.failed(ticket)
+        actions.append(.report(ended))
+        if scheduler.isStopped { abandonRetries(&actions) }
+        reportSkipped(skipped, &actions)
+        if settings.failFast && outcome != .interrupted && !stopping {
+            stopAll(signal: nil, reason: "--fail-fast: '\(plan.graph.tickets[ticket].id)' failed, stopping running tickets", now: now, &actions)
+        }
+    }
+
+    private static func failedStatus(_ outcome: AttemptOutcome?) -> TicketRecord.Status {
+        switch outcome {
+        case .timedOut?: .timedOut
+        case .interrupted?: .interrupted
+        default: .failed
+        }
+    }
+
+    /// Seconds until the next attempt, or nil when the ticket has failed for
+    /// good; a rate or usage limit also tells the agent throttle.
+    private mutating func retryDelay(_ ending: Ending, now: Double, wallNow: Double, _ actions: inout [Action]) -> Double? {
+        let definition = plan.graph.tickets[ending.ticket]
+        let ended = RetryPolicy.EndedAttempt(
+            ticket: ending.ticket, attempt: ending.attempt, outcome: ending.outcome, retries: definition.retries,
+            verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady)
+        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttle, now: now, wallNow: wallNow, using: &random)
+        switch decision.throttle {
+        case .rateLimited?: apply(throttle.rateLimited(now: now), &actions)
+        case .usageLimited(let resetsAt)?: apply(throttle.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow), &actions)
+        case nil: break
+        }
+        return decision.delay
+    }
+
+    private mutating func news(_ ticket: Int, _ result: ElsewhereResult, _ actions: inout [Action]) {
+        switch result {
+        case .succeeded:
+            if scheduler.succeededElsewhere(ticket) { records[ticket].status = .ranElsewhere(succeeded: true) }
+        case .failed:
+            guard scheduler.states[ticket] == .elsewhere else { return }
+            failedElsewhere(ticket, skipping: scheduler.failedElsewhere(ticket), &actions)
+        case .awaitingReview:
+            guard scheduler.states[ticket] == .elsewhere else { return }
+            scheduler.awaitsReview(ticket)
+            records[ticket].status = .awaitingReview
+        }
+    }
+
+    /// Another parrun ran `ticket` and it failed: its dependents are skipped here too.
+    private mutating func failedElsewhere(_ ticket: Int, skipping skipped: [Int], _ actions: inout [Action]) {
+        records[ticket].status = .ranElsewhere(succeeded: false)
+        reportSkipped(skipped, &actions)
+        if scheduler.isStopped { abandonRetries(&actions) }
+    }
+
+    private mutating func reportSkipped(_ skipped: [Int], _ actions: inout [Action]) {
+        for dependent in skipped {
+            if case .skipped(let dependency, let cause) = scheduler.states[dependent] {
+                records[dependent].status = .skipped(dependency: dependency, cause: cause)
+                actions.append(.recordSkipped(ticket: dependent, attempt: records[dependent].attempts))
+                actions.append(.report(.ticketSkipped(ticket: dependent, dependency: dependency, cause: cause)))
+            }
+        }
+    }
+
+    // MARK: - Agents and the budget
+
+    /// What the agent throttle changed, applied to the scheduler and reported.
+    private mutating func apply(_ change: AgentThrottle.Change?, _ actions: inout [Action]) {
+        switch change {
+        case .limit(let limit, let configured)?:
+            scheduler.setAgentLimit(limit)
+            actions.append(.report(.agentLimit(limit: limit, configured: configured)))
+        case .paused(_, let wallUntil)?:
+            scheduler.holdPrompts(true)
+            actions.append(.report(.agentsPaused(until: wallUntil, reason: "usage limit reached")))
+        case .resumed?:
+            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
+            actions.append(.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again")))
+        case nil:
+            break
+        }
+    }
+
+    /// `--max-cost`: once the agents have cost that much, no prompt ticket starts.
+    private mutating func checkCostLimit(_ actions: inout [Action]) {
+        guard let limit = settings.maxCostUSD, !costLimitReached else { return }
+        let spent = records.reduce(settings.costSpentEarlierUSD) { $0 + ($1.stats?.costUSD ?? 0) }
+        guard spent >= limit else { return }
+        costLimitReached = true
+        scheduler.holdPrompts(true, forGood: true)
+        actions.append(.report(.notice("parrun: --max-cost \(AgentStats.dollars(limit)) reached (\(AgentStats.dollars(spent)) spent): no more prompt tickets start")))
+    }
+
+    // MARK: - Signals, timeouts, retries
+
+    private mutating func interrupted(by signal: Int32, now: Double, _ actions: inout [Action]) {
+        if interruptedBy == nil {
+            interruptedBy = signal
+            stopAll(signal: signal, reason: "stopping running tickets (again to kill them at once)", now: now, &actions)
+        } else {
+            // A second interrupt: no more grace.
+            for ticket in clocks.keys.sorted() { actions.append(.kill(ticket: ticket)) }
+        }
+    }
+
+    /// No new ticket starts; every running one gets SIGTERM, then SIGKILL after the grace period.
+    private mutating func stopAll(signal: Int32?, reason: String, now: Double, _ actions: inout [Action]) {
+        stopping = true
+        scheduler.stop()
+        if !clocks.isEmpty { actions.append(.report(.stopping(signal: signal, reason: reason))) }
+        for ticket in clocks.keys.sorted() where clocks[ticket]?.killAt == nil {
+            let killAt = now + settings.gracePeriod
+            clocks[ticket]?.interrupted = true
+            clocks[ticket]?.killAt = killAt
+            actions.append(.terminate(ticket: ticket))
+        }
+        abandonRetries(&actions)
+    }
+
+    /// Once nothing new may start, a ticket waiting to be retried has failed for good.
+    private mutating func abandonRetries(_ actions: inout [Action]) {
+        for (_, ticket) in retries {
+            scheduler.requeue(ticket)
+            // Stopped by a signal, it was cut short; after another failure, its own failure stands.
+            records[ticket].status = interruptedBy == nil ? .failed : .interrupted
+            actions.append(.releaseClaim(ticket: ticket))
+            actions.append(.report(.retryCancelled(ticket: ticket)))
+        }
+        retries.removeAll()
+    }
+
+    private mutating func fireTimers(now: Double, wallNow: Double, _ actions: inout [Action]) {
+        for ticket in clocks.keys.sorted() {
+            guard var clock = clocks[ticket] else { continue }
+            if let killAt = clock.killAt {
+                guard now >= killAt else { continue }
+                clock.killAt = .infinity
+                actions.append(.kill(ticket: ticket))
+            } else if let deadline = clock.deadline, now >= deadline {
+                clock.timedOut = true
+                clock.killAt = now + settings.gracePeriod
+                actions.append(.terminate(ticket: ticket))
+            }
+            clocks[ticket] = clock
+        }
+        apply(throttle.raiseIfQuiet(now: now), &actions)
+        apply(throttle.resumeIfDue(now: now), &actions)
+        let due = retries.filter { $0.due <= now }
+        retries.removeAll { $0.due <= now }
+        for (_, ticket) in due { scheduler.requeue(ticket) }
+    }
+}

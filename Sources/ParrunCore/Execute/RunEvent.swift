@@ -1,0 +1,56 @@
+import ParrunPlatform
+import ParrunState
+
+/// What happened during a run, in order; reporters turn these into text,
+/// a status line or JSON events.
+public enum RunEvent: Sendable {
+    case runStarted(RunStart)
+    case ticketStarted(ticket: Int, attempt: Int, worker: Int, pid: Int32)
+    case output(ticket: Int, attempt: Int, worker: Int, line: String)
+    /// `retryIn` is set when another attempt follows after that many seconds.
+    /// `stats`: what a prompt ticket's agent reported for this attempt.
+    case ticketEnded(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?, stats: AgentStats?)
+    case ticketSkipped(ticket: Int, dependency: Int, cause: Int)
+    /// The run is stopping: the retry a `ticketEnded` announced (`retryIn`) will not happen.
+    case retryCancelled(ticket: Int)
+    /// `--launcher slurm`: the ticket's Slurm job and its state (`queued`, `running`, ...).
+    case ticketSlurm(ticket: Int, job: String, state: String)
+    /// A ticket's verify gate ended (`exitCode` nil when it was killed or could not start).
+    case ticketVerified(ticket: Int, attempt: Int, passed: Bool, exitCode: Int?)
+    /// Another parrun on the same run holds the ticket (`holder` 0 if unknown); this one waits for it.
+    case ticketElsewhere(ticket: Int, holder: Int32)
+    /// Something worth a line that is not a ticket's: a claim taken over, a ticket found done.
+    case notice(String)
+    /// The API rate-limits: at most `limit` prompt tickets run at once now (of `configured`).
+    case agentLimit(limit: Int, configured: Int)
+    /// Prompt tickets do not start until `until` (seconds since 1970; nil: the pause ended).
+    case agentsPaused(until: Double?, reason: String)
+    /// A signal arrived; running tickets are being stopped.
+    case stopping(signal: Int32?, reason: String)
+    case runFinished(RunResult)
+}
+
+public struct RunStart: Sendable {
+    public var runID: String
+    public var manifestName: String
+    public var jobs: Int
+    public var tickets: Int
+    public var toRun: Int
+    /// Wall-clock start, seconds since the epoch.
+    public var startedAt: Double
+}
+
+public protocol RunReporter {
+    /// `elapsed`: seconds since the run started.
+    mutating func report(_ event: RunEvent, elapsed: Double)
+    /// Called about once a second while tickets run, to redraw a clock.
+    mutating func tick(elapsed: Double)
+    /// Whole lines of a ticket's output, each ending in a line break, already
+    /// plain text (ASCII, no CR): passed through as bytes when the reporter
+    /// can (false: it wants them as `.output` events instead).
+    mutating func reportPlainLines(_ lines: UnsafeRawBufferPointer, ticket: Int, worker: Int, elapsed: Double) -> Bool
+}
+
+extension RunReporter {
+    public mutating func reportPlainLines(_ lines: UnsafeRawBufferPointer, ticket: Int, worker: Int, elapsed: Double) -> Bool { false }
+}

@@ -1,0 +1,407 @@
+import ParrunSupport
+
+/// Reads the plain-text manifest format described in Grammar.md:
+///
+///     jobs = auto
+///     pool git = 1
+///
+///     build: fetch gen
+///         @timeout 10m
+///         make all
+///
+/// Lines are classified by their first character; header, setting and
+/// attribute lines may continue onto the next line with a trailing `\`.
+/// Every ticket becomes members (`id`, `dependsOn`, `run`, ...) that go through
+/// the same `TicketDecoder` as JSON tickets.
+struct TextManifestParser {
+    private let input: UnsafeBufferPointer<UInt8>
+    private var position: Int
+    private var diagnostics: DiagnosticList
+    private let decoder = TicketDecoder(defaults: [])
+
+    private var tickets: [Ticket] = []
+    private var settingMembers: [JSONMember] = []
+    private var poolMembers: [JSONMember] = []
+    /// Index into `settingMembers` / `poolMembers` by name, to find repeats in O(1).
+    private var settingIndex: [String: Int] = [:]
+    private var poolIndex: [String: Int] = [:]
+    private var poolsSpan: SourceSpan?
+    private var current: TicketDraft?
+
+    static func parse(_ input: UnsafeBufferPointer<UInt8>, from start: Int, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
+        var parser = TextManifestParser(input: input, position: start, diagnostics: diagnostics)
+        parser.parseLines()
+        let settings = SettingsDecoder.decode(parser.settingMembersWithPools(), warnUnknown: true, diagnostics: &parser.diagnostics)
+        diagnostics = parser.diagnostics
+        return (settings, parser.tickets)
+    }
+
+    private init(input: UnsafeBufferPointer<UInt8>, position: Int, diagnostics: DiagnosticList) {
+        self.input = input
+        self.position = position
+        self.diagnostics = diagnostics
+    }
+
+    // MARK: - Lines
+
+    /// A byte range of one physical line, without its line break.
+    private struct Segment {
+        var start: Int
+        var end: Int
+    }
+
+    private mutating func parseLines() {
+        var reportedStrayIndent = false
+        while let line = nextLine() {
+            let firstText = skipBlanks(from: line.start, to: line.end)
+            if firstText == line.end {
+                current?.pendingBlankLines += 1
+                continue
+            }
+            if input[firstText] == UInt8(ascii: "#") { continue }
+            if firstText > line.start {
+                if current != nil {
+                    reportedStrayIndent = false
+                    parseBodyLine(line, textStart: firstText)
+                } else if !reportedStrayIndent {
+                    // Once per block: a whole indented block would otherwise give an error a line.
+                    diagnostics.add(ManifestError.indentedLineOutsideTicket(at: SourceSpan(offset: firstText)))
+                    reportedStrayIndent = true
+                }
+                continue
+            }
+            reportedStrayIndent = false
+            finishTicket()
+            parseTopLevelLine(continued(line))
+        }
+        finishTicket()
+    }
+
+    private mutating func nextLine() -> Segment? {
+        guard position < input.count else { return nil }
+        let start = position
+        while position < input.count && input[position] != UInt8(ascii: "\n") { position += 1 }
+        var end = position
+        if position < input.count { position += 1 }
+        if end > start && input[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return Segment(start: start, end: end)
+    }
+
+    /// The line and the lines it continues onto; each segment without its trailing `\`.
+    private mutating func continued(_ first: Segment) -> [Segment] {
+        var segments = [first]
+        while let last = segments.last, last.end > last.start, input[last.end - 1] == UInt8(ascii: "\\") {
+            segments[segments.count - 1].end -= 1
+            guard let next = nextLine() else { break }
+            segments.append(Segment(start: skipBlanks(from: next.start, to: next.end), end: next.end))
+        }
+        return segments
+    }
+
+    // MARK: - Headers and settings
+
+    private mutating func parseTopLevelLine(_ segments: [Segment]) {
+        let line = segments[0]
+        let idEnd = scanID(from: line.start, to: line.end)
+        guard idEnd > line.start else {
+            diagnostics.add(ManifestError.invalidIDCharacter(found: describe(at: line.start), at: characterSpan(at: line.start)))
+            return
+        }
+        let word = text(line.start, idEnd)
+        let wordSpan = SourceSpan(offset: line.start, length: idEnd - line.start)
+        let afterWord = skipBlanks(from: idEnd, to: line.end)
+        let next = afterWord < line.end ? input[afterWord] : nil
+
+        if next == UInt8(ascii: ":") {
+            startTicket(id: word, span: wordSpan, dependencies: dependencyTokens(segments, from: afterWord + 1))
+        } else if next == UInt8(ascii: "=") && word == "pool" {
+            diagnostics.add(ManifestError.missingPoolName(at: SourceSpan(offset: afterWord, length: 0)))
+        } else if next == UInt8(ascii: "=") {
+            addSetting(key: word, keySpan: wordSpan, segments, valueFrom: afterWord + 1)
+        } else if word == "pool" {
+            parsePoolSetting(segments, from: afterWord, keySpan: wordSpan)
+        } else if afterWord == idEnd && next != nil {
+            diagnostics.add(ManifestError.invalidIDCharacter(found: describe(at: idEnd), at: characterSpan(at: idEnd)))
+        } else {
+            diagnostics.add(ManifestError.expectedColonAfterID(at: afterWord < line.end ? characterSpan(at: afterWord) : SourceSpan(offset: line.end, length: 0)))
+        }
+    }
+
+    /// `pool NAME = LIMIT`, kept as a member of a synthetic `pools` object.
+    private mutating func parsePoolSetting(_ segments: [Segment], from nameStart: Int, keySpan: SourceSpan) {
+        let line = segments[0]
+        let nameEnd = scanID(from: nameStart, to: line.end)
+        let equals = skipBlanks(from: nameEnd, to: line.end)
+        guard nameEnd > nameStart else {
+            diagnostics.add(ManifestError.missingPoolName(at: SourceSpan(offset: nameStart, length: 0)))
+            return
+        }
+        let name = text(nameStart, nameEnd)
+        guard equals < line.end, input[equals] == UInt8(ascii: "=") else {
+            diagnostics.add(ManifestError.missingSettingValue(key: "pool \(name)", at: keySpan))
+            return
+        }
+        let nameSpan = SourceSpan(offset: nameStart, length: nameEnd - nameStart)
+        guard let value = settingValue(segments, from: equals + 1, key: "pool \(name)", keySpan: keySpan) else { return }
+        if let first = poolIndex[name] {
+            diagnostics.add(ManifestError.duplicateSetting("pool \(name)", at: nameSpan, first: poolMembers[first].keySpan))
+            return
+        }
+        poolsSpan = poolsSpan ?? keySpan
+        poolIndex[name] = poolMembers.count
+        poolMembers.append(JSONMember(key: name, keySpan: nameSpan, value: value))
+    }
+
+    private mutating func addSetting(key: String, keySpan: SourceSpan, _ segments: [Segment], valueFrom start: Int) {
+        guard let value = settingValue(segments, from: start, key: key, keySpan: keySpan) else { return }
+        if let first = settingIndex[key] {
+            diagnostics.add(ManifestError.duplicateSetting(key, at: keySpan, first: settingMembers[first].keySpan))
+            return
+        }
+        settingIndex[key] = settingMembers.count
+        settingMembers.append(JSONMember(key: key, keySpan: keySpan, value: value))
+    }
+
+    private mutating func settingValue(_ segments: [Segment], from start: Int, key: String, keySpan: SourceSpan) -> JSONValue? {
+        guard let value = joinedValue(segments, from: start) else {
+            diagnostics.add(ManifestError.missingSettingValue(key: key, at: keySpan))
+            return nil
+        }
+        return value
+    }
+
+    /// The rest of a logical line from `start`, trimmed, continuation segments joined by a space.
+    private func joinedValue(_ segments: [Segment], from start: Int) -> JSONValue? {
+        var parts: [String] = []
+        var valueStart: Int?
+        for (index, segment) in segments.enumerated() {
+            let from = skipBlanks(from: index == 0 ? start : segment.start, to: segment.end)
+            var to = segment.end
+            while to > from && isBlank(input[to - 1]) { to -= 1 }
+            if to > from {
+                valueStart = valueStart ?? from
+                parts.append(text(from, to))
+            }
+        }
+        guard let valueStart else { return nil }
+        let joined = parts.joined(separator: " ")
+        return JSONValue(.string(joined), at: SourceSpan(offset: valueStart, length: min(joined.utf8.count, segments[0].end - valueStart)))
+    }
+
+    /// The ids after a header's `:`, up to a `#` comment.
+    private mutating func dependencyTokens(_ segments: [Segment], from colonEnd: Int) -> [JSONValue] {
+        var tokens: [JSONValue] = []
+        for (index, segment) in segments.enumerated() {
+            var cursor = index == 0 ? colonEnd : segment.start
+            while true {
+                cursor = skipBlanks(from: cursor, to: segment.end)
+                guard cursor < segment.end else { break }
+                if input[cursor] == UInt8(ascii: "#") { return tokens }
+                var end = cursor
+                while end < segment.end && !isBlank(input[end]) { end += 1 }
+                let id = text(cursor, end)
+                let span = SourceSpan(offset: cursor, length: end - cursor)
+                if TicketID.isValid(id) {
+                    tokens.append(JSONValue(.string(id), at: span))
+                } else {
+                    diagnostics.add(ManifestError.invalidID(id, at: span))
+                }
+                cursor = end
+            }
+        }
+        return tokens
+    }
+
+    // MARK: - Ticket bodies
+
+    /// What has been read of the ticket whose body is being parsed.
+    private struct TicketDraft {
+        var headerSpan: SourceSpan
+        var members: [JSONMember]
+        /// Attribute names already set, to report a repeat in O(1).
+        var attributeSpans: [String: SourceSpan] = [:]
+        var environment: [JSONMember] = []
+        var environmentSpan: SourceSpan?
+        var shellLines: [Segment] = []
+        /// Blank lines seen since the last shell line; kept only if another follows.
+        var pendingBlankLines = 0
+        var promptLines: [String] = []
+        var firstShellLine: Int?
+        var firstPromptLine: Int?
+        var reportedMix = false
+        /// Inside a `verify:` block: the indentation of its `verify:` line.
+        var verifyIndent: Int?
+        var verifySpan: SourceSpan?
+        var verifyLines: [Segment] = []
+
+        /// The header's id, for messages: `startTicket` makes it the first member.
+        var id: String { members[0].value.stringValue ?? "" }
+    }
+
+    private mutating func startTicket(id: String, span: SourceSpan, dependencies: [JSONValue]) {
+        var members = [JSONMember(key: "id", keySpan: span, value: JSONValue(.string(id), at: span))]
+        if !dependencies.isEmpty {
+            members.append(JSONMember(key: "dependsOn", keySpan: span, value: JSONValue(.array(dependencies), at: dependencies[0].span)))
+        }
+        current = TicketDraft(headerSpan: span, members: members)
+    }
+
+    private mutating func parseBodyLine(_ line: Segment, textStart: Int) {
+        guard var draft = current else { return }
+        current = nil
+        defer { current = draft }
+        // `verify:` on a line of its own starts a block: the lines indented deeper are the verify script.
+        let indent = textStart - line.start
+        if let blockIndent = draft.verifyIndent {
+            if indent > blockIndent {
+                draft.verifyLines.append(line)
+                return
+            }
+            draft.verifyIndent = nil
+        }
+        if text(textStart, line.end).trimmingSpaces == "verify:" {
+            draft.verifyIndent = indent
+            draft.verifySpan = SourceSpan(offset: textStart, length: 7)
+            return
+        }
+        switch input[textStart] {
+        case UInt8(ascii: "@"):
+            parseAttribute(continued(line), at: textStart, into: &draft)
+        case UInt8(ascii: ">"):
+            if draft.firstPromptLine == nil { draft.firstPromptLine = textStart }
+            reportMixIfNeeded(&draft, at: textStart)
+            var from = textStart + 1
+            if from < line.end && input[from] == UInt8(ascii: " ") { from += 1 }
+            draft.promptLines.append(text(from, line.end))
+        default:
+            if draft.firstShellLine == nil { draft.firstShellLine = textStart }
+            reportMixIfNeeded(&draft, at: textStart)
+            draft.shellLines.append(contentsOf: Array(repeating: Segment(start: line.start, end: line.start), count: draft.shellLines.isEmpty ? 0 : draft.pendingBlankLines))
+            draft.pendingBlankLines = 0
+            draft.shellLines.append(line)
+        }
+    }
+
+    private mutating func reportMixIfNeeded(_ draft: inout TicketDraft, at offset: Int) {
+        guard !draft.reportedMix, let shell = draft.firstShellLine, let prompt = draft.firstPromptLine else { return }
+        draft.reportedMix = true
+        diagnostics.add(ManifestError.recipeMixesShellAndPrompt(ticket: draft.id, at: characterSpan(at: offset), first: SourceSpan(offset: min(shell, prompt))))
+    }
+
+    /// `@key value`; `@key` alone means true; `@env NAME=value` adds one variable.
+    private mutating func parseAttribute(_ segments: [Segment], at start: Int, into draft: inout TicketDraft) {
+        let line = segments[0]
+        let nameStart = start + 1
+        var nameEnd = nameStart
+        while nameEnd < line.end && TicketID.isIDByte(input[nameEnd]) { nameEnd += 1 }
+        guard nameEnd > nameStart else {
+            diagnostics.add(ManifestError.missingAttributeName(at: SourceSpan(offset: start)))
+            return
+        }
+        let name = text(nameStart, nameEnd)
+        let nameSpan = SourceSpan(offset: start, length: nameEnd - start)
+        let value = joinedValue(segments, from: nameEnd) ?? JSONValue(.bool(true), at: nameSpan)
+
+        if name == "env" {
+            guard case .string(let assignment) = value.kind, let equals = assignment.firstIndex(of: "="),
+                equals != assignment.startIndex
+            else {
+                diagnostics.add(ManifestError.invalidEnvironmentAttribute(at: value.span))
+                return
+            }
+            let variable = String(assignment[..<equals])
+            let variableValue = String(assignment[assignment.index(after: equals)...])
+            draft.environmentSpan = draft.environmentSpan ?? nameSpan
+            let variableSpan = SourceSpan(offset: value.span.offset, length: variable.utf8.count)
+            draft.environment.append(JSONMember(key: variable, keySpan: variableSpan, value: JSONValue(.string(variableValue), at: value.span)))
+            return
+        }
+        if name == "id" || name == "dependsOn" {
+            diagnostics.add(ManifestError.attributeOfHeader(name, ticket: draft.id, at: nameSpan, header: draft.headerSpan))
+            return
+        }
+        if let first = draft.attributeSpans[name] {
+            diagnostics.add(ManifestError.duplicateAttribute("@\(name)", ticket: draft.id, at: nameSpan, first: first))
+            return
+        }
+        draft.attributeSpans[name] = nameSpan
+        draft.members.append(JSONMember(key: name, keySpan: nameSpan, value: value))
+    }
+
+    private mutating func finishTicket() {
+        guard var draft = current else { return }
+        current = nil
+        if let first = draft.firstShellLine {
+            let script = dedented(draft.shellLines)
+            draft.members.append(JSONMember(key: "run", keySpan: SourceSpan(offset: first), value: JSONValue(.string(script), at: SourceSpan(offset: first))))
+        }
+        if let first = draft.firstPromptLine {
+            let prompt = draft.promptLines.joined(separator: "\n")
+            draft.members.append(JSONMember(key: "prompt", keySpan: SourceSpan(offset: first), value: JSONValue(.string(prompt), at: SourceSpan(offset: first))))
+        }
+        if let span = draft.environmentSpan {
+            draft.members.append(JSONMember(key: "env", keySpan: span, value: JSONValue(.object(draft.environment), at: span)))
+        }
+        // A `verify:` line without a block under it is an empty verify, which the decoder reports.
+        if let span = draft.verifySpan {
+            if let first = draft.attributeSpans["verify"] {
+                diagnostics.add(ManifestError.duplicateAttribute("verify", ticket: draft.id, at: span, first: first))
+            } else {
+                draft.members.append(JSONMember(key: "verify", keySpan: span, value: JSONValue(.string(dedented(draft.verifyLines)), at: span)))
+            }
+        }
+        // A shell-and-prompt mix was reported already; the decoder would report it again.
+        if draft.reportedMix { draft.members.removeAll { $0.key == "prompt" } }
+        if let ticket = decoder.decode(draft.members, at: draft.headerSpan, diagnostics: &diagnostics) {
+            tickets.append(ticket)
+        }
+    }
+
+    /// The script with the indentation common to its lines removed, so that
+    /// relative indentation (heredocs, loops) survives.
+    private func dedented(_ lines: [Segment]) -> String {
+        var common: Int?
+        for line in lines where line.end > line.start {
+            let indent = skipBlanks(from: line.start, to: line.end) - line.start
+            common = min(common ?? indent, indent)
+        }
+        let strip = common ?? 0
+        return lines.map { $0.end > $0.start ? text($0.start + strip, $0.end) : "" }.joined(separator: "\n")
+    }
+
+    // MARK: - Settings
+
+    private func settingMembersWithPools() -> [JSONMember] {
+        guard let poolsSpan else { return settingMembers }
+        return settingMembers + [JSONMember(key: "pools", keySpan: poolsSpan, value: JSONValue(.object(poolMembers), at: poolsSpan))]
+    }
+
+    // MARK: - Bytes
+
+    private func scanID(from start: Int, to end: Int) -> Int {
+        guard start < end, TicketID.isAlphanumeric(input[start]) else { return start }
+        var index = start + 1
+        while index < end && TicketID.isIDByte(input[index]) { index += 1 }
+        return index
+    }
+
+    private func skipBlanks(from start: Int, to end: Int) -> Int {
+        var index = start
+        while index < end && isBlank(input[index]) { index += 1 }
+        return index
+    }
+
+    private func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+    private func text(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: input[start..<end]), as: UTF8.self)
+    }
+
+    private func characterSpan(at offset: Int) -> SourceSpan {
+        SourceSpan(offset: offset, length: min(UTF8Validation.sequenceLength(lead: input[offset]), input.count - offset))
+    }
+
+    private func describe(at offset: Int) -> String {
+        JSONParser.describeCharacter(in: input, at: characterSpan(at: offset))
+    }
+}

@@ -1,0 +1,127 @@
+import ParrunSupport
+
+/// One unit of work in the manifest, as both formats describe it.
+public struct Ticket: Sendable {
+    /// Unique within the manifest; matches `[A-Za-z0-9][A-Za-z0-9._-]*`.
+    public var id: String
+    /// Where the id is written; diagnostics about the ticket point here.
+    public var idSpan: SourceSpan
+    public var title: String?
+    public var description: String?
+    /// Tickets that must succeed before this one starts, in the order written.
+    public var dependencies: [TicketReference]
+    /// Lower runs first among ready tickets; default 0.
+    public var priority: Int
+    public var recipe: Recipe
+    /// Seconds the recipe may run before it is stopped; nil means no limit.
+    public var timeoutSeconds: Double?
+    /// How many times a failed attempt is run again; nil means the run's default.
+    public var retries: Int?
+    /// The pool bounding how many tickets of its kind run at once.
+    public var pool: String?
+    public var poolSpan: SourceSpan?
+    /// Where the recipe runs, relative to the manifest's directory.
+    public var workingDirectory: String?
+    /// Added to the environment the recipe inherits, in the order written.
+    public var environment: [EnvironmentVariable]
+    /// The status the manifest gives, if any (`done`, `open`, ...).
+    public var status: String?
+    /// Fields parrun does not interpret itself, kept for templates and later stages.
+    public var fields: [JSONMember]
+    /// Why the ticket is held back and must not run (a beads status such as
+    /// `blocked`); its dependents are held back with it.
+    public var hold: String?
+    /// Only groups its dependencies, never runs a recipe (a beads epic): no template applies.
+    public var isGroup = false
+    /// Deleted in its store but kept there (a beads `tombstone`): done, never run.
+    public var isDeleted = false
+
+    public init(
+        id: String, idSpan: SourceSpan, title: String? = nil, description: String? = nil,
+        dependencies: [TicketReference] = [], priority: Int = 0, recipe: Recipe = .none,
+        timeoutSeconds: Double? = nil, retries: Int? = nil, pool: String? = nil, poolSpan: SourceSpan? = nil,
+        workingDirectory: String? = nil, environment: [EnvironmentVariable] = [], status: String? = nil,
+        fields: [JSONMember] = []
+    ) {
+        self.id = id
+        self.idSpan = idSpan
+        self.title = title
+        self.description = description
+        self.dependencies = dependencies
+        self.priority = priority
+        self.recipe = recipe
+        self.timeoutSeconds = timeoutSeconds
+        self.retries = retries
+        self.pool = pool
+        self.poolSpan = poolSpan
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.status = status
+        self.fields = fields
+    }
+
+    /// A ticket the manifest marks done/completed/closed is already satisfied and is not run.
+    public var isDone: Bool {
+        guard !isDeleted, let status else { return isDeleted }
+        return Self.doneStatuses.contains(status.lowercased())
+    }
+
+    static let doneStatuses: Set<String> = ["done", "completed", "closed"]
+
+    /// The value of a field parrun keeps but does not interpret.
+    public func field(_ name: String) -> JSONValue? {
+        fields.first { $0.key == name }?.value
+    }
+}
+
+/// What a ticket runs.
+public enum Recipe: Sendable, Equatable {
+    /// No recipe: the ticket only groups its dependencies, like a make target without commands.
+    case none
+    /// A shell script, run as one script by the manifest's shell.
+    case shell(String)
+    /// A prompt for the claude CLI.
+    case prompt(String)
+
+    /// The word shown in plans and graph output.
+    public var kind: String {
+        switch self {
+        case .none: "none"
+        case .shell: "shell"
+        case .prompt: "prompt"
+        }
+    }
+}
+
+/// A dependency as written: the id and where, for "unknown ticket" errors.
+public struct TicketReference: Sendable, Equatable {
+    public var id: String
+    public var span: SourceSpan
+
+    public init(id: String, span: SourceSpan) {
+        self.id = id
+        self.span = span
+    }
+}
+
+enum TicketID {
+    /// `[A-Za-z0-9][A-Za-z0-9._-]*`: safe in file names, shell words and graph formats.
+    static func isValid(_ id: String) -> Bool {
+        var utf8 = id.utf8.makeIterator()
+        guard let first = utf8.next(), isAlphanumeric(first) else { return false }
+        while let byte = utf8.next() {
+            guard isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") else {
+                return false
+            }
+        }
+        return true
+    }
+
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+    }
+}

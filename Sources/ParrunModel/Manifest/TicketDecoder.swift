@@ -1,0 +1,322 @@
+import ParrunSupport
+
+/// Turns one ticket's members (from a JSON object, or built by the text parser)
+/// into a `Ticket`, checking every known field and keeping the rest.
+/// Both formats go through here, so a value means the same in each.
+struct TicketDecoder {
+    /// `defaults` members; a ticket inherits each one it does not set itself.
+    let defaults: [JSONMember]
+
+    /// Keys that name the same thing; a ticket may give only one of each group, and
+    /// setting one of them stops the others being inherited from `defaults`.
+    private enum KeyGroup: Int, CaseIterable {
+        case dependencies, status, recipe
+
+        init?(key: String) {
+            switch key {
+            case "dependsOn", "dependencies": self = .dependencies
+            case "status", "state": self = .status
+            case "run", "prompt": self = .recipe
+            default: return nil
+            }
+        }
+    }
+
+    /// Reports every problem of the ticket; returns nil when it cannot be a graph node.
+    func decode(_ members: [JSONMember], at span: SourceSpan, diagnostics: inout DiagnosticList) -> Ticket? {
+        guard let idMember = members.first(where: { $0.key == "id" }) else {
+            diagnostics.add(ManifestError.missingID(at: span))
+            return nil
+        }
+        guard case .string(let id) = idMember.value.kind else {
+            diagnostics.add(ManifestError.wrongType(field: "id", ticket: nil, expected: "a string", found: idMember.value.typeDescription, at: idMember.value.span))
+            return nil
+        }
+        var idIsValid = true
+        if !TicketID.isValid(id) {
+            diagnostics.add(ManifestError.invalidID(id, at: idMember.value.span))
+            idIsValid = false
+        }
+
+        var ticket = Ticket(id: id, idSpan: idMember.value.span)
+        var seenGroups = [JSONMember?](repeating: nil, count: KeyGroup.allCases.count)
+        for member in withDefaults(members) {
+            if case .null = member.value.kind { continue }
+            if let group = KeyGroup(key: member.key) {
+                if let earlier = seenGroups[group.rawValue] {
+                    if group == .recipe {
+                        let run = earlier.key == "run" ? earlier : member
+                        let other = earlier.key == "run" ? member : earlier
+                        diagnostics.add(ManifestError.bothRunAndPrompt(ticket: id, at: other.keySpan, other: run.keySpan))
+                    } else {
+                        diagnostics.add(ManifestError.conflictingKeys(earlier.key, member.key, at: member.keySpan, other: earlier.keySpan))
+                    }
+                    continue
+                }
+                seenGroups[group.rawValue] = member
+            }
+            apply(member, to: &ticket, diagnostics: &diagnostics)
+        }
+        let recipe = seenGroups[KeyGroup.recipe.rawValue]
+        renderTemplate(of: &ticket, ownMembers: members, recipe: recipe, diagnostics: &diagnostics)
+        if case .shell(let script) = ticket.recipe, let recipe {
+            // Checked after the template is filled in; an inherited recipe is this ticket's, so point here.
+            let isOwn = members.contains { KeyGroup(key: $0.key) == .recipe }
+            ShellScriptLimit.check(script, field: "run", ticket: id, at: isOwn ? recipe.value.span : ticket.idSpan, diagnostics: &diagnostics)
+        }
+        return idIsValid ? ticket : nil
+    }
+
+    /// A recipe a ticket inherits from `defaults` is a template: fill it in for this ticket.
+    /// Status is read by now (members are applied first), so a done ticket is known.
+    private func renderTemplate(of ticket: inout Ticket, ownMembers: [JSONMember], recipe: JSONMember?, diagnostics: inout DiagnosticList) {
+        guard let recipe, !ownMembers.contains(where: { KeyGroup(key: $0.key) == .recipe }) else { return }
+        let (template, kind): (String, Template.Kind)
+        switch ticket.recipe {
+        case .shell(let text): (template, kind) = (text, .shell)
+        case .prompt(let text): (template, kind) = (text, .prompt)
+        case .none: return
+        }
+        switch Template.render(template, for: ticket, as: kind) {
+        case .success(let text):
+            ticket.recipe = kind == .shell ? .shell(text) : .prompt(text)
+        case .failure(let problem):
+            // A done ticket never runs: a template it cannot fill in is no error, and it keeps the template.
+            guard !ticket.isDone else { return }
+            // Point at the template's line when it is written as a list of lines.
+            let lines = recipe.value.arrayValue
+            let span = lines.flatMap { problem.line <= $0.count ? $0[problem.line - 1].span : nil } ?? recipe.value.span
+            diagnostics.add(ManifestError.templateField(problem, field: "defaults." + recipe.key, at: span))
+        }
+    }
+
+    /// The ticket's own members, then each default whose key (or key group) it lacks.
+    private func withDefaults(_ members: [JSONMember]) -> [JSONMember] {
+        guard !defaults.isEmpty else { return members }
+        func canonical(_ key: String) -> String { KeyGroup(key: key).map { "group \($0.rawValue)" } ?? key }
+        let present = Set(members.map { canonical($0.key) })
+        return members + defaults.filter { !present.contains(canonical($0.key)) }
+    }
+
+    /// Priorities other tools write as words: task files (`high` ... `background`)
+    /// and ticket indexes (`P0` ... `P4`). Lower runs first, as with numbers.
+    static let priorityWords: [String: Int] = [
+        "high": 0, "medium": 1, "low": 2, "background": 3, "p0": 0, "p1": 1, "p2": 2, "p3": 3, "p4": 4,
+    ]
+
+    private func apply(_ member: JSONMember, to ticket: inout Ticket, diagnostics: inout DiagnosticList) {
+        let reader = FieldReader(member: member, ticket: ticket.id)
+        switch member.key {
+        case "id":
+            break
+        case "title":
+            ticket.title = reader.string(&diagnostics)
+        case "description":
+            ticket.description = reader.string(&diagnostics)
+        case "dependsOn", "dependencies":
+            ticket.dependencies = reader.references(&diagnostics)
+        case "priority":
+            if let text = member.value.stringValue, let level = Self.priorityWords[text.lowercased()] {
+                ticket.priority = level
+            } else if member.value.stringValue != nil && member.value.integerValue == nil {
+                diagnostics.add(ManifestError.wrongType(field: "priority", ticket: ticket.id, expected: "a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`", found: "'\(member.value.stringValue!.truncatedForMessage)'", at: member.value.span))
+            } else {
+                ticket.priority = reader.integer(minimum: Int.min, &diagnostics) ?? ticket.priority
+            }
+        case "run":
+            if let script = reader.lines(&diagnostics) { ticket.recipe = .shell(script) }
+        case "prompt":
+            if let prompt = reader.lines(&diagnostics) { ticket.recipe = .prompt(prompt) }
+        case "timeout":
+            ticket.timeoutSeconds = reader.duration(&diagnostics)
+        case "retries":
+            ticket.retries = reader.integer(minimum: 0, &diagnostics)
+        case "pool":
+            ticket.pool = reader.string(&diagnostics)
+            ticket.poolSpan = member.value.span
+        case "cwd":
+            ticket.workingDirectory = reader.string(&diagnostics)
+        case "env":
+            ticket.environment = reader.environment(&diagnostics)
+        case "status", "state":
+            ticket.status = reader.string(&diagnostics)
+        case "verify":
+            // `Verify` runs it after the recipe; a bad one is refused here, at read time,
+            // and left out of `fields` so that it is reported once.
+            if let script = reader.lines(expected: "a shell script (a string, or a list of lines)", &diagnostics) {
+                if script.allSatisfy(\.isWhitespace) {
+                    diagnostics.add(ManifestError.emptyVerify(ticket: ticket.id, at: member.value.span))
+                } else {
+                    ShellScriptLimit.check(script, field: "verify", ticket: ticket.id, at: member.value.span, diagnostics: &diagnostics)
+                    ticket.fields.append(member)
+                }
+            }
+        default:
+            ticket.fields.append(member)
+        }
+    }
+}
+
+/// Reads one member's value as the type its key needs, reporting a mismatch.
+struct FieldReader {
+    let member: JSONMember
+    let ticket: String?
+
+    private var value: JSONValue { member.value }
+
+    private func wrongType(_ expected: String, _ found: JSONValue? = nil, _ diagnostics: inout DiagnosticList) {
+        let found = found ?? value
+        diagnostics.add(ManifestError.wrongType(field: member.key, ticket: ticket, expected: expected, found: found.typeDescription, at: found.span))
+    }
+
+    func string(_ diagnostics: inout DiagnosticList) -> String? {
+        guard case .string(let text) = value.kind else {
+            wrongType("a string", nil, &diagnostics)
+            return nil
+        }
+        return withoutNUL(text, value, &diagnostics)
+    }
+
+    /// Text given to programs (argv, environment) ends at a NUL, silently; refuse it.
+    private func withoutNUL(_ text: String, _ value: JSONValue, _ diagnostics: inout DiagnosticList) -> String? {
+        guard text.utf8.contains(0) else { return text }
+        diagnostics.add(ManifestError.nulCharacter(field: member.key, ticket: ticket, at: value.span))
+        return nil
+    }
+
+    func integer(minimum: Int, _ diagnostics: inout DiagnosticList) -> Int? {
+        guard let number = value.integerValue else {
+            if let text = value.scalarText {
+                diagnostics.add(ManifestError.invalidInteger(field: member.key, text: text, ticket: ticket, at: value.span))
+            } else {
+                wrongType("a whole number", nil, &diagnostics)
+            }
+            return nil
+        }
+        guard number >= minimum else {
+            diagnostics.add(ManifestError.integerTooSmall(field: member.key, value: number, minimum: minimum, ticket: ticket, at: value.span))
+            return nil
+        }
+        return number
+    }
+
+    /// A string, or an array of strings joined as lines (how long scripts read best in JSON).
+    func lines(expected: String = "a string or an array of strings", _ diagnostics: inout DiagnosticList) -> String? {
+        switch value.kind {
+        case .string(let text):
+            return withoutNUL(text, value, &diagnostics)
+        case .array(let elements):
+            var lines: [String] = []
+            for element in elements {
+                guard case .string(let line) = element.kind else {
+                    wrongType(expected, element, &diagnostics)
+                    return nil
+                }
+                guard let line = withoutNUL(line, element, &diagnostics) else { return nil }
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n")
+        default:
+            wrongType(expected, nil, &diagnostics)
+            return nil
+        }
+    }
+
+    /// An array of ticket ids, or a single id.
+    func references(_ diagnostics: inout DiagnosticList) -> [TicketReference] {
+        switch value.kind {
+        case .string(let id):
+            return [TicketReference(id: id, span: value.span)]
+        case .array(let elements):
+            var references: [TicketReference] = []
+            references.reserveCapacity(elements.count)
+            for element in elements {
+                guard case .string(let id) = element.kind else {
+                    wrongType("a list of ticket ids (strings)", element, &diagnostics)
+                    continue
+                }
+                references.append(TicketReference(id: id, span: element.span))
+            }
+            return references
+        default:
+            wrongType("a list of ticket ids", nil, &diagnostics)
+            return []
+        }
+    }
+
+    func duration(_ diagnostics: inout DiagnosticList) -> Double? {
+        guard let text = value.scalarText, !(value.kind.isBool) else {
+            wrongType("a duration such as \"90s\"", nil, &diagnostics)
+            return nil
+        }
+        switch DurationText.seconds(from: text) {
+        case .success(let seconds):
+            return seconds
+        case .failure(let problem):
+            diagnostics.add(ManifestError.invalidTimeout(text, reason: problem.reason, ticket: ticket, at: value.span))
+            return nil
+        }
+    }
+
+    func environment(_ diagnostics: inout DiagnosticList) -> [EnvironmentVariable] {
+        guard case .object(let members) = value.kind else {
+            wrongType("an object of NAME: value", nil, &diagnostics)
+            return []
+        }
+        var variables: [EnvironmentVariable] = []
+        for variable in members {
+            if let problem = EnvironmentName.problem(with: variable.key) {
+                diagnostics.add(ManifestError.invalidEnvironmentName(variable.key, problem: problem, ticket: ticket, at: variable.keySpan))
+                continue
+            }
+            guard let text = variable.value.scalarText else {
+                wrongType("an object of NAME: value with string values", variable.value, &diagnostics)
+                continue
+            }
+            guard withoutNUL(text, variable.value, &diagnostics) != nil else { continue }
+            variables.append(EnvironmentVariable(name: variable.key, value: text))
+        }
+        return variables
+    }
+
+    /// A command as argv: a string split like shell words, or an array of strings.
+    func command(_ diagnostics: inout DiagnosticList) -> [String]? {
+        var words: [String] = []
+        switch value.kind {
+        case .string(let text):
+            guard let text = withoutNUL(text, value, &diagnostics) else { return nil }
+            switch ShellWords.split(text) {
+            case .success(let split): words = split
+            case .failure(let problem):
+                diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: problem.reason, at: value.span))
+                return nil
+            }
+        case .array(let elements):
+            for element in elements {
+                guard case .string(let word) = element.kind else {
+                    wrongType("a command string or an array of strings", element, &diagnostics)
+                    return nil
+                }
+                guard let word = withoutNUL(word, element, &diagnostics) else { return nil }
+                words.append(word)
+            }
+        default:
+            wrongType("a command string or an array of strings", nil, &diagnostics)
+            return nil
+        }
+        // `shell = ''` is one empty word: no program to start, and every ticket would fail.
+        guard let program = words.first, !program.isEmpty else {
+            let reason = words.isEmpty ? "is empty" : "starts with an empty word, so it names no program"
+            diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: reason, at: value.span))
+            return nil
+        }
+        return words
+    }
+}
+
+extension JSONValue.Kind {
+    var isBool: Bool {
+        if case .bool = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed system call: which call, on what, and the errno it left.
+public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let call: String
+    public let path: String?
+    public let code: Int32
+
+    public init(call: String, path: String? = nil, code: Int32 = errno) {
+        self.call = call
+        self.path = path
+        self.code = code
+    }
+
+    /// The status a shell gives a command it cannot run for this errno:
+    /// 127 not found, 126 not executable; nil for any other error.
+    package var shellStatus: Int32? {
+        switch code {
+        case ENOENT, ENOTDIR: 127
+        case EACCES, ENOEXEC, EPERM: 126
+        default: nil
+        }
+    }
+
+    /// `strerror` text, e.g. "No such file or directory".
+    public var reason: String { String(cString: strerror(code)) }
+
+    public var description: String {
+        if let path { return "\(path): \(reason) (\(call))" }
+        return "\(call): \(reason)"
+    }
+}

@@ -1,0 +1,303 @@
+import ParrunPlatform
+import ParrunSupport
+
+/// One line of the journal, `.parrun/journal.jsonl`. Format version 1, one JSON
+/// object per line, documented in the README under "State"; every record has
+/// `"v": 1` and a `type`. Readers skip record types they do not know.
+public enum JournalRecord: Sendable, Equatable {
+    public static let version = 1
+
+    /// The first line of every journal.
+    case header
+    case run(RunRecord)
+    case start(StartRecord)
+    case end(EndRecord)
+    case runEnd(RunEndRecord)
+    /// A prompt ticket's agent session began (the CLI reported it): `--resume`
+    /// can continue an interrupted attempt in it.
+    case session(SessionRecord)
+    /// A ticket's `verify` gate ran after its recipe succeeded.
+    case verify(VerifyRecord)
+    /// `parrun approve` or `parrun reject` decided on a ticket awaiting review.
+    case review(ReviewRecord)
+    /// `--launcher slurm`: the Slurm job an attempt of a ticket runs as.
+    case slurmJob(SlurmJobRecord)
+
+    // Each record spells out its memberwise initializer: the execution layer
+    // writes records, and a synthesized one is internal to this module.
+
+    /// A run begins (or a process joins one: `joined` is true).
+    public struct RunRecord: Sendable, Equatable {
+        public var run: String
+        /// The manifest's absolute path, and a hash of its content.
+        public var manifest: String
+        public var manifestHash: String
+        public var jobs: Int
+        public var owner: ProcessIdentity
+        public var time: Double
+        /// The run this one continues (`--resume`), if any.
+        public var resumes: String?
+        public var joined: Bool
+        /// Its tickets work in git worktrees (`--worktree`): a joiner must too.
+        public var worktree = false
+        /// With `worktree`: the branch its work lands on.
+        public var branch: String? = nil
+
+        package init(run: String, manifest: String, manifestHash: String, jobs: Int, owner: ProcessIdentity, time: Double, resumes: String?, joined: Bool, worktree: Bool = false, branch: String? = nil) {
+            self.run = run
+            self.manifest = manifest
+            self.manifestHash = manifestHash
+            self.jobs = jobs
+            self.owner = owner
+            self.time = time
+            self.resumes = resumes
+            self.joined = joined
+            self.worktree = worktree
+            self.branch = branch
+        }
+    }
+
+    public struct StartRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        /// Hash of what the ticket runs: a changed recipe reruns on `--resume`.
+        public var recipe: String
+        /// The recipe's process (0 for a ticket without one) and its start time.
+        public var process: ProcessIdentity
+        /// The parrun that started it.
+        public var owner: ProcessIdentity
+        public var worker: Int
+        public var time: Double
+        /// The agent session a prompt ticket's attempt was given (or continues).
+        public var session: String? = nil
+
+        package init(run: String, id: String, attempt: Int, recipe: String, process: ProcessIdentity, owner: ProcessIdentity, worker: Int, time: Double, session: String? = nil) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.recipe = recipe
+            self.process = process
+            self.owner = owner
+            self.worker = worker
+            self.time = time
+            self.session = session
+        }
+    }
+
+    public struct EndRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        /// succeeded, failed, timed-out, interrupted or skipped.
+        public var status: String
+        public var exitCode: Int?
+        public var signal: String?
+        public var seconds: Double
+        public var time: Double
+        /// Another attempt follows (the status is not the ticket's last word).
+        public var retry: Bool = false
+        /// The parrun that ran it.
+        public var owner: ProcessIdentity = .none
+        /// What a prompt ticket's agent reported: turns, cost, tokens.
+        public var stats: AgentStats? = nil
+        /// Why it failed, in words, when the exit code does not say (`error_max_turns`, ...).
+        public var detail: String? = nil
+
+        package init(run: String, id: String, attempt: Int, status: String, exitCode: Int?, signal: String?, seconds: Double, time: Double, retry: Bool = false, owner: ProcessIdentity = .none, stats: AgentStats? = nil, detail: String? = nil) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.status = status
+            self.exitCode = exitCode
+            self.signal = signal
+            self.seconds = seconds
+            self.time = time
+            self.retry = retry
+            self.owner = owner
+            self.stats = stats
+            self.detail = detail
+        }
+    }
+
+    public struct SlurmJobRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        public var job: String
+        public var time: Double
+
+        package init(run: String, id: String, attempt: Int, job: String, time: Double) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.job = job
+            self.time = time
+        }
+    }
+
+    public struct ReviewRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var approved: Bool
+        public var reason: String?
+        public var time: Double
+
+        package init(run: String, id: String, approved: Bool, reason: String?, time: Double) {
+            self.run = run
+            self.id = id
+            self.approved = approved
+            self.reason = reason
+            self.time = time
+        }
+    }
+
+    public struct VerifyRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        public var passed: Bool
+        public var exitCode: Int?
+        public var time: Double
+
+        package init(run: String, id: String, attempt: Int, passed: Bool, exitCode: Int?, time: Double) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.passed = passed
+            self.exitCode = exitCode
+            self.time = time
+        }
+    }
+
+    public struct SessionRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        public var attempt: Int
+        public var session: String
+        public var time: Double
+
+        package init(run: String, id: String, attempt: Int, session: String, time: Double) {
+            self.run = run
+            self.id = id
+            self.attempt = attempt
+            self.session = session
+            self.time = time
+        }
+    }
+
+    public struct RunEndRecord: Sendable, Equatable {
+        public var run: String
+        /// succeeded, failed or interrupted.
+        public var status: String
+        public var owner: ProcessIdentity
+        public var time: Double
+
+        package init(run: String, status: String, owner: ProcessIdentity, time: Double) {
+            self.run = run
+            self.status = status
+            self.owner = owner
+            self.time = time
+        }
+    }
+
+    /// The record as one journal line, with its line break. Built by appending
+    /// to one string: it is written twice per ticket.
+    public var line: String {
+        var out = "{\"v\":\(Self.version)"
+        out.reserveCapacity(320)
+        func add(_ key: String, _ value: String) {
+            out += ",\""
+            out += key
+            out += "\":"
+            out += value
+        }
+        func text(_ value: String) -> String { JSONText.quoted(value) }
+        switch self {
+        case .header:
+            add("type", text("journal"))
+            add("program", text("parrun"))
+        case .run(let record):
+            add("type", text("run"))
+            add("run", text(record.run))
+            add("manifest", text(record.manifest))
+            add("manifestHash", text(record.manifestHash))
+            add("jobs", String(record.jobs))
+            add("owner", record.owner.json)
+            add("time", JSONText.number(record.time))
+            add("resumes", JSONText.quotedOrNull(record.resumes))
+            add("joined", record.joined ? "true" : "false")
+            if record.worktree { add("worktree", "true") }
+            if let branch = record.branch { add("branch", text(branch)) }
+        case .start(let record):
+            add("type", "\"start\"")
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("recipe", text(record.recipe))
+            add("process", record.process.json)
+            add("owner", record.owner.json)
+            add("worker", String(record.worker))
+            add("time", JSONText.number(record.time))
+            if let session = record.session { add("session", text(session)) }
+        case .end(let record):
+            add("type", "\"end\"")
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("status", text(record.status))
+            add("exitCode", record.exitCode.map(String.init) ?? "null")
+            add("signal", JSONText.quotedOrNull(record.signal))
+            add("seconds", JSONText.number(record.seconds))
+            add("time", JSONText.number(record.time))
+            add("retry", record.retry ? "true" : "false")
+            add("owner", record.owner.json)
+            if let stats = record.stats { add("stats", stats.json) }
+            if let detail = record.detail { add("detail", text(detail)) }
+        case .session(let record):
+            add("type", text("session"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("session", text(record.session))
+            add("time", JSONText.number(record.time))
+        case .slurmJob(let record):
+            add("type", text("slurm-job"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("job", text(record.job))
+            add("time", JSONText.number(record.time))
+        case .review(let record):
+            add("type", text("review"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("approved", record.approved ? "true" : "false")
+            add("reason", JSONText.quotedOrNull(record.reason))
+            add("time", JSONText.number(record.time))
+        case .verify(let record):
+            add("type", text("verify"))
+            add("run", text(record.run))
+            add("id", text(record.id))
+            add("attempt", String(record.attempt))
+            add("passed", record.passed ? "true" : "false")
+            add("exitCode", record.exitCode.map(String.init) ?? "null")
+            add("time", JSONText.number(record.time))
+        case .runEnd(let record):
+            add("type", text("run-end"))
+            add("run", text(record.run))
+            add("status", text(record.status))
+            add("owner", record.owner.json)
+            add("time", JSONText.number(record.time))
+        }
+        out += "}\n"
+        return out
+    }
+}
+
+extension ProcessIdentity {
+    /// The journal's form: `{"pid":..,"start":..,"host":..}`.
+    var json: String {
+        "{\"pid\":\(pid),\"start\":\(startTicks),\"host\":\(JSONText.quoted(host))}"
+    }
+}
