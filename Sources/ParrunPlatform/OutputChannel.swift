@@ -46,6 +46,10 @@ public final class OutputChannel {
         alwaysTakesBytes = false
     }
 
+    /// parrun's standard output and standard error.
+    package static func standardOutput() -> OutputChannel { OutputChannel(STDOUT_FILENO) }
+    package static func standardError() -> OutputChannel { OutputChannel(STDERR_FILENO) }
+
     deinit {
         if reopened { Glibc.close(descriptor) }
     }

@@ -14,6 +14,12 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
     }
 
+    /// A working directory that is not there (ENOENT) or not a directory
+    /// (ENOTDIR): said as such, since posix_spawn would report the program missing.
+    package static func unusableDirectory(_ path: String) -> SystemError {
+        SystemError(call: "chdir", path: "directory " + path, code: FileSystem.exists(path) ? ENOTDIR : ENOENT)
+    }
+
     /// The status a shell gives a command it cannot run for this errno:
     /// 127 not found, 126 not executable; nil for any other error.
     package var shellStatus: Int32? {

@@ -1,9 +1,6 @@
 import ParrunModel
 import ParrunPlatform
 import ParrunState
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs a plan: the event loop. It performs what the `RunController` decides
 /// (start, signal, record, report) and turns the world into its events
@@ -41,7 +38,7 @@ public final class Runner {
     /// Nil with `--no-journal`.
     let journal: RunJournal?
     /// `PARRUN_SUPERVISOR` for every recipe: this process's pid (see `Guardian`).
-    let supervisor = String(getpid())
+    let supervisor = String(ProcessControl.ownPID)
 
     /// Where the run is recorded: nil for no journal.
     public struct Recording {
@@ -217,9 +214,9 @@ public final class Runner {
             handleSignals()
             if controller.stopping { send(.notStarted(ticket: ticket, attemptBegun: false)) } else { start(ticket, worker: worker) }
         case .terminate(let ticket):
-            if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, SIGTERM) }
+            if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, Signal.terminate) }
         case .kill(let ticket):
-            if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, SIGKILL) }
+            if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, Signal.kill) }
         case .report(let event):
             reporter.report(event, elapsed: elapsed)
         case .recordEnded(let ticket, let attempt, let outcome, let seconds, let willRetry, let stats):
@@ -268,7 +265,7 @@ public final class Runner {
     // MARK: - Signals and time
 
     func handleSignals() {
-        for signal in signals.pending() where [SIGINT, SIGTERM, SIGHUP].contains(signal) {
+        for signal in signals.pending() where [Signal.interrupt, Signal.terminate, Signal.hangUp].contains(signal) {
             send(.signal(signal))
         }
     }

@@ -2,9 +2,6 @@ import ParrunModel
 import ParrunPlatform
 import ParrunState
 import ParrunSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A process ended: its outcome, its verify gate, landing its work, and the
 /// controller told.
@@ -16,7 +13,7 @@ extension Runner {
     func collectExitedProcesses(among candidates: [Int32], known: Bool = false) {
         for descriptor in candidates {
             guard var attempt = running[descriptor], known || ProcessControl.hasExited(attempt.pid) else { continue }
-            ProcessControl.signalGroup(attempt.pid, SIGKILL)
+            ProcessControl.signalGroup(attempt.pid, Signal.kill)
             while !attempt.outputClosed {
                 switch Descriptor.read(descriptor, into: &readBuffer) {
                 case .data(let count): deliver(readBuffer[0..<count], of: &attempt)

@@ -2,9 +2,6 @@ import ParrunModel
 import ParrunPlatform
 import ParrunState
 import ParrunSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A running ticket's output: to its log, to the reporter line by line (or
 /// as bytes), and for prompt tickets through the agent's event stream.

@@ -2,9 +2,6 @@ import ParrunModel
 import ParrunPlatform
 import ParrunState
 import ParrunSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Starting an attempt: claims and reviews, a worktree of its own, the
 /// recipe's command through the launcher, and the process.
@@ -191,8 +188,7 @@ extension Runner {
         var arguments = command.arguments
         let directory = RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory)
         if let directory, !FileSystem.isDirectory(directory) {
-            // Said as such: posix_spawn would report it as the program missing.
-            throw SystemError(call: "chdir", path: "directory " + directory, code: FileSystem.exists(directory) ? ENOTDIR : ENOENT)
+            throw SystemError.unusableDirectory(directory)
         }
         let pipe = try OutputPipe.make()
         if worktree != nil, let setup = options.worktreeSetup {

@@ -2,9 +2,6 @@ import ParrunModel
 import ParrunPlatform
 import ParrunState
 import ParrunSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where reporters write: the run's standard output (ticket output, JSON
 /// events) and standard error (parrun's own messages and the status line).
@@ -42,8 +39,8 @@ extension OutputSink {
 /// never blocking: a reader that stops reading (`parrun | (sleep 20; cat)`, a
 /// terminal paused with Ctrl-S) holds up output, not timeouts or signals.
 public final class TerminalSink: OutputSink {
-    private let output = OutputChannel(STDOUT_FILENO)
-    private let messages = OutputChannel(STDERR_FILENO)
+    private let output = OutputChannel.standardOutput()
+    private let messages = OutputChannel.standardError()
     /// Past this many waiting bytes, ticket output is no longer read.
     private let backlogLimit: Int
     /// Text held before a write is tried, so short lines share one `write`.
