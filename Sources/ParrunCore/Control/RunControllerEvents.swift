@@ -1,0 +1,88 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
+/// What goes into the run controller and what comes out of it.
+extension RunController {
+    struct Settings: Sendable {
+        var failFast = false
+        var gracePeriod = 5.0
+        var defaultTimeout: Double?
+        var maxCostUSD: Double?
+        var costSpentEarlierUSD = 0.0
+
+        init() {}
+
+        init(_ options: RunOptions) {
+            failFast = options.failFast
+            gracePeriod = options.gracePeriod
+            defaultTimeout = options.defaultTimeout
+            maxCostUSD = options.maxCostUSD
+            costSpentEarlierUSD = options.costSpentEarlierUSD
+        }
+    }
+
+    /// An attempt's end, as the runner saw it: its outcome after any verify
+    /// gate and landing.
+    struct Ending: Sendable {
+        var ticket: Int
+        var attempt: Int
+        var worker: Int
+        var outcome: AttemptOutcome
+        var seconds: Double
+        var stats: AgentStats?
+        /// Its verify gate's output is ready to go back to its agent session.
+        var feedbackReady = false
+    }
+
+    /// How another parrun working on the same run left a ticket.
+    enum ElsewhereResult: Sendable, Equatable {
+        case succeeded, failed, awaitingReview
+    }
+
+    enum Event: Sendable {
+        /// The run begins: the first tickets start.
+        case begin
+        /// A process of the ticket's current attempt started (the recipe, or its
+        /// verify gate after it): its timeout counts from now.
+        case launched(ticket: Int)
+        /// The ticket was handed out but a signal came during its set-up: it did
+        /// not start (`attemptBegun`: its attempt was counted already).
+        case notStarted(ticket: Int, attemptBegun: Bool)
+        case ended(Ending)
+        /// The ticket's verify gate gave its verdict.
+        case verified(ticket: Int, passed: Bool)
+        /// The recipe succeeded; the work waits for `parrun approve`.
+        case awaitingReview(Ending)
+        /// A ticket handed out by `start` does not run here: another parrun holds
+        /// its claim (nil: this one waits for it) or finished it already.
+        case foundElsewhere(ticket: Int, ElsewhereResult?)
+        /// Another parrun's journal says how it left a ticket.
+        case news(ticket: Int, ElsewhereResult)
+        /// The other parrun died without finishing it: it may run here.
+        case abandonedElsewhere(ticket: Int)
+        /// `--resume`: a ticket handed out by `start` still awaits review (nothing runs).
+        case stillAwaitingReview(ticket: Int)
+        /// SIGINT, SIGTERM or SIGHUP came (the runner passes no other).
+        case signal(Int32)
+        /// Time passed: deadlines, kills, retries and pauses that are due fire.
+        case timer
+    }
+
+    enum Action: Sendable {
+        /// Set the ticket up and start its attempt; the runner answers with
+        /// `launched`, `ended` or `notStarted`.
+        case start(ticket: Int, worker: Int)
+        /// SIGTERM to the process group of the ticket's running attempt.
+        case terminate(ticket: Int)
+        /// SIGKILL to it: the grace period is over.
+        case kill(ticket: Int)
+        case report(RunEvent)
+        /// The attempt's end record; `willRetry` false also gives the ticket's claim back.
+        case recordEnded(ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, willRetry: Bool, stats: AgentStats?)
+        case recordSkipped(ticket: Int, attempt: Int)
+        /// The ticket will not run in this parrun after all: its claim goes back.
+        case releaseClaim(ticket: Int)
+    }
+}
