@@ -36,60 +36,39 @@ public enum CommandRunner {
 
     @discardableResult
     public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], timeout: Double = .infinity) -> Result {
-        let pipe: OutputPipe
-        do { pipe = try OutputPipe.make() } catch { return Result(status: .exited(127), output: error.description) }
-        var request = SpawnRequest(
-            arguments: arguments, environment: PreparedEnvironment(Environment.current().variables.merging(environment) { $1 }),
-            extraEnvironment: [], directory: directory, outputDescriptor: pipe.writeEnd)
-        request.inputPath = "/dev/null"
-        let pid: Int32
-        do {
-            pid = try ProcessSpawner.spawn(request)
-        } catch {
-            Descriptor.close(pipe.readEnd)
-            Descriptor.close(pipe.writeEnd)
+        let helper: HelperProcess
+        do { helper = try HelperProcess(arguments, in: directory, environment: environment) } catch {
             return Result(status: .exited(127), output: error.description)
         }
-        Descriptor.close(pipe.writeEnd)
-        let exitDescriptor = ProcessControl.exitDescriptor(pid)
-        defer {
-            Descriptor.close(pipe.readEnd)
-            if let exitDescriptor { Descriptor.close(exitDescriptor) }
-        }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        var outputOpen = true
         let deadline = Clock.monotonic() + timeout
         var killAt = Double.infinity
         var timedOut = false
         var interrupted = false
-        // Finished when the helper exits, not when its pipe closes: git may leave a daemon holding it.
-        while !ProcessControl.hasExited(pid) {
+        while !helper.hasExited {
             let now = Clock.monotonic()
             if now >= killAt {
-                ProcessControl.signalGroup(pid, SIGKILL)
+                helper.signal(SIGKILL)
                 killAt = .infinity
-            } else if killAt == .infinity && !timedOut && !interrupted && now >= deadline {
+            } else if !timedOut && !interrupted && now >= deadline {
                 timedOut = true
-                stop(pid, killAt: &killAt, now: now)
+                helper.signal(SIGTERM)
+                killAt = now + grace
             }
-            var watched: [Int32] = []
-            if outputOpen { watched.append(pipe.readEnd) }
-            if let exitDescriptor { watched.append(exitDescriptor) }
+            var watched = helper.descriptors
             if !interrupted, let interruptDescriptor { watched.append(interruptDescriptor) }
-            let wake = min(killAt, timedOut || interrupted ? killAt : deadline)
+            let wake = timedOut || interrupted ? killAt : deadline
             // Without an exit descriptor, an exit is looked for every 50 ms.
-            let wait = max(0, min(wake - now, exitDescriptor == nil ? 0.05 : 3600))
+            let wait = max(0, min(wake - now, helper.exitDescriptor == nil ? 0.05 : 3600))
             let ready = Poller.wait(watched, timeout: wait)
-            if ready.contains(pipe.readEnd) { outputOpen = drain(pipe.readEnd, into: &bytes, buffer: &buffer) }
+            if ready.contains(helper.output) { helper.readAvailable() }
             if !interrupted, let interruptDescriptor, ready.contains(interruptDescriptor) {
                 interrupted = true
-                stop(pid, killAt: &killAt, now: Clock.monotonic())
+                helper.signal(SIGTERM)
+                killAt = Clock.monotonic() + grace
             }
         }
-        ProcessControl.signalGroup(pid, SIGKILL)  // anything the helper left behind
-        if outputOpen { _ = drain(pipe.readEnd, into: &bytes, buffer: &buffer) }
-        var result = Result(status: ProcessControl.reap(pid), output: String(decoding: bytes, as: UTF8.self))
+        let (status, output) = helper.finish()
+        var result = Result(status: status, output: output)
         result.timedOut = timedOut
         result.interrupted = interrupted
         let command = shownCommand(arguments)
@@ -112,21 +91,5 @@ public enum CommandRunner {
             index += 1
         }
         return shown.joined(separator: " ")
-    }
-
-    private static func stop(_ pid: Int32, killAt: inout Double, now: Double) {
-        ProcessControl.signalGroup(pid, SIGTERM)
-        killAt = now + grace
-    }
-
-    /// Reads what the pipe holds now; false once it reached end of file.
-    private static func drain(_ descriptor: Int32, into bytes: inout [UInt8], buffer: inout [UInt8]) -> Bool {
-        while true {
-            switch Descriptor.read(descriptor, into: &buffer) {
-            case .data(let count): bytes += buffer[0..<count]
-            case .wouldBlock: return true
-            case .endOfFile: return false
-            }
-        }
     }
 }

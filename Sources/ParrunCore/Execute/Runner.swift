@@ -33,6 +33,9 @@ public final class Runner {
     var random = SystemRandomNumberGenerator()
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     var lastTick = 0.0
+    /// The launcher's question about running jobs (Slurm: `squeue`), while it
+    /// runs: watched by this loop like a ticket, never waited for.
+    var launcherQuery: (helper: HelperProcess, attempts: [SlurmJobTracker.Attempt], deadline: Double)?
     /// Ids whose log file was there when the run started.
     let existingLogs: Set<String>
     /// Nil with `--no-journal`.
@@ -156,7 +159,7 @@ public final class Runner {
             // While the reader of parrun's output lags, ticket output waits in its
             // pipes (back-pressure); exits, signals and timers go on.
             let readsOutput = !sink.isBacklogged
-            var watched = [signals.descriptor] + byExitDescriptor.keys
+            var watched = [signals.descriptor] + byExitDescriptor.keys + (launcherQuery?.helper.descriptors ?? [])
             // A ticket being stopped is still read (into its log), so a write it is blocked in cannot delay its end.
             watched += running.filter { !$0.value.outputClosed && (readsOutput || controller.stopReason($0.value.ticket) != nil) }.map(\.key)
             let ready = Poller.wait(watched, writable: sink.descriptorsWaitingForRoom, timeout: nextWakeUp())
@@ -174,11 +177,14 @@ public final class Runner {
                 }
             }
             collectExitedProcesses(among: exited, known: true)
+            if let query = launcherQuery, !Set(query.helper.descriptors).isDisjoint(with: ready) { query.helper.readAvailable() }
+            finishLauncherQuery()
             collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil && ($0.value.outputClosed || !readsOutput) }.map(\.key))
             if handleTimers() {
                 collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil }.map(\.key))
             }
         }
+        finishLauncherQuery(force: true)
         controller.finishRun()
         let result = controller.result(wallSeconds: elapsed)
         journal?.finished(result)
@@ -236,9 +242,32 @@ public final class Runner {
     /// What the launcher learnt of the running tickets (Slurm: their jobs and
     /// whether they are queued or running, one `squeue` a tick).
     private func pollLauncher() {
+        guard launcherQuery == nil else { return }
         let attempts = running.values.filter { $0.verifying == nil }
             .map { SlurmJobTracker.Attempt(ticket: $0.ticket, attempt: $0.attempt, id: plan.graph.tickets[$0.ticket].id) }
-        let news = launcher.poll(attempts, now: Clock.monotonic())
+        let now = Clock.monotonic()
+        guard let command = launcher.query(attempts, now: now) else { return }
+        do {
+            launcherQuery = (try HelperProcess(command), attempts, now + SlurmLauncher.pollTimeout)
+        } catch {
+            apply(launcher.answer(nil, for: attempts, now: now))
+        }
+    }
+
+    /// The launcher's question, once answered or out of time (`force`: the run
+    /// is over, it is not waited for).
+    private func finishLauncherQuery(force: Bool = false) {
+        guard let query = launcherQuery else { return }
+        let now = Clock.monotonic()
+        let exited = query.helper.hasExited
+        guard exited || force || now >= query.deadline else { return }
+        launcherQuery = nil
+        let (status, output) = query.helper.finish()
+        guard !force else { return }
+        apply(launcher.answer(exited && status == .exited(0) ? output : nil, for: query.attempts, now: now))
+    }
+
+    private func apply(_ news: LauncherNews) {
         if let warning = news.warning { reporter.report(.notice(warning), elapsed: elapsed) }
         for change in news.changes { apply(change) }
     }
@@ -290,6 +319,7 @@ public final class Runner {
     private func nextWakeUp() -> Double {
         var next = lastTick + StatusTick.interval
         if let due = controller.nextDue { next = min(next, due) }
+        if let query = launcherQuery { next = min(next, query.helper.exitDescriptor == nil ? Clock.monotonic() + 0.05 : query.deadline) }
         if controller.scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
         let now = Clock.monotonic()
         // Without exit descriptors, an exit is looked for soon after output ends, or

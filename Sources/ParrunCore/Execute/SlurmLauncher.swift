@@ -64,9 +64,15 @@ package enum SlurmLauncher {
 
     /// The queued and running jobs of tickets `ids` of run `run`, by ticket id:
     /// (job id, `queued`/`running`/Slurm's state code); nil when `squeue` failed
-    /// or did not answer in time. Only this run's own jobs are asked about,
-    /// not every user's queue.
+    /// or did not answer in time.
     package static func jobs(ofRun run: String, tickets ids: [String]) -> [String: (job: String, state: String)]? {
+        let result = CommandRunner.run(queueCommand(run: run, tickets: ids), timeout: pollTimeout)
+        return result.succeeded ? parseQueue(result.output, run: run) : nil
+    }
+
+    /// The `squeue` that lists the jobs of tickets `ids`: only this run's own
+    /// jobs are asked about, not every user's queue.
+    static func queueCommand(run: String, tickets ids: [String]) -> [String] {
         var arguments = ["squeue", "-h", "-o", "%i %j %t"]
         let names = ids.map { jobName(run: run, id: $0) }
         // squeue's --name takes a comma-separated list: a name with a comma is found by its prefix below.
@@ -75,11 +81,14 @@ package enum SlurmLauncher {
         } else {
             arguments.append("--me")
         }
-        let result = CommandRunner.run(arguments, timeout: pollTimeout)
-        guard result.succeeded else { return nil }
+        return arguments
+    }
+
+    /// `squeue -o "%i %j %t"` lines: the run's jobs by ticket id.
+    static func parseQueue(_ output: String, run: String) -> [String: (job: String, state: String)] {
         let prefix = "parrun:\(run):"
         var jobs: [String: (String, String)] = [:]
-        for line in result.output.split(separator: "\n") {
+        for line in output.split(separator: "\n") {
             let parts = line.split(separator: " ").map(String.init)
             guard parts.count == 3, parts[1].hasPrefix(prefix) else { continue }
             let state = parts[2] == "PD" ? "queued" : parts[2] == "R" ? "running" : parts[2]

@@ -20,8 +20,17 @@ protocol TicketLauncher: AnyObject {
     /// The attempt's process ended; `cleanExit`: it exited 0 by itself.
     /// Returns what it learnt about the attempt's job, if anything.
     func ended(_ attempt: SlurmJobTracker.Attempt, gate: Bool, cleanExit: Bool) -> [SlurmJobTracker.Change]
-    /// A status tick with these attempts running their recipes: what changed.
-    func poll(_ running: [SlurmJobTracker.Attempt], now: Double) -> LauncherNews
+    /// A status tick with these attempts running their recipes: the command
+    /// that asks about their jobs, if one is due (the run loop runs it as a
+    /// helper it watches, never waiting for it).
+    func query(_ running: [SlurmJobTracker.Attempt], now: Double) -> [String]?
+    /// What that command printed (nil: it failed or ran out of time): what changed.
+    func answer(_ output: String?, for running: [SlurmJobTracker.Attempt], now: Double) -> LauncherNews
+}
+
+extension TicketLauncher {
+    func query(_ running: [SlurmJobTracker.Attempt], now: Double) -> [String]? { nil }
+    func answer(_ output: String?, for running: [SlurmJobTracker.Attempt], now: Double) -> LauncherNews { LauncherNews() }
 }
 
 /// What a launcher learnt on a tick.
@@ -36,7 +45,6 @@ final class LocalLauncher: TicketLauncher {
     func command(_ arguments: [String], ticket: Ticket, directory: String?, gate: Bool) -> [String] { arguments }
     var wrapsCommand: Bool { false }
     func ended(_ attempt: SlurmJobTracker.Attempt, gate: Bool, cleanExit: Bool) -> [SlurmJobTracker.Change] { [] }
-    func poll(_ running: [SlurmJobTracker.Attempt], now: Double) -> LauncherNews { LauncherNews() }
 }
 
 /// `--launcher CMD`: runs here, in the ticket's directory, under the user's
@@ -54,7 +62,6 @@ final class TemplateLauncher: TicketLauncher {
 
     var wrapsCommand: Bool { true }
     func ended(_ attempt: SlurmJobTracker.Attempt, gate: Bool, cleanExit: Bool) -> [SlurmJobTracker.Change] { [] }
-    func poll(_ running: [SlurmJobTracker.Attempt], now: Double) -> LauncherNews { LauncherNews() }
 }
 
 /// `--launcher slurm`: each attempt is an `srun` job of its own, named for the
@@ -91,15 +98,18 @@ final class SlurmJobLauncher: TicketLauncher {
         return tracker.ended(attempt, recorded: recorded).map { [$0] } ?? []
     }
 
-    func poll(_ running: [SlurmJobTracker.Attempt], now: Double) -> LauncherNews {
-        guard !running.isEmpty else { return LauncherNews(changes: tracker.update(running: [], queue: [:])) }
-        guard now >= queueQuietUntil else { return LauncherNews() }
-        guard let queue = SlurmLauncher.jobs(ofRun: run, tickets: running.map(\.id)) else {
+    func query(_ running: [SlurmJobTracker.Attempt], now: Double) -> [String]? {
+        if running.isEmpty { _ = tracker.update(running: [], queue: [:]) }
+        guard !running.isEmpty, now >= queueQuietUntil else { return nil }
+        return SlurmLauncher.queueCommand(run: run, tickets: running.map(\.id))
+    }
+
+    func answer(_ output: String?, for running: [SlurmJobTracker.Attempt], now: Double) -> LauncherNews {
+        guard let output else {
             // A slow or broken controller is asked again later, not every tick.
             let first = queueQuietUntil == 0
             queueQuietUntil = now + Self.queueBackoff
             return LauncherNews(warning: first ? "parrun: warning: squeue failed or did not answer within \(Int(SlurmLauncher.pollTimeout))s; job states are asked again every \(Int(Self.queueBackoff))s" : nil)
         }
-        return LauncherNews(changes: tracker.update(running: running, queue: queue))
-    }
-}
+        return LauncherNews(changes: tracker.update(running: running, queue: SlurmLauncher.parseQueue(output, run: run)))
+    }}

@@ -148,7 +148,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func aHungSqueueNeitherStopsTheRunNorHoldsUpCtrlC() throws {
+    func aHungSqueueNeitherStopsTheRunNorHoldsUpTimeoutsOrCtrlC() throws {
         let fake = try fakePrograms([
             "srun": "while [ $# -gt 0 ] && [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"\n",
             "scancel": "exit 0\n",
@@ -163,8 +163,18 @@ import Testing
         #expect(outcome.stdout.contains("done b"), "\(outcome.stdout)")
         #expect(outcome.stderr.components(separatedBy: "squeue failed or did not answer").count == 2, "said once: \(outcome.stderr)")
 
+        // squeue runs beside the loop: while it hangs, a ticket's timeout still acts on time.
         try FileManager.default.removeItem(at: directory.appendingPathComponent("squeue.asked"))
-        let parrun = try LaunchedParrun(["-q", "--launcher", "slurm"], in: directory, environment: environment.merging(["PARRUN_HELPER_TIMEOUT": "60"]) { $1 })
+        let patient = environment.merging(["PARRUN_HELPER_TIMEOUT": "60"]) { $1 }
+        try Data("slow:\n    @timeout 1s\n    sleep 30\n".utf8).write(to: directory.appendingPathComponent("Slow"))
+        let started = Date()
+        let slow = try CLITests.run(["-q", "--launcher", "slurm", "--grace", "1s", "Slow"], in: directory, environment: patient)
+        #expect(slow.status == 1 && slow.stderr.contains("TIMEOUT slow"), "\(slow.stderr)")
+        #expect(Date().timeIntervalSince(started) < 6, "the hung squeue did not hold the timeout up")
+        #expect(exists(directory, "squeue.asked"), "squeue was asked (and hung)")
+
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("squeue.asked"))
+        let parrun = try LaunchedParrun(["-q", "--launcher", "slurm"], in: directory, environment: patient)
         #expect(time(in: directory, "squeue.asked") != nil, "\(parrun.stderr)")
         let interrupted = Date()
         kill(parrun.pid, SIGINT)
