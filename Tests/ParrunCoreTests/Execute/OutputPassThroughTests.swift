@@ -68,3 +68,54 @@ import Testing
         }
     }
 }
+
+/// parrun's own output never blocks the loop: a pipe nobody reads, a socket,
+/// a reader that went away.
+@Suite struct OutputChannelTests {
+    @Test func aPipeNobodyReadsTakesWhatFitsAndTheRestWaits() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        let channel = OutputChannel(ends[1])
+        #expect(!channel.alwaysTakesBytes)
+        channel.enqueue(String(repeating: "x", count: 1 << 20))
+        let started = Date()
+        #expect(!channel.writeAvailable(), "a 64 KiB pipe cannot take 1 MiB")
+        #expect(Date().timeIntervalSince(started) < 1, "and the write did not wait for a reader")
+        #expect(channel.pendingCount > 0 && channel.pendingCount < 1 << 20)
+        // Once a reader drains the pipe, everything goes out, in order.
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while received < 1 << 20 {
+            channel.writeAvailable()
+            let count = read(ends[0], &buffer, buffer.count)
+            if count > 0 { received += count }
+        }
+        #expect(channel.pendingCount == 0 && received == 1 << 20)
+    }
+
+    @Test func aSocketIsWrittenOnlyWhenItHasRoom() throws {
+        var pair: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { close(pair[0]); close(pair[1]) }
+        let channel = OutputChannel(pair[1])
+        channel.enqueue(String(repeating: "y", count: 4 << 20))
+        let started = Date()
+        #expect(!channel.writeAvailable())
+        #expect(Date().timeIntervalSince(started) < 1, "a full socket did not block the write")
+    }
+
+    @Test func aReaderThatWentAwayDropsTheOutput() throws {
+        signal(SIGPIPE, SIG_IGN)  // as parrun does; EPIPE is handled where it happens
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        close(ends[0])
+        defer { close(ends[1]) }
+        let channel = OutputChannel(ends[1])
+        channel.enqueue("lost\n")
+        #expect(channel.writeAvailable(), "nothing is left waiting")
+        #expect(channel.isBroken)
+        channel.enqueue("more\n")
+        #expect(channel.pendingCount == 0, "later output is dropped, not queued")
+    }
+}
