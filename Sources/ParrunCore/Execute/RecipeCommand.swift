@@ -25,7 +25,7 @@ struct RecipeCommand: Sendable, Equatable {
             return RecipeCommand(arguments: options.shell + [script], inputPath: "/dev/null")
         case .prompt:
             let sessionFlags = session?.arguments ?? []
-            return RecipeCommand(arguments: options.claude + sessionFlags + ClaudeOptions.arguments(for: ticket), inputPath: promptPath)
+            return RecipeCommand(arguments: options.claude + sessionFlags + ticket.claudeOptions.arguments, inputPath: promptPath)
         }
     }
 

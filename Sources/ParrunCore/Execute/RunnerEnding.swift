@@ -66,7 +66,7 @@ extension Runner {
                     }
                 }
             }
-            if outcome.isSuccess, let script = Verify.script(of: plan.graph.tickets[attempt.ticket]) {
+            if outcome.isSuccess, let script = plan.graph.tickets[attempt.ticket].verifyScript {
                 let phase = VerifyPhase(script: script, stats: stats, recipeSeconds: seconds, session: attempt.agent?.stream.session)
                 do throws(SystemError) {
                     try startVerify(after: attempt, phase: phase)
@@ -137,7 +137,7 @@ extension Runner {
     /// first (`--worktree`) or waits for review; the controller decides the rest.
     func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
         var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats)
-        if outcome.isSuccess, Self.needsReview(plan.graph.tickets[ticket]), !approved.contains(ticket) {
+        if outcome.isSuccess, plan.graph.tickets[ticket].review, !approved.contains(ticket) {
             // With --worktree the work is committed on its branch and lands only once approved.
             isolation?.commitWork(plan.graph.tickets[ticket])
             send(.awaitingReview(ending))
@@ -170,11 +170,5 @@ extension Runner {
         case .failed(let reason):
             return .landingFailed(reason)
         }
-    }
-
-    /// `review: true` (text: `@review`): a person approves the work before it counts.
-    static func needsReview(_ ticket: Ticket) -> Bool {
-        guard let value = ticket.field("review") else { return false }
-        return value.boolValue ?? (value.stringValue?.lowercased() == "true")
     }
 }

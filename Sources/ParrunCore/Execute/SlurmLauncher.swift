@@ -20,16 +20,12 @@ package enum SlurmLauncher {
     /// there, so a job too short for `squeue` to see still has its id recorded.
     static func wrap(_ arguments: [String], ticket: Ticket, run: String, directory: String?, jobFile: String? = nil) -> [String] {
         var srun = ["srun", "--job-name=" + jobName(run: run, id: ticket.id), "--ntasks=1", "--quiet"]
-        srun.append("--cpus-per-task=\(ticket.field("cpus")?.integerValue.map { max(1, $0) } ?? 1)")
-        if let mem = ticket.field("mem")?.scalarText { srun.append("--mem=" + mem) }
+        srun.append("--cpus-per-task=\(ticket.slurm.cpus ?? 1)")
+        if let mem = ticket.slurm.mem { srun.append("--mem=" + mem) }
         if let seconds = ticket.timeoutSeconds { srun.append("--time=" + time(seconds)) }
-        if let partition = ticket.field("partition")?.stringValue { srun.append("--partition=" + partition) }
+        if let partition = ticket.slurm.partition { srun.append("--partition=" + partition) }
         if let directory { srun.append("--chdir=" + directory) }
-        if let extra = ticket.field("slurmArgs") {
-            if let items = extra.arrayValue { srun += items.compactMap(\.scalarText) } else if let text = extra.stringValue {
-                if case .success(let words) = ShellWords.split(text) { srun += words }
-            }
-        }
+        srun += ticket.slurm.extraArguments
         guard let jobFile else { return srun + ["--"] + arguments }
         // A failed write (no shared filesystem) must not fail the ticket.
         let recordJob = #"printf '%s\n' "$SLURM_JOB_ID" 2>/dev/null >"$0"; exec "$@""#

@@ -1,76 +1,73 @@
 import ParrunSupport
 
 /// Ticket fields that become flags of the claude command, each flag and its
-/// value separate argv elements (never through a shell). Both formats keep
-/// these as plain fields (`"maxTurns": 5`, `@maxTurns 5`), and `defaults`
-/// applies to them as to any field.
-package enum ClaudeOptions {
-    enum Kind {
-        case text, positiveInteger, positiveNumber, list
-    }
+/// value separate argv elements (never through a shell). Both formats write
+/// them as plain fields (`"maxTurns": 5`, `@maxTurns 5`), `defaults` applies
+/// to them as to any field, and they are checked as the ticket is read.
+public struct ClaudeOptions: Sendable, Equatable {
+    /// `model` (`--model`).
+    public var model: String?
+    /// `permissionMode` (`--permission-mode`).
+    public var permissionMode: String?
+    /// `maxTurns` (`--max-turns`), at least 1.
+    public var maxTurns: Int?
+    /// `maxBudgetUsd` (`--max-budget-usd`), a number above 0 kept as written,
+    /// so the flag gets the user's text rather than a reformatted number.
+    public var maxBudgetUsd: String?
+    /// `appendSystemPrompt` (`--append-system-prompt`).
+    public var appendSystemPrompt: String?
+    /// `allowedTools` (`--allowedTools`), never empty.
+    public var allowedTools: [String]?
 
-    static let flags: [(field: String, flag: String, kind: Kind)] = [
-        ("model", "--model", .text),
-        ("permissionMode", "--permission-mode", .text),
-        ("maxTurns", "--max-turns", .positiveInteger),
-        ("maxBudgetUsd", "--max-budget-usd", .positiveNumber),
-        ("appendSystemPrompt", "--append-system-prompt", .text),
-        ("allowedTools", "--allowedTools", .list),
-    ]
+    public init() {}
 
-    /// The flags for `ticket`; fields of the wrong type were reported by `check`
-    /// and are left out. Callers put these after their own flags: the list
-    /// option is last, since the CLI reads its items as a variadic option.
-    package static func arguments(for ticket: Ticket) -> [String] {
+    /// The fields read here; any other key is not a claude option.
+    static let fieldNames: Set<String> = ["model", "permissionMode", "maxTurns", "maxBudgetUsd", "appendSystemPrompt", "allowedTools"]
+
+    /// The flags, in a fixed order after the caller's own: the list option is
+    /// last, since the CLI reads its items as a variadic option.
+    package var arguments: [String] {
         var arguments: [String] = []
-        for (field, flag, kind) in flags {
-            guard let value = ticket.field(field), let words = values(value, kind) else { continue }
-            arguments.append(flag)
-            arguments += words
-        }
+        if let model { arguments += ["--model", model] }
+        if let permissionMode { arguments += ["--permission-mode", permissionMode] }
+        if let maxTurns { arguments += ["--max-turns", String(maxTurns)] }
+        if let maxBudgetUsd { arguments += ["--max-budget-usd", maxBudgetUsd] }
+        if let appendSystemPrompt { arguments += ["--append-system-prompt", appendSystemPrompt] }
+        if let allowedTools { arguments += ["--allowedTools"] + allowedTools }
         return arguments
     }
 
-
-    /// One problem per field that cannot become its flag.
-    static func check(_ ticket: Ticket, diagnostics: inout DiagnosticList) {
-        for (field, _, kind) in flags {
-            guard let value = ticket.field(field), values(value, kind) == nil else { continue }
-            let expected: String
-            switch kind {
-            case .text: expected = "a string"
-            case .positiveInteger: expected = "a whole number of at least 1"
-            case .positiveNumber: expected = "a number above 0"
-            case .list: expected = "a list of tool names (or one string, comma-separated)"
+    /// Sets the option `reader`'s member names, or reports why it cannot become its flag.
+    mutating func read(_ reader: FieldReader, _ diagnostics: inout DiagnosticList) {
+        let value = reader.member.value
+        switch reader.member.key {
+        case "model": model = text(reader, &diagnostics)
+        case "permissionMode": permissionMode = text(reader, &diagnostics)
+        case "appendSystemPrompt": appendSystemPrompt = text(reader, &diagnostics)
+        case "maxTurns":
+            guard let number = value.integerValue, number >= 1 else { return reader.wrongValue("a whole number of at least 1", &diagnostics) }
+            maxTurns = number
+        case "maxBudgetUsd":
+            guard let text = value.scalarText?.trimmingSpaces, let number = Double(text), number > 0, number.isFinite else {
+                return reader.wrongValue("a number above 0", &diagnostics)
             }
-            diagnostics.add(ManifestError.wrongType(field: field, ticket: ticket.id, expected: expected, found: describe(value), at: value.span))
+            maxBudgetUsd = text
+        case "allowedTools":
+            guard let tools = reader.commaList(), !tools.isEmpty else {
+                return reader.wrongValue("a list of tool names (or one string, comma-separated)", &diagnostics)
+            }
+            allowedTools = tools
+        default:
+            break
         }
     }
 
-    private static func describe(_ value: JSONValue) -> String {
-        value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? value.typeDescription
-    }
-
-    /// The flag's values, or nil when the field has the wrong type.
-    private static func values(_ value: JSONValue, _ kind: Kind) -> [String]? {
-        switch kind {
-        case .text:
-            guard let text = value.stringValue, !text.isEmpty else { return nil }
-            return [text]
-        case .positiveInteger:
-            guard let number = value.integerValue, number >= 1 else { return nil }
-            return [String(number)]
-        case .positiveNumber:
-            guard let text = value.scalarText, let number = Double(text.trimmingSpaces), number > 0, number.isFinite else { return nil }
-            return [text.trimmingSpaces]
-        case .list:
-            if let text = value.stringValue {
-                let items = text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
-                return items.isEmpty ? nil : items
-            }
-            guard let items = value.arrayValue, !items.isEmpty else { return nil }
-            let names = items.compactMap(\.stringValue)
-            return names.count == items.count ? names : nil
+    private func text(_ reader: FieldReader, _ diagnostics: inout DiagnosticList) -> String? {
+        guard let text = reader.member.value.stringValue, !text.isEmpty else {
+            reader.wrongValue("a string", &diagnostics)
+            return nil
         }
+        // An argv element ends at a NUL: the flag would silently get less than was written.
+        return reader.withoutNUL(text, reader.member.value, &diagnostics)
     }
 }

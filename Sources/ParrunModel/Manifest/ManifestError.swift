@@ -46,6 +46,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case integerTooSmall(field: String, value: Int, minimum: Int, ticket: String?, at: SourceSpan)
     case invalidJobs(String, at: SourceSpan)
     case invalidCommand(field: String, reason: String, at: SourceSpan)
+    case invalidArguments(field: String, reason: String, ticket: String?, at: SourceSpan)
     case forbiddenDefault(String, at: SourceSpan)
     case nulCharacter(field: String, ticket: String?, at: SourceSpan)
     case emptyVerify(ticket: String, at: SourceSpan)
@@ -192,6 +193,10 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
                 help: "use a number of jobs (0 means no limit) or `auto`")
         case .invalidCommand(let field, let reason, let span):
             return Diagnostic(.error, "`\(field)` \(reason)", at: span, help: "write the command as it would be typed in a shell, e.g. \(Self.exampleCommand(field))")
+        case .invalidArguments(let field, let reason, let ticket, let span):
+            return Diagnostic(
+                .error, "\(Self.subject(field, ticket)) \(reason)", at: span,
+                help: "write the arguments as they would be typed in a shell, e.g. --exclusive --qos=high, or as a list of strings")
         case .nulCharacter(let field, let ticket, let span):
             return Diagnostic(
                 .error, "\(Self.subject(field, ticket)) contains a NUL character", at: span,

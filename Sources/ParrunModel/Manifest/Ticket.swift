@@ -26,7 +26,22 @@ public struct Ticket: Sendable {
     public var environment: [EnvironmentVariable]
     /// The status the manifest gives, if any (`done`, `open`, ...).
     public var status: String?
-    /// Fields parrun does not interpret itself, kept for templates and later stages.
+    /// `review`: a person approves the work before it counts (text: `@review`).
+    public var review = false
+    /// `verify`: the shell script that must exit 0 after the recipe succeeds.
+    public var verifyScript: String?
+    /// `verifyRetries`: how often a prompt ticket that fails `verify` goes back
+    /// to its agent; nil means `Verify`'s default.
+    public var verifyRetries: Int?
+    /// `touches`: glob patterns of the paths the ticket may change; nil when it
+    /// does not say, and then it excludes no other ticket.
+    public var touches: [String]?
+    /// `cpus`, `mem`, `partition`, `slurmArgs`: the job it asks for under `--launcher slurm`.
+    public var slurm = SlurmRequest()
+    /// `model`, `maxTurns`, ...: flags of the claude command of a prompt ticket.
+    public var claudeOptions = ClaudeOptions()
+    /// Every other field as written, and the ones above too (the readers type
+    /// them; templates name any field): only the readers and templates look here.
     public var fields: [JSONMember]
     /// Why the ticket is held back and must not run (a beads status such as
     /// `blocked`); its dependents are held back with it.
@@ -68,8 +83,10 @@ public struct Ticket: Sendable {
 
     static let doneStatuses: Set<String> = ["done", "completed", "closed"]
 
-    /// The value of a field parrun keeps but does not interpret.
-    public func field(_ name: String) -> JSONValue? {
+    /// The value of a field as written, for templates; every field parrun
+    /// interprets has a typed property instead (internal, so that no later
+    /// stage parses a field itself).
+    func field(_ name: String) -> JSONValue? {
         fields.first { $0.key == name }?.value
     }
 }

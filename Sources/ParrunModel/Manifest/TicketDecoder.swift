@@ -140,183 +140,32 @@ struct TicketDecoder {
             ticket.environment = reader.environment(&diagnostics)
         case "status", "state":
             ticket.status = reader.string(&diagnostics)
-        case "verify":
-            // `Verify` runs it after the recipe; a bad one is refused here, at read time,
-            // and left out of `fields` so that it is reported once.
-            if let script = reader.lines(expected: "a shell script (a string, or a list of lines)", &diagnostics) {
-                if script.allSatisfy(\.isWhitespace) {
-                    diagnostics.add(ManifestError.emptyVerify(ticket: ticket.id, at: member.value.span))
-                } else {
-                    ShellScriptLimit.check(script, field: "verify", ticket: ticket.id, at: member.value.span, diagnostics: &diagnostics)
-                    ticket.fields.append(member)
-                }
-            }
         default:
+            // Templates may name any field, typed or not: each is kept as written too.
+            readOption(reader, into: &ticket, &diagnostics)
             ticket.fields.append(member)
         }
     }
-}
 
-/// Reads one member's value as the type its key needs, reporting a mismatch.
-struct FieldReader {
-    let member: JSONMember
-    let ticket: String?
-
-    private var value: JSONValue { member.value }
-
-    private func wrongType(_ expected: String, _ found: JSONValue? = nil, _ diagnostics: inout DiagnosticList) {
-        let found = found ?? value
-        diagnostics.add(ManifestError.wrongType(field: member.key, ticket: ticket, expected: expected, found: found.typeDescription, at: found.span))
-    }
-
-    func string(_ diagnostics: inout DiagnosticList) -> String? {
-        guard case .string(let text) = value.kind else {
-            wrongType("a string", nil, &diagnostics)
-            return nil
-        }
-        return withoutNUL(text, value, &diagnostics)
-    }
-
-    /// Text given to programs (argv, environment) ends at a NUL, silently; refuse it.
-    private func withoutNUL(_ text: String, _ value: JSONValue, _ diagnostics: inout DiagnosticList) -> String? {
-        guard text.utf8.contains(0) else { return text }
-        diagnostics.add(ManifestError.nulCharacter(field: member.key, ticket: ticket, at: value.span))
-        return nil
-    }
-
-    func integer(minimum: Int, _ diagnostics: inout DiagnosticList) -> Int? {
-        guard let number = value.integerValue else {
-            if let text = value.scalarText {
-                diagnostics.add(ManifestError.invalidInteger(field: member.key, text: text, ticket: ticket, at: value.span))
-            } else {
-                wrongType("a whole number", nil, &diagnostics)
-            }
-            return nil
-        }
-        guard number >= minimum else {
-            diagnostics.add(ManifestError.integerTooSmall(field: member.key, value: number, minimum: minimum, ticket: ticket, at: value.span))
-            return nil
-        }
-        return number
-    }
-
-    /// A string, or an array of strings joined as lines (how long scripts read best in JSON).
-    func lines(expected: String = "a string or an array of strings", _ diagnostics: inout DiagnosticList) -> String? {
-        switch value.kind {
-        case .string(let text):
-            return withoutNUL(text, value, &diagnostics)
-        case .array(let elements):
-            var lines: [String] = []
-            for element in elements {
-                guard case .string(let line) = element.kind else {
-                    wrongType(expected, element, &diagnostics)
-                    return nil
-                }
-                guard let line = withoutNUL(line, element, &diagnostics) else { return nil }
-                lines.append(line)
-            }
-            return lines.joined(separator: "\n")
+    /// The typed value of a field that tunes how the ticket runs, if its key is one.
+    private func readOption(_ reader: FieldReader, into ticket: inout Ticket, _ diagnostics: inout DiagnosticList) {
+        let key = reader.member.key
+        switch key {
+        case "verify":
+            ticket.verifyScript = Verify.script(reader, &diagnostics)
+        case "verifyRetries":
+            ticket.verifyRetries = Verify.retries(reader, &diagnostics)
+        case "review":
+            ticket.review = reader.flag(&diagnostics) ?? false
+        case "touches":
+            ticket.touches = reader.commaList()
+            if ticket.touches == nil { reader.wrongType("a list of path patterns (or one string, comma-separated)", nil, &diagnostics) }
+        case _ where SlurmRequest.fieldNames.contains(key):
+            ticket.slurm.read(reader, &diagnostics)
+        case _ where ClaudeOptions.fieldNames.contains(key):
+            ticket.claudeOptions.read(reader, &diagnostics)
         default:
-            wrongType(expected, nil, &diagnostics)
-            return nil
+            break
         }
-    }
-
-    /// An array of ticket ids, or a single id.
-    func references(_ diagnostics: inout DiagnosticList) -> [TicketReference] {
-        switch value.kind {
-        case .string(let id):
-            return [TicketReference(id: id, span: value.span)]
-        case .array(let elements):
-            var references: [TicketReference] = []
-            references.reserveCapacity(elements.count)
-            for element in elements {
-                guard case .string(let id) = element.kind else {
-                    wrongType("a list of ticket ids (strings)", element, &diagnostics)
-                    continue
-                }
-                references.append(TicketReference(id: id, span: element.span))
-            }
-            return references
-        default:
-            wrongType("a list of ticket ids", nil, &diagnostics)
-            return []
-        }
-    }
-
-    func duration(_ diagnostics: inout DiagnosticList) -> Double? {
-        guard let text = value.scalarText, !(value.kind.isBool) else {
-            wrongType("a duration such as \"90s\"", nil, &diagnostics)
-            return nil
-        }
-        switch DurationText.seconds(from: text) {
-        case .success(let seconds):
-            return seconds
-        case .failure(let problem):
-            diagnostics.add(ManifestError.invalidTimeout(text, reason: problem.reason, ticket: ticket, at: value.span))
-            return nil
-        }
-    }
-
-    func environment(_ diagnostics: inout DiagnosticList) -> [EnvironmentVariable] {
-        guard case .object(let members) = value.kind else {
-            wrongType("an object of NAME: value", nil, &diagnostics)
-            return []
-        }
-        var variables: [EnvironmentVariable] = []
-        for variable in members {
-            if let problem = EnvironmentName.problem(with: variable.key) {
-                diagnostics.add(ManifestError.invalidEnvironmentName(variable.key, problem: problem, ticket: ticket, at: variable.keySpan))
-                continue
-            }
-            guard let text = variable.value.scalarText else {
-                wrongType("an object of NAME: value with string values", variable.value, &diagnostics)
-                continue
-            }
-            guard withoutNUL(text, variable.value, &diagnostics) != nil else { continue }
-            variables.append(EnvironmentVariable(name: variable.key, value: text))
-        }
-        return variables
-    }
-
-    /// A command as argv: a string split like shell words, or an array of strings.
-    func command(_ diagnostics: inout DiagnosticList) -> [String]? {
-        var words: [String] = []
-        switch value.kind {
-        case .string(let text):
-            guard let text = withoutNUL(text, value, &diagnostics) else { return nil }
-            switch ShellWords.split(text) {
-            case .success(let split): words = split
-            case .failure(let problem):
-                diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: problem.reason, at: value.span))
-                return nil
-            }
-        case .array(let elements):
-            for element in elements {
-                guard case .string(let word) = element.kind else {
-                    wrongType("a command string or an array of strings", element, &diagnostics)
-                    return nil
-                }
-                guard let word = withoutNUL(word, element, &diagnostics) else { return nil }
-                words.append(word)
-            }
-        default:
-            wrongType("a command string or an array of strings", nil, &diagnostics)
-            return nil
-        }
-        // `shell = ''` is one empty word: no program to start, and every ticket would fail.
-        guard let program = words.first, !program.isEmpty else {
-            let reason = words.isEmpty ? "is empty" : "starts with an empty word, so it names no program"
-            diagnostics.add(ManifestError.invalidCommand(field: member.key, reason: reason, at: value.span))
-            return nil
-        }
-        return words
-    }
-}
-
-extension JSONValue.Kind {
-    var isBool: Bool {
-        if case .bool = self { return true }
-        return false
     }
 }

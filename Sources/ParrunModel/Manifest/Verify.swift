@@ -7,23 +7,29 @@ import ParrunSupport
 package enum Verify {
     static let defaultRetries = 2
 
-    /// The ticket's `verify` script: a string, or a list of lines.
-    package static func script(of ticket: Ticket) -> String? {
-        guard let value = ticket.field("verify") else { return nil }
-        if let text = value.stringValue { return text.isEmpty ? nil : text }
-        guard let lines = value.arrayValue, !lines.isEmpty else { return nil }
-        let texts = lines.compactMap(\.stringValue)
-        return texts.count == lines.count ? texts.joined(separator: "\n") : nil
-    }
-
+    /// The ticket's verify gate retries, or the default.
     package static func retries(of ticket: Ticket) -> Int {
-        ticket.field("verifyRetries")?.integerValue.map { max(0, $0) } ?? defaultRetries
+        ticket.verifyRetries ?? defaultRetries
     }
 
-    /// `verify` itself is checked as the ticket is read (TicketDecoder); its retries here.
-    static func check(_ ticket: Ticket, diagnostics: inout DiagnosticList) {
-        if let value = ticket.field("verifyRetries"), (value.integerValue ?? -1) < 0 {
-            diagnostics.add(ManifestError.wrongType(field: "verifyRetries", ticket: ticket.id, expected: "a whole number of at least 0", found: value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? value.typeDescription, at: value.span))
+    /// `verify` as the ticket is read: a shell script (a string, or a list of
+    /// lines) with something in it; nil, reported, otherwise.
+    static func script(_ reader: FieldReader, _ diagnostics: inout DiagnosticList) -> String? {
+        guard let script = reader.lines(expected: "a shell script (a string, or a list of lines)", &diagnostics) else { return nil }
+        guard !script.allSatisfy(\.isWhitespace) else {
+            diagnostics.add(ManifestError.emptyVerify(ticket: reader.ticket ?? "", at: reader.member.value.span))
+            return nil
         }
+        ShellScriptLimit.check(script, field: "verify", ticket: reader.ticket, at: reader.member.value.span, diagnostics: &diagnostics)
+        return script
+    }
+
+    /// `verifyRetries` as the ticket is read: a whole number of at least 0.
+    static func retries(_ reader: FieldReader, _ diagnostics: inout DiagnosticList) -> Int? {
+        guard let retries = reader.member.value.integerValue, retries >= 0 else {
+            reader.wrongValue("a whole number of at least 0", &diagnostics)
+            return nil
+        }
+        return retries
     }
 }

@@ -25,7 +25,7 @@ public struct Exclusions: Sendable {
     public init(graph: TicketGraph, runs: [Bool]) {
         var declared: [(ticket: Int, patterns: [String])] = []
         for (index, ticket) in graph.tickets.enumerated() where runs[index] {
-            if let patterns = Self.patterns(of: ticket), !patterns.isEmpty { declared.append((index, patterns)) }
+            if let patterns = ticket.touches, !patterns.isEmpty { declared.append((index, patterns)) }
         }
         var partners = [[Int32]](repeating: [], count: declared.isEmpty ? 0 : graph.count)
         var pairs: [Pair] = []
@@ -48,28 +48,9 @@ public struct Exclusions: Sendable {
         return nil
     }
 
-    /// The ticket's `touches`: a list of patterns, or one string of comma-separated ones.
-    public static func patterns(of ticket: Ticket) -> [String]? {
-        guard let value = ticket.field("touches") else { return nil }
-        if let text = value.stringValue {
-            return text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
-        }
-        guard let items = value.arrayValue else { return nil }
-        let patterns = items.compactMap(\.stringValue)
-        return patterns.count == items.count ? patterns : nil
-    }
-
-    /// `touches` of the wrong shape is an error at its place.
-    static func check(_ ticket: Ticket, diagnostics: inout DiagnosticList) {
-        guard let value = ticket.field("touches"), patterns(of: ticket) == nil else { return }
-        diagnostics.add(ManifestError.wrongType(
-            field: "touches", ticket: ticket.id, expected: "a list of path patterns (or one string, comma-separated)",
-            found: value.typeDescription, at: value.span))
-    }
-
     /// The paths among `changed` that no pattern of the ticket's `touches` matches.
     public static func outside(_ changed: [String], of ticket: Ticket) -> [String] {
-        guard let patterns = patterns(of: ticket), !patterns.isEmpty else { return [] }
+        guard let patterns = ticket.touches, !patterns.isEmpty else { return [] }
         return changed.filter { path in !patterns.contains { PathGlob.matches($0, path) } }
     }
 }

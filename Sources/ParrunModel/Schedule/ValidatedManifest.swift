@@ -23,11 +23,6 @@ public struct ValidatedManifest: Sendable {
         var graph: TicketGraph?
         var templateErrors: [String] = []
         if let manifest = read.manifest {
-            for ticket in manifest.tickets {
-                ClaudeOptions.check(ticket, diagnostics: &diagnostics)
-                Exclusions.check(ticket, diagnostics: &diagnostics)
-                Verify.check(ticket, diagnostics: &diagnostics)
-            }
             let built = TicketGraph.build(from: manifest)
             diagnostics.append(contentsOf: built.diagnostics)
             graph = built.graph

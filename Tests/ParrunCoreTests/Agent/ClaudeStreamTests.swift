@@ -121,11 +121,11 @@ import Testing
             ]}
             """#
         let ticketsRead = tickets(manifest)
-        #expect(ClaudeOptions.arguments(for: ticketsRead[0]) == [
+        #expect(ticketsRead[0].claudeOptions.arguments == [
             "--model", "opus", "--permission-mode", "acceptEdits", "--max-turns", "5", "--max-budget-usd", "1.5",
             "--append-system-prompt", "Be brief; use $HOME literally", "--allowedTools", "Read", "Bash(git log:*)",
         ])
-        #expect(ClaudeOptions.arguments(for: ticketsRead[1]) == ["--model", "sonnet", "--allowedTools", "Read", "Write"])
+        #expect(ticketsRead[1].claudeOptions.arguments == ["--model", "sonnet", "--allowedTools", "Read", "Write"])
         let (_, problems) = check(#"{"tickets": [{"id": "a", "prompt": "p", "maxTurns": 0, "allowedTools": [1], "model": 3}]}"#)
         #expect(problems == [
             "1:53: error: `maxTurns` of ticket 'a' must be a whole number of at least 1, found '0'",

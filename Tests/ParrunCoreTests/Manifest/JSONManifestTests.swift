@@ -1,5 +1,6 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
 
 @Suite struct JSONManifestTests {
     @Test func readsEveryTicketField() throws {
@@ -26,6 +27,7 @@ import Testing
         #expect(ticket.status == "open" && !ticket.isDone)
         #expect(ticket.fields.map(\.key) == ["model", "labels"], "unknown keys are kept as fields")
         #expect(ticket.field("model")?.stringValue == "opus")
+        #expect(ticket.claudeOptions.model == "opus", "and typed as the claude option")
     }
 
     @Test func acceptsTasksABareArrayAndDependenciesAsSynonyms() {

@@ -66,7 +66,7 @@ import Testing
         #expect(read[0].recipe == .shell("echo one > out.txt\necho two >> out.txt"))
         #expect(read[0].field("verify")?.stringValue == "test -s out.txt\n  grep -q one out.txt")
         #expect(read[1].field("verify")?.stringValue == "true")
-        #expect(Verify.script(of: read[1]) == "true")
+        #expect(read[1].verifyScript == "true")
         let (_, problems) = check(lines("a:", "    @verify true", "    verify:", "        false"))
         #expect(problems.count == 1)
         #expect(problems.first?.contains("verify") == true, "\(problems)")

@@ -26,6 +26,6 @@ import Testing
 
     @Test func aScriptInEitherShapeIsKept() {
         let read = tickets(#"[{"id": "a", "verify": "make test"}, {"id": "b", "verify": ["make", "make test"]}]"#)
-        #expect(read.map(Verify.script) == ["make test", "make\nmake test"])
+        #expect(read.map(\.verifyScript) == ["make test", "make\nmake test"])
     }
 }
