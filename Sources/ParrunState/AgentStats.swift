@@ -57,17 +57,27 @@ public struct AgentStats: Sendable, Equatable {
 
     /// The JSON object the journal, `status --json` and events carry.
     package var json: String {
-        "{\"turns\":\(turns),\"durationMs\":\(durationMs),\"costUsd\":\(JSONText.number(costUSD)),"
-            + "\"inputTokens\":\(inputTokens),\"outputTokens\":\(outputTokens),"
-            + "\"cacheReadTokens\":\(cacheReadTokens),\"cacheCreationTokens\":\(cacheCreationTokens)}"
+        var out = "{"
+        func add(_ key: Key, _ value: String) {
+            if out.utf8.count > 1 { out += "," }
+            out += "\"" + key.rawValue + "\":" + value
+        }
+        add(.turns, String(turns))
+        add(.durationMs, String(durationMs))
+        add(.costUsd, JSONText.number(costUSD))
+        add(.inputTokens, String(inputTokens))
+        add(.outputTokens, String(outputTokens))
+        add(.cacheReadTokens, String(cacheReadTokens))
+        add(.cacheCreationTokens, String(cacheCreationTokens))
+        return out + "}"
     }
 
     init?(json value: JSONValue?) {
         guard let value, case .object = value.kind else { return nil }
+        func integer(_ key: Key) -> Int { value[key.rawValue]?.integerValue ?? 0 }
         self.init(
-            turns: value["turns"]?.integerValue ?? 0, durationMs: value["durationMs"]?.integerValue ?? 0,
-            costUSD: value["costUsd"]?.doubleValue ?? 0, inputTokens: value["inputTokens"]?.integerValue ?? 0,
-            outputTokens: value["outputTokens"]?.integerValue ?? 0, cacheReadTokens: value["cacheReadTokens"]?.integerValue ?? 0,
-            cacheCreationTokens: value["cacheCreationTokens"]?.integerValue ?? 0)
+            turns: integer(.turns), durationMs: integer(.durationMs), costUSD: value[Key.costUsd.rawValue]?.doubleValue ?? 0,
+            inputTokens: integer(.inputTokens), outputTokens: integer(.outputTokens),
+            cacheReadTokens: integer(.cacheReadTokens), cacheCreationTokens: integer(.cacheCreationTokens))
     }
 }

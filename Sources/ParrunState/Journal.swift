@@ -144,55 +144,63 @@ public enum JournalReader {
         guard case .object(let members) = value.kind else { throw .corrupt(line: line, path: path) }
         var fields: [String: JSONValue] = [:]
         for member in members { fields[member.key] = member.value }
-        guard let version = fields["v"]?.integerValue else { throw .corrupt(line: line, path: path) }
+        typealias LineKey = JournalRecord.LineKey
+        guard let version = fields[LineKey.version.rawValue]?.integerValue else { throw .corrupt(line: line, path: path) }
         guard version == JournalRecord.version else { throw .unknownVersion(version, line: line, path: path) }
+        guard let kind = fields[LineKey.type.rawValue]?.stringValue.flatMap(JournalRecord.Kind.init(rawValue:)) else { return nil }
         let record = RecordFields(fields: fields)
         do {
-            switch fields["type"]?.stringValue {
-            case "journal":
+            switch kind {
+            case .header:
                 return .header
-            case "run":
+            case .run:
+                typealias Key = JournalRecord.RunRecord.Key
                 return .run(.init(
-                    run: try record.string("run"), manifest: try record.string("manifest"),
-                    manifestHash: try record.string("manifestHash"), jobs: try record.int("jobs"),
-                    owner: try record.process("owner"), time: try record.double("time"),
-                    resumes: record.optionalString("resumes"), joined: record.bool("joined"), worktree: record.bool("worktree"),
-                    branch: record.optionalString("branch")))
-            case "start":
+                    run: try record.string(Key.run), manifest: try record.string(Key.manifest),
+                    manifestHash: try record.string(Key.manifestHash), jobs: try record.int(Key.jobs),
+                    owner: try record.process(Key.owner), time: try record.double(Key.time),
+                    resumes: record.optionalString(Key.resumes), joined: record.bool(Key.joined), worktree: record.bool(Key.worktree),
+                    branch: record.optionalString(Key.branch)))
+            case .start:
+                typealias Key = JournalRecord.StartRecord.Key
                 return .start(.init(
-                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
-                    recipe: try record.string("recipe"), process: try record.process("process"),
-                    owner: try record.process("owner"), worker: try record.int("worker"), time: try record.double("time"),
-                    session: record.optionalString("session")))
-            case "end":
+                    run: try record.string(Key.run), id: try record.string(Key.id), attempt: try record.int(Key.attempt),
+                    recipe: try record.string(Key.recipe), process: try record.process(Key.process),
+                    owner: try record.process(Key.owner), worker: try record.int(Key.worker), time: try record.double(Key.time),
+                    session: record.optionalString(Key.session)))
+            case .end:
+                typealias Key = JournalRecord.EndRecord.Key
                 return .end(.init(
-                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
-                    status: try record.string("status"), exitCode: record.optionalInt("exitCode"),
-                    signal: record.optionalString("signal"), seconds: try record.double("seconds"), time: try record.double("time"),
-                    retry: record.bool("retry"), owner: (try? record.process("owner")) ?? .none,
-                    stats: AgentStats(json: fields["stats"]), detail: record.optionalString("detail")))
-            case "slurm-job":
+                    run: try record.string(Key.run), id: try record.string(Key.id), attempt: try record.int(Key.attempt),
+                    status: try record.string(Key.status), exitCode: record.optionalInt(Key.exitCode),
+                    signal: record.optionalString(Key.signal), seconds: try record.double(Key.seconds), time: try record.double(Key.time),
+                    retry: record.bool(Key.retry), owner: (try? record.process(Key.owner)) ?? .none,
+                    stats: AgentStats(json: fields[Key.stats.rawValue]), detail: record.optionalString(Key.detail)))
+            case .slurmJob:
+                typealias Key = JournalRecord.SlurmJobRecord.Key
                 return .slurmJob(.init(
-                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
-                    job: try record.string("job"), time: try record.double("time")))
-            case "review":
+                    run: try record.string(Key.run), id: try record.string(Key.id), attempt: try record.int(Key.attempt),
+                    job: try record.string(Key.job), time: try record.double(Key.time)))
+            case .review:
+                typealias Key = JournalRecord.ReviewRecord.Key
                 return .review(.init(
-                    run: try record.string("run"), id: try record.string("id"), approved: record.bool("approved"),
-                    reason: record.optionalString("reason"), time: try record.double("time")))
-            case "verify":
+                    run: try record.string(Key.run), id: try record.string(Key.id), approved: record.bool(Key.approved),
+                    reason: record.optionalString(Key.reason), time: try record.double(Key.time)))
+            case .verify:
+                typealias Key = JournalRecord.VerifyRecord.Key
                 return .verify(.init(
-                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
-                    passed: record.bool("passed"), exitCode: record.optionalInt("exitCode"), time: try record.double("time")))
-            case "session":
+                    run: try record.string(Key.run), id: try record.string(Key.id), attempt: try record.int(Key.attempt),
+                    passed: record.bool(Key.passed), exitCode: record.optionalInt(Key.exitCode), time: try record.double(Key.time)))
+            case .session:
+                typealias Key = JournalRecord.SessionRecord.Key
                 return .session(.init(
-                    run: try record.string("run"), id: try record.string("id"), attempt: try record.int("attempt"),
-                    session: try record.string("session"), time: try record.double("time")))
-            case "run-end":
+                    run: try record.string(Key.run), id: try record.string(Key.id), attempt: try record.int(Key.attempt),
+                    session: try record.string(Key.session), time: try record.double(Key.time)))
+            case .runEnd:
+                typealias Key = JournalRecord.RunEndRecord.Key
                 return .runEnd(.init(
-                    run: try record.string("run"), status: try record.string("status"),
-                    owner: try record.process("owner"), time: try record.double("time")))
-            default:
-                return nil
+                    run: try record.string(Key.run), status: try record.string(Key.status),
+                    owner: try record.process(Key.owner), time: try record.double(Key.time)))
             }
         } catch {
             throw .corrupt(line: line, path: path)
@@ -204,33 +212,36 @@ public enum JournalReader {
         struct Missing: Error {}
         let fields: [String: JSONValue]
 
-        func string(_ key: String) throws(Missing) -> String {
-            guard let value = fields[key]?.stringValue else { throw Missing() }
-            return value
+        private func value<Key: RawRepresentable>(_ key: Key) -> JSONValue? where Key.RawValue == String {
+            fields[key.rawValue]
         }
-        func optionalString(_ key: String) -> String? { fields[key]?.stringValue }
-        func int(_ key: String) throws(Missing) -> Int {
-            guard let value = fields[key]?.integerValue else { throw Missing() }
-            return value
+        func string<Key: RawRepresentable>(_ key: Key) throws(Missing) -> String where Key.RawValue == String {
+            guard let text = value(key)?.stringValue else { throw Missing() }
+            return text
         }
-        func optionalInt(_ key: String) -> Int? { fields[key]?.integerValue }
-        func double(_ key: String) throws(Missing) -> Double {
-            guard let text = fields[key]?.scalarText, let value = Double(text) else { throw Missing() }
-            return value
+        func optionalString<Key: RawRepresentable>(_ key: Key) -> String? where Key.RawValue == String { value(key)?.stringValue }
+        func int<Key: RawRepresentable>(_ key: Key) throws(Missing) -> Int where Key.RawValue == String {
+            guard let number = value(key)?.integerValue else { throw Missing() }
+            return number
         }
-        func bool(_ key: String) -> Bool {
-            if case .bool(let flag)? = fields[key]?.kind { return flag }
+        func optionalInt<Key: RawRepresentable>(_ key: Key) -> Int? where Key.RawValue == String { value(key)?.integerValue }
+        func double<Key: RawRepresentable>(_ key: Key) throws(Missing) -> Double where Key.RawValue == String {
+            guard let text = value(key)?.scalarText, let number = Double(text) else { throw Missing() }
+            return number
+        }
+        func bool<Key: RawRepresentable>(_ key: Key) -> Bool where Key.RawValue == String {
+            if case .bool(let flag)? = value(key)?.kind { return flag }
             return false
         }
-        func process(_ key: String) throws(Missing) -> ProcessIdentity {
-            guard case .object(let members)? = fields[key]?.kind else { throw Missing() }
+        func process<Key: RawRepresentable>(_ key: Key) throws(Missing) -> ProcessIdentity where Key.RawValue == String {
+            guard case .object(let members)? = value(key)?.kind else { throw Missing() }
             var pid: Int?, start: Int?, host: String?
             for member in members {
-                switch member.key {
-                case "pid": pid = member.value.integerValue
-                case "start": start = member.value.integerValue
-                case "host": host = member.value.stringValue
-                default: break
+                switch JournalRecord.ProcessKey(rawValue: member.key) {
+                case .pid: pid = member.value.integerValue
+                case .start: start = member.value.integerValue
+                case .host: host = member.value.stringValue
+                case nil: break
                 }
             }
             guard let pid, let start, let host else { throw Missing() }

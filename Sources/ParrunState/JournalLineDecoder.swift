@@ -138,10 +138,23 @@ struct JournalLineDecoder {
         return last
     }
 
-    private func matches(_ range: Range<Int>, _ word: StaticString) -> Bool {
-        guard range.count == word.utf8CodeUnitCount else { return false }
-        for offset in 0..<range.count where line[range.lowerBound + offset] != word.utf8Start[offset] { return false }
+    /// Whether the bytes at `range` are `key`'s name.
+    private func matches<Key: RawRepresentable>(_ range: Range<Int>, _ key: Key) -> Bool where Key.RawValue == String {
+        var name = key.rawValue
+        return name.withUTF8 { matches(range, $0) }
+    }
+
+    private func matches(_ range: Range<Int>, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count == range.count else { return false }
+        for offset in 0..<name.count where line[range.lowerBound + offset] != name[offset] { return false }
         return true
+    }
+
+    /// The value of the member named `key`. The names are literals, whose
+    /// UTF-8 is stored contiguously: reading them copies nothing.
+    private func value<Key: RawRepresentable>(of key: Key, in members: [(key: Range<Int>, value: Value)]) -> Value? where Key.RawValue == String {
+        var name = key.rawValue
+        return name.withUTF8 { name in members.first { matches($0.key, name) }?.value }
     }
 
     private func integer(_ value: Value?) -> Int? {
@@ -157,10 +170,11 @@ struct JournalLineDecoder {
     private func identity(_ value: Value?, _ cache: inout Cache) -> ProcessIdentity? {
         guard case .object(let members)? = value else { return nil }
         var pid: Int?, start: Int?, host: String?
+        typealias Key = JournalRecord.ProcessKey
         for member in members {
-            if matches(member.key, "pid") { pid = integer(member.value) }
-            else if matches(member.key, "start") { start = integer(member.value) }
-            else if matches(member.key, "host"), case .string(let range) = member.value { host = text(range, reusing: &cache.host) }
+            if matches(member.key, Key.pid) { pid = integer(member.value) }
+            else if matches(member.key, Key.start) { start = integer(member.value) }
+            else if matches(member.key, Key.host), case .string(let range) = member.value { host = text(range, reusing: &cache.host) }
         }
         guard let pid, let start, let host else { return nil }
         return ProcessIdentity(pid: Int32(truncatingIfNeeded: pid), startTicks: UInt64(max(start, 0)), host: host)
@@ -169,77 +183,81 @@ struct JournalLineDecoder {
     private func agentStats(_ value: Value) -> AgentStats? {
         guard case .object(let members) = value else { return nil }
         var stats = AgentStats()
+        typealias Key = AgentStats.Key
         for member in members {
-            if matches(member.key, "costUsd") {
+            if matches(member.key, Key.costUsd) {
                 guard let cost = double(member.value) else { return nil }
                 stats.costUSD = cost
                 continue
             }
             guard let number = integer(member.value) else { return nil }
-            if matches(member.key, "turns") { stats.turns = number }
-            else if matches(member.key, "durationMs") { stats.durationMs = number }
-            else if matches(member.key, "inputTokens") { stats.inputTokens = number }
-            else if matches(member.key, "outputTokens") { stats.outputTokens = number }
-            else if matches(member.key, "cacheReadTokens") { stats.cacheReadTokens = number }
-            else if matches(member.key, "cacheCreationTokens") { stats.cacheCreationTokens = number }
+            if matches(member.key, Key.turns) { stats.turns = number }
+            else if matches(member.key, Key.durationMs) { stats.durationMs = number }
+            else if matches(member.key, Key.inputTokens) { stats.inputTokens = number }
+            else if matches(member.key, Key.outputTokens) { stats.outputTokens = number }
+            else if matches(member.key, Key.cacheReadTokens) { stats.cacheReadTokens = number }
+            else if matches(member.key, Key.cacheCreationTokens) { stats.cacheCreationTokens = number }
         }
         return stats
     }
 
     private func record(_ members: [(key: Range<Int>, value: Value)], cache: inout Cache) -> JournalRecord? {
-        func field(_ name: StaticString) -> Value? {
-            members.first { matches($0.key, name) }?.value
+        func field<Key: RawRepresentable>(_ key: Key) -> Value? where Key.RawValue == String {
+            value(of: key, in: members)
         }
-        func string(_ name: StaticString) -> String? {
-            guard case .string(let range)? = field(name) else { return nil }
+        func string<Key: RawRepresentable>(_ key: Key) -> String? where Key.RawValue == String {
+            guard case .string(let range)? = field(key) else { return nil }
             return text(range)
         }
-        func runID() -> String? {
-            guard case .string(let range)? = field("run") else { return nil }
+        func runID<Key: RawRepresentable>(_ key: Key) -> String? where Key.RawValue == String {
+            guard case .string(let range)? = field(key) else { return nil }
             return text(range, reusing: &cache.run)
         }
-        func optionalString(_ name: StaticString) -> String?? {
-            switch field(name) {
+        func optionalString<Key: RawRepresentable>(_ key: Key) -> String?? where Key.RawValue == String {
+            switch field(key) {
             case .string(let range)?: return .some(text(range))
             case .null?, nil: return .some(nil)
             default: return nil
             }
         }
-        func bool(_ name: StaticString) -> Bool? {
-            switch field(name) {
+        func bool<Key: RawRepresentable>(_ key: Key) -> Bool? where Key.RawValue == String {
+            switch field(key) {
             case .bool(let flag)?: return flag
             case nil: return false
             default: return nil
             }
         }
-        guard integer(field("v")) == JournalRecord.version, case .string(let type)? = field("type") else { return nil }
-        if matches(type, "start") {
-            guard let run = runID(), let id = string("id"), let attempt = integer(field("attempt")),
-                let recipe = string("recipe"), let process = identity(field("process"), &cache),
-                let owner = identity(field("owner"), &cache), let worker = integer(field("worker")),
-                let time = double(field("time"))
+        typealias LineKey = JournalRecord.LineKey
+        guard integer(field(LineKey.version)) == JournalRecord.version, case .string(let type)? = field(LineKey.type) else { return nil }
+        if matches(type, JournalRecord.Kind.start) {
+            typealias Key = JournalRecord.StartRecord.Key
+            guard let run = runID(Key.run), let id = string(Key.id), let attempt = integer(field(Key.attempt)),
+                let recipe = string(Key.recipe), let process = identity(field(Key.process), &cache),
+                let owner = identity(field(Key.owner), &cache), let worker = integer(field(Key.worker)),
+                let time = double(field(Key.time))
             else { return nil }
-            guard let session = optionalString("session") else { return nil }
+            guard let session = optionalString(Key.session) else { return nil }
             return .start(.init(
                 run: run, id: id, attempt: attempt, recipe: recipe, process: process, owner: owner, worker: worker, time: time,
                 session: session))
         }
-        if matches(type, "end") {
+        if matches(type, JournalRecord.Kind.end) {
+            typealias Key = JournalRecord.EndRecord.Key
             let exitCode: Int?
-            switch field("exitCode") {
+            switch field(Key.exitCode) {
             case .null?, nil: exitCode = nil
             case let value?:
                 guard let code = integer(value) else { return nil }
                 exitCode = code
             }
-            guard let run = runID(), let id = string("id"), let attempt = integer(field("attempt")),
-                let status = string("status"), let signal = optionalString("signal"),
-                let seconds = double(field("seconds")), let time = double(field("time")), let retry = bool("retry")
+            guard let run = runID(Key.run), let id = string(Key.id), let attempt = integer(field(Key.attempt)),
+                let status = string(Key.status), let signal = optionalString(Key.signal),
+                let seconds = double(field(Key.seconds)), let time = double(field(Key.time)), let retry = bool(Key.retry)
             else { return nil }
-            let owner = field("owner") == nil ? ProcessIdentity.none : identity(field("owner"), &cache)
-            guard let owner, let detail = optionalString("detail") else { return nil }
+            let owner = field(Key.owner) == nil ? ProcessIdentity.none : identity(field(Key.owner), &cache)
+            guard let owner, let detail = optionalString(Key.detail) else { return nil }
             var stats: AgentStats?
-            if let value = field("stats") {
+            if let value = field(Key.stats) {
                 guard let decoded = agentStats(value) else { return nil }
                 stats = decoded
             }

@@ -3,7 +3,8 @@ import ParrunSupport
 
 /// One line of the journal, `.parrun/journal.jsonl`. Format version 1, one JSON
 /// object per line, documented in the README under "State"; every record has
-/// `"v": 1` and a `type`. Readers skip record types they do not know.
+/// `"v": 1` and a `type`. Readers skip record types they do not know. The
+/// names of types and members are spelled once, in JournalKeys.swift.
 public enum JournalRecord: Sendable, Equatable {
     public static let version = 1
 
@@ -202,102 +203,124 @@ public enum JournalRecord: Sendable, Equatable {
     }
 
     /// The record as one journal line, with its line break. Built by appending
-    /// to one string: it is written twice per ticket.
+    /// to one string: it is written twice per ticket. The names are `Kind`'s
+    /// and each record's `Key`s (JournalKeys.swift).
     public var line: String {
-        var out = "{\"v\":\(Self.version)"
+        var out = "{\""
         out.reserveCapacity(320)
-        func add(_ key: String, _ value: String) {
+        out += LineKey.version.rawValue
+        out += "\":"
+        out += String(Self.version)
+        func add<Key: RawRepresentable>(_ key: Key, _ value: String) where Key.RawValue == String {
             out += ",\""
-            out += key
+            out += key.rawValue
             out += "\":"
             out += value
         }
         func text(_ value: String) -> String { JSONText.quoted(value) }
+        func flag(_ value: Bool) -> String { value ? "true" : "false" }
+        func number(_ value: Double) -> String { JSONText.number(value) }
+        add(LineKey.type, text(kind.rawValue))
         switch self {
         case .header:
-            add("type", text("journal"))
-            add("program", text("parrun"))
+            add(HeaderKey.program, text("parrun"))
         case .run(let record):
-            add("type", text("run"))
-            add("run", text(record.run))
-            add("manifest", text(record.manifest))
-            add("manifestHash", text(record.manifestHash))
-            add("jobs", String(record.jobs))
-            add("owner", record.owner.json)
-            add("time", JSONText.number(record.time))
-            add("resumes", JSONText.quotedOrNull(record.resumes))
-            add("joined", record.joined ? "true" : "false")
-            if record.worktree { add("worktree", "true") }
-            if let branch = record.branch { add("branch", text(branch)) }
+            typealias Key = RunRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.manifest, text(record.manifest))
+            add(Key.manifestHash, text(record.manifestHash))
+            add(Key.jobs, String(record.jobs))
+            add(Key.owner, record.owner.json)
+            add(Key.time, number(record.time))
+            add(Key.resumes, JSONText.quotedOrNull(record.resumes))
+            add(Key.joined, flag(record.joined))
+            if record.worktree { add(Key.worktree, "true") }
+            if let branch = record.branch { add(Key.branch, text(branch)) }
         case .start(let record):
-            add("type", "\"start\"")
-            add("run", text(record.run))
-            add("id", text(record.id))
-            add("attempt", String(record.attempt))
-            add("recipe", text(record.recipe))
-            add("process", record.process.json)
-            add("owner", record.owner.json)
-            add("worker", String(record.worker))
-            add("time", JSONText.number(record.time))
-            if let session = record.session { add("session", text(session)) }
+            typealias Key = StartRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.id, text(record.id))
+            add(Key.attempt, String(record.attempt))
+            add(Key.recipe, text(record.recipe))
+            add(Key.process, record.process.json)
+            add(Key.owner, record.owner.json)
+            add(Key.worker, String(record.worker))
+            add(Key.time, number(record.time))
+            if let session = record.session { add(Key.session, text(session)) }
         case .end(let record):
-            add("type", "\"end\"")
-            add("run", text(record.run))
-            add("id", text(record.id))
-            add("attempt", String(record.attempt))
-            add("status", text(record.status))
-            add("exitCode", record.exitCode.map(String.init) ?? "null")
-            add("signal", JSONText.quotedOrNull(record.signal))
-            add("seconds", JSONText.number(record.seconds))
-            add("time", JSONText.number(record.time))
-            add("retry", record.retry ? "true" : "false")
-            add("owner", record.owner.json)
-            if let stats = record.stats { add("stats", stats.json) }
-            if let detail = record.detail { add("detail", text(detail)) }
+            typealias Key = EndRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.id, text(record.id))
+            add(Key.attempt, String(record.attempt))
+            add(Key.status, text(record.status))
+            add(Key.exitCode, record.exitCode.map(String.init) ?? "null")
+            add(Key.signal, JSONText.quotedOrNull(record.signal))
+            add(Key.seconds, number(record.seconds))
+            add(Key.time, number(record.time))
+            add(Key.retry, flag(record.retry))
+            add(Key.owner, record.owner.json)
+            if let stats = record.stats { add(Key.stats, stats.json) }
+            if let detail = record.detail { add(Key.detail, text(detail)) }
         case .session(let record):
-            add("type", text("session"))
-            add("run", text(record.run))
-            add("id", text(record.id))
-            add("attempt", String(record.attempt))
-            add("session", text(record.session))
-            add("time", JSONText.number(record.time))
+            typealias Key = SessionRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.id, text(record.id))
+            add(Key.attempt, String(record.attempt))
+            add(Key.session, text(record.session))
+            add(Key.time, number(record.time))
         case .slurmJob(let record):
-            add("type", text("slurm-job"))
-            add("run", text(record.run))
-            add("id", text(record.id))
-            add("attempt", String(record.attempt))
-            add("job", text(record.job))
-            add("time", JSONText.number(record.time))
+            typealias Key = SlurmJobRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.id, text(record.id))
+            add(Key.attempt, String(record.attempt))
+            add(Key.job, text(record.job))
+            add(Key.time, number(record.time))
         case .review(let record):
-            add("type", text("review"))
-            add("run", text(record.run))
-            add("id", text(record.id))
-            add("approved", record.approved ? "true" : "false")
-            add("reason", JSONText.quotedOrNull(record.reason))
-            add("time", JSONText.number(record.time))
+            typealias Key = ReviewRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.id, text(record.id))
+            add(Key.approved, flag(record.approved))
+            add(Key.reason, JSONText.quotedOrNull(record.reason))
+            add(Key.time, number(record.time))
         case .verify(let record):
-            add("type", text("verify"))
-            add("run", text(record.run))
-            add("id", text(record.id))
-            add("attempt", String(record.attempt))
-            add("passed", record.passed ? "true" : "false")
-            add("exitCode", record.exitCode.map(String.init) ?? "null")
-            add("time", JSONText.number(record.time))
+            typealias Key = VerifyRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.id, text(record.id))
+            add(Key.attempt, String(record.attempt))
+            add(Key.passed, flag(record.passed))
+            add(Key.exitCode, record.exitCode.map(String.init) ?? "null")
+            add(Key.time, number(record.time))
         case .runEnd(let record):
-            add("type", text("run-end"))
-            add("run", text(record.run))
-            add("status", text(record.status))
-            add("owner", record.owner.json)
-            add("time", JSONText.number(record.time))
+            typealias Key = RunEndRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.status, text(record.status))
+            add(Key.owner, record.owner.json)
+            add(Key.time, number(record.time))
         }
         out += "}\n"
         return out
+    }
+
+    /// The record's `type`.
+    var kind: Kind {
+        switch self {
+        case .header: .header
+        case .run: .run
+        case .start: .start
+        case .end: .end
+        case .session: .session
+        case .verify: .verify
+        case .review: .review
+        case .slurmJob: .slurmJob
+        case .runEnd: .runEnd
+        }
     }
 }
 
 extension ProcessIdentity {
     /// The journal's form: `{"pid":..,"start":..,"host":..}`.
     var json: String {
-        "{\"pid\":\(pid),\"start\":\(startTicks),\"host\":\(JSONText.quoted(host))}"
+        typealias Key = JournalRecord.ProcessKey
+        return "{\"\(Key.pid.rawValue)\":\(pid),\"\(Key.start.rawValue)\":\(startTicks),\"\(Key.host.rawValue)\":\(JSONText.quoted(host))}"
     }
 }

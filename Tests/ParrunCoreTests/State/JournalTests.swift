@@ -19,6 +19,33 @@ import Testing
         .end(.init(run: "r1", id: "build.all", attempt: 1, status: "failed", exitCode: 2, signal: nil, seconds: 0.5, time: 3, retry: true, owner: owner)),
         .end(.init(run: "r1", id: "t-2", attempt: 2, status: "failed", exitCode: nil, signal: "SIGKILL", seconds: 12, time: 4, retry: false, owner: .none)),
         .runEnd(.init(run: "r1", status: "succeeded", owner: owner, time: 5)),
+        // Every other kind, and the optional members of start and end records.
+        .start(.init(run: "r1", id: "agent", attempt: 2, recipe: "def", process: child, owner: owner, worker: 1, time: 6, session: "s-1")),
+        .end(.init(
+            run: "r1", id: "agent", attempt: 2, status: "failed", exitCode: 1, signal: nil, seconds: 61.25, time: 7, owner: owner,
+            stats: AgentStats(turns: 3, durationMs: 2500, costUSD: 0.0123, inputTokens: 10, outputTokens: 20, cacheReadTokens: 300, cacheCreationTokens: 4),
+            detail: "error_max_turns")),
+        .session(.init(run: "r1", id: "agent", attempt: 2, session: "s-1", time: 6.5)),
+        .verify(.init(run: "r1", id: "agent", attempt: 2, passed: false, exitCode: 1, time: 7.5)),
+        .verify(.init(run: "r1", id: "build.all", attempt: 1, passed: true, exitCode: nil, time: 7.75)),
+        .review(.init(run: "r1", id: "agent", approved: false, reason: "tests \"flaky\"", time: 8)),
+        .review(.init(run: "r1", id: "agent", approved: true, reason: nil, time: 9)),
+        .slurmJob(.init(run: "r1", id: "build.all", attempt: 1, job: "4711", time: 10)),
+    ]
+
+    /// Lines as parrun has written them since format version 1: they must
+    /// still read, and today's writer must write them byte for byte.
+    static let writtenLines = [
+        #"{"v":1,"type":"journal","program":"parrun"}"#,
+        #"{"v":1,"type":"run","run":"r1","manifest":"/work/Parrunfile","manifestHash":"00ff","jobs":3,"owner":{"pid":42,"start":1234,"host":"box"},"time":1.5,"resumes":null,"joined":false}"#,
+        #"{"v":1,"type":"run","run":"r2","manifest":"/work/Parrunfile","manifestHash":"00ff","jobs":1,"owner":{"pid":42,"start":1234,"host":"box"},"time":2,"resumes":"r1","joined":true,"worktree":true,"branch":"main"}"#,
+        #"{"v":1,"type":"start","run":"r1","id":"a","attempt":1,"recipe":"abc","process":{"pid":43,"start":1240,"host":"box"},"owner":{"pid":42,"start":1234,"host":"box"},"worker":2,"time":3.25,"session":"s-1"}"#,
+        #"{"v":1,"type":"session","run":"r1","id":"a","attempt":1,"session":"s-1","time":3.5}"#,
+        #"{"v":1,"type":"slurm-job","run":"r1","id":"a","attempt":1,"job":"4711","time":3.75}"#,
+        #"{"v":1,"type":"verify","run":"r1","id":"a","attempt":1,"passed":false,"exitCode":1,"time":4}"#,
+        #"{"v":1,"type":"end","run":"r1","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":"SIGKILL","seconds":0.5,"time":4.5,"retry":true,"owner":{"pid":42,"start":1234,"host":"box"},"stats":{"turns":3,"durationMs":2500,"costUsd":0.25,"inputTokens":10,"outputTokens":20,"cacheReadTokens":300,"cacheCreationTokens":4},"detail":"error_max_turns"}"#,
+        #"{"v":1,"type":"review","run":"r1","id":"a","approved":false,"reason":"not yet","time":5}"#,
+        #"{"v":1,"type":"run-end","run":"r1","status":"failed","owner":{"pid":42,"start":1234,"host":"box"},"time":6}"#,
     ]
 
     private func parse(_ text: String) throws(JournalError) -> JournalContents {
@@ -31,6 +58,18 @@ import Testing
         #expect(contents.records == Self.records)
         #expect(contents.tornLastLine == nil)
         #expect(contents.completeLength == text.utf8.count)
+    }
+
+    @Test func theRoundTripCoversEveryKindOfRecord() {
+        #expect(Set(Self.records.map(\.kind)) == Set(JournalRecord.Kind.allCases), "add a record of the new kind to `records`")
+    }
+
+    @Test func linesWrittenByEarlierVersionsReadAndAreWrittenTheSame() throws {
+        let text = Self.writtenLines.map { $0 + "\n" }.joined()
+        let contents = try parse(text)
+        #expect(contents.records.count == Self.writtenLines.count)
+        #expect(Set(contents.records.map(\.kind)) == Set(JournalRecord.Kind.allCases))
+        #expect(contents.records.map(\.line).joined() == text)
     }
 
     /// The fast decoder and the full JSON parser agree on every line the writer makes.
