@@ -1,3 +1,4 @@
+import ParrunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -116,11 +116,7 @@ public final class PreparedEnvironment: @unchecked Sendable {
     }
 }
 
-/// How a process ended.
-public enum ExitStatus: Sendable, Equatable {
-    case exited(Int32)
-    case signaled(Int32)
-
+extension ExitStatus {
     init(raw: Int32) {
         let signal = parrun_term_signal(raw)
         self = signal != 0 ? .signaled(signal) : .exited(parrun_exit_status(raw))
@@ -154,21 +150,7 @@ public enum ProcessControl {
     }
 
     public static func signalName(_ signal: Int32) -> String {
-        switch signal {
-        case SIGHUP: "SIGHUP"
-        case SIGINT: "SIGINT"
-        case SIGQUIT: "SIGQUIT"
-        case SIGILL: "SIGILL"
-        case SIGABRT: "SIGABRT"
-        case SIGBUS: "SIGBUS"
-        case SIGFPE: "SIGFPE"
-        case SIGKILL: "SIGKILL"
-        case SIGSEGV: "SIGSEGV"
-        case SIGPIPE: "SIGPIPE"
-        case SIGALRM: "SIGALRM"
-        case SIGTERM: "SIGTERM"
-        default: "signal \(signal)"
-        }
+        ExitStatus.signalName(signal)
     }
 
     public static func isAlive(_ pid: Int32) -> Bool {

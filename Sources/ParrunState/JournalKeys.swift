@@ -1,3 +1,5 @@
+import ParrunSupport
+import ParrunModel
 import ParrunPlatform
 
 /// The journal's names, each spelled once: the `type` of every record and the

@@ -1,3 +1,5 @@
+import ParrunSupport
+import ParrunModel
 import ParrunPlatform
 
 /// Decodes a journal line in the exact shape `JournalRecord.line` writes

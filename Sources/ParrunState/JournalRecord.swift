@@ -1,3 +1,4 @@
+import ParrunModel
 import ParrunPlatform
 import ParrunSupport
 

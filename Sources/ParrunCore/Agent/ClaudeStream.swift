@@ -1,3 +1,4 @@
+import ParrunSupport
 import ParrunPlatform
 
 /// Follows one attempt of a prompt ticket: reads the CLI's output line by line,

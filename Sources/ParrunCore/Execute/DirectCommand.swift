@@ -1,3 +1,5 @@
+import ParrunSupport
+import ParrunModel
 /// make's fast path: a recipe that is one simple command of plain words (no
 /// quotes, variables, globs, redirections or operators) runs without a shell,
 /// which halves the cost of starting it. Only with the default shell, where the

@@ -1,3 +1,5 @@
+import ParrunSupport
+import ParrunModel
 import ParrunState
 
 /// One attempt of a ticket while its process runs.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 @testable import ParrunPlatform
 
 @Suite struct DirectCommandTests {

@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 @Suite struct LineBufferTests {
     @Test func joinsLinesSplitAcrossReads() {

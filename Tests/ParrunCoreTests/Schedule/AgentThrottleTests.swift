@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// The agent throttle on a simulated clock: `now` is monotonic seconds, `wall` seconds since 1970.
 @Suite struct AgentThrottleTests {

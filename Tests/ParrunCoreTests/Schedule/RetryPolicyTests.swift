@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunCore
+@testable import ParrunModel
+@testable import ParrunSupport
 
 /// The retry policy on a simulated clock: plain values in, decisions out.
 @Suite struct RetryPolicyTests {

@@ -1,6 +1,3 @@
-import ParrunModel
-import ParrunPlatform
-import ParrunState
 import ParrunSupport
 
 /// The decisions of a run, in one deterministic value with no I/O and no
@@ -16,7 +13,7 @@ import ParrunSupport
 /// `--max-failures`), signals, adaptive agent concurrency and the usage-limit
 /// pause (`AgentThrottle`), the cost budget, each ticket's record and so the
 /// exit status.
-struct RunController {
+package struct RunController {
     /// What the controller knows of a running attempt's process.
     private struct Clock {
         var deadline: Double?
@@ -27,23 +24,23 @@ struct RunController {
         var interrupted = false
     }
 
-    let plan: Plan
-    let settings: Settings
-    private(set) var scheduler: Scheduler
-    private(set) var records: [TicketRecord]
-    private(set) var retryPolicy: RetryPolicy
-    private(set) var throttle: AgentThrottle
+    package let plan: Plan
+    package let settings: Settings
+    package private(set) var scheduler: Scheduler
+    package private(set) var records: [TicketRecord]
+    package private(set) var retryPolicy: RetryPolicy
+    package private(set) var throttle: AgentThrottle
     /// Jitter for back-offs; seeded in tests.
     private var random: any RandomNumberGenerator
     /// Tickets waiting for their next attempt, and when it is due.
-    private(set) var retries: [(due: Double, ticket: Int)] = []
+    package private(set) var retries: [(due: Double, ticket: Int)] = []
     private var clocks: [Int: Clock] = [:]
     /// The run is winding down: nothing new starts, running tickets are being stopped.
-    private(set) var stopping = false
-    private(set) var interruptedBy: Int32?
-    private(set) var costLimitReached = false
+    package private(set) var stopping = false
+    package private(set) var interruptedBy: Int32?
+    package private(set) var costLimitReached = false
 
-    init(plan: Plan, options: RunOptions, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+    package init(plan: Plan, options: RunOptions, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.plan = plan
         self.settings = Settings(options)
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
@@ -54,24 +51,24 @@ struct RunController {
     }
 
     /// Nothing runs, waits for a retry, or can start any more.
-    var isDone: Bool { clocks.isEmpty && scheduler.isDone }
+    package var isDone: Bool { clocks.isEmpty && scheduler.isDone }
 
     /// The attempt's number once the runner begins it (a ticket found already
     /// finished elsewhere or awaiting review begins none).
-    mutating func beginAttempt(_ ticket: Int) -> Int {
+    package mutating func beginAttempt(_ ticket: Int) -> Int {
         records[ticket].attempts += 1
         return records[ticket].attempts
     }
 
     /// Why parrun stopped the running attempt, if it did.
-    func stopReason(_ ticket: Int) -> AttemptOutcome? {
+    package func stopReason(_ ticket: Int) -> AttemptOutcome? {
         guard let clock = clocks[ticket] else { return nil }
         if clock.timedOut { return .timedOut(seconds: clock.timeoutSeconds ?? 0) }
         return clock.interrupted ? .interrupted : nil
     }
 
     /// When the next deadline, kill, retry or pause end is due (nil: none).
-    var nextDue: Double? {
+    package var nextDue: Double? {
         var next: Double?
         func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
         for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
@@ -80,7 +77,7 @@ struct RunController {
         return next
     }
 
-    mutating func handle(_ event: Event, now: Double, wallNow: Double) -> [Action] {
+    package mutating func handle(_ event: Event, now: Double, wallNow: Double) -> [Action] {
         var actions: [Action] = []
         switch event {
         case .begin:
@@ -141,7 +138,7 @@ struct RunController {
     }
 
     /// Every ticket's final status, for the summary and the exit status.
-    func result(wallSeconds: Double) -> RunResult {
+    package func result(wallSeconds: Double) -> RunResult {
         var records = records
         for ticket in records.indices {
             switch scheduler.states[ticket] {
@@ -160,7 +157,7 @@ struct RunController {
     }
 
     /// Marks the run finished in the scheduler (nothing more will start).
-    mutating func finishRun() {
+    package mutating func finishRun() {
         scheduler.finish()
     }
 

@@ -1,4 +1,3 @@
-import ParrunModel
 import ParrunSupport
 
 /// What an agent ticket cost: from the CLI's final result event. Summed over
@@ -53,31 +52,5 @@ public struct AgentStats: Sendable, Equatable {
         if value < 1000 { return String(value) }
         if value < 1_000_000 { return String((Double(value) / 100).rounded() / 10) + "k" }
         return String((Double(value) / 100_000).rounded() / 10) + "M"
-    }
-
-    /// The JSON object the journal, `status --json` and events carry.
-    package var json: String {
-        var out = "{"
-        func add(_ key: Key, _ value: String) {
-            if out.utf8.count > 1 { out += "," }
-            out += "\"" + key.rawValue + "\":" + value
-        }
-        add(.turns, String(turns))
-        add(.durationMs, String(durationMs))
-        add(.costUsd, JSONText.number(costUSD))
-        add(.inputTokens, String(inputTokens))
-        add(.outputTokens, String(outputTokens))
-        add(.cacheReadTokens, String(cacheReadTokens))
-        add(.cacheCreationTokens, String(cacheCreationTokens))
-        return out + "}"
-    }
-
-    init?(json value: JSONValue?) {
-        guard let value, case .object = value.kind else { return nil }
-        func integer(_ key: Key) -> Int { value[key.rawValue]?.integerValue ?? 0 }
-        self.init(
-            turns: integer(.turns), durationMs: integer(.durationMs), costUSD: value[Key.costUsd.rawValue]?.doubleValue ?? 0,
-            inputTokens: integer(.inputTokens), outputTokens: integer(.outputTokens),
-            cacheReadTokens: integer(.cacheReadTokens), cacheCreationTokens: integer(.cacheCreationTokens))
     }
 }

@@ -1,6 +1,3 @@
-import ParrunModel
-import ParrunPlatform
-import ParrunState
 import ParrunSupport
 
 /// How one attempt of a ticket ended.
@@ -51,7 +48,7 @@ public enum AttemptOutcome: Sendable, Equatable {
         switch self {
         case .succeeded: "exit 0"
         case .failed(.exited(let code)): "exit \(code)"
-        case .failed(.signaled(let signal)): "killed by \(ProcessControl.signalName(signal))"
+        case .failed(.signaled(let signal)): "killed by \(ExitStatus.signalName(signal))"
         case .timedOut(let seconds): "timed out after \(DurationText.format(seconds: seconds))"
         case .interrupted: "interrupted"
         case .couldNotStart(let reason): "could not start: \(reason)"

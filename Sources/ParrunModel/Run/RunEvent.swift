@@ -1,5 +1,4 @@
-import ParrunPlatform
-import ParrunState
+import ParrunSupport
 
 /// What happened during a run, in order; reporters turn these into text,
 /// a status line or JSON events.
@@ -38,6 +37,15 @@ public struct RunStart: Sendable {
     public var toRun: Int
     /// Wall-clock start, seconds since the epoch.
     public var startedAt: Double
+
+    package init(runID: String, manifestName: String, jobs: Int, tickets: Int, toRun: Int, startedAt: Double) {
+        self.runID = runID
+        self.manifestName = manifestName
+        self.jobs = jobs
+        self.tickets = tickets
+        self.toRun = toRun
+        self.startedAt = startedAt
+    }
 }
 
 public protocol RunReporter {

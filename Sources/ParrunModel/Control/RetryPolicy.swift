@@ -1,6 +1,3 @@
-import ParrunModel
-import ParrunPlatform
-import ParrunState
 import ParrunSupport
 
 /// Whether a ticket's failed attempt is tried again, and after how long. Pure:
@@ -10,16 +7,16 @@ import ParrunSupport
 /// An attempt stopped by a rate or usage limit, sent back to its agent with the
 /// verifier's output, or rerun after a conflict does not count against the
 /// ticket's `retries`; limit attempts are bounded by `limitRetries` instead.
-struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
     /// `--retries`: for tickets without their own.
-    let defaultRetries: Int
+    package let defaultRetries: Int
     /// First back-off before an ordinary retry, and after a rate limit; both double, with jitter.
-    let retryDelay: Double
-    let rateLimitWait: Double
+    package let retryDelay: Double
+    package let rateLimitWait: Double
     /// Rate- and usage-limited attempts a ticket may have, beyond its `retries`.
-    let limitRetries: Int
+    package let limitRetries: Int
     /// `--on-conflict rerun`: a conflict runs the ticket once more.
-    let rerunOnConflict: Bool
+    package let rerunOnConflict: Bool
 
     /// Per ticket, attempts that do not count against `retries` (limits, verify feedback, a conflict rerun).
     private var limitedAttempts: [Int: Int] = [:]
@@ -28,10 +25,10 @@ struct RetryPolicy: Sendable {
     /// Tickets rerun once after a conflict.
     private var conflictReruns = Set<Int>()
     /// For the summary: rate-limit back-offs, and seconds waited on the API's limits.
-    private(set) var rateLimitBackoffs = 0
-    private(set) var limitSeconds = 0.0
+    package private(set) var rateLimitBackoffs = 0
+    package private(set) var limitSeconds = 0.0
 
-    init(defaultRetries: Int = 0, retryDelay: Double = 1, rateLimitWait: Double = 30, limitRetries: Int = 8, rerunOnConflict: Bool = false) {
+    package init(defaultRetries: Int = 0, retryDelay: Double = 1, rateLimitWait: Double = 30, limitRetries: Int = 8, rerunOnConflict: Bool = false) {
         self.defaultRetries = defaultRetries
         self.retryDelay = retryDelay
         self.rateLimitWait = rateLimitWait
@@ -39,48 +36,48 @@ struct RetryPolicy: Sendable {
         self.rerunOnConflict = rerunOnConflict
     }
 
-    init(options: RunOptions) {
+    package init(options: RunOptions) {
         self.init(defaultRetries: options.defaultRetries, retryDelay: options.retryDelay, rateLimitWait: options.rateLimitWait,
                   limitRetries: options.limitRetries, rerunOnConflict: options.rerunOnConflict)
     }
 
     /// An attempt that did not succeed, as far as retrying it goes.
-    struct EndedAttempt: Sendable, Equatable {
-        var ticket: Int
+    package struct EndedAttempt: Sendable, Equatable {
+        package var ticket: Int
         /// The ticket's attempt number, from 1.
-        var attempt: Int
-        var outcome: AttemptOutcome
+        package var attempt: Int
+        package var outcome: AttemptOutcome
         /// The ticket's own `retries`; nil takes `defaultRetries`.
-        var retries: Int?
+        package var retries: Int?
         /// The ticket's `verifyRetries`: rounds of verifier feedback its agent may get.
-        var verifyRetries = 0
+        package var verifyRetries = 0
         /// The agent session has the verifier's output to continue with (a prompt ticket's).
-        var feedbackReady = false
+        package var feedbackReady = false
     }
 
-    struct Decision: Sendable, Equatable {
-        enum Verdict: Sendable, Equatable {
+    package struct Decision: Sendable, Equatable {
+        package enum Verdict: Sendable, Equatable {
             case retry(after: Double)
             case giveUp
         }
 
-        var verdict: Verdict
+        package var verdict: Verdict
         /// To be applied to the agent throttle whatever the verdict (a rate limit
         /// lowers the agent limit even when its ticket gives up).
-        var throttle: ThrottleEffect?
+        package var throttle: ThrottleEffect?
 
-        static let giveUp = Decision(verdict: .giveUp)
-        static func retry(after seconds: Double, throttle: ThrottleEffect? = nil) -> Decision {
+        package static let giveUp = Decision(verdict: .giveUp)
+        package static func retry(after seconds: Double, throttle: ThrottleEffect? = nil) -> Decision {
             Decision(verdict: .retry(after: seconds), throttle: throttle)
         }
 
         /// Seconds until the next attempt; nil when the ticket has failed for good.
-        var delay: Double? {
+        package var delay: Double? {
             if case .retry(let seconds) = verdict { seconds } else { nil }
         }
     }
 
-    enum ThrottleEffect: Sendable, Equatable {
+    package enum ThrottleEffect: Sendable, Equatable {
         /// `AgentThrottle.rateLimited`.
         case rateLimited
         /// `AgentThrottle.usageLimited` with this reset time.
@@ -89,7 +86,7 @@ struct RetryPolicy: Sendable {
 
     /// Decides `ended`'s retry. `throttle` is read, not changed: the usage
     /// limit's retry waits for the pause the decision's effect starts or extends.
-    mutating func decide(_ ended: EndedAttempt, stopping: Bool, throttle: AgentThrottle, now: Double, wallNow: Double,
+    package mutating func decide(_ ended: EndedAttempt, stopping: Bool, throttle: AgentThrottle, now: Double, wallNow: Double,
                          using generator: inout some RandomNumberGenerator) -> Decision {
         let ticket = ended.ticket
         guard !ended.outcome.isSuccess, !stopping, ended.outcome != .interrupted else { return .giveUp }
@@ -128,12 +125,12 @@ struct RetryPolicy: Sendable {
     }
 
     /// Whether the ticket's agent may yet be sent the verifier's output (of `verifyRetries` rounds).
-    func mayFeedBack(_ ticket: Int, verifyRetries: Int) -> Bool {
+    package func mayFeedBack(_ ticket: Int, verifyRetries: Int) -> Bool {
         verifyRetriesUsed[ticket, default: 0] < verifyRetries
     }
 
     /// The run's waits on the API's limits: the back-offs counted here, the pauses and limits by `throttle`.
-    func limitWaits(throttle: AgentThrottle) -> LimitWaits {
+    package func limitWaits(throttle: AgentThrottle) -> LimitWaits {
         var waits = LimitWaits()
         waits.rateLimited = rateLimitBackoffs
         waits.seconds = limitSeconds
@@ -146,10 +143,10 @@ struct RetryPolicy: Sendable {
 
 /// Exponential back-off with jitter before retrying a failed attempt:
 /// `base * 2^(attempt-1)`, scaled by a random factor in [0.5, 1.5), capped.
-struct Backoff {
-    static let maximum = 300.0
+package struct Backoff {
+    package static let maximum = 300.0
 
-    static func delay(base: Double, afterAttempt attempt: Int, using generator: inout some RandomNumberGenerator) -> Double {
+    package static func delay(base: Double, afterAttempt attempt: Int, using generator: inout some RandomNumberGenerator) -> Double {
         guard base > 0 else { return 0 }
         let exponential = base * Double(1 << min(max(attempt - 1, 0), 16))
         return min(exponential, maximum) * Double.random(in: 0.5..<1.5, using: &generator)

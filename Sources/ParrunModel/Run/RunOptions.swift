@@ -1,4 +1,4 @@
-import ParrunModel
+import ParrunSupport
 
 /// How to run, from the command line and the manifest.
 public struct RunOptions: Sendable {

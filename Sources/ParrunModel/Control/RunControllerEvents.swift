@@ -1,20 +1,17 @@
-import ParrunModel
-import ParrunPlatform
-import ParrunState
 import ParrunSupport
 
 /// What goes into the run controller and what comes out of it.
 extension RunController {
-    struct Settings: Sendable {
-        var failFast = false
-        var gracePeriod = 5.0
-        var defaultTimeout: Double?
-        var maxCostUSD: Double?
-        var costSpentEarlierUSD = 0.0
+    package struct Settings: Sendable {
+        package var failFast = false
+        package var gracePeriod = 5.0
+        package var defaultTimeout: Double?
+        package var maxCostUSD: Double?
+        package var costSpentEarlierUSD = 0.0
 
-        init() {}
+        package init() {}
 
-        init(_ options: RunOptions) {
+        package init(_ options: RunOptions) {
             failFast = options.failFast
             gracePeriod = options.gracePeriod
             defaultTimeout = options.defaultTimeout
@@ -25,23 +22,33 @@ extension RunController {
 
     /// An attempt's end, as the runner saw it: its outcome after any verify
     /// gate and landing.
-    struct Ending: Sendable {
-        var ticket: Int
-        var attempt: Int
-        var worker: Int
-        var outcome: AttemptOutcome
-        var seconds: Double
-        var stats: AgentStats?
+    package struct Ending: Sendable {
+        package var ticket: Int
+        package var attempt: Int
+        package var worker: Int
+        package var outcome: AttemptOutcome
+        package var seconds: Double
+        package var stats: AgentStats?
         /// Its verify gate's output is ready to go back to its agent session.
-        var feedbackReady = false
+        package var feedbackReady = false
+
+        package init(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats?, feedbackReady: Bool = false) {
+            self.ticket = ticket
+            self.attempt = attempt
+            self.worker = worker
+            self.outcome = outcome
+            self.seconds = seconds
+            self.stats = stats
+            self.feedbackReady = feedbackReady
+        }
     }
 
     /// How another parrun working on the same run left a ticket.
-    enum ElsewhereResult: Sendable, Equatable {
+    package enum ElsewhereResult: Sendable, Equatable {
         case succeeded, failed, awaitingReview
     }
 
-    enum Event: Sendable {
+    package enum Event: Sendable {
         /// The run begins: the first tickets start.
         case begin
         /// A process of the ticket's current attempt started (the recipe, or its
@@ -70,7 +77,7 @@ extension RunController {
         case timer
     }
 
-    enum Action: Sendable {
+    package enum Action: Sendable {
         /// Set the ticket up and start its attempt; the runner answers with
         /// `launched`, `ended` or `notStarted`.
         case start(ticket: Int, worker: Int)

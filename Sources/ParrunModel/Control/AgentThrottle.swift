@@ -1,6 +1,3 @@
-import ParrunModel
-import ParrunPlatform
-import ParrunState
 import ParrunSupport
 
 /// How many prompt tickets may run at once while the agent API pushes back,
@@ -10,9 +7,9 @@ import ParrunSupport
 ///
 /// Invariants: the effective limit stays within 1...configured; a rate limit
 /// halves it, each quiet period after the last change raises it by one.
-struct AgentThrottle: Sendable, Equatable {
+package struct AgentThrottle: Sendable, Equatable {
     /// What the run loop must do after a call.
-    enum Change: Sendable, Equatable {
+    package enum Change: Sendable, Equatable {
         /// At most `limit` prompt tickets run at once now, of `configured`.
         case limit(Int, configured: Int)
         /// No prompt ticket starts before `until` (monotonic); `wallUntil` is the same moment in wall time.
@@ -22,25 +19,25 @@ struct AgentThrottle: Sendable, Equatable {
     }
 
     /// The agent pool's limit as configured; nil when no pool limits prompt tickets.
-    let configured: Int?
+    package let configured: Int?
     /// After a change of the limit, how long without a rate limit before it rises by one.
-    let quietPeriod: Double
+    package let quietPeriod: Double
     /// How long a usage limit pauses prompt tickets when its reset time is unknown.
-    let usageLimitWait: Double
+    package let usageLimitWait: Double
     /// The limit in force; nil without an agent pool.
-    private(set) var limit: Int?
+    package private(set) var limit: Int?
     /// When the last rate limit lowered the limit (or a quiet period raised it),
     /// monotonic; a rate limit at the floor counts too, as it restarts the quiet period.
-    private(set) var lastLimitChange = 0.0
+    package private(set) var lastLimitChange = 0.0
     /// Prompt tickets do not start before this (monotonic); nil: no pause.
-    private(set) var pauseEnds: Double?
+    package private(set) var pauseEnds: Double?
     /// For the summary: times a rate limit lowered the limit and the lowest it went,
     /// and pauses started (an extended pause is the same one).
-    private(set) var timesLowered = 0
-    private(set) var lowestLimit: Int?
-    private(set) var pauses = 0
+    package private(set) var timesLowered = 0
+    package private(set) var lowestLimit: Int?
+    package private(set) var pauses = 0
 
-    init(configured: Int?, quietPeriod: Double, usageLimitWait: Double) {
+    package init(configured: Int?, quietPeriod: Double, usageLimitWait: Double) {
         self.configured = configured
         self.limit = configured
         self.quietPeriod = quietPeriod
@@ -48,7 +45,7 @@ struct AgentThrottle: Sendable, Equatable {
     }
 
     /// A rate limit: halve the limit, never below 1. The new limit, if it changed.
-    mutating func rateLimited(now: Double) -> Change? {
+    package mutating func rateLimited(now: Double) -> Change? {
         lastLimitChange = now
         guard let current = limit, let configured, current > 1 else { return nil }
         limit = current / 2
@@ -58,7 +55,7 @@ struct AgentThrottle: Sendable, Equatable {
     }
 
     /// A quiet period since the last change raises the limit by one, up to the configured limit.
-    mutating func raiseIfQuiet(now: Double) -> Change? {
+    package mutating func raiseIfQuiet(now: Double) -> Change? {
         guard let current = limit, let configured, current < configured, now - lastLimitChange >= quietPeriod else { return nil }
         lastLimitChange = now
         limit = current + 1
@@ -68,7 +65,7 @@ struct AgentThrottle: Sendable, Equatable {
     /// When a pause for a usage limit that resets at `resetsAt` (seconds since
     /// 1970; nil: unknown) would end, on the monotonic clock: at least a second
     /// from now, and a pause already running longer is not shortened.
-    func pauseEnd(resetsAt: Double?, now: Double, wallNow: Double) -> Double {
+    package func pauseEnd(resetsAt: Double?, now: Double, wallNow: Double) -> Double {
         let ends = now + max(1, (resetsAt ?? wallNow + usageLimitWait) - wallNow)
         // Within a second of the running pause's end is the same reset, reported once.
         guard let pauseEnds, ends <= pauseEnds + 1 else { return ends }
@@ -77,7 +74,7 @@ struct AgentThrottle: Sendable, Equatable {
 
     /// The usage limit: no prompt ticket starts until it resets. A pause starts
     /// or is extended (`.paused`), or nothing changes when one already covers it.
-    mutating func usageLimited(resetsAt: Double?, now: Double, wallNow: Double) -> Change? {
+    package mutating func usageLimited(resetsAt: Double?, now: Double, wallNow: Double) -> Change? {
         let ends = pauseEnd(resetsAt: resetsAt, now: now, wallNow: wallNow)
         guard ends != pauseEnds else { return nil }
         if pauseEnds == nil { pauses += 1 }
@@ -86,7 +83,7 @@ struct AgentThrottle: Sendable, Equatable {
     }
 
     /// Ends the pause once its time has come.
-    mutating func resumeIfDue(now: Double) -> Change? {
+    package mutating func resumeIfDue(now: Double) -> Change? {
         guard let pauseEnds, now >= pauseEnds else { return nil }
         self.pauseEnds = nil
         return .resumed
