@@ -207,16 +207,19 @@ public enum JournalRecord: Sendable, Equatable {
     /// to one string: it is written twice per ticket. The names are `Kind`'s
     /// and each record's `Key`s (JournalKeys.swift).
     public var line: String {
-        var out = "{\""
+        // Bytes, not String appends: a line is written for every start and end,
+        // and growing a String piece by piece cost more than the rest of a start.
+        var out: [UInt8] = []
         out.reserveCapacity(320)
-        out += LineKey.version.rawValue
-        out += "\":"
-        out += String(Self.version)
+        out.append(contentsOf: "{\"".utf8)
+        out.append(contentsOf: LineKey.version.rawValue.utf8)
+        out.append(contentsOf: "\":".utf8)
+        out.append(contentsOf: String(Self.version).utf8)
         func add<Key: RawRepresentable>(_ key: Key, _ value: String) where Key.RawValue == String {
-            out += ",\""
-            out += key.rawValue
-            out += "\":"
-            out += value
+            out.append(contentsOf: ",\"".utf8)
+            out.append(contentsOf: key.rawValue.utf8)
+            out.append(contentsOf: "\":".utf8)
+            out.append(contentsOf: value.utf8)
         }
         func text(_ value: String) -> String { JSONText.quoted(value) }
         func flag(_ value: Bool) -> String { value ? "true" : "false" }
@@ -298,8 +301,8 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.owner, record.owner.json)
             add(Key.time, number(record.time))
         }
-        out += "}\n"
-        return out
+        out.append(contentsOf: "}\n".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The record's `type`.
