@@ -34,7 +34,7 @@ struct RunSelection {
     var conflictsToLand: [String: String] = [:]
     /// Tickets (by id) started and never ended, with the run that started them:
     /// with `--worktree` their work may have landed just before parrun stopped.
-    var interruptedRuns: [String: String] = [:]
+    var interruptedRuns: [String: [String]] = [:]
     /// Tickets (by id) whose work awaited review, and what to do with them.
     var reviews: [String: ReviewState] = [:]
     /// What the agents of the run(s) this one continues or joins have cost: the
@@ -123,7 +123,7 @@ struct RunSelection {
             if let end = state.lastEnd { selection.conflictsToLand[id] = end.run }
         }
         for (id, state) in states where state.isOpen {
-            if let start = state.lastStart { selection.interruptedRuns[id] = start.run }
+            selection.interruptedRuns[id] = state.openRuns
         }
         selection.sessionsToContinue = states.compactMapValues(\.interruptedSession)
         for id in openAttempts.keys {

@@ -20,6 +20,10 @@ public struct RunHistory: Sendable {
         /// Times its verify gate ran, and whether the last one passed.
         public var verifyRuns = 0
         public var verifyPassed: Bool?
+        /// The runs that started it since it last ended, oldest first: any of them
+        /// may have landed its work before its parrun died (a resumed run that
+        /// died too records a start of its own before it records the landing).
+        public var openRuns: [String] = []
 
         /// Started and not ended: it was running when its parrun stopped (or still is).
         public var isOpen: Bool {
@@ -151,6 +155,15 @@ public struct RunHistory: Sendable {
                 Self.update(&states[end.id, default: TicketState()]) { state in
                     state.lastEnd = end
                     if let stats = end.stats { state.stats = (state.stats ?? AgentStats()) + stats }
+                }
+            }
+            for id in Set((starts[run] ?? []).map(\.id)).union((ends[run] ?? []).map(\.id)) {
+                Self.update(&states[id, default: TicketState()]) { state in
+                    if !state.isOpen {
+                        state.openRuns = []
+                    } else if state.openRuns.last != run {
+                        state.openRuns.append(run)
+                    }
                 }
             }
             for session in sessions[run] ?? [] { states[session.id, default: TicketState()].session = session.session }

@@ -80,7 +80,7 @@ public final class Runner {
     /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
     let isolation: WorktreeIsolation?
     /// `--resume`: tickets interrupted in that run, whose work may have landed already.
-    var interruptedRuns: [Int: String] = [:]
+    var interruptedRuns: [Int: [String]] = [:]
     /// `--resume`: tickets whose work awaited review, and what was decided.
     var reviews: [Int: ReviewState] = [:]
     /// Tickets approved in review: they succeed without awaiting it again.
@@ -98,14 +98,14 @@ public final class Runner {
     static let exitCheckInterval = 0.01
 
     public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil,
-                conflictsToLand: [String: String] = [:], interruptedRuns: [String: String] = [:],
+                conflictsToLand: [String: String] = [:], interruptedRuns: [String: [String]] = [:],
                 reviews: [String: ReviewState] = [:]) {
         self.isolation = isolation
         for (id, review) in reviews {
             if let ticket = plan.graph.indexByID[id] { self.reviews[ticket] = review }
         }
-        for (id, run) in interruptedRuns {
-            if let ticket = plan.graph.indexByID[id] { self.interruptedRuns[ticket] = run }
+        for (id, runs) in interruptedRuns {
+            if let ticket = plan.graph.indexByID[id] { self.interruptedRuns[ticket] = runs }
         }
         for (id, run) in conflictsToLand {
             if let ticket = plan.graph.indexByID[id] { self.conflictsToLand[ticket] = run }

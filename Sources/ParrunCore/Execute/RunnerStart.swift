@@ -74,7 +74,7 @@ extension Runner {
                 session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
             }
         }
-        if let isolation, let run = interruptedRuns.removeValue(forKey: ticket), isolation.landedBefore(definition.id, run: run) {
+        if let isolation, let runs = interruptedRuns.removeValue(forKey: ticket), isolation.landedBefore(definition.id, runs: runs) {
             reporter.report(.notice("parrun: \(definition.id) had landed before its parrun stopped; it does not run again"), elapsed: elapsed)
             alreadyLanded.insert(ticket)
             isolation.remove(definition.id)

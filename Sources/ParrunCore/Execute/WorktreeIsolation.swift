@@ -349,10 +349,13 @@ public final class WorktreeIsolation {
         return (git.output(["diff", "--name-only", before, commit]) ?? "").split(separator: "\n").map(String.init)
     }
 
-    /// Whether the integration branch already holds the work of `id` from run
-    /// `run` (parrun stopped after landing it, before recording that).
-    func landedBefore(_ id: String, run: String) -> Bool {
-        let subjects = git.output(["log", "--format=%s", "-n", "1000", "--fixed-strings", "--grep=Parrun-Run: \(run)", "refs/heads/" + integration]) ?? ""
+    /// Whether the integration branch already holds the work of `id` from one
+    /// of `runs` (parrun stopped after landing it, before recording that).
+    func landedBefore(_ id: String, runs: [String]) -> Bool {
+        guard !runs.isEmpty else { return false }
+        // Several --grep patterns match any of them.
+        let patterns = runs.map { "--grep=Parrun-Run: \($0)" }
+        let subjects = git.output(["log", "--format=%s", "-n", "1000", "--fixed-strings"] + patterns + ["refs/heads/" + integration]) ?? ""
         return subjects.split(separator: "\n").contains { subject in
             let text = subject.hasPrefix("Merge ") ? subject.dropFirst(6) : subject[...]
             return text == id || text.hasPrefix(id + ": ")

@@ -54,6 +54,20 @@ import Testing
         #expect(try decide(records, chain: ["r1"])["a"] == "failed", "without r2, a's failure stands")
     }
 
+    /// A ticket killed while landing in r1, then again in r2 before r2 recorded
+    /// that the work had landed: both runs may hold its landing, so both are asked about.
+    @Test func everyRunThatStartedATicketSinceItLastEndedIsOpen() {
+        func start(_ run: String, time: Double) -> JournalRecord {
+            .start(.init(run: run, id: "a", attempt: 1, recipe: "ha", process: owner, owner: owner, worker: 0, time: time))
+        }
+        let killedTwice = RunHistory([start("r1", time: 1), start("r2", time: 2)]).ticketStates(chain: ["r1", "r2"])
+        #expect(killedTwice["a"]?.openRuns == ["r1", "r2"])
+        let endedInR2 = RunHistory([start("r1", time: 1), start("r2", time: 2), end("a", run: "r2")]).ticketStates(chain: ["r1", "r2"])
+        #expect(endedInR2["a"]?.openRuns == [])
+        let reopened = RunHistory([start("r1", time: 1), end("a", "failed", run: "r1"), start("r2", time: 3)]).ticketStates(chain: ["r1", "r2"])
+        #expect(reopened["a"]?.openRuns == ["r2"], "a run before its last end does not count")
+    }
+
     @Test func chainsFollowResumesAndSurviveALoop() {
         func run(_ id: String, resumes: String?, joined: Bool = false) -> JournalRecord {
             .run(.init(run: id, manifest: "/m", manifestHash: "", jobs: 1, owner: owner, time: 0, resumes: resumes, joined: joined))
