@@ -37,9 +37,26 @@ public struct Ticket: Sendable {
     /// does not say, and then it excludes no other ticket.
     public var touches: [String]?
     /// `cpus`, `mem`, `partition`, `slurmArgs`: the job it asks for under `--launcher slurm`.
-    public var slurm = SlurmRequest()
+    public var slurm: SlurmRequest {
+        get { rarelySet.first?.slurm ?? SlurmRequest() }
+        set { store(RarelySet(slurm: newValue, claudeOptions: claudeOptions)) }
+    }
     /// `model`, `maxTurns`, ...: flags of the claude command of a prompt ticket.
-    public var claudeOptions = ClaudeOptions()
+    public var claudeOptions: ClaudeOptions {
+        get { rarelySet.first?.claudeOptions ?? ClaudeOptions() }
+        set { store(RarelySet(slurm: slurm, claudeOptions: newValue)) }
+    }
+    /// The two above, out of line (none or one element): most tickets set
+    /// neither, and 100,000 tickets in memory would otherwise carry ~150 bytes each.
+    private var rarelySet: [RarelySet] = []
+    private struct RarelySet: Sendable, Equatable {
+        var slurm: SlurmRequest
+        var claudeOptions: ClaudeOptions
+    }
+
+    private mutating func store(_ value: RarelySet) {
+        rarelySet = value == RarelySet(slurm: SlurmRequest(), claudeOptions: ClaudeOptions()) ? [] : [value]
+    }
     /// Every other field as written, and the ones above too (the readers type
     /// them; templates name any field): only the readers and templates look here.
     public var fields: [JSONMember]
