@@ -22,8 +22,8 @@ public enum CommandRunner {
 
     /// Readable when a signal for parrun is pending (its signalfd): a helper
     /// still running then is stopped, and the signal is left for the run loop.
-    /// Set once on the main thread, before any helper runs; parrun runs
-    /// helpers only from that thread, so nothing reads it concurrently.
+    /// Set once on the main thread, before any helper runs or any other
+    /// thread starts; only read after that.
     nonisolated(unsafe) public static var interruptDescriptor: Int32?
 
     /// Seconds a helper may run: `PARRUN_HELPER_TIMEOUT` when set, else the caller's default.
@@ -36,7 +36,11 @@ public enum CommandRunner {
     static let grace = 2.0
 
     @discardableResult
-    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], timeout: Double = .infinity) -> Result {
+    /// `interrupt`: another descriptor that stops the helper when readable
+    /// (the run loop's word to a helper running on another thread, which may
+    /// miss the signal itself once the loop has read it).
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], timeout: Double = .infinity,
+                           interrupt: Int32? = nil) -> Result {
         let helper: HelperProcess
         do { helper = try HelperProcess(arguments, in: directory, environment: environment) } catch {
             return Result(status: .exited(127), output: error.description)
@@ -56,13 +60,14 @@ public enum CommandRunner {
                 killAt = now + grace
             }
             var watched = helper.descriptors
-            if !interrupted, let interruptDescriptor { watched.append(interruptDescriptor) }
+            let interrupts = [interruptDescriptor, interrupt].compactMap { $0 }
+            if !interrupted { watched += interrupts }
             let wake = timedOut || interrupted ? killAt : deadline
             // Without an exit descriptor, an exit is looked for every 50 ms.
             let wait = max(0, min(wake - now, helper.exitDescriptor == nil ? 0.05 : 3600))
             let ready = Poller.wait(watched, timeout: wait)
             if ready.contains(helper.output) { helper.readAvailable() }
-            if !interrupted, let interruptDescriptor, ready.contains(interruptDescriptor) {
+            if !interrupted, interrupts.contains(where: ready.contains) {
                 interrupted = true
                 helper.signal(SIGTERM)
                 killAt = Clock.monotonic() + grace

@@ -54,6 +54,33 @@ public final class WholeFileLock {
         self.descriptor = descriptor
     }
 
+    /// Waits for the lock at most `timeout` seconds (ETIMEDOUT after), and
+    /// gives up at once (ECANCELED) when `interrupt` becomes readable: a lock
+    /// another process holds for ever must not hold this one hostage.
+    public init(path: String, waitingUpTo timeout: Double, interrupt: Int32?) throws(SystemError) {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
+        let deadline = Clock.monotonic() + timeout
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            var failure: Int32?
+            if code != EWOULDBLOCK && code != EINTR {
+                failure = code
+            } else if Clock.monotonic() >= deadline {
+                failure = ETIMEDOUT
+            } else if let interrupt, !Poller.wait([interrupt], timeout: 0.05).isEmpty {
+                failure = ECANCELED
+            } else if interrupt == nil {
+                Clock.sleep(seconds: 0.05)
+            }
+            if let failure {
+                close(descriptor)
+                throw SystemError(call: "flock", path: path, code: failure)
+            }
+        }
+        self.descriptor = descriptor
+    }
+
     /// Idempotent: the descriptor is closed once.
     public func release() {
         guard descriptor >= 0 else { return }

@@ -30,6 +30,10 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A wait that ran out of time (ETIMEDOUT), or was called off (ECANCELED).
+    package var timedOut: Bool { code == ETIMEDOUT }
+    package var cancelled: Bool { code == ECANCELED }
+
     /// `strerror` text, e.g. "No such file or directory".
     public var reason: String { String(cString: strerror(code)) }
 

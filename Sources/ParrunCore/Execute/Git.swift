@@ -8,6 +8,8 @@ public struct Git: Sendable {
     /// `-c user.name=... -c user.email=...` when the repository has no identity,
     /// so parrun's commits never fail for want of one.
     var identity: [String] = []
+    /// Readable when git running now should stop (see `GitWork`).
+    var interrupt: Int32?
 
     package init(root: String, identity: [String] = []) {
         self.root = root
@@ -21,7 +23,7 @@ public struct Git: Sendable {
 
     @discardableResult
     package func run(_ arguments: [String], in directory: String? = nil) -> CommandRunner.Result {
-        CommandRunner.run(["git"] + identity + arguments, in: directory ?? root, environment: Self.environment, timeout: Self.timeout)
+        CommandRunner.run(["git"] + identity + arguments, in: directory ?? root, environment: Self.environment, timeout: Self.timeout, interrupt: interrupt)
     }
 
     /// The command's output without its last line break, or nil when it failed.

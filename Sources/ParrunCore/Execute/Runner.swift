@@ -77,8 +77,11 @@ public final class Runner {
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
     var sessionsToContinue: [Int: AgentSessionPlan] = [:]
-    /// `--worktree`: each ticket in a worktree of its own, its work landed when it succeeds.
+    /// `--worktree`: each ticket in a worktree of its own, its work landed when
+    /// it succeeds. Used by `gitWork`'s jobs only, once the run begins.
     let isolation: WorktreeIsolation?
+    /// `--worktree`: git, run beside the loop.
+    let gitWork: GitWork?
     /// `--resume`: tickets interrupted in that run, whose work may have landed already.
     var interruptedRuns: [Int: [String]] = [:]
     /// `--resume`: tickets whose work awaited review, and what was decided.
@@ -101,6 +104,7 @@ public final class Runner {
                 conflictsToLand: [String: String] = [:], interruptedRuns: [String: [String]] = [:],
                 reviews: [String: ReviewState] = [:]) {
         self.isolation = isolation
+        self.gitWork = isolation.map(GitWork.init)
         for (id, review) in reviews {
             if let ticket = plan.graph.indexByID[id] { self.reviews[ticket] = review }
         }
@@ -160,6 +164,7 @@ public final class Runner {
             // pipes (back-pressure); exits, signals and timers go on.
             let readsOutput = !sink.isBacklogged
             var watched = [signals.descriptor] + byExitDescriptor.keys + (launcherQuery?.helper.descriptors ?? [])
+            if let gitDone = gitWork?.descriptor { watched.append(gitDone) }
             // A ticket being stopped is still read (into its log), so a write it is blocked in cannot delay its end.
             watched += running.filter { !$0.value.outputClosed && (readsOutput || controller.stopReason($0.value.ticket) != nil) }.map(\.key)
             let ready = Poller.wait(watched, writable: sink.descriptorsWaitingForRoom, timeout: nextWakeUp())
@@ -169,6 +174,8 @@ public final class Runner {
             for descriptor in ready {
                 if descriptor == signals.descriptor {
                     handleSignals()
+                } else if descriptor == gitWork?.descriptor {
+                    gitWork?.deliver()
                 } else if let output = byExitDescriptor[descriptor] {
                     readOutput(output)
                     exited.append(output)
@@ -185,6 +192,8 @@ public final class Runner {
             }
         }
         finishLauncherQuery(force: true)
+        // Worktrees of tickets a signal kept from starting are still being removed.
+        gitWork?.waitUntilIdle()
         controller.finishRun()
         let result = controller.result(wallSeconds: elapsed)
         journal?.finished(result)
@@ -219,6 +228,8 @@ public final class Runner {
             // Set-up of a ticket may take a while (git): a signal that came meanwhile stops the rest.
             handleSignals()
             if controller.stopping { send(.notStarted(ticket: ticket, attemptBegun: false)) } else { start(ticket, worker: worker) }
+        case .land(let ticket):
+            land(ticket)
         case .terminate(let ticket):
             if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, Signal.terminate) }
         case .kill(let ticket):
@@ -296,6 +307,8 @@ public final class Runner {
     func handleSignals() {
         for signal in signals.pending() where [Signal.interrupt, Signal.terminate, Signal.hangUp].contains(signal) {
             send(.signal(signal))
+            // git running beside the loop stops too: it may have missed the signal.
+            gitWork?.interrupt()
         }
     }
 

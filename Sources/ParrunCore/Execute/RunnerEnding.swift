@@ -136,39 +136,37 @@ extension Runner {
     /// The attempt's outcome is known (after its verify gate): a success lands
     /// first (`--worktree`) or waits for review; the controller decides the rest.
     func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
+        let definition = plan.graph.tickets[ticket]
         var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats)
-        if outcome.isSuccess, plan.graph.tickets[ticket].review, !approved.contains(ticket) {
+        if outcome.isSuccess, definition.review, !approved.contains(ticket) {
+            guard let gitWork else {
+                send(.awaitingReview(ending))
+                return
+            }
             // With --worktree the work is committed on its branch and lands only once approved.
-            isolation?.commitWork(plan.graph.tickets[ticket])
-            send(.awaitingReview(ending))
+            gitWork.run({ _ = $0.commitWork(definition) }, then: { [self] in send(.awaitingReview(ending)) })
             return
         }
-        if outcome.isSuccess { ending.outcome = land(ticket, outcome) }
+        ending.lands = gitWork != nil && definition.recipe != .none && !alreadyLanded.contains(ticket)
         ending.feedbackReady = sessionsToContinue[ticket]?.followUp != nil
         send(.ended(ending))
     }
 
-    /// `--worktree`: a ticket succeeds only once its work has landed; this is
-    /// the merge queue, one ticket at a time, in the order they finish.
-    func land(_ ticket: Int, _ outcome: AttemptOutcome) -> AttemptOutcome {
+    /// `--worktree`: the controller's landing queue has reached the ticket.
+    /// git lands its work beside the loop; the controller hears how it went.
+    func land(_ ticket: Int) {
         let definition = plan.graph.tickets[ticket]
-        guard let isolation, definition.recipe != .none, !alreadyLanded.contains(ticket) else { return outcome }
-        switch isolation.land(definition) {
-        case .landed(let commit):
-            // Declared paths are a promise the scheduler relied on: say when it was broken.
-            let outside = Exclusions.outside(isolation.changedPaths(definition.id, landedAt: commit), of: definition)
-            if !outside.isEmpty {
+        guard let gitWork else {
+            send(.landingFinished(ticket: ticket, failure: nil))
+            return
+        }
+        let keep = options.keepWorktrees
+        gitWork.run({ $0.landAndTidy(definition, keepWorktree: keep) }, then: { [self] landing in
+            if !landing.outside.isEmpty {
+                let outside = landing.outside
                 reporter.report(.notice("parrun: warning: \(definition.id) changed paths outside its touches: " + outside.prefix(5).joined(separator: ", ") + (outside.count > 5 ? " (+\(outside.count - 5) more)" : "")), elapsed: elapsed)
             }
-            if !options.keepWorktrees { isolation.remove(definition.id) }
-            return outcome
-        case .nothing:
-            if !options.keepWorktrees { isolation.remove(definition.id) }
-            return outcome
-        case .conflict(let paths):
-            return .conflict(paths)
-        case .failed(let reason):
-            return .landingFailed(reason)
-        }
+            send(.landingFinished(ticket: ticket, failure: landing.failure))
+        })
     }
 }

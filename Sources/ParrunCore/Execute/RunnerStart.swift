@@ -32,6 +32,7 @@ extension Runner {
                 }
             }
         }
+        var approvedRun: String?
         switch reviews.removeValue(forKey: ticket) {
         case .pending?:
             send(.stillAwaitingReview(ticket: ticket))
@@ -40,19 +41,13 @@ extension Runner {
         case .approved(let run)?:
             approved.insert(ticket)
             reporter.report(.notice("parrun: \(definition.id) was approved" + (isolation == nil ? "" : "; landing its work")), elapsed: elapsed)
-            let adoption = isolation?.adopt(definition.id, fromRun: run) ?? .adopted
-            if adoption == .gone {
-                reporter.report(.notice("parrun: warning: the approved work of \(definition.id) is gone (no worktree or branch); running it again"), elapsed: elapsed)
-                break
-            }
-            let attempt = controller.beginAttempt(ticket)
-            if case .unfinished(let operation, let paths) = adoption {
-                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+            guard isolation != nil else {
+                let attempt = controller.beginAttempt(ticket)
+                startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+                finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
                 return
             }
-            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
-            return
+            approvedRun = run
         case .rejected(let reason, let session)?:
             if case .prompt = definition.recipe, let session, !options.freshSessions {
                 var plan = AgentSessionPlan(id: session, resume: true, reason: "rejected in review")
@@ -65,7 +60,6 @@ extension Runner {
         }
         let attempt = controller.beginAttempt(ticket)
         journal?.willStart(ticket)
-        let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
         var session: AgentSessionPlan?
         if case .prompt = definition.recipe {
             if let earlier = sessionsToContinue.removeValue(forKey: ticket) {
@@ -74,44 +68,61 @@ extension Runner {
                 session = AgentSessionPlan(id: SessionID.make(using: &random), resume: false)
             }
         }
-        if let isolation, let runs = interruptedRuns.removeValue(forKey: ticket), isolation.landedBefore(definition.id, runs: runs) {
-            reporter.report(.notice("parrun: \(definition.id) had landed before its parrun stopped; it does not run again"), elapsed: elapsed)
+        guard let gitWork else {
+            launchRecipe(ticket, attempt: attempt, worker: worker, session: session, in: nil)
+            return
+        }
+        // git runs beside the loop; the ticket starts in a later turn, once it is done.
+        let request = WorktreeIsolation.SetUpRequest(
+            id: definition.id, approvedRun: approvedRun, interruptedRuns: interruptedRuns.removeValue(forKey: ticket),
+            conflictRun: conflictsToLand.removeValue(forKey: ticket), needsWorktree: definition.recipe != .none,
+            continuesSession: session?.resume == true)
+        gitWork.run(setUpOr: WorktreeIsolation.SetUp(outcome: .skipped), { $0.setUp(request) }, then: { [self] setUp in
+            setUpFinished(ticket, attempt: attempt, worker: worker, session: session, setUp)
+        })
+    }
+
+    /// git has done its part of the ticket's start (`--worktree`).
+    func setUpFinished(_ ticket: Int, attempt: Int, worker: Int, session: AgentSessionPlan?, _ setUp: WorktreeIsolation.SetUp) {
+        let id = plan.graph.tickets[ticket].id
+        if setUp.approvedWorkGone {
+            reporter.report(.notice("parrun: warning: the approved work of \(id) is gone (no worktree or branch); running it again"), elapsed: elapsed)
+        }
+        switch setUp.outcome {
+        case .skipped:
+            send(.notStarted(ticket: ticket, attemptBegun: true))
+        case .adopted(.unfinished(let operation, let paths), _):
+            keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+        case .adopted(.failed(let reason), _):
+            couldNotStart(ticket, attempt: attempt, worker: worker, reason)
+        case .adopted(_, let approvedWork):
+            if !approvedWork {
+                reporter.report(.notice("parrun: landing \(id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
+            }
+            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
+        case .landedBefore:
+            reporter.report(.notice("parrun: \(id) had landed before its parrun stopped; it does not run again"), elapsed: elapsed)
             alreadyLanded.insert(ticket)
-            isolation.remove(definition.id)
             startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
-            return
-        }
-        if let isolation, let run = conflictsToLand.removeValue(forKey: ticket), case let adoption = isolation.adopt(definition.id, fromRun: run), adoption != .gone {
-            if case .unfinished(let operation, let paths) = adoption {
-                keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+        case .failed(let message):
+            // Stopped by Ctrl-C, git failed for that reason, not the ticket's.
+            if !stoppedDuringSetUp(ticket) { couldNotStart(ticket, attempt: attempt, worker: worker, message) }
+        case .ready(let directory):
+            // A signal during the worktree's set-up: the recipe does not start.
+            if directory != nil, stoppedDuringSetUp(ticket) {
+                gitWork?.run({ $0.remove(id) }, then: { _ in })
                 return
             }
-            reporter.report(.notice("parrun: landing \(definition.id) from the branch it kept after its conflict (--rerun-conflicts runs it again instead)"), elapsed: elapsed)
-            startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-            finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
-            return
+            launchRecipe(ticket, attempt: attempt, worker: worker, session: session, in: directory)
         }
-        var workingDirectory: String?
-        if let isolation, definition.recipe != .none {
-            do throws(WorktreeIsolation.Problem) {
-                // An attempt that continues its agent's session continues in its files too.
-                if session?.resume == true, let continued = isolation.reuse(definition.id) {
-                    workingDirectory = continued
-                } else {
-                    workingDirectory = try isolation.create(definition.id)
-                }
-            } catch {
-                // Stopped by Ctrl-C, git failed for that reason, not the ticket's.
-                if !stoppedDuringSetUp(ticket) { couldNotStart(ticket, attempt: attempt, worker: worker, error.message) }
-                return
-            }
-            // A signal during the worktree's set-up (git can take a while): the recipe does not start.
-            if stoppedDuringSetUp(ticket) {
-                isolation.remove(definition.id)
-                return
-            }
-        }
+    }
+
+    /// Starts the ticket's recipe (none: it succeeds at once).
+    func launchRecipe(_ ticket: Int, attempt: Int, worker: Int, session: AgentSessionPlan?, in workingDirectory: String?) {
+        let definition = plan.graph.tickets[ticket]
+        let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
         guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
             startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)

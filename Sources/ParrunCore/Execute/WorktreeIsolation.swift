@@ -41,13 +41,16 @@ public final class WorktreeIsolation {
         /// A rebase, merge or cherry-pick is under way in the worktree: landing
         /// now would commit conflict markers. What it is, and the unmerged paths.
         case unfinished(String, paths: [String])
+        /// The landing lock could not be taken: why.
+        case failed(String)
     }
 
     package struct Problem: Error, Equatable {
         package let message: String
     }
 
-    let git: Git
+    /// `var`: `GitWork` gives it the descriptor that stops it on a signal.
+    var git: Git
     let runID: String
     /// The branch work lands on.
     package let integration: String
@@ -139,10 +142,19 @@ public final class WorktreeIsolation {
 
     func path(for id: String) -> String { directory + "/" + id }
 
-    /// `body` while holding the landing lock (without it if the lock file cannot be opened).
-    private func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        let lock = try? WholeFileLock(path: lockPath)
-        defer { lock?.release() }
+    /// `body` while holding the landing lock, or `unlocked`'s answer (with the
+    /// reason) when the lock cannot be taken: without it, two parruns of a run
+    /// could move the branch at once.
+    private func locked<T, E: Error>(_ body: () throws(E) -> T, unlocked: (String) throws(E) -> T) throws(E) -> T {
+        let lock: WholeFileLock
+        do {
+            lock = try WholeFileLock(path: lockPath, waitingUpTo: Git.timeout, interrupt: git.interrupt)
+        } catch {
+            let why = error.timedOut ? "another parrun held it for \(Int(Git.timeout))s (PARRUN_HELPER_TIMEOUT sets the limit)"
+                : error.cancelled ? "stopped by a signal" : error.description
+            return try unlocked("cannot take the landing lock \(lockPath): \(why)")
+        }
+        defer { lock.release() }
         return try body()
     }
 
@@ -155,7 +167,7 @@ public final class WorktreeIsolation {
     /// agent session: the agent is told its files are there, so they must be.
     /// Nil when there is none; then `create` makes a fresh one.
     func reuse(_ id: String) -> String? {
-        locked {
+        locked({
             let path = path(for: id)
             if !FileSystem.exists(path), let kept = latestBranch(of: id) { addWorktree(path, branch: kept) }
             guard FileSystem.exists(path), let head = git.commit("HEAD", in: path),
@@ -163,13 +175,13 @@ public final class WorktreeIsolation {
             else { return nil }
             bases[id] = base
             return recipeDirectory(path)
-        }
+        }, unlocked: { _ in nil })
     }
 
     /// A fresh worktree for the ticket, from the integration branch as it is
     /// now; returns the directory the recipe runs in.
     func create(_ id: String) throws(Problem) -> String {
-        try locked { () throws(Problem) -> String in try createLocked(id) }
+        try locked({ () throws(Problem) -> String in try createLocked(id) }, unlocked: { (reason) throws(Problem) -> String in throw Problem(message: reason) })
     }
 
     private func createLocked(_ id: String) throws(Problem) -> String {
@@ -192,7 +204,7 @@ public final class WorktreeIsolation {
     /// the ticket again. `gone` when neither is left, or it holds no work (an
     /// attempt that reran the ticket had reset it before parrun stopped).
     func adopt(_ id: String, fromRun run: String) -> Adoption {
-        locked { adoptLocked(id, fromRun: run) }
+        locked({ adoptLocked(id, fromRun: run) }, unlocked: { .failed($0) })
     }
 
     private func adoptLocked(_ id: String, fromRun run: String) -> Adoption {
@@ -261,7 +273,7 @@ public final class WorktreeIsolation {
 
     /// Commits what the ticket left, then lands it on the integration branch.
     func land(_ ticket: Ticket) -> Landing {
-        locked { landLocked(ticket) }
+        locked({ landLocked(ticket) }, unlocked: { .failed($0) })
     }
 
     /// Times a landing starts again from the new tip when the branch moved
@@ -365,13 +377,14 @@ public final class WorktreeIsolation {
     /// The ticket's work landed: its worktree and branch are no longer needed
     /// (its commits name the run in a `Parrun-Run:` trailer).
     func remove(_ id: String) {
-        locked {
+        // Without the lock, the worktree stays (`parrun clean` removes it later).
+        locked({
             // Merge and squash leave the worktree detached: its branch is this run's.
             let checkedOut = git.output(["symbolic-ref", "-q", "HEAD"], in: path(for: id))
             git.run(["worktree", "remove", "--force", path(for: id)])
             for branch in Set([checkedOut, "refs/heads/" + branch(for: id)].compactMap { $0 }) where branch.hasPrefix("refs/heads/parrun/") {
                 git.run(["update-ref", "-d", branch])
             }
-        }
+        }, unlocked: { _ in })
     }
 }

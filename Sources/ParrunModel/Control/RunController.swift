@@ -11,8 +11,8 @@ import ParrunSupport
 /// `Scheduler`), timeouts and the grace before SIGKILL, retries and back-off
 /// (`RetryPolicy`), the failure modes (stop, `-k`, `--fail-fast`,
 /// `--max-failures`), signals, adaptive agent concurrency and the usage-limit
-/// pause (`AgentThrottle`), the cost budget, each ticket's record and so the
-/// exit status.
+/// pause (`AgentThrottle`), the landing queue (`--worktree`), the cost
+/// budget, each ticket's record and so the exit status.
 package struct RunController {
     /// What the controller knows of a running attempt's process.
     private struct Clock {
@@ -35,6 +35,12 @@ package struct RunController {
     /// Tickets waiting for their next attempt, and when it is due.
     package private(set) var retries: [(due: Double, ticket: Int)] = []
     private var clocks: [Int: Clock] = [:]
+    /// `--worktree`: successes whose work waits to land, in the order they
+    /// ended, and the one landing now. A signal does not cancel them (the
+    /// recipes' work is done); the runner's git has a timeout, and a signal
+    /// stops the git command running then.
+    private var landingQueue: [Ending] = []
+    private var landing: Ending?
     /// The run is winding down: nothing new starts, running tickets are being stopped.
     package private(set) var stopping = false
     package private(set) var interruptedBy: Int32?
@@ -51,7 +57,7 @@ package struct RunController {
     }
 
     /// Nothing runs, waits for a retry, or can start any more.
-    package var isDone: Bool { clocks.isEmpty && scheduler.isDone }
+    package var isDone: Bool { clocks.isEmpty && landing == nil && scheduler.isDone }
 
     /// The attempt's number once the runner begins it (a ticket found already
     /// finished elsewhere or awaiting review begins none).
@@ -100,7 +106,18 @@ package struct RunController {
             actions.append(.releaseClaim(ticket: ticket))
         case .ended(let ending):
             clocks[ending.ticket] = nil
+            if ending.lands && ending.outcome.isSuccess {
+                landingQueue.append(ending)
+                landNext(&actions)
+            } else {
+                finish(ending, now: now, wallNow: wallNow, &actions)
+            }
+        case .landingFinished(let ticket, let failure):
+            guard var ending = landing, ending.ticket == ticket else { break }
+            landing = nil
+            if let failure { ending.outcome = failure }
             finish(ending, now: now, wallNow: wallNow, &actions)
+            landNext(&actions)
         case .verified(let ticket, let passed):
             records[ticket].verifyRuns += 1
             if !passed { records[ticket].verifyFailures += 1 }
@@ -171,6 +188,13 @@ package struct RunController {
     }
 
     // MARK: - Ending
+
+    private mutating func landNext(_ actions: inout [Action]) {
+        guard landing == nil, !landingQueue.isEmpty else { return }
+        let next = landingQueue.removeFirst()
+        landing = next
+        actions.append(.land(ticket: next.ticket))
+    }
 
     private mutating func record(_ ending: Ending, outcome: AttemptOutcome) {
         records[ending.ticket].lastOutcome = outcome

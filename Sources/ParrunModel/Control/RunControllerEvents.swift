@@ -31,6 +31,8 @@ extension RunController {
         package var stats: AgentStats?
         /// Its verify gate's output is ready to go back to its agent session.
         package var feedbackReady = false
+        /// `--worktree`: a success counts once its work has landed (`land`).
+        package var lands = false
 
         package init(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats?, feedbackReady: Bool = false) {
             self.ticket = ticket
@@ -71,6 +73,10 @@ extension RunController {
         case abandonedElsewhere(ticket: Int)
         /// `--resume`: a ticket handed out by `start` still awaits review (nothing runs).
         case stillAwaitingReview(ticket: Int)
+        /// The landing the controller asked for is over: nil when the work
+        /// landed (or there was nothing to land), else why it did not (a
+        /// conflict, git failing).
+        case landingFinished(ticket: Int, failure: AttemptOutcome?)
         /// SIGINT, SIGTERM or SIGHUP came (the runner passes no other).
         case signal(Int32)
         /// Time passed: deadlines, kills, retries and pauses that are due fire.
@@ -81,6 +87,9 @@ extension RunController {
         /// Set the ticket up and start its attempt; the runner answers with
         /// `launched`, `ended` or `notStarted`.
         case start(ticket: Int, worker: Int)
+        /// Land the ticket's work on the integration branch; the runner answers
+        /// with `landingFinished`. One landing at a time, in the order tickets succeeded.
+        case land(ticket: Int)
         /// SIGTERM to the process group of the ticket's running attempt.
         case terminate(ticket: Int)
         /// SIGKILL to it: the grace period is over.

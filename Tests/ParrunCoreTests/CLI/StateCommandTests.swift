@@ -311,9 +311,11 @@ import Testing
         let directory = try CLITests.directory(["Parrunfile": "slow:\n    touch started; sleep 30\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
         let killed = try LaunchedParrun(["-q"], in: directory)
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("started").path) {
+        // Up to 30 s: on a loaded machine the recipe can take seconds to start.
+        for _ in 0..<1500 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("started").path) {
             usleep(20_000)
         }
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("started").path), "the recipe started (and so claimed the ticket)")
         kill(killed.pid, SIGKILL)
         killed.wait()
         #expect(CrashSafetyTests.survivors(of: killed.pid).isEmpty, "the guardian stopped the recipe")

@@ -17,6 +17,9 @@ struct ControllerSimulation {
         /// Ignores SIGTERM: only SIGKILL (after the grace period) ends it.
         var ignoresTerm = false
         var stats: AgentStats?
+        /// `--worktree`: a success then lands, taking this long, with this
+        /// failure (nil: it lands). Nil: no landing.
+        var landing: (seconds: Double, failure: AttemptOutcome?)?
     }
 
     /// Something that happened, in order, for assertions.
@@ -25,6 +28,8 @@ struct ControllerSimulation {
         case end(String, attempt: Int, at: Double)
         case terminate(String, at: Double)
         case kill(String, at: Double)
+        case landStart(String, at: Double)
+        case landEnd(String, at: Double)
     }
 
     let plan: Plan
@@ -32,7 +37,7 @@ struct ControllerSimulation {
     var now = 0.0
     var entries: [Entry] = []
     var reports: [RunEvent] = []
-    /// Each attempt's end as the controller was told it.
+    /// Each attempt's end as the controller was told it (after its landing, if it lands).
     var outcomes: [(id: String, at: Double, outcome: AttemptOutcome)] = []
     /// When the first signal was delivered, if one was.
     var signalledAt: Double?
@@ -43,6 +48,9 @@ struct ControllerSimulation {
     /// Tickets whose set-up a signal interrupts (the runner's `notStarted`).
     private var running: [Int: (attempt: Int, worker: Int, endsAt: Double, startedAt: Double, behaviour: Behaviour)] = [:]
     private(set) var maxRunning = 0
+    /// The landing under way: its ticket, when it ends, and how.
+    private var landing: (ticket: Int, endsAt: Double, failure: AttemptOutcome?)?
+    private(set) var overlappingLandings = 0
 
     init(_ manifest: String, jobs: Int, options: RunOptions = RunOptions(), seed: UInt64 = 1, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let read = readManifest(manifest)
@@ -59,7 +67,7 @@ struct ControllerSimulation {
         deliverDueSignals()
         perform(controller.handle(.begin, now: now, wallNow: now))
         while !(running.isEmpty && controller.isDone) && now < limit {
-            let nextEnd = running.values.map(\.endsAt).min() ?? .infinity
+            let nextEnd = min(running.values.map(\.endsAt).min() ?? .infinity, landing?.endsAt ?? .infinity)
             // A signal after the run ended is never seen.
             let nextSignal = signals.map(\.at).min() ?? .infinity
             let next = min(nextEnd, nextSignal, controller.nextDue ?? .infinity)
@@ -68,6 +76,12 @@ struct ControllerSimulation {
             deliverDueSignals()
             perform(controller.handle(.timer, now: now, wallNow: now))
             for ticket in running.keys.sorted() where (running[ticket]?.endsAt ?? .infinity) <= now { end(ticket) }
+            if let current = landing, current.endsAt <= now {
+                landing = nil
+                entries.append(.landEnd(id(current.ticket), at: now))
+                outcomes.append((id(current.ticket), now, current.failure ?? .succeeded))
+                perform(controller.handle(.landingFinished(ticket: current.ticket, failure: current.failure), now: now, wallNow: now))
+            }
         }
         controller.finishRun()
         return controller.result(wallSeconds: now)
@@ -85,11 +99,13 @@ struct ControllerSimulation {
         guard let process = running.removeValue(forKey: ticket) else { return }
         entries.append(.end(id(ticket), attempt: process.attempt, at: now))
         let outcome = controller.stopReason(ticket) ?? process.behaviour.outcome
-        outcomes.append((id(ticket), now, outcome))
-        let ending = RunController.Ending(
+        // A success that lands counts once it has landed.
+        if !(outcome.isSuccess && process.behaviour.landing != nil) { outcomes.append((id(ticket), now, outcome)) }
+        var ending = RunController.Ending(
             ticket: ticket, attempt: process.attempt, worker: process.worker, outcome: outcome,
             seconds: now - process.startedAt, stats: process.behaviour.stats,
             feedbackReady: { if case .verifyFailed = outcome { true } else { false } }())
+        ending.lands = process.behaviour.landing != nil
         perform(controller.handle(outcome == .awaitingReview ? .awaitingReview(ending) : .ended(ending), now: now, wallNow: now))
     }
 
@@ -110,6 +126,13 @@ struct ControllerSimulation {
             case .kill(let ticket):
                 entries.append(.kill(id(ticket), at: now))
                 if running[ticket] != nil { running[ticket]?.endsAt = now }
+            case .land(let ticket):
+                if landing != nil { overlappingLandings += 1 }
+                let attempt = controller.records[ticket].attempts
+                let script = behaviours[id(ticket)] ?? [Behaviour()]
+                let planned = script[min(attempt, script.count) - 1].landing ?? (0, nil)
+                entries.append(.landStart(id(ticket), at: now))
+                landing = (ticket, now + planned.seconds, planned.failure)
             case .report(let event):
                 reports.append(event)
             case .recordEnded, .recordSkipped, .releaseClaim:

@@ -30,11 +30,15 @@ import Testing
             options.failFast = roll(8) == 0
             options.gracePeriod = Double(roll(3))
             options.retryDelay = 0.5
+            options.rerunOnConflict = roll(2) == 0
+            // --worktree: successes land, one at a time, some with a conflict.
+            let lands = roll(3) == 0
             var run = try ControllerSimulation(manifest, jobs: jobs, options: options, seed: seed)
             for index in 0..<count {
                 run.behaviours["t\(index)"] = (0..<3).map { _ in
                     ControllerSimulation.Behaviour(
-                        seconds: Double(1 + roll(30)) / 10, outcome: roll(10) < 7 ? .succeeded : .failed(.exited(1)), ignoresTerm: roll(10) == 0)
+                        seconds: Double(1 + roll(30)) / 10, outcome: roll(10) < 7 ? .succeeded : .failed(.exited(1)), ignoresTerm: roll(10) == 0,
+                        landing: lands ? (Double(roll(20)) / 10, roll(5) == 0 ? .conflict(["f"]) : nil) : nil)
                 }
             }
             let signal = roll(6) == 0 ? [SIGINT, SIGTERM][roll(2)] : nil
@@ -60,6 +64,7 @@ import Testing
                 }
             }
             #expect(run.maxRunning <= jobs, "\(context)")
+            #expect(run.overlappingLandings == 0, "two landings at once; \(context)")
             // Every ticket ends in exactly one final state that agrees with what happened.
             for index in 0..<count {
                 let id = "t\(index)"

@@ -147,6 +147,32 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 30)
     }
 
+    /// git lands beside the loop: while it hangs, another ticket's timeout
+    /// fires on time, and Ctrl-C stops the hung git and the run at once.
+    @Test(.enabled(if: gitAvailable, "git is needed (.ci/run installs it)"), .timeLimit(.minutes(1)))
+    func whileALandingHangsTimeoutsFireAndCtrlCActs() throws {
+        let directory = try repository(
+            "change:\n    echo new > change.txt\n"
+            + "slow:\n    @timeout 2s\n    trap 'date +%s.%N > \"$MARKS/slow.stopped\"; exit 1' TERM; sleep 30 & wait\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fake = try fakePrograms(["git": Self.hangingGit])
+        defer { try? FileManager.default.removeItem(at: fake) }
+        let started = Date().timeIntervalSince1970
+        let parrun = try LaunchedParrun(["-q", "-k", "-j2", "--worktree"], in: directory, environment: [
+            "PATH": fake.path + ":" + path, "FAKE_GIT_HANG_ON": "update-ref -m parrun: land", "FAKE_GIT_MARK": directory.path + "/git.hangs",
+            "PARRUN_HELPER_TIMEOUT": "60", "MARKS": directory.path,
+        ])
+        let hangs = try #require(time(in: directory, "git.hangs"), "the landing's git hangs: \(parrun.stderr)")
+        let stopped = try #require(time(in: directory, "slow.stopped"), "slow's timeout fired: \(parrun.stderr)")
+        #expect(stopped > hangs, "the timeout fired while git hung")
+        #expect(stopped - started < 6, "slow (2 s timeout) was stopped \(stopped - started) s after the start")
+        let interrupted = Date()
+        kill(parrun.pid, SIGINT)
+        #expect(parrun.wait() == 130, "\(parrun.stderr)")
+        #expect(Date().timeIntervalSince(interrupted) < 3, "Ctrl-C stopped the hung git")
+        #expect(parrun.stderr.contains("was stopped by a signal"), "the landing says why it failed: \(parrun.stderr)")
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aHungSqueueNeitherStopsTheRunNorHoldsUpTimeoutsOrCtrlC() throws {
         let fake = try fakePrograms([
@@ -194,7 +220,7 @@ import Testing
 
     /// A repository with one commit on `main`, and `manifest` as Parrunfile (untracked).
     private func repository(_ manifest: String) throws -> URL {
-        let directory = try CLITests.directory(["shared.txt": "original\n", ".gitignore": ".parrun/\nParrunfile\n*.ran\ngit.hangs\n"])
+        let directory = try CLITests.directory(["shared.txt": "original\n", ".gitignore": ".parrun/\nParrunfile\n*.ran\ngit.hangs\nslow.stopped\n"])
         for arguments in [["init", "-q", "-b", "main"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start"]] {
             let result = CommandRunner.run(["git"] + arguments, in: directory.path)
             #expect(result.succeeded, "\(result.output)")

@@ -1,0 +1,95 @@
+import ParrunModel
+import ParrunPlatform
+
+/// The git jobs `GitWork` runs for the loop, each a whole step: what a
+/// ticket's start needs of its worktree, and landing its work. Run off the
+/// loop's thread, they take and return only values.
+extension WorktreeIsolation {
+    /// What starting a ticket asks of git (`--worktree`).
+    struct SetUpRequest: Sendable {
+        var id: String
+        /// Its work was approved in review, in this run: it lands instead of running.
+        var approvedRun: String?
+        /// `--resume`: runs it was interrupted in, whose work may have landed already.
+        var interruptedRuns: [String]?
+        /// `--resume`: it kept a branch after a conflict in this run: that lands instead.
+        var conflictRun: String?
+        /// It has a recipe, which runs in a worktree of its own.
+        var needsWorktree: Bool
+        /// It continues its agent's session, so its files too, where they are.
+        var continuesSession: Bool
+    }
+
+    struct SetUp: Sendable {
+        enum Outcome: Sendable {
+            /// The run stopped before git began: the ticket does not start.
+            case skipped
+            /// Work kept from earlier (approved, or after a conflict) is taken up:
+            /// it lands instead of a run. `approved`: the approved work.
+            case adopted(Adoption, approved: Bool)
+            /// It landed before its parrun stopped: it does not run again.
+            case landedBefore
+            /// Git could not make its worktree.
+            case failed(String)
+            /// The recipe starts, in this directory (nil: the manifest's own).
+            case ready(String?)
+        }
+
+        var outcome: Outcome
+        /// The approved work was gone, so the ticket runs again.
+        var approvedWorkGone = false
+    }
+
+    func setUp(_ request: SetUpRequest) -> SetUp {
+        var approvedWorkGone = false
+        if let run = request.approvedRun {
+            let adoption = adopt(request.id, fromRun: run)
+            guard adoption == .gone else { return SetUp(outcome: .adopted(adoption, approved: true)) }
+            approvedWorkGone = true
+        }
+        var setUp = SetUp(outcome: .ready(nil), approvedWorkGone: approvedWorkGone)
+        if let runs = request.interruptedRuns, landedBefore(request.id, runs: runs) {
+            remove(request.id)
+            setUp.outcome = .landedBefore
+        } else if let run = request.conflictRun, case let adoption = adopt(request.id, fromRun: run), adoption != .gone {
+            setUp.outcome = .adopted(adoption, approved: false)
+        } else if request.needsWorktree {
+            do throws(Problem) {
+                // An attempt that continues its agent's session continues in its files too.
+                if request.continuesSession, let continued = reuse(request.id) {
+                    setUp.outcome = .ready(continued)
+                } else {
+                    setUp.outcome = .ready(try create(request.id))
+                }
+            } catch {
+                setUp.outcome = .failed(error.message)
+            }
+        }
+        return setUp
+    }
+
+    struct LandingResult: Sendable {
+        /// Nil: landed (or nothing to land); else why not.
+        var failure: AttemptOutcome?
+        /// Paths it changed outside its declared `touches`.
+        var outside: [String] = []
+    }
+
+    /// Lands the ticket's work, then removes its worktree unless kept.
+    func landAndTidy(_ ticket: Ticket, keepWorktree: Bool) -> LandingResult {
+        switch land(ticket) {
+        case .landed(let commit):
+            // Declared paths are a promise the scheduler relied on: say when it was broken.
+            let outside = Exclusions.outside(changedPaths(ticket.id, landedAt: commit), of: ticket)
+            if !keepWorktree { remove(ticket.id) }
+            return LandingResult(failure: nil, outside: outside)
+        case .nothing:
+            if !keepWorktree { remove(ticket.id) }
+            return LandingResult(failure: nil)
+        case .conflict(let paths):
+            return LandingResult(failure: .conflict(paths))
+        case .failed(let reason):
+            return LandingResult(failure: .landingFailed(reason))
+        }
+    }
+}
