@@ -10,6 +10,9 @@ public enum ExitCode: Int32, Sendable {
     case awaitingReview = 3
     /// `parrun clean` refused: a run of this state is live (use --force).
     case stateInUse = 4
+    /// The state directory could not be written (full disk, read-only, deleted
+    /// or replaced): the run stopped; `--resume` continues once it is fixed.
+    case stateNotWritten = 5
     /// Interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM: 128 + the signal.
     case hangUp = 129
     case interrupted = 130

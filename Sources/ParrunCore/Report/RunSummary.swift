@@ -37,6 +37,9 @@ struct RunSummary {
         if let signal = result.interruptedBy {
             out += "parrun: interrupted by \(ProcessControl.signalName(signal))\n"
         }
+        if let failure = result.stateFailure {
+            out += "parrun: error: the run stopped because its state could not be written: \(failure)\n"
+        }
         out += "parrun: " + counts.joined(separator: ", ") + " in " + DurationText.format(seconds: result.wallSeconds) + "\n"
 
         var problems: [String] = []
@@ -85,6 +88,7 @@ struct RunSummary {
             out += "  to continue: \(resumeCommand)\n"
             // The same --max-cost would stop at once: a resumed run counts what was spent.
             if result.costLimitReached { out += "    with a higher --max-cost: the run's agents have spent what it allows\n" }
+            if result.stateFailure != nil { out += "    once the state directory can be written again (free space, fix permissions)\n" }
         }
 
         out += agentLines()

@@ -45,6 +45,7 @@ package struct RunController {
     package private(set) var stopping = false
     package private(set) var interruptedBy: Int32?
     package private(set) var costLimitReached = false
+    package private(set) var stateFailure: String?
 
     package init(plan: Plan, options: RunOptions, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.plan = plan
@@ -147,6 +148,14 @@ package struct RunController {
             records[ticket].status = .awaitingReview
         case .signal(let signal):
             interrupted(by: signal, now: now, &actions)
+        case .stateLost(let reason):
+            guard stateFailure == nil else { break }
+            stateFailure = reason
+            stopAll(signal: nil, reason: "\(reason); no ticket starts without its record, stopping running tickets", now: now, &actions)
+            // Said even when nothing runs: it is why the run ends here.
+            if !actions.contains(where: { if case .report(.stopping) = $0 { true } else { false } }) {
+                actions.append(.report(.stopping(signal: nil, reason: reason)))
+            }
         case .timer:
             fireTimers(now: now, wallNow: wallNow, &actions)
         }
@@ -170,6 +179,7 @@ package struct RunController {
         var result = RunResult(records: records, wallSeconds: wallSeconds, interruptedBy: interruptedBy, jobs: plan.jobs.value)
         result.limitWaits = retryPolicy.limitWaits(throttle: throttle)
         result.costLimitReached = costLimitReached
+        result.stateFailure = stateFailure
         return result
     }
 

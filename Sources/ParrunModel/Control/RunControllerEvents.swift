@@ -77,6 +77,9 @@ extension RunController {
         /// landed (or there was nothing to land), else why it did not (a
         /// conflict, git failing).
         case landingFinished(ticket: Int, failure: AttemptOutcome?)
+        /// The journal could not be written (why): nothing more starts, running
+        /// tickets are stopped as after Ctrl-C, and the run ends with exit 5.
+        case stateLost(String)
         /// SIGINT, SIGTERM or SIGHUP came (the runner passes no other).
         case signal(Int32)
         /// Time passed: deadlines, kills, retries and pauses that are due fire.

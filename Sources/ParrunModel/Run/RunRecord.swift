@@ -107,6 +107,8 @@ public struct RunResult: Sendable {
     public var limitWaits = LimitWaits()
     /// `--max-cost` was reached: prompt tickets were held back.
     public var costLimitReached = false
+    /// Why the journal could not be written, when that stopped the run.
+    public var stateFailure: String?
 
     public func count(_ matches: (TicketRecord.Status) -> Bool) -> Int {
         records.reduce(0) { $0 + (matches($1.status) ? 1 : 0) }
@@ -132,8 +134,11 @@ public struct RunResult: Sendable {
     /// Seconds of every attempt of every ticket.
     public var ticketSeconds: Double { records.reduce(0) { $0 + $1.totalSeconds } }
 
-    /// 0 all succeeded, 1 a ticket failed or timed out, 128+N interrupted by signal N.
+    /// 0 all succeeded, 1 a ticket failed or timed out, 5 the state could not
+    /// be written, 128+N interrupted by signal N.
     public var exitCode: Int32 {
+        // Before a signal: what the journal holds is what `--resume` must be told.
+        if stateFailure != nil { return ExitCode.stateNotWritten.rawValue }
         if let interruptedBy { return 128 + interruptedBy }
         if failed + timedOut + interrupted + skipped + failedElsewhere > 0 { return ExitCode.ticketFailed.rawValue }
         // Tickets that wait behind an unreviewed one have not started; that is the review's doing.

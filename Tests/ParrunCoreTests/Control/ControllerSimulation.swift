@@ -45,6 +45,8 @@ struct ControllerSimulation {
     var behaviours: [String: [Behaviour]] = [:]
     /// Signals to deliver at simulated times.
     var signals: [(at: Double, signal: Int32)] = []
+    /// When the journal is lost ("disk full"), if it is.
+    var stateLostAt: Double?
     /// Tickets whose set-up a signal interrupts (the runner's `notStarted`).
     private var running: [Int: (attempt: Int, worker: Int, endsAt: Double, startedAt: Double, behaviour: Behaviour)] = [:]
     private(set) var maxRunning = 0
@@ -69,7 +71,7 @@ struct ControllerSimulation {
         while !(running.isEmpty && controller.isDone) && now < limit {
             let nextEnd = min(running.values.map(\.endsAt).min() ?? .infinity, landing?.endsAt ?? .infinity)
             // A signal after the run ended is never seen.
-            let nextSignal = signals.map(\.at).min() ?? .infinity
+            let nextSignal = min(signals.map(\.at).min() ?? .infinity, stateLostAt ?? .infinity)
             let next = min(nextEnd, nextSignal, controller.nextDue ?? .infinity)
             guard next < .infinity else { break }
             now = max(now, next)
@@ -93,6 +95,10 @@ struct ControllerSimulation {
             perform(controller.handle(.signal(signal), now: now, wallNow: now))
         }
         signals.removeAll { $0.at <= now }
+        if let at = stateLostAt, at <= now {
+            stateLostAt = nil
+            perform(controller.handle(.stateLost("disk full"), now: now, wallNow: now))
+        }
     }
 
     private mutating func end(_ ticket: Int) {

@@ -80,3 +80,18 @@ import Testing
         #expect(run.status(result, "a") == .failed && result.exitCode == 1)
     }
 }
+
+/// The journal could not be written: the run stops as after Ctrl-C and says why.
+@Suite struct RunControllerStateLossTests {
+    @Test func aLostJournalStopsEverythingAndExitsFive() throws {
+        var run = try ControllerSimulation(lines("a:", "    x", "b:", "    x", "c: a", "    x"), jobs: 2)
+        run.behaviours = ["a": [ControllerSimulation.Behaviour(seconds: 1)], "b": [ControllerSimulation.Behaviour(seconds: 10)]]
+        run.stateLostAt = 0.5
+        let result = run.run()
+        #expect(run.entries.contains(.terminate("b", at: 0.5)))
+        #expect(run.starts(of: "c").isEmpty, "nothing starts once the journal is lost")
+        #expect(result.stateFailure == "disk full")
+        #expect(result.exitCode == 5)
+        #expect(run.reports.contains { if case .stopping(nil, let reason) = $0 { reason.contains("disk full") } else { false } })
+    }
+}
