@@ -10,7 +10,7 @@ public enum ParrunCommand {
         do {
             return try run(arguments: arguments, environment: environment).rawValue
         } catch {
-            Terminal.writeError(error.rendered)
+            Terminal.writeMessage(error.rendered)
             return ExitCode.usageOrManifestError.rawValue
         }
     }
@@ -66,7 +66,7 @@ public enum ParrunCommand {
                 journalLength = contents.completeLength
             } catch {
                 guard !invocation.resume, case .journal(let problem) = error else { throw error }
-                Terminal.writeError("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
+                Terminal.writeMessage("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
             }
         }
         let selection = RunSelection.decide(

@@ -28,6 +28,14 @@ package enum TerminalSafe {
         return clean ? text : escaping(text.utf8, tabs: tabs)
     }
 
+    /// Text made of lines (a message quoting a path, git's output): each line
+    /// escaped, line breaks and tabs kept.
+    package static func escapedLines(_ text: String) -> String {
+        let clean = text.utf8.withContiguousStorageIfAvailable { isClean(UnsafeRawBufferPointer($0), tabs: .kept, lineBreaks: true) }
+            ?? Array(text.utf8).withUnsafeBytes { isClean($0, tabs: .kept, lineBreaks: true) }
+        return clean ? text : escaping(text.utf8, tabs: .kept, lineBreaks: true)
+    }
+
     /// Bytes that may not be UTF-8 (a file name, a log's tail) as escaped text.
     package static func escaped<Bytes: Collection<UInt8>>(bytes: Bytes, tabs: Tabs = .escaped) -> String {
         let clean = bytes.withContiguousStorageIfAvailable { isClean(UnsafeRawBufferPointer($0), tabs: tabs, lineBreaks: false) }
@@ -79,7 +87,7 @@ package enum TerminalSafe {
         return true
     }
 
-    private static func escaping<Bytes: Collection<UInt8>>(_ bytes: Bytes, tabs: Tabs) -> String {
+    private static func escaping<Bytes: Collection<UInt8>>(_ bytes: Bytes, tabs: Tabs, lineBreaks: Bool = false) -> String {
         let bytes = Array(bytes)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)
@@ -106,6 +114,7 @@ package enum TerminalSafe {
                 case 0x00: append("\\0", to: &out)
                 case 0x09 where tabs == .kept: out.append(byte)
                 case 0x09: append("\\t", to: &out)
+                case 0x0A where lineBreaks: out.append(byte)
                 case 0x0A: append("\\n", to: &out)
                 case 0x0D: append("\\r", to: &out)
                 case 0..<0x20, 0x7F: append("\\x" + hex(byte), to: &out)

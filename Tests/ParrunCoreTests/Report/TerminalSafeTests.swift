@@ -24,6 +24,11 @@ import Testing
         #expect(TerminalSafe.escaped("a\tb\u{1B}", tabs: .kept) == "a\tb\\e")
     }
 
+    @Test func messagesOfSeveralLinesKeepTheirLineBreaksAndTabs() {
+        #expect(TerminalSafe.escapedLines("one\ntwo\tthree\n") == "one\ntwo\tthree\n")
+        #expect(TerminalSafe.escapedLines("a\u{1B}[2J\nb\rc\n") == "a\\e[2J\nb\\rc\n")
+    }
+
     @Test func c1ControlsAreEscapedButOtherNonASCIIIsNot() {
         // U+009B is CSI: some terminals obey it as ESC [.
         #expect(TerminalSafe.escaped("x\u{9B}31my") == "x\\u009b31my")
