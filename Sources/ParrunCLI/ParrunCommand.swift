@@ -71,7 +71,7 @@ public enum ParrunCommand {
         }
         let selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
-            resume: invocation.resume, isRunning: ProcessTable.isRunning)
+            resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
         let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
             ? compactedJournal(records, selection: selection) : nil
         let slurm = invocation.slurm ?? manifest.settings.slurm
