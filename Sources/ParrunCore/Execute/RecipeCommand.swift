@@ -49,24 +49,31 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// What a recipe's environment adds to parrun's own: the ticket's `env`, then
     /// the `PARRUN_*` variables (which a ticket cannot override by accident).
-    static func environment(ticket: Ticket, worker: Int, attempt: Int, jobs: Int, runID: String, supervisor: String) -> [EnvironmentVariable] {
+    static func environment(ticket: Ticket, worker: Int, attempt: Int, runID: String, supervisor: String) -> [EnvironmentVariable] {
         let parrun = [
             EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor),
             EnvironmentVariable(name: "PARRUN_TICKET_ID", value: ticket.id),
             EnvironmentVariable(name: "PARRUN_TICKET_TITLE", value: ticket.title ?? ""),
             EnvironmentVariable(name: "PARRUN_WORKER", value: String(worker)),
             EnvironmentVariable(name: "PARRUN_ATTEMPT", value: String(attempt)),
-            EnvironmentVariable(name: "PARRUN_JOBS", value: String(jobs)),
             EnvironmentVariable(name: "PARRUN_RUN_ID", value: runID),
         ]
         if ticket.environment.isEmpty { return parrun }
-        return parrun + ticket.environment.filter { !reservedNames.contains($0.name) }
+        return parrun + ticket.environment.filter { !givenNames.contains($0.name) }
     }
 
     /// Variables parrun sets for every recipe.
-    static let reservedNames: Set<String> = [
-        "PARRUN_SUPERVISOR", "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_JOBS", "PARRUN_RUN_ID",
+    static let givenNames: Set<String> = [
+        "PARRUN_SUPERVISOR", "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_RUN_ID",
     ]
+
+    /// Variables that set up parrun itself (`PARRUN_JOBS` its -j, ...): they are
+    /// for this parrun, so they are not passed on to recipes, where a nested
+    /// parrun would take them as its own. A ticket's `env` may set them.
+    static let settingNames: Set<String> = ["PARRUN_JOBS", "PARRUN_CLAUDE", "PARRUN_HELPER_TIMEOUT", "PARRUN_NO_PIDFD"]
+
+    /// Names left out of the environment recipes inherit from parrun.
+    static let reservedNames = givenNames.union(settingNames)
 
     /// Where a ticket runs: the manifest's directory, or its `cwd` relative to it;
     /// nil when that is parrun's own directory (no `chdir` needed in the child).

@@ -87,7 +87,7 @@ extension Runner {
         // Through the launcher too: the gate checks the work where the recipe did it.
         let request = SpawnRequest(
             arguments: launcher.command(options.shell + [phase.script], ticket: definition, directory: recipe.directory, gate: true), environment: baseEnvironment,
-            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
+            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, runID: runID, supervisor: supervisor),
             directory: recipe.directory, outputDescriptor: pipe.writeEnd)
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         let log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt, heading: "--- parrun: verify ---")
