@@ -49,9 +49,10 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// What a recipe's environment adds to parrun's own: the ticket's `env`, then
     /// the `PARRUN_*` variables (which a ticket cannot override by accident).
+    /// A `daemons` ticket gets no `PARRUN_SUPERVISOR`: the guardian stops what
+    /// carries it when parrun dies, and the daemons it leaves are meant to outlive parrun.
     static func environment(ticket: Ticket, worker: Int, attempt: Int, runID: String, supervisor: String) -> [EnvironmentVariable] {
-        let parrun = [
-            EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor),
+        let parrun = (ticket.daemons ? [] : [EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor)]) + [
             EnvironmentVariable(name: "PARRUN_TICKET_ID", value: ticket.id),
             EnvironmentVariable(name: "PARRUN_TICKET_TITLE", value: ticket.title ?? ""),
             EnvironmentVariable(name: "PARRUN_WORKER", value: String(worker)),
