@@ -81,7 +81,7 @@ public struct HumanReporter: RunReporter {
             if options.output == .grouped {
                 groups[ticket, default: []].append(line)
             } else {
-                write(output: prefix(ticket, worker) + shown(line) + "\n")
+                write(output: prefix(ticket, worker) + shown(line, of: ticket) + "\n")
             }
             // Heavy output would otherwise redraw the status line after every line.
             if elapsed - lastDrawn < Self.redrawInterval { return }
@@ -90,7 +90,7 @@ public struct HumanReporter: RunReporter {
             queued.remove(ticket)
             if let lines = groups.removeValue(forKey: ticket), !lines.isEmpty {
                 let head = prefix(ticket, worker)
-                write(output: lines.map { head + shown($0) + "\n" }.joined())
+                write(output: lines.map { head + shown($0, of: ticket) + "\n" }.joined())
             }
             if retryIn == nil { finished += 1 }
             ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, retryIn: retryIn)
@@ -176,9 +176,11 @@ public struct HumanReporter: RunReporter {
     /// A ticket's id as shown (the manifest checks ids, but a store's may hold anything).
     private func id(_ ticket: Int) -> String { plan.graph.tickets[ticket].id.terminalSafe }
 
-    /// An output line as it goes to the terminal.
-    private func shown(_ line: String) -> String {
-        escapesOutput ? TerminalSafe.escaped(line, tabs: .kept) : line
+    /// An output line as it goes to the terminal. A prompt ticket's lines are
+    /// parrun's account of its agent's events, never the agent's bytes: always escaped.
+    private func shown(_ line: String, of ticket: Int) -> String {
+        if case .prompt = plan.graph.tickets[ticket].recipe { return TerminalSafe.escaped(line, tabs: .kept) }
+        return escapesOutput ? TerminalSafe.escaped(line, tabs: .kept) : line
     }
 
     private func prefix(_ ticket: Int, _ worker: Int) -> String {

@@ -54,6 +54,17 @@ import Testing
         #expect(bytes.withUnsafeBytes { reporter.reportPlainLines($0, ticket: 1, worker: 0, elapsed: 0) }, "raw bytes may take the fast path")
     }
 
+    @Test func anAgentsLinesAreAlwaysEscaped() {
+        var ticket = Ticket(id: "agent", idSpan: SourceSpan(offset: 0))
+        ticket.recipe = .prompt("do it")
+        let manifest = Manifest(source: SourceFile(name: "m", text: ""), format: .json, tickets: [ticket])
+        let plan = Plan(graph: TicketGraph.build(from: manifest).graph!, runs: [true], jobs: .resolve(commandLine: .count(1), environment: nil, manifest: nil, cores: 2, ticketsToRun: 1))
+        let sink = RecordingSink()
+        var reporter = HumanReporter(plan: plan, options: RunOptions(), style: .init(statusLine: false, color: false), sink: sink)
+        reporter.report(.output(ticket: 0, attempt: 1, worker: 0, line: "Write \u{1B}[2Ja.swift"), elapsed: 0)
+        #expect(sink.output == "Write \\e[2Ja.swift\n", "unprefixed, but parrun wrote this line from the agent's events")
+    }
+
     @Test func underAStatusLineUnprefixedOutputIsEscaped() {
         let sink = RecordingSink()
         var reporter = reporter(jobs: 1, statusLine: true, sink: sink)
