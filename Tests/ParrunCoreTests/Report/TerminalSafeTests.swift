@@ -58,6 +58,17 @@ import Testing
         #expect(!safe(long + "\u{07}" + long + "\n"))
     }
 
+    @Test func aControlCharacterIsFoundAtEveryPositionOfABlockAndOfTheRest() {
+        for bad: UInt8 in [0x1B, 0x7F, 0xFF, 0x00] {
+            for position in 0..<70 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 70)
+                bytes[position] = bad
+                #expect(!bytes.withUnsafeBytes { TerminalSafe.isSafeLines($0) }, "byte \(bad) at \(position)")
+                #expect(TerminalSafe.escaped(bytes: bytes) != String(decoding: bytes, as: UTF8.self))
+            }
+        }
+    }
+
     @Test func escapingTwiceChangesNothingMore() {
         let once = TerminalSafe.escaped("\u{1B}]0;title\u{07}\u{9B}\u{0}")
         #expect(once == "\\e]0;title\\x07\\u009b\\0")
