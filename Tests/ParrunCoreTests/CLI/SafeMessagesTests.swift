@@ -20,6 +20,7 @@ import Testing
 
             """
         let directory = try CLITests.directory(["Parrunfile": manifest])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let outcome = try CLITests.run(["-j2", "-q", "-k"], in: directory)
         #expect(outcome.status == 1, "\(outcome.stderr)")
         #expect(!holdsRawControl(outcome.stdout), "\(outcome.stdout)")
@@ -35,6 +36,7 @@ import Testing
 
     @Test func withoutPrefixOrStatusLineOutputPassesThroughAsWritten() throws {
         let directory = try CLITests.directory(["Parrunfile": "a:\n    printf '\\033[31mred\\033[0m\\n'\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let outcome = try CLITests.run(["-j1", "-q"], in: directory)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == "\u{1B}[31mred\u{1B}[0m\n")
@@ -44,6 +46,7 @@ import Testing
         let folder = "sub\u{1B}]0;x\u{7}"
         let manifest = "a:\n    @title Title \u{1B}[5mblink\n    echo out; exit 1\n"
         let directory = try CLITests.directory([folder + "/Parrunfile": manifest])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let shownFolder = "sub\\e]0;x\\x07"
 
         let plan = try CLITests.run(["-n", folder + "/Parrunfile"], in: directory)
@@ -70,12 +73,20 @@ import Testing
         let name = "t\u{1B}[31m.json"
         let text = #"{"tickets": [{"id": "a"}, {"id": "b", "dependsOn": ["\u001b[2Jgone"]}]}"#
         let directory = try CLITests.directory([name: text])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let outcome = try CLITests.run([name], in: directory)
         #expect(outcome.status == 2)
         #expect(!holdsRawControl(outcome.stderr), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("t\\e[31m.json:1:"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("depends on '\\e[2Jgone'"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("errors in t\\e[31m.json; nothing was run") || outcome.stderr.contains("error in t\\e[31m.json; nothing was run"), "\(outcome.stderr)")
+
+        let badID = try CLITests.directory(["tickets.json": #"{"tickets": [{"id": "\u001b]0;x\u0007", "run": "true"}]}"#])
+        defer { try? FileManager.default.removeItem(at: badID) }
+        let id = try CLITests.run([], in: badID)
+        #expect(id.status == 2)
+        #expect(!holdsRawControl(id.stderr), "\(id.stderr)")
+        #expect(id.stderr.contains("'\\e]0;x\\x07' is not a valid ticket id"), "\(id.stderr)")
 
         let option = try CLITests.run(["--jobz\u{1B}[2J"], in: directory)
         #expect(option.status == 2)
