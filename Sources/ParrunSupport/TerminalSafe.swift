@@ -23,24 +23,18 @@ package enum TerminalSafe {
 
     /// `text` with its control characters escaped.
     package static func escaped(_ text: String, tabs: Tabs = .escaped) -> String {
-        let clean = text.utf8.withContiguousStorageIfAvailable { isClean(UnsafeRawBufferPointer($0), tabs: tabs, lineBreaks: false) }
-            ?? isClean(Array(text.utf8), tabs: tabs)
-        return clean ? text : escaping(text.utf8, tabs: tabs)
+        isClean(text.utf8, tabs: tabs, lineBreaks: false) ? text : escaping(text.utf8, tabs: tabs, lineBreaks: false)
     }
 
     /// Text made of lines (a message quoting a path, git's output): each line
     /// escaped, line breaks and tabs kept.
     package static func escapedLines(_ text: String) -> String {
-        let clean = text.utf8.withContiguousStorageIfAvailable { isClean(UnsafeRawBufferPointer($0), tabs: .kept, lineBreaks: true) }
-            ?? Array(text.utf8).withUnsafeBytes { isClean($0, tabs: .kept, lineBreaks: true) }
-        return clean ? text : escaping(text.utf8, tabs: .kept, lineBreaks: true)
+        isClean(text.utf8, tabs: .kept, lineBreaks: true) ? text : escaping(text.utf8, tabs: .kept, lineBreaks: true)
     }
 
     /// Bytes that may not be UTF-8 (a file name, a log's tail) as escaped text.
     package static func escaped<Bytes: Collection<UInt8>>(bytes: Bytes, tabs: Tabs = .escaped) -> String {
-        let clean = bytes.withContiguousStorageIfAvailable { isClean(UnsafeRawBufferPointer($0), tabs: tabs, lineBreaks: false) }
-            ?? isClean(Array(bytes), tabs: tabs)
-        return clean ? String(decoding: bytes, as: UTF8.self) : escaping(bytes, tabs: tabs)
+        isClean(bytes, tabs: tabs, lineBreaks: false) ? String(decoding: bytes, as: UTF8.self) : escaping(bytes, tabs: tabs, lineBreaks: false)
     }
 
     /// True when whole lines of output (line breaks between them, tabs kept)
@@ -50,8 +44,10 @@ package enum TerminalSafe {
         isClean(bytes, tabs: .kept, lineBreaks: true)
     }
 
-    private static func isClean(_ bytes: [UInt8], tabs: Tabs) -> Bool {
-        bytes.withUnsafeBytes { isClean($0, tabs: tabs, lineBreaks: false) }
+    /// Native strings and arrays are checked in place; anything else is copied first.
+    private static func isClean<Bytes: Collection<UInt8>>(_ bytes: Bytes, tabs: Tabs, lineBreaks: Bool) -> Bool {
+        bytes.withContiguousStorageIfAvailable { isClean(UnsafeRawBufferPointer($0), tabs: tabs, lineBreaks: lineBreaks) }
+            ?? Array(bytes).withUnsafeBytes { isClean($0, tabs: tabs, lineBreaks: lineBreaks) }
     }
 
     /// Flags any byte below 0x20 that is not allowed, DEL, or with the high
@@ -98,7 +94,8 @@ package enum TerminalSafe {
         return true
     }
 
-    private static func escaping<Bytes: Collection<UInt8>>(_ bytes: Bytes, tabs: Tabs, lineBreaks: Bool = false) -> String {
+    /// The text as shown, built byte by byte: only for the rare text that needs an escape.
+    private static func escaping<Bytes: Collection<UInt8>>(_ bytes: Bytes, tabs: Tabs, lineBreaks: Bool) -> String {
         let bytes = Array(bytes)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)
