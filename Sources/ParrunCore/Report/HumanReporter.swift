@@ -173,7 +173,7 @@ public struct HumanReporter: RunReporter {
         }
     }
 
-    /// A ticket's id as shown (the manifest checks ids, but a store's may hold anything).
+    /// A ticket's id as shown: the readers refuse control characters in ids, and this does not rely on it.
     private func id(_ ticket: Int) -> String { plan.graph.tickets[ticket].id.terminalSafe }
 
     /// An output line as it goes to the terminal. A prompt ticket's lines are

@@ -131,7 +131,7 @@ public struct PlanPrinter {
             + path.map(id).joined(separator: " -> ") + "\n"
     }
 
-    /// A ticket's id as shown (the manifest checks ids, but a store's may hold anything).
+    /// A ticket's id as shown: the readers refuse control characters in ids, and this does not rely on it.
     private func id(_ index: Int) -> String { plan.graph.tickets[index].id.terminalSafe }
 }
 
