@@ -18,7 +18,7 @@ struct CleanCommand {
         let source = try ManifestLocator.load(invocation)
         let stateDirectory = invocation.stateDirectory ?? RunCommand.stateDirectory(for: source.name)
         guard FileSystem.exists(stateDirectory) else {
-            Terminal.writeError("parrun: nothing to clean: \(stateDirectory) does not exist\n")
+            Terminal.writeMessage("parrun: nothing to clean: \(stateDirectory) does not exist\n")
             return .success
         }
         // Held while removing, so no parrun starts a run on the state being removed.
@@ -26,7 +26,7 @@ struct CleanCommand {
         do { lock = try StateLock.acquire(stateDirectory: stateDirectory) } catch { throw .cannotWriteState(error) }
         defer { lock.release() }
         if !invocation.force, let live = liveRun(stateDirectory) {
-            Terminal.writeError("parrun: error: run \(live.run) is live (parrun pid \(live.owner.pid)); stop it first, or use --force to remove its state anyway\n")
+            Terminal.writeMessage("parrun: error: run \(live.run) is live (parrun pid \(live.owner.pid)); stop it first, or use --force to remove its state anyway\n")
             return .stateInUse
         }
         removeWorktrees(stateDirectory, manifestDirectory: RunCommand.manifestDirectory(for: source.name))
@@ -38,7 +38,7 @@ struct CleanCommand {
         }
         // Removed only when nothing else is in it.
         _ = FileSystem.removeEmptyDirectory(stateDirectory)
-        Terminal.writeError("parrun: removed the state in \(stateDirectory)\n")
+        Terminal.writeMessage("parrun: removed the state in \(stateDirectory)\n")
         return .success
     }
 

@@ -151,7 +151,8 @@ public enum CommandLineParser {
         return invocation
     }
 
-    /// Options that belong to one subcommand are refused elsewhere, rather than ignored.
+    /// Options that belong to one subcommand are refused elsewhere, rather than
+    /// ignored; so are options that contradict each other.
     private static func checkCommandOptions(_ invocation: Invocation) throws(UsageError) {
         let misplaced: [(used: Bool, option: String, command: Invocation.Command)] = [
             (invocation.tail != nil, "--tail", .logs), (invocation.follow, "--follow", .logs),
@@ -159,6 +160,9 @@ public enum CommandLineParser {
         ]
         if let wrong = misplaced.first(where: { $0.used && $0.command != invocation.command }) {
             throw .optionForOtherCommand(option: wrong.option, command: wrong.command.rawValue)
+        }
+        if invocation.resume && invocation.noJournal {
+            throw .conflictingOptions("--resume", "--no-journal", reason: "--resume continues the run the journal recorded, and --no-journal reads and records none")
         }
     }
 

@@ -24,7 +24,7 @@ struct LogsCommand {
             id = named
         } else {
             guard let failed = Self.mostRecentFailure(states) else {
-                Terminal.writeError(states.isEmpty
+                Terminal.writeMessage(states.isEmpty
                     ? "parrun: \(loaded.source.name) has not run yet (no state in \(stateDirectory)); run it first, or name a ticket: parrun logs ID\n"
                     : "parrun: no ticket failed in the latest run of \(loaded.source.name); name one: parrun logs ID\n")
                 return .ticketFailed
@@ -33,14 +33,14 @@ struct LogsCommand {
         }
         let path = stateDirectory + "/logs/" + id + ".log"
         if let end = states[id]?.lastEnd, invocation.ticketID == nil {
-            Terminal.writeError("parrun: \(id) \(end.status)" + (end.exitCode.map { " (exit \($0))" } ?? "") + ": \(path)\n")
+            Terminal.writeMessage("parrun: \(id) \(end.status)" + (end.exitCode.map { " (exit \($0))" } ?? "") + ": \(path)\n")
         }
         var printed = printExisting(path)
         if invocation.follow {
             follow(path, id: id, from: &printed, loaded: loaded, stateDirectory: stateDirectory)
         } else if printed == 0 {
             let ran = states[id]?.lastStart != nil
-            Terminal.writeError(ran ? "parrun: \(id) printed nothing\n" : "parrun: \(id) has not run in the latest run\n")
+            Terminal.writeMessage(ran ? "parrun: \(id) printed nothing\n" : "parrun: \(id) has not run in the latest run\n")
             // Nothing to show for a ticket that never ran: as with no failure to show, exit 1.
             if !ran { return .ticketFailed }
         }

@@ -10,7 +10,7 @@ public enum ParrunCommand {
         do {
             return try run(arguments: arguments, environment: environment).rawValue
         } catch {
-            Terminal.writeError(error.rendered)
+            Terminal.writeMessage(error.rendered)
             return ExitCode.usageOrManifestError.rawValue
         }
     }
@@ -66,12 +66,12 @@ public enum ParrunCommand {
                 journalLength = contents.completeLength
             } catch {
                 guard !invocation.resume, case .journal(let problem) = error else { throw error }
-                Terminal.writeError("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
+                Terminal.writeMessage("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
             }
         }
         let selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
-            resume: invocation.resume, isRunning: ProcessTable.isRunning)
+            resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
         let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
             ? compactedJournal(records, selection: selection) : nil
         let slurm = invocation.slurm ?? manifest.settings.slurm

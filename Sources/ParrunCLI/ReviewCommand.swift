@@ -43,7 +43,7 @@ struct ReviewCommand {
                 toRecord.append(id)
             }
         }
-        for line in unchanged { Terminal.writeError(line) }
+        for line in unchanged { Terminal.writeMessage(line) }
         guard !toRecord.isEmpty else { return .success }
         do {
             let writer = try JournalWriter(directory: stateDirectory)
@@ -55,7 +55,7 @@ struct ReviewCommand {
             throw .cannotWriteState(error)
         }
         let list = toRecord.joined(separator: ", ")
-        Terminal.writeError(approve
+        Terminal.writeMessage(approve
             ? "parrun: approved \(list); `parrun --resume` counts it as succeeded (lands it, with --worktree) and runs what depends on it\n"
             : "parrun: rejected \(list); `parrun --resume` runs it again" + (invocation.reason == nil ? "" : ", telling its agent why") + "\n")
         return .success

@@ -71,7 +71,7 @@ struct RunCommand {
         let runID = if case .join(let live, _) = selection.mode { live } else { Self.newRunID() }
         // Checked before the run is recorded, so that exit 2 means nothing ran and nothing changed.
         let isolation = try prepareIsolation(options, runID: runID)
-        for notice in selection.notices { Terminal.writeError(notice + "\n") }
+        for notice in selection.notices { Terminal.writeMessage(notice + "\n") }
         if let limit = options.maxCostUSD, options.costSpentEarlierUSD > 0 {
             Terminal.writeError("parrun: the agents of this run cost \(AgentStats.dollars(options.costSpentEarlierUSD)) before; --max-cost \(AgentStats.dollars(limit)) counts it\n")
         }
@@ -103,10 +103,10 @@ struct RunCommand {
                     break
                 case .resume(let previous):
                     resumes = previous
-                    Terminal.writeError("parrun: resuming run \(previous): \(skipped) already succeeded, \(plan.ticketsToRun) to run\n")
+                    Terminal.writeMessage("parrun: resuming run \(previous): \(skipped) already succeeded, \(plan.ticketsToRun) to run\n")
                 case .join(let live, let liveOwner):
                     joined = true
-                    Terminal.writeError("parrun: run \(live) of this manifest is live (parrun pid \(liveOwner.pid)); joining it as another set of workers (\(skipped) already succeeded, \(plan.ticketsToRun) left)\n")
+                    Terminal.writeMessage("parrun: run \(live) of this manifest is live (parrun pid \(liveOwner.pid)); joining it as another set of workers (\(skipped) already succeeded, \(plan.ticketsToRun) left)\n")
                 }
                 writer.append(.run(.init(
                     run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
@@ -145,7 +145,7 @@ struct RunCommand {
             interruptedRuns: selection.interruptedRuns, reviews: selection.reviews)
         let result = runner.run()
         if let isolation, let behind = isolation.checkoutBehind {
-            Terminal.writeError("parrun: \(isolation.integration) moved from \(behind.from.prefix(12)) to \(behind.to.prefix(12)), but your checkout has uncommitted changes, so its files were left as they were. To bring them up to date, keeping your changes: git read-tree -m -u \(behind.from) HEAD\n")
+            Terminal.writeMessage("parrun: \(isolation.integration) moved from \(behind.from.prefix(12)) to \(behind.to.prefix(12)), but your checkout has uncommitted changes, so its files were left as they were. To bring them up to date, keeping your changes: git read-tree -m -u \(behind.from) HEAD\n")
         }
         saveDurations(result)
         return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
@@ -225,7 +225,7 @@ struct RunCommand {
     private func stopOrphans(grace: Double) {
         guard !selection.orphans.isEmpty else { return }
         for (ticket, process) in selection.orphans {
-            Terminal.writeError("parrun: the previous attempt of \(plan.graph.tickets[ticket].id) (pid \(process.pid)) still runs without its parrun; stopping it first\n")
+            Terminal.writeMessage("parrun: the previous attempt of \(plan.graph.tickets[ticket].id) (pid \(process.pid)) still runs without its parrun; stopping it first\n")
             ProcessControl.signalGroup(process.pid, Signal.terminate)
         }
         let deadline = Clock.monotonic() + grace
@@ -245,7 +245,7 @@ struct RunCommand {
         let runs = Set(history.runs.filter { $0.manifest == selection.manifestPath && !history.isLive($0.run, isRunning: ProcessTable.isRunning) }.map(\.run))
         guard !runs.isEmpty else { return }
         for (job, name) in SlurmLauncher.queuedJobs(ofRuns: runs) {
-            Terminal.writeError("parrun: cancelling Slurm job \(job) (\(name)), left by an interrupted run\n")
+            Terminal.writeMessage("parrun: cancelling Slurm job \(job) (\(name)), left by an interrupted run\n")
             CommandRunner.run(["scancel", job], timeout: SlurmLauncher.helperTimeout)
         }
     }

@@ -63,9 +63,10 @@ struct RunSelection {
         }
     }
 
+    /// `stateDirectory`: where the journal was looked for, named when there is no run to resume.
     static func decide(
         graph: TicketGraph, manifest: Manifest, recipeHashes: [String], records: [JournalRecord],
-        resume: Bool, isRunning: (ProcessIdentity) -> Bool
+        resume: Bool, isRunning: (ProcessIdentity) -> Bool, stateDirectory: String? = nil
     ) -> RunSelection {
         let history = RunHistory(records)
         let path = manifestIdentity(manifest.source)
@@ -75,7 +76,8 @@ struct RunSelection {
             mode: .fresh, runs: fresh, reasons: nil, history: history, manifestPath: path, manifestHash: hash)
         selection.notices += sharedStateWarnings(history: history, graph: graph, manifestPath: path)
         guard let latest = history.latestRun(manifest: path) else {
-            if resume { selection.notices.append("parrun: no earlier run of \(manifest.source.name) to resume; starting a fresh run") }
+            let place = stateDirectory.map { " in " + $0 } ?? ""
+            if resume { selection.notices.append("parrun: no earlier run of \(manifest.source.name) to resume\(place); starting a fresh run") }
             return selection
         }
         let chain = history.chain(endingAt: latest.run)

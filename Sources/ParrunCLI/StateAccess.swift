@@ -24,7 +24,7 @@ struct LoadedManifest {
             }
         }
         let checked = ValidatedManifest(source, promptTemplate: template)
-        for problem in checked.templateErrors.prefix(20) { Terminal.writeError("parrun: error: \(problem)\n") }
+        for problem in checked.templateErrors.prefix(20) { Terminal.writeMessage("parrun: error: \(problem)\n") }
         let diagnostics = checked.diagnostics
         if !diagnostics.diagnostics.isEmpty {
             // Built only when needed: its line table costs a pass over the whole file.
@@ -35,7 +35,7 @@ struct LoadedManifest {
             let count = diagnostics.totalErrors + checked.templateErrors.count
             // Name the file the errors are in: the template's, when they are all there.
             let place = diagnostics.totalErrors == 0 ? template?.name ?? source.name : source.name
-            Terminal.writeError("parrun: \(count) error\(count == 1 ? "" : "s") in \(place); nothing was run\n")
+            Terminal.writeMessage("parrun: \(count) error\(count == 1 ? "" : "s") in \(place); nothing was run\n")
             return nil
         }
         return LoadedManifest(source: source, manifest: manifest, graph: graph)
@@ -64,7 +64,7 @@ enum StateJournal {
             throw .journal(error)
         }
         if let line = contents.tornLastLine {
-            Terminal.writeError("parrun: warning: the journal's last line (\(line)) was cut short by a crash; it is ignored\n")
+            Terminal.writeMessage("parrun: warning: the journal's last line (\(line)) was cut short by a crash; it is ignored\n")
         }
         return contents
     }

@@ -12,6 +12,8 @@ public enum UsageError: Error, Equatable, Sendable {
     case tooManyManifests(first: String, extra: String)
     case tooManyTickets(first: String, extra: String)
     case optionForOtherCommand(option: String, command: String)
+    /// Two options that cannot both hold, and why.
+    case conflictingOptions(String, String, reason: String)
     case unknownTicket(String, suggestion: String?)
     case noManifestFound(directory: String)
     case cannotChangeDirectory(SystemError)
@@ -43,6 +45,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "more than one ticket given ('\(first)' and '\(extra)'); parrun logs shows one ticket's log"
         case .optionForOtherCommand(let option, let command):
             return "option '\(option)' belongs to 'parrun \(command)'"
+        case .conflictingOptions(let first, let second, let reason):
+            return "'\(first)' and '\(second)' cannot be used together: \(reason)"
         case .unknownTicket(let id, let suggestion):
             return "no ticket '\(id.truncatedForMessage)' in the manifest" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         case .noManifestFound(let directory):

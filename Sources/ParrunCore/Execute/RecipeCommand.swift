@@ -29,6 +29,19 @@ struct RecipeCommand: Sendable, Equatable {
         }
     }
 
+    /// The program a spawn of `arguments` executes, found on the PATH its process
+    /// gets, as `/bin/sh` or `env` would find it. A recipe run without the shell
+    /// whose ticket sets `PATH` in its `env` looks there (posix_spawnp would look
+    /// on parrun's own PATH); other programs (a shell, a launcher) go through the
+    /// run's cached lookup on parrun's PATH. Nil leaves the search to posix_spawnp.
+    static func executable(of arguments: [String], command: RecipeCommand, ticket: Ticket, directory: String?, lookup: ExecutableLookup) -> String? {
+        guard let program = arguments.first else { return nil }
+        // The first of a name wins, as getenv finds it in the environment the child gets.
+        guard let path = ticket.environment.first(where: { $0.name == "PATH" })?.value else { return lookup.resolve(program) }
+        guard command.isDirect, program == command.arguments.first else { return nil }
+        return ExecutableLookup.search(program, path: path, directory: directory)
+    }
+
     /// The status a shell gives a command it cannot run: 127 not found, 126 not executable.
     static func shellStatus(for error: SystemError) -> Int32? {
         error.call == "posix_spawn" ? error.shellStatus : nil
@@ -36,24 +49,32 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// What a recipe's environment adds to parrun's own: the ticket's `env`, then
     /// the `PARRUN_*` variables (which a ticket cannot override by accident).
-    static func environment(ticket: Ticket, worker: Int, attempt: Int, jobs: Int, runID: String, supervisor: String) -> [EnvironmentVariable] {
-        let parrun = [
-            EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor),
+    /// A `daemons` ticket gets no `PARRUN_SUPERVISOR`: the guardian stops what
+    /// carries it when parrun dies, and the daemons it leaves are meant to outlive parrun.
+    static func environment(ticket: Ticket, worker: Int, attempt: Int, runID: String, supervisor: String) -> [EnvironmentVariable] {
+        let parrun = (ticket.daemons ? [] : [EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor)]) + [
             EnvironmentVariable(name: "PARRUN_TICKET_ID", value: ticket.id),
             EnvironmentVariable(name: "PARRUN_TICKET_TITLE", value: ticket.title ?? ""),
             EnvironmentVariable(name: "PARRUN_WORKER", value: String(worker)),
             EnvironmentVariable(name: "PARRUN_ATTEMPT", value: String(attempt)),
-            EnvironmentVariable(name: "PARRUN_JOBS", value: String(jobs)),
             EnvironmentVariable(name: "PARRUN_RUN_ID", value: runID),
         ]
         if ticket.environment.isEmpty { return parrun }
-        return parrun + ticket.environment.filter { !reservedNames.contains($0.name) }
+        return parrun + ticket.environment.filter { !givenNames.contains($0.name) }
     }
 
     /// Variables parrun sets for every recipe.
-    static let reservedNames: Set<String> = [
-        "PARRUN_SUPERVISOR", "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_JOBS", "PARRUN_RUN_ID",
+    static let givenNames: Set<String> = [
+        "PARRUN_SUPERVISOR", "PARRUN_TICKET_ID", "PARRUN_TICKET_TITLE", "PARRUN_WORKER", "PARRUN_ATTEMPT", "PARRUN_RUN_ID",
     ]
+
+    /// Variables that set up parrun itself (`PARRUN_JOBS` its -j, ...): they are
+    /// for this parrun, so they are not passed on to recipes, where a nested
+    /// parrun would take them as its own. A ticket's `env` may set them.
+    static let settingNames: Set<String> = ["PARRUN_JOBS", "PARRUN_CLAUDE", "PARRUN_HELPER_TIMEOUT", "PARRUN_NO_PIDFD"]
+
+    /// Names left out of the environment recipes inherit from parrun.
+    static let reservedNames = givenNames.union(settingNames)
 
     /// Where a ticket runs: the manifest's directory, or its `cwd` relative to it;
     /// nil when that is parrun's own directory (no `chdir` needed in the child).

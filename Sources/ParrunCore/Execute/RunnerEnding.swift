@@ -13,7 +13,8 @@ extension Runner {
     func collectExitedProcesses(among candidates: [Int32], known: Bool = false) {
         for descriptor in candidates {
             guard var attempt = running[descriptor], known || ProcessControl.hasExited(attempt.pid) else { continue }
-            ProcessControl.signalGroup(attempt.pid, Signal.kill)
+            // What the recipe left behind dies with it, unless the ticket keeps `daemons` (README, "Running").
+            if attempt.verifying != nil || !plan.graph.tickets[attempt.ticket].daemons { ProcessControl.signalGroup(attempt.pid, Signal.kill) }
             while !attempt.outputClosed {
                 switch Descriptor.read(descriptor, into: &readBuffer) {
                 case .data(let count): deliver(readBuffer[0..<count], of: &attempt)
@@ -87,7 +88,7 @@ extension Runner {
         // Through the launcher too: the gate checks the work where the recipe did it.
         let request = SpawnRequest(
             arguments: launcher.command(options.shell + [phase.script], ticket: definition, directory: recipe.directory, gate: true), environment: baseEnvironment,
-            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
+            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, runID: runID, supervisor: supervisor),
             directory: recipe.directory, outputDescriptor: pipe.writeEnd)
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         let log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt, heading: "--- parrun: verify ---")

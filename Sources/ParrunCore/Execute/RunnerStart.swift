@@ -210,11 +210,9 @@ extension Runner {
         var request = SpawnRequest(
             arguments: arguments,
             environment: baseEnvironment,
-            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, jobs: plan.jobs.value, runID: runID, supervisor: supervisor),
+            extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, runID: runID, supervisor: supervisor),
             directory: directory, inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
-        if !definition.environment.contains(where: { $0.name == "PATH" }) {
-            request.executable = executables.resolve(arguments[0])
-        }
+        request.executable = RecipeCommand.executable(of: arguments, command: command, ticket: definition, directory: directory, lookup: executables)
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
         let now = Clock.monotonic()

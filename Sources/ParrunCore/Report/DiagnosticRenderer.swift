@@ -7,6 +7,10 @@ import ParrunSupport
 ///        14 |       "dependsOn": ["biuld"],
 ///           |                     ^~~~~~~
 ///           = help: did you mean 'build'?
+///
+/// The file name, messages and the source line quote the user's text, so
+/// their control characters are shown escaped (`TerminalSafe`); the caret
+/// still lands under the right character.
 public struct DiagnosticRenderer {
     public let map: SourceMap
     public let useColor: Bool
@@ -22,14 +26,14 @@ public struct DiagnosticRenderer {
     public func render(_ diagnostic: Diagnostic) -> String {
         var out = ""
         let label = diagnostic.severity == .error ? paint("error", "1;31") : paint("warning", "1;35")
-        out += header(at: diagnostic.span) + label + paint(": " + diagnostic.message, "1") + "\n"
+        out += header(at: diagnostic.span) + label + paint(": " + diagnostic.message.terminalSafe, "1") + "\n"
         if let span = diagnostic.span { out += excerpt(span) }
-        if let help = diagnostic.help { out += gutterPad + "= " + paint("help", "1;36") + ": " + help + "\n" }
+        if let help = diagnostic.help { out += gutterPad + "= " + paint("help", "1;36") + ": " + help.terminalSafe + "\n" }
         for note in diagnostic.notes {
             if let span = note.span {
-                out += header(at: span) + paint("note", "1;36") + ": " + note.message + "\n" + excerpt(span)
+                out += header(at: span) + paint("note", "1;36") + ": " + note.message.terminalSafe + "\n" + excerpt(span)
             } else {
-                out += gutterPad + "= " + paint("note", "1;36") + ": " + note.message + "\n"
+                out += gutterPad + "= " + paint("note", "1;36") + ": " + note.message.terminalSafe + "\n"
             }
         }
         return out
@@ -39,10 +43,10 @@ public struct DiagnosticRenderer {
     public func render(_ list: DiagnosticList) -> String {
         var out = list.sorted.map(render).joined()
         if list.omittedErrors > 0 {
-            out += "\(map.file.name): \(list.omittedErrors) more error\(list.omittedErrors == 1 ? "" : "s") not shown (showing the first \(list.limit))\n"
+            out += "\(map.file.name.terminalSafe): \(list.omittedErrors) more error\(list.omittedErrors == 1 ? "" : "s") not shown (showing the first \(list.limit))\n"
         }
         if list.omittedWarnings > 0 {
-            out += "\(map.file.name): \(list.omittedWarnings) more warning\(list.omittedWarnings == 1 ? "" : "s") not shown\n"
+            out += "\(map.file.name.terminalSafe): \(list.omittedWarnings) more warning\(list.omittedWarnings == 1 ? "" : "s") not shown\n"
         }
         return out
     }
@@ -52,8 +56,8 @@ public struct DiagnosticRenderer {
     private var gutterPad: String { String(repeating: " ", count: gutterWidth) + " " }
 
     private func header(at span: SourceSpan?) -> String {
-        guard let span else { return paint(map.file.name + ": ", "1") }
-        return paint("\(map.file.name):\(map.lineColumn(of: span.offset)): ", "1")
+        guard let span else { return paint(map.file.name.terminalSafe + ": ", "1") }
+        return paint("\(map.file.name.terminalSafe):\(map.lineColumn(of: span.offset)): ", "1")
     }
 
     /// The source line with a caret line under the span.
@@ -62,10 +66,6 @@ public struct DiagnosticRenderer {
         let lineRange = map.lineRange(containing: span.offset)
         let bytes = map.file.bytes[lineRange]
         var scalars = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars)
-        // Never echo control characters: they could rewrite the user's terminal.
-        for index in scalars.indices where scalars[index].value < 0x20 && scalars[index] != "\t" || scalars[index].value == 0x7F {
-            scalars[index] = "\u{FFFD}"
-        }
         var caretColumn = position.column - 1
         let spanEnd = min(span.offset + max(span.length, 1), lineRange.upperBound)
         var caretLength = max(1, map.scalarCount(from: min(span.offset, lineRange.upperBound), to: spanEnd))
@@ -82,14 +82,27 @@ public struct DiagnosticRenderer {
             caretColumn = caretColumn - start + prefix.count
             caretLength = min(caretLength, max(1, scalars.count + prefix.count - caretColumn))
         }
-        let shown = prefix + String(String.UnicodeScalarView(scalars)) + suffix
-        // Keep tabs in the caret line so the caret lands under the right character.
-        var pad = ""
-        for (index, scalar) in (Array(prefix.unicodeScalars) + scalars).enumerated() where index < caretColumn {
-            pad.unicodeScalars.append(scalar == "\t" ? "\t" : " ")
+        // Each character as shown: a control character as its escape (never
+        // echoed: it could rewrite the user's terminal), a tab as itself.
+        let cells = Array(prefix.unicodeScalars).map { String($0) } + scalars.map { scalar in
+            scalar == "\t" ? "\t" : TerminalSafe.escaped(String(scalar))
         }
+        let shown = cells.joined() + suffix
+        // Keep tabs in the caret line so the caret lands under the right character,
+        // and widen both for escapes.
+        var pad = ""
+        var caretWidth = 0
+        for (index, cell) in cells.enumerated() where index < caretColumn + caretLength {
+            let width = cell == "\t" ? 1 : cell.unicodeScalars.count
+            if index < caretColumn {
+                pad += cell == "\t" ? "\t" : String(repeating: " ", count: width)
+            } else {
+                caretWidth += width
+            }
+        }
+        caretWidth = max(1, caretWidth)
         var out = String(position.line).leftPadded(to: gutterWidth, with: " ") + " | " + shown + "\n"
-        out += String(repeating: " ", count: gutterWidth) + " | " + pad + paint("^" + String(repeating: "~", count: caretLength - 1), "1;32") + "\n"
+        out += String(repeating: " ", count: gutterWidth) + " | " + pad + paint("^" + String(repeating: "~", count: caretWidth - 1), "1;32") + "\n"
         return out
     }
 

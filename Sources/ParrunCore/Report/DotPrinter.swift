@@ -1,9 +1,12 @@
 import ParrunModel
+import ParrunSupport
 
 /// Graphviz DOT. Arrows point from a dependency to the ticket that waits for it,
 /// the direction work flows, as in `make`-graph tools. Tickets already done are
 /// grey and dashed, held-back ones orange and dotted; prompt tickets have their
-/// own shape. Renders with `dot -Tsvg`.
+/// own shape. Renders with `dot -Tsvg`. Control characters in ids and titles
+/// are escaped (`TerminalSafe`), for a terminal that shows the text and for
+/// Graphviz, which shows the escape.
 struct DotPrinter {
     let plan: Plan
 
@@ -19,11 +22,11 @@ struct DotPrinter {
             } else if !plan.runs[index] {
                 attributes.append("style=\"rounded,dashed\", color=gray50, fontcolor=gray50")
             }
-            out += "  " + quoted(ticket.id) + " [" + attributes.joined(separator: ", ") + "];\n"
+            out += "  " + quoted(ticket.id.terminalSafe) + " [" + attributes.joined(separator: ", ") + "];\n"
         }
         for (index, ticket) in plan.graph.tickets.enumerated() {
             for dependency in plan.graph.dependencies(of: index) {
-                out += "  " + quoted(plan.graph.tickets[Int(dependency)].id) + " -> " + quoted(ticket.id) + ";\n"
+                out += "  " + quoted(plan.graph.tickets[Int(dependency)].id.terminalSafe) + " -> " + quoted(ticket.id.terminalSafe) + ";\n"
             }
         }
         out += "}\n"
@@ -31,8 +34,8 @@ struct DotPrinter {
     }
 
     private func label(_ ticket: Ticket) -> String {
-        guard let title = ticket.title, !title.isEmpty else { return ticket.id }
-        return ticket.id + "\n" + title.singleLine
+        guard let title = ticket.title, !title.isEmpty else { return ticket.id.terminalSafe }
+        return ticket.id.terminalSafe + "\n" + title.singleLine
     }
 
     /// A DOT string: quotes and backslashes escaped, line breaks as `\n`.

@@ -1,10 +1,16 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunSupport
 
 /// Output for people: ticket output with `[ID] ` prefixes, and either a live
 /// status line (on a terminal) or plain event lines (`start ID`, `ok ID 3.2s`,
 /// `FAIL ID exit 2 (log: ...)`). parrun's own lines go to standard error, so
 /// standard output holds only what the recipes print.
+///
+/// User data in parrun's lines (ids, details, paths, reasons) is escaped
+/// (`TerminalSafe`). So are output lines wherever parrun adds a prefix or a
+/// status line, so that a recipe's bytes (ESC sequences, a lone CR, BEL) cannot
+/// rewrite them; without either, output passes through as the recipe wrote it.
 public struct HumanReporter: RunReporter {
     public struct Style: Sendable {
         /// Redraw a status line in place instead of printing start/ok lines.
@@ -25,6 +31,9 @@ public struct HumanReporter: RunReporter {
     private let style: Style
     private let sink: any OutputSink
     private let usePrefix: Bool
+    /// Output lines show control characters escaped: parrun prefixes them or
+    /// draws a status line under them.
+    private let escapesOutput: Bool
 
     /// Running tickets in start order, for the status line.
     private var running: [Int] = []
@@ -48,6 +57,7 @@ public struct HumanReporter: RunReporter {
         case .id, .worker: usePrefix = true
         case .none: usePrefix = false
         }
+        escapesOutput = usePrefix || style.statusLine
     }
 
     /// While prompt tickets wait for a usage limit to reset: until when.
@@ -71,7 +81,7 @@ public struct HumanReporter: RunReporter {
             if options.output == .grouped {
                 groups[ticket, default: []].append(line)
             } else {
-                write(output: prefix(ticket, worker) + line + "\n")
+                write(output: prefix(ticket, worker) + shown(line, of: ticket) + "\n")
             }
             // Heavy output would otherwise redraw the status line after every line.
             if elapsed - lastDrawn < Self.redrawInterval { return }
@@ -80,7 +90,7 @@ public struct HumanReporter: RunReporter {
             queued.remove(ticket)
             if let lines = groups.removeValue(forKey: ticket), !lines.isEmpty {
                 let head = prefix(ticket, worker)
-                write(output: lines.map { head + $0 + "\n" }.joined())
+                write(output: lines.map { head + shown($0, of: ticket) + "\n" }.joined())
             }
             if retryIn == nil { finished += 1 }
             ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, retryIn: retryIn)
@@ -93,10 +103,10 @@ public struct HumanReporter: RunReporter {
         case .ticketElsewhere(let ticket, let holder):
             message("info: \(id(ticket)) is running in another parrun\(holder > 0 ? " (pid \(holder))" : ""); waiting for it")
         case .notice(let text):
-            message(text)
+            message(text.terminalSafe)
         case .ticketSlurm(let ticket, let job, let state):
             if state == "queued" { queued.insert(ticket) } else { queued.remove(ticket) }
-            if !style.statusLine { message("slurm \(id(ticket)) job \(job) \(state)") }
+            if !style.statusLine { message("slurm \(id(ticket)) job \(job.terminalSafe) \(state.terminalSafe)") }
         case .ticketVerified(let ticket, _, let passed, let exitCode):
             if !passed || !style.statusLine {
                 message((passed ? paint("verified", "32") : paint("VERIFY FAILED", "1;31")) + " \(id(ticket))" + (passed ? "" : exitCode.map { " (exit \($0))" } ?? ""))
@@ -108,10 +118,10 @@ public struct HumanReporter: RunReporter {
                 : "no rate limits for a while: up to \(configured) prompt tickets run at once again"))
         case .agentsPaused(let until, let reason):
             pausedUntil = until
-            message(until.map { "parrun: \(reason): prompt tickets wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason)")
+            message(until.map { "parrun: \(reason.terminalSafe): prompt tickets wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason.terminalSafe)")
         case .stopping(let signal, let reason):
             let what = signal.map { ProcessControl.signalName($0) + ": " } ?? ""
-            message(paint("stopping", "1;33") + ": \(what)\(reason)")
+            message(paint("stopping", "1;33") + ": \(what)\(reason.terminalSafe)")
         case .runFinished(let result):
             clearStatus()
             var summary = RunSummary(result: result, plan: plan, logPath: options.logPath)
@@ -125,6 +135,8 @@ public struct HumanReporter: RunReporter {
 
     public mutating func reportPlainLines(_ lines: UnsafeRawBufferPointer, ticket: Int, worker: Int, elapsed: Double) -> Bool {
         guard options.output != .grouped else { return false }
+        // Lines holding a control character take the line-by-line path, which escapes them.
+        if escapesOutput && !TerminalSafe.isSafeLines(lines) { return false }
         lastElapsed = elapsed
         clearStatus()
         sink.writeOutputLines(lines, prefix: Array(prefix(ticket, worker).utf8))
@@ -140,27 +152,36 @@ public struct HumanReporter: RunReporter {
     private mutating func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?) {
         let time = DurationText.format(seconds: seconds)
         if let retryIn {
-            message(paint("retry", "33") + " \(id(ticket)) in \(DurationText.format(seconds: retryIn)) (attempt \(attempt) \(outcome.detail))")
+            message(paint("retry", "33") + " \(id(ticket)) in \(DurationText.format(seconds: retryIn)) (attempt \(attempt) \(outcome.detail.terminalSafe))")
             return
         }
-        let log = options.logPath(id(ticket))
+        let log = options.logPath(plan.graph.tickets[ticket].id).terminalSafe
+        let detail = outcome.detail.terminalSafe
         switch outcome {
         case .succeeded:
             if !style.statusLine { message(paint("ok", "32") + " \(id(ticket)) \(time)") }
         case .timedOut:
-            message(paint("TIMEOUT", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
+            message(paint("TIMEOUT", "1;31") + " \(id(ticket)) \(detail) (log: \(log))")
         case .interrupted:
             message(paint("STOPPED", "1;33") + " \(id(ticket)) after \(time)")
         case .awaitingReview:
             message(paint("REVIEW", "1;33") + " \(id(ticket)) awaits review: parrun approve \(id(ticket)), or parrun reject \(id(ticket)) --reason TEXT")
         case .conflict:
-            message(paint("CONFLICT", "1;31") + " \(id(ticket)) \(outcome.detail); its branch and worktree are kept (log: \(log))")
+            message(paint("CONFLICT", "1;31") + " \(id(ticket)) \(detail); its branch and worktree are kept (log: \(log))")
         case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited, .landingFailed, .verifyFailed:
-            message(paint("FAIL", "1;31") + " \(id(ticket)) \(outcome.detail) (log: \(log))")
+            message(paint("FAIL", "1;31") + " \(id(ticket)) \(detail) (log: \(log))")
         }
     }
 
-    private func id(_ ticket: Int) -> String { plan.graph.tickets[ticket].id }
+    /// A ticket's id as shown: the readers refuse control characters in ids, and this does not rely on it.
+    private func id(_ ticket: Int) -> String { plan.graph.tickets[ticket].id.terminalSafe }
+
+    /// An output line as it goes to the terminal. A prompt ticket's lines are
+    /// parrun's account of its agent's events, never the agent's bytes: always escaped.
+    private func shown(_ line: String, of ticket: Int) -> String {
+        if case .prompt = plan.graph.tickets[ticket].recipe { return TerminalSafe.escaped(line, tabs: .kept) }
+        return escapesOutput ? TerminalSafe.escaped(line, tabs: .kept) : line
+    }
 
     private func prefix(_ ticket: Int, _ worker: Int) -> String {
         guard usePrefix else { return "" }

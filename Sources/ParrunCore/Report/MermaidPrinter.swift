@@ -1,15 +1,17 @@
 import ParrunModel
+import ParrunSupport
 
 /// A Mermaid flowchart, for pasting into Markdown. Node names are `t0`, `t1`, ...
 /// because Mermaid gives meaning to some characters ids may contain (`-`, `.`);
-/// the label carries the id.
+/// the label carries the id. Control characters in ids and titles are escaped
+/// (`TerminalSafe`).
 struct MermaidPrinter {
     let plan: Plan
 
     func render() -> String {
         var out = "flowchart LR\n"
         for (index, ticket) in plan.graph.tickets.enumerated() {
-            var label = ticket.id
+            var label = escaped(ticket.id.terminalSafe)
             if let title = ticket.title, !title.isEmpty { label += "<br/>" + escaped(title.singleLine) }
             let (open, close) = if case .prompt = ticket.recipe { ("([", "])") } else { ("[", "]") }
             out += "  t\(index)\(open)\"\(label)\"\(close)\n"

@@ -1,7 +1,9 @@
 import ParrunModel
 import ParrunState
+import ParrunSupport
 
-/// The text of `parrun --dry-run` and `--summary`.
+/// The text of `parrun --dry-run` and `--summary`. Ids, titles, names and
+/// patterns are shown with control characters escaped (`TerminalSafe`).
 public struct PlanPrinter {
     public let plan: Plan
     public let manifestName: String
@@ -18,12 +20,12 @@ public struct PlanPrinter {
 
     public func dryRun() -> String {
         let graph = plan.graph
+        let idWidth = min(32, graph.tickets.indices.lazy.map { id($0).unicodeScalars.count }.max() ?? 0)
         let counts = plan.counts
-        var out = "Plan for \(manifestName): \(counts.toRun) of \(counts.tickets) ticket\(counts.tickets == 1 ? "" : "s") to run\n"
+        var out = "Plan for \(manifestName.terminalSafe): \(counts.toRun) of \(counts.tickets) ticket\(counts.tickets == 1 ? "" : "s") to run\n"
         if let reasons {
-            out += resumeSection(reasons, idWidth: min(32, graph.tickets.lazy.map(\.id.utf8.count).max() ?? 0))
+            out += resumeSection(reasons, idWidth: idWidth)
         }
-        let idWidth = min(32, graph.tickets.lazy.map(\.id.utf8.count).max() ?? 0)
         for (number, wave) in plan.waves.waves.enumerated() {
             out += "\nwave \(number + 1) (\(wave.count) ticket\(wave.count == 1 ? "" : "s"))\n"
             let sorted = wave.sorted { (graph.tickets[$0].priority, $0) < (graph.tickets[$1].priority, $1) }
@@ -43,7 +45,7 @@ public struct PlanPrinter {
         if !heldBack.isEmpty {
             out += "\nheld back, not run (\(heldBack.count)):\n"
             for index in heldBack.prefix(Self.idListLimit) {
-                out += "  " + graph.tickets[index].id.padding(to: idWidth) + "  " + held[index]! + "\n"
+                out += "  " + id(index).padding(to: idWidth) + "  " + held[index]!.terminalSafe + "\n"
             }
             if heldBack.count > Self.idListLimit { out += "  ... and \(heldBack.count - Self.idListLimit) more\n" }
         }
@@ -55,7 +57,7 @@ public struct PlanPrinter {
         if !exclusions.isEmpty {
             out += "\nnever at the same time (their touches overlap):\n"
             for pair in exclusions.pairs.prefix(Self.idListLimit) {
-                out += "  \(graph.tickets[pair.first].id) and \(graph.tickets[pair.second].id)  (\(pair.patterns.0) ~ \(pair.patterns.1))\n"
+                out += "  \(id(pair.first)) and \(id(pair.second))  (\(pair.patterns.0.terminalSafe) ~ \(pair.patterns.1.terminalSafe))\n"
             }
             if exclusions.pairs.count > Self.idListLimit { out += "  ... and \(exclusions.pairs.count - Self.idListLimit) more\n" }
         }
@@ -79,7 +81,7 @@ public struct PlanPrinter {
     static let idListLimit = 50
 
     private func idList(_ tickets: [Int]) -> String {
-        var text = tickets.prefix(Self.idListLimit).map { plan.graph.tickets[$0].id }.joined(separator: ", ")
+        var text = tickets.prefix(Self.idListLimit).map(id).joined(separator: ", ")
         if tickets.count > Self.idListLimit { text += " (+\(tickets.count - Self.idListLimit) more)" }
         return text
     }
@@ -89,7 +91,7 @@ public struct PlanPrinter {
         var out = "\nresuming: what runs again and why\n"
         for index in plan.graph.topologicalOrder {
             guard let reason = reasons[index] else { continue }
-            out += "  " + plan.graph.tickets[index].id.padding(to: idWidth) + "  " + reason.description + "\n"
+            out += "  " + id(index).padding(to: idWidth) + "  " + reason.description.terminalSafe + "\n"
         }
         return out
     }
@@ -98,7 +100,7 @@ public struct PlanPrinter {
     static let afterColumnLimit = 48
 
     private func dependencyText(_ index: Int) -> String {
-        let dependencies = plan.graph.dependencies(of: index).map { plan.graph.tickets[Int($0)].id }
+        let dependencies = plan.graph.dependencies(of: index).map { id(Int($0)) }
         guard !dependencies.isEmpty else { return "" }
         var text = "after " + dependencies.prefix(Self.dependencyDisplayLimit).joined(separator: ", ")
         if dependencies.count > Self.dependencyDisplayLimit {
@@ -111,7 +113,7 @@ public struct PlanPrinter {
         let ticket = plan.graph.tickets[index]
         // A group (a beads epic) has no recipe by design, unlike a ticket still waiting for a template.
         let kind = ticket.isGroup && ticket.recipe == .none ? "group" : ticket.recipe.kind
-        var line = "  " + ticket.id.padding(to: idWidth) + "  " + kind.padding(to: 6)
+        var line = "  " + id(index).padding(to: idWidth) + "  " + kind.padding(to: 6)
         line += "  " + "prio \(ticket.priority)".padding(to: 7)
         if let title = ticket.title, !title.isEmpty {
             if afterWidth > 0 { line += "  " + after.padding(to: afterWidth) }
@@ -126,8 +128,11 @@ public struct PlanPrinter {
         let path = plan.criticalPath.path
         guard !path.isEmpty else { return "critical path: none (nothing to run)\n" }
         return "critical path (\(path.count) ticket\(path.count == 1 ? "" : "s")): "
-            + path.map { plan.graph.tickets[$0].id }.joined(separator: " -> ") + "\n"
+            + path.map(id).joined(separator: " -> ") + "\n"
     }
+
+    /// A ticket's id as shown: the readers refuse control characters in ids, and this does not rely on it.
+    private func id(_ index: Int) -> String { plan.graph.tickets[index].id.terminalSafe }
 }
 
 extension String {
@@ -144,8 +149,11 @@ extension String {
         return text
     }
 
-    /// Line breaks and control characters become spaces: titles go on one line.
+    /// Line breaks and tabs become spaces, so titles go on one line; other
+    /// control characters are escaped (`TerminalSafe`).
     var singleLine: String {
-        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        func isBreak(_ scalar: Unicode.Scalar) -> Bool { scalar == "\n" || scalar == "\r" || scalar == "\t" }
+        guard utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return terminalSafe }
+        return String(String.UnicodeScalarView(unicodeScalars.map { isBreak($0) ? " " : $0 })).terminalSafe
     }
 }

@@ -4,7 +4,8 @@ import ParrunState
 import ParrunSupport
 
 /// The text printed when a run ends: counts, what failed and why, timing,
-/// and the critical path as it actually ran.
+/// and the critical path as it actually ran. Ids, details, paths and log
+/// lines are shown with control characters escaped (`TerminalSafe`).
 struct RunSummary {
     let result: RunResult
     let plan: Plan
@@ -23,7 +24,6 @@ struct RunSummary {
     static let listLimit = 20
 
     func render() -> String {
-        let tickets = plan.graph.tickets
         var counts: [String] = ["\(result.succeeded) succeeded"]
         if result.failed > 0 { counts.append("\(result.failed) failed") }
         if result.timedOut > 0 { counts.append("\(result.timedOut) timed out") }
@@ -46,19 +46,20 @@ struct RunSummary {
         for (index, record) in result.records.enumerated() {
             switch record.status {
             case .failed, .timedOut, .interrupted:
-                let outcome = record.lastOutcome?.detail ?? "failed"
+                let outcome = (record.lastOutcome?.detail ?? "failed").terminalSafe
                 let attempts = record.attempts > 1 ? ", \(record.attempts) attempts" : ""
-                problems.append("  \(label(record.status)) \(tickets[index].id): \(outcome)\(attempts) (log: \(logPath(tickets[index].id)))")
+                let log = logPath(plan.graph.tickets[index].id)
+                problems.append("  \(label(record.status)) \(id(index)): \(outcome)\(attempts) (log: \(log.terminalSafe))")
                 // A ticket that could not start has only that reason in its log, said already.
                 var startFailed = false
                 if case .couldNotStart? = record.lastOutcome { startFailed = true }
                 if record.status != .interrupted && !startFailed && problems.count <= Self.listLimit {
-                    for line in logTail(logPath(tickets[index].id)) { problems[problems.count - 1] += "\n      | " + line }
+                    for line in logTail(log) { problems[problems.count - 1] += "\n      | " + TerminalSafe.escaped(line, tabs: .kept) }
                 }
             case .skipped(let dependency, let cause):
                 let ended = Self.ended(result.records[cause].status)
-                let why = dependency == cause ? "'\(tickets[cause].id)' \(ended)" : "'\(tickets[dependency].id)' was skipped after '\(tickets[cause].id)' \(ended)"
-                problems.append("  skipped \(tickets[index].id): \(why)")
+                let why = dependency == cause ? "'\(id(cause))' \(ended)" : "'\(id(dependency))' was skipped after '\(id(cause))' \(ended)"
+                problems.append("  skipped \(id(index)): \(why)")
             default:
                 continue
             }
@@ -66,7 +67,7 @@ struct RunSummary {
         for line in problems.prefix(Self.listLimit) { out += line + "\n" }
         if problems.count > Self.listLimit { out += "  ... and \(problems.count - Self.listLimit) more\n" }
         if result.notStarted > 0 {
-            let ids = result.records.indices.filter { result.records[$0].status == .notStarted }.map { tickets[$0].id }
+            let ids = result.records.indices.filter { result.records[$0].status == .notStarted }.map(id)
             let listed = ids.prefix(Self.listLimit).joined(separator: ", ") + (ids.count > Self.listLimit ? " (+\(ids.count - Self.listLimit) more)" : "")
             out += "  not started (\(ids.count)): \(listed)\n"
             let failures = result.failed + result.timedOut
@@ -78,14 +79,14 @@ struct RunSummary {
                 }
             }
         }
-        let awaiting = result.records.indices.filter { result.records[$0].status == .awaitingReview }.map { tickets[$0].id }
+        let awaiting = result.records.indices.filter { result.records[$0].status == .awaitingReview }.map(id)
         if !awaiting.isEmpty {
             out += "  awaiting review (\(awaiting.count)): \(awaiting.prefix(Self.listLimit).joined(separator: ", "))"
             out += awaiting.count > Self.listLimit ? " (+\(awaiting.count - Self.listLimit) more)\n" : "\n"
             out += "    decide with: parrun approve ID..., or parrun reject ID... --reason TEXT; then parrun --resume\n"
         }
         if result.exitCode != 0, let resumeCommand {
-            out += "  to continue: \(resumeCommand)\n"
+            out += "  to continue: \(resumeCommand.terminalSafe)\n"
             // The same --max-cost would stop at once: a resumed run counts what was spent.
             if result.costLimitReached { out += "    with a higher --max-cost: the run's agents have spent what it allows\n" }
             if result.stateFailure != nil { out += "    once the state directory can be written again (free space, fix permissions)\n" }
@@ -108,7 +109,7 @@ struct RunSummary {
         }
         if let path = actualCriticalPath(), path.count > 1 {
             let seconds = path.reduce(0) { $0 + result.records[$1].seconds }
-            out += "  critical path: " + path.map { tickets[$0].id }.joined(separator: " -> ") + " (\(DurationText.format(seconds: seconds)))\n"
+            out += "  critical path: " + path.map(id).joined(separator: " -> ") + " (\(DurationText.format(seconds: seconds)))\n"
         }
         return out
     }
@@ -119,7 +120,7 @@ struct RunSummary {
         var out = ""
         let agents = result.records.indices.filter { result.records[$0].stats != nil }
         for index in agents.prefix(Self.listLimit) {
-            out += "  agent \(plan.graph.tickets[index].id): \(result.records[index].stats!.summary)\n"
+            out += "  agent \(id(index)): \(result.records[index].stats!.summary)\n"
         }
         if agents.count > Self.listLimit { out += "  ... and \(agents.count - Self.listLimit) more agents\n" }
         out += "  agents: \(agents.count) ticket\(agents.count == 1 ? "" : "s"), \(totals.summary)"
@@ -135,6 +136,9 @@ struct RunSummary {
         }
         return out
     }
+
+    /// A ticket's id as shown.
+    private func id(_ index: Int) -> String { plan.graph.tickets[index].id.terminalSafe }
 
     /// The longest chain by the durations the tickets really took.
     private func actualCriticalPath() -> [Int]? {
@@ -164,7 +168,10 @@ struct RunSummary {
     /// The last `count` non-empty lines of the file at `path` (none if it is missing).
     static func lastLines(of path: String, count: Int) -> [String] {
         let bytes = FileSystem.readFile(path, from: 0)
-        let lines = String(decoding: bytes.suffix(8192), as: UTF8.self).split(separator: "\n").map(String.init)
+        // Split as bytes: a CR LF would otherwise be one character, never split at.
+        let lines = bytes.suffix(8192).split(separator: UInt8(ascii: "\n")).map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+        }.filter { !$0.isEmpty }
         return lines.suffix(count).map { $0.count > 200 ? String($0.prefix(200)) + "..." : $0 }
     }
 

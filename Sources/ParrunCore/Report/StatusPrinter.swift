@@ -3,6 +3,8 @@ import ParrunState
 import ParrunSupport
 
 /// Renders a `StatusReport` for people (a table and totals) or for scripts (JSON).
+/// In the table, what comes from the manifest or the journal (ids, names,
+/// details, reasons) is shown with control characters escaped (`TerminalSafe`).
 package struct StatusPrinter {
     let report: StatusReport
     let manifestName: String
@@ -19,7 +21,8 @@ package struct StatusPrinter {
     }
 
     package func text() -> String {
-        guard let run = report.run else {
+        let manifestName = manifestName.terminalSafe
+        guard let run = report.run?.terminalSafe else {
             return "parrun: \(manifestName) has not run yet (no run of it in the journal)\n" + totals()
         }
         var out = "run \(run) of \(manifestName): "
@@ -31,17 +34,18 @@ package struct StatusPrinter {
         } else {
             out += "not finished; `parrun --resume` continues it\n"
         }
-        let idWidth = max(2, min(40, report.entries.map(\.id.count).max() ?? 0))
+        let ids = report.entries.map(\.id.terminalSafe)
+        let idWidth = max(2, min(40, ids.map(\.count).max() ?? 0))
         let stateWidth = StatusReport.State.allCases.map(\.rawValue.count).max() ?? 0
         out += "  " + "ID".padding(to: idWidth) + "  " + "STATE".padding(to: stateWidth + 2) + "TRIES  " + "TIME".padding(to: 8) + "DETAIL\n"
-        for entry in report.entries {
-            var row = "  " + entry.id.padding(to: idWidth) + "  " + entry.state.rawValue.padding(to: stateWidth + 2)
+        for (entry, id) in zip(report.entries, ids) {
+            var row = "  " + id.padding(to: idWidth) + "  " + entry.state.rawValue.padding(to: stateWidth + 2)
             row += String(entry.attempts).padding(to: 7)
             row += (entry.seconds.map { DurationText.format(seconds: $0) } ?? "-").padding(to: 8)
-            row += detail(entry).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ")  // one row a ticket
+            row += detail(entry).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ").terminalSafe  // one row a ticket
             out += row.trimmingTrailingSpaces + "\n"
             if let stat = diffStats[entry.id] {
-                for line in stat.split(separator: "\n") { out += "      " + line + "\n" }
+                for line in stat.split(separator: "\n") { out += "      " + TerminalSafe.escaped(String(line), tabs: .kept) + "\n" }
             }
         }
         return out + totals()

@@ -28,6 +28,9 @@ public struct Ticket: Sendable {
     public var status: String?
     /// `review`: a person approves the work before it counts (text: `@review`).
     public var review = false
+    /// `daemons`: what the recipe leaves running in the background (a server
+    /// it starts) outlives the ticket; by default it is killed when the ticket ends.
+    public var daemons = false
     /// `verify`: the shell script that must exit 0 after the recipe succeeds.
     public var verifyScript: String?
     /// `verifyRetries`: how often a prompt ticket that fails `verify` goes back

@@ -157,6 +157,8 @@ struct TicketDecoder {
             ticket.verifyRetries = Verify.retries(reader, &diagnostics)
         case "review":
             ticket.review = reader.flag(&diagnostics) ?? false
+        case "daemons":
+            ticket.daemons = reader.flag(&diagnostics) ?? false
         case "touches":
             ticket.touches = reader.commaList()
             if ticket.touches == nil { reader.wrongType("a list of path patterns (or one string, comma-separated)", nil, &diagnostics) }
