@@ -178,6 +178,8 @@ import Testing
         let fake = try fakePrograms([
             "srun": "while [ $# -gt 0 ] && [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"\n",
             "scancel": "exit 0\n",
+            // Answers at once: a real sinfo without a running cluster takes seconds to give up.
+            "sinfo": "echo 0/2/0/2\n",
             "squeue": "date +%s.%N > \"$FAKE_SQUEUE_MARK\"; exec sleep 1000\n",
         ])
         defer { try? FileManager.default.removeItem(at: fake) }
