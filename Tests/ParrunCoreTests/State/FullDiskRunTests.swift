@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import ParrunCore
+@testable import ParrunPlatform
+@testable import ParrunState
+
+/// A real full file system under the state directory (a small tmpfs): the run
+/// stops with exit 5 and says why, starts no dependent whose dependency's end
+/// was not recorded, and `--resume` finishes once there is room, redoing
+/// nothing whose success was recorded.
+@Suite(.enabled(if: SmallFileSystem.canMount, SmallFileSystem.whyNot))
+struct FullDiskRunTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aFullDiskStopsTheRunAndResumeFinishesIt() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state")
+        let disk = try SmallFileSystem(at: state.path, bytes: 256 * 1024)
+        defer { disk.unmount() }
+        // A chain: each ticket waits for the one before, so each start needs its dependency's end on disk.
+        let count = 120
+        var manifest = ""
+        for index in 0..<count {
+            manifest += "t\(index):" + (index > 0 ? " t\(index - 1)" : "") + "\n    echo t\(index) >> ../ran.txt\n"
+        }
+        let work = directory.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try Data(manifest.utf8).write(to: work.appendingPathComponent("Parrunfile"))
+        // Room for a few dozen records, then ENOSPC.
+        try disk.fill(leaving: 12 * 1024)
+        let full = try CLITests.run(["-q", "--state-dir", state.path], in: work)
+        #expect(full.status == 5, "\(full.stderr)")
+        #expect(full.stderr.contains("No space left on device"), "the system's reason: \(full.stderr)")
+        #expect(full.stderr.contains(state.path), "the path: \(full.stderr)")
+        let ranFirst = try String(contentsOf: directory.appendingPathComponent("ran.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(ranFirst.count < count, "the run stopped early")
+        let recorded = try JournalReader.read(state.path + "/" + JournalWriter.fileName).records.compactMap { record -> String? in
+            if case .end(let end) = record, end.status == "succeeded" { return end.id }
+            return nil
+        }
+        // A ticket starts only once its dependency's end is durable: at most one ran past the last record.
+        #expect(ranFirst.count <= recorded.count + 1, "ran \(ranFirst.count), recorded \(recorded.count)")
+
+        disk.emptyFiller()
+        let resumed = try CLITests.run(["-q", "--resume", "--state-dir", state.path], in: work)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let ranAll = try String(contentsOf: directory.appendingPathComponent("ran.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let rerun = Array(ranAll.dropFirst(ranFirst.count))
+        #expect(Set(ranAll) == Set((0..<count).map { "t\($0)" }), "every ticket ran")
+        #expect(Set(rerun).isDisjoint(with: recorded), "nothing recorded as succeeded ran again: \(Set(rerun).intersection(recorded))")
+    }
+}
