@@ -50,3 +50,43 @@ struct FullDiskRunTests {
         #expect(Set(rerun).isDisjoint(with: recorded), "nothing recorded as succeeded ran again: \(Set(rerun).intersection(recorded))")
     }
 }
+
+/// The same fault without root: a file-size limit (RLIMIT_FSIZE, SIGXFSZ
+/// ignored, set in the shell that execs parrun) makes the journal's writes
+/// fail with EFBIG once it reaches the limit, as a full disk would.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/sh"), "needs /bin/sh to set the limit"))
+struct FileSizeLimitRunTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aFileSizeLimitStopsTheRunAndResumeFinishesIt() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let count = 120
+        var manifest = ""
+        for index in 0..<count {
+            manifest += "t\(index):" + (index > 0 ? " t\(index - 1)" : "") + "\n    echo t\(index) >> ../ran.txt\n"
+        }
+        let work = directory.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try Data(manifest.utf8).write(to: work.appendingPathComponent("Parrunfile"))
+        let state = directory.appendingPathComponent("state").path
+        // 24 blocks (of 512 or 1024 bytes, as the shell counts): room for a dozen tickets or more, not 120.
+        let limited = try FileSizeLimit.run(["-q", "--state-dir", state], blocks: 24, in: work)
+        #expect(limited.status == 5, "\(limited.stderr)")
+        #expect(limited.stderr.contains("cannot write \(state)/\(JournalWriter.fileName): File too large"), "\(limited.stderr)")
+        let ranFirst = try String(contentsOf: directory.appendingPathComponent("ran.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(ranFirst.count < count, "the run stopped early")
+        let contents = try JournalReader.read(state + "/" + JournalWriter.fileName)
+        #expect(contents.tornLastLine == nil, "the short write was taken back")
+        let recorded = contents.records.compactMap { record -> String? in
+            if case .end(let end) = record, end.status == "succeeded" { return end.id }
+            return nil
+        }
+        #expect(ranFirst.count <= recorded.count + 1, "ran \(ranFirst.count), recorded \(recorded.count)")
+
+        let resumed = try CLITests.run(["-q", "--resume", "--state-dir", state], in: work)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let ranAll = try String(contentsOf: directory.appendingPathComponent("ran.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(Set(ranAll) == Set((0..<count).map { "t\($0)" }), "every ticket ran")
+        #expect(Set(ranAll.dropFirst(ranFirst.count)).isDisjoint(with: recorded), "nothing recorded as succeeded ran again")
+    }
+}
