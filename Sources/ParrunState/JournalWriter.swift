@@ -96,13 +96,14 @@ public final class JournalWriter {
     }
 
     /// fdatasync, if anything was written since the last one; and, at most
-    /// once per `watchInterval`, the check that the state directory is still
-    /// there. False (and `failure` set) if either failed, now or before.
+    /// once per `watchInterval` (or now, `checkingStateDirectory`), the check
+    /// that the state directory is still there. False (and `failure` set) if
+    /// either failed, now or before.
     @discardableResult
-    public func sync() -> Bool {
+    public func sync(checkingStateDirectory: Bool = false) -> Bool {
         guard failure == nil else { return false }
         let now = Clock.monotonic()
-        if now - lastWatch >= watchInterval {
+        if checkingStateDirectory || now - lastWatch >= watchInterval {
             lastWatch = now
             // Syncing a journal nobody can find any more would only hide that it is lost.
             if let change = stateDirectoryChange() {

@@ -100,6 +100,7 @@ final class RunJournal {
     func finished(_ result: RunResult) {
         let status = result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed")
         writer.append(.runEnd(.init(run: runID, status: status, owner: owner, time: Clock.wall())))
-        writer.sync()
+        // Checked once more, whatever the interval: a run whose state directory went away must not end in 0.
+        writer.sync(checkingStateDirectory: true)
     }
 }
