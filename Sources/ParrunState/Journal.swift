@@ -169,7 +169,8 @@ public enum JournalReader {
         }
         func optionalInt<Key: RawRepresentable>(_ key: Key) -> Int? where Key.RawValue == String { value(key)?.integerValue }
         func double<Key: RawRepresentable>(_ key: Key) throws(Missing) -> Double where Key.RawValue == String {
-            guard let text = value(key)?.scalarText, let number = Double(text) else { throw Missing() }
+            // Infinity (1e999) is no time a journal could hold, and would be rewritten (compaction) as a line no reader takes.
+            guard let text = value(key)?.scalarText, let number = Double(text), number.isFinite else { throw Missing() }
             return number
         }
         func bool<Key: RawRepresentable>(_ key: Key) -> Bool where Key.RawValue == String {
