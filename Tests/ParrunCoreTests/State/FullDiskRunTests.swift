@@ -90,3 +90,32 @@ struct FileSizeLimitRunTests {
         #expect(Set(ranAll.dropFirst(ranFirst.count)).isDisjoint(with: recorded), "nothing recorded as succeeded ran again")
     }
 }
+
+/// `parrun approve` on a full disk: its record cannot be written, so it
+/// exits 5 with the reason instead of reporting a decision it did not keep.
+@Suite(.enabled(if: SmallFileSystem.canMount, SmallFileSystem.whyNot))
+struct FullDiskReviewTests {
+    @Test func approveOnAFullDiskExits5() throws {
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    true\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state").path
+        let disk = try SmallFileSystem(at: state, bytes: 64 * 1024)
+        defer { disk.unmount() }
+        let manifest = try #require(FileSystem.absolutePath(directory.appendingPathComponent("Parrunfile").path))
+        let owner = ProcessIdentity(pid: 1, startTicks: 1, host: "box")
+        let writer = try JournalWriter(directory: state)
+        writer.append(.run(.init(run: "r1", manifest: manifest, manifestHash: "00", jobs: 1, owner: owner, time: 1, resumes: nil, joined: false)))
+        writer.append(.end(.init(run: "r1", id: "a", attempt: 1, status: "awaiting-review", exitCode: 0, signal: nil, seconds: 1, time: 2, owner: owner)))
+        writer.append(.runEnd(.init(run: "r1", status: "succeeded", owner: owner, time: 3)))
+        #expect(writer.sync())
+        try disk.fill(leaving: 0)
+        // The journal's last page still has room: fill it with the shortest record
+        // (a header line, which readers skip), so not even a review record fits.
+        var padding = 0
+        while padding < 1000, writer.append(.header) { padding += 1 }
+        #expect(writer.failure != nil)
+        let approved = try CLITests.run(["approve", "a", "--state-dir", state], in: directory)
+        #expect(approved.status == 5, "\(approved.stderr)")
+        #expect(approved.stderr.contains("No space left on device"), "\(approved.stderr)")
+    }
+}
