@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// libFuzzer harness for parrun's manifest pipeline; see run.sh.
+// libFuzzer harnesses for parrun's manifest pipeline and journal reader; see run.sh.
 // A package of its own so the main package never builds with the fuzzer flags.
 import PackageDescription
 
@@ -11,6 +11,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "ManifestFuzzer",
+            dependencies: [.product(name: "ParrunCore", package: "parrun")]
+        ),
+        .executableTarget(
+            name: "JournalFuzzer",
             dependencies: [.product(name: "ParrunCore", package: "parrun")]
         ),
     ],

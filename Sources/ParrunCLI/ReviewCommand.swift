@@ -45,14 +45,16 @@ struct ReviewCommand {
         }
         for line in unchanged { Terminal.writeMessage(line) }
         guard !toRecord.isEmpty else { return .success }
-        do {
-            let writer = try JournalWriter(directory: stateDirectory)
-            for id in toRecord {
-                writer.append(.review(.init(run: latest.run, id: id, approved: approve, reason: approve ? nil : invocation.reason, time: Clock.wall())))
-            }
-            writer.sync()
-        } catch {
-            throw .cannotWriteState(error)
+        let writer: JournalWriter
+        do { writer = try JournalWriter(directory: stateDirectory) } catch { throw .cannotWriteState(error) }
+        for id in toRecord {
+            writer.append(.review(.init(run: latest.run, id: id, approved: approve, reason: approve ? nil : invocation.reason, time: Clock.wall())))
+        }
+        // A decision not on disk would be lost, or half kept: say so rather than report it taken.
+        guard writer.sync(), writer.failure == nil else {
+            let reason = writer.failure?.description ?? "cannot write \(writer.path)"
+            Terminal.writeError("parrun: error: \(reason); the decision may not be recorded, give it again once the state directory can be written\n")
+            return .stateNotWritten
         }
         let list = toRecord.joined(separator: ", ")
         Terminal.writeMessage(approve

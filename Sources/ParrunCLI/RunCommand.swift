@@ -94,6 +94,9 @@ struct RunCommand {
                     journalOffset = length
                 }
                 let writer = try JournalWriter(directory: stateDirectory)
+                if let bytes = writer.repairedTornTail {
+                    Terminal.writeError("parrun: note: the journal's last record was cut short by a crash (\(bytes) bytes); it was removed\n")
+                }
                 var resumes: String?
                 var joined = false
                 // Neither done nor held-back tickets ran, so neither counts as succeeded.
@@ -113,6 +116,10 @@ struct RunCommand {
                     jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined,
                     worktree: isolation != nil, branch: isolation?.integration)))
                 writer.sync()
+                if let failure = writer.failure {
+                    Terminal.writeError("parrun: error: \(failure.description); nothing was run\n")
+                    return .stateNotWritten
+                }
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
                     openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue)
@@ -148,6 +155,12 @@ struct RunCommand {
             Terminal.writeMessage("parrun: \(isolation.integration) moved from \(behind.from.prefix(12)) to \(behind.to.prefix(12)), but your checkout has uncommitted changes, so its files were left as they were. To bring them up to date, keeping your changes: git read-tree -m -u \(behind.from) HEAD\n")
         }
         saveDurations(result)
+        // The run's end record, or its last sync, failed after the run itself went well:
+        // a --resume would not know how it ended.
+        if result.stateFailure == nil, let failure = recording?.writer.failure {
+            Terminal.writeError("parrun: error: the run's end could not be recorded: \(failure.description)\n")
+            return .stateNotWritten
+        }
         return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
     }
 

@@ -49,9 +49,91 @@ public enum FileSystem {
         return bytes
     }
 
-    /// fdatasync: the file's data is on disk when this returns (unless it failed).
-    package static func syncData(_ descriptor: Int32) {
-        _ = fdatasync(descriptor)
+    /// fdatasync: the file's data is on disk when this returns true; false
+    /// leaves the reason in `errno`.
+    @discardableResult
+    package static func syncData(_ descriptor: Int32) -> Bool {
+        while fdatasync(descriptor) != 0 {
+            if errno != EINTR { return false }
+        }
+        return true
+    }
+
+    // MARK: - Append-only record files (the journal)
+
+    /// Opens a record file for reading and appending, creating it. A symbolic
+    /// link at `path` is refused (ELOOP), never followed, so a link planted in
+    /// the state directory cannot make parrun write elsewhere; so is anything
+    /// but a regular file (a record appended to a FIFO or a device is lost).
+    package static func openRecordFile(_ path: String) throws(SystemError) -> Int32 {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ELOOP {
+                throw SystemError(call: "open", path: path, code: code,
+                                  message: "cannot open \(path): it is a symbolic link, which parrun does not follow there; remove it")
+            }
+            throw SystemError(call: "open", path: path, code: code)
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw SystemError(call: "open", path: path, code: EINVAL,
+                              message: "cannot open \(path): it is not a regular file; move it aside")
+        }
+        return descriptor
+    }
+
+    /// Writes all of `text`: how many bytes went out, and the errno that
+    /// stopped the rest (nil when all did).
+    package static func writeAll(_ descriptor: Int32, _ text: String) -> (written: Int, error: Int32?) {
+        var text = text
+        return text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                guard let base = bytes.baseAddress else { break }
+                let written = write(descriptor, base + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written < 0 { return (offset, errno) }
+                // A write of nothing makes no progress: the disk is full in all but name.
+                if written == 0 { return (offset, ENOSPC) }
+                offset += written
+            }
+            return (offset, nil)
+        }
+    }
+
+    /// The descriptor's file offset (for O_APPEND: the end of its last write).
+    package static func offset(ofDescriptor descriptor: Int32) -> Int? {
+        let offset = lseek(descriptor, 0, SEEK_CUR)
+        return offset >= 0 ? Int(offset) : nil
+    }
+
+    /// ftruncate: cuts the open file to `length` bytes.
+    @discardableResult
+    package static func shorten(descriptor: Int32, to length: Int) -> Bool {
+        ftruncate(descriptor, off_t(length)) == 0
+    }
+
+    /// Up to `count` bytes of the open file at `offset`, in one `pread`.
+    package static func readBytes(ofDescriptor descriptor: Int32, at offset: Int, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let filled = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+        guard filled > 0 else { return [] }
+        bytes.removeSubrange(filled...)
+        return bytes
+    }
+
+    /// Which file `path` names now (symbolic links followed): nil if none.
+    package static func identity(of path: String) -> FileIdentity? {
+        var info = stat()
+        return stat(path, &info) == 0 ? FileIdentity(info) : nil
+    }
+
+    /// Which file an open descriptor is.
+    package static func identity(ofDescriptor descriptor: Int32) -> FileIdentity? {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? FileIdentity(info) : nil
     }
 
     private static func readAll(_ descriptor: Int32, sizeHint: Int, name: String) throws(SystemError) -> [UInt8] {
@@ -197,5 +279,17 @@ public enum FileSystem {
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw SystemError(call: "unlink", path: path) }
         }
+    }
+}
+
+/// A file's device and inode: the same path naming another file (deleted and
+/// made again, renamed over) has another identity.
+public struct FileIdentity: Equatable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }

@@ -24,7 +24,7 @@ extension AgentStats {
         guard let value, case .object = value.kind else { return nil }
         func integer(_ key: Key) -> Int { value[key.rawValue]?.integerValue ?? 0 }
         self.init(
-            turns: integer(.turns), durationMs: integer(.durationMs), costUSD: value[Key.costUsd.rawValue]?.doubleValue ?? 0,
+            turns: integer(.turns), durationMs: integer(.durationMs), costUSD: value[Key.costUsd.rawValue]?.doubleValue.flatMap { $0.isFinite ? $0 : nil } ?? 0,
             inputTokens: integer(.inputTokens), outputTokens: integer(.outputTokens),
             cacheReadTokens: integer(.cacheReadTokens), cacheCreationTokens: integer(.cacheCreationTokens))
     }

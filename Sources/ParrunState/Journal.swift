@@ -1,63 +1,6 @@
 import ParrunModel
 import ParrunPlatform
 
-/// The journal on disk: `.parrun/journal.jsonl`, append-only. Writes are one
-/// `write(2)` per record on a descriptor opened with O_APPEND, so records of
-/// two parrun processes never mix within a line. `sync()` makes what was
-/// written durable; the run loop calls it before starting a ticket whose
-/// dependencies ended since the last sync, and at least once a second.
-public final class JournalWriter {
-    public static let fileName = "journal.jsonl"
-
-    private let descriptor: Int32
-    public let path: String
-    /// Records written since the last fsync.
-    public private(set) var isDirty = false
-    /// Bytes this writer appended, so a follower can tell its own growth of the file from others'.
-    public private(set) var bytesWritten = 0
-    public private(set) var lastSync = 0.0
-
-    public init(directory: String) throws(SystemError) {
-        path = directory + "/" + Self.fileName
-        let descriptor = try FileSystem.openForAppending(path, truncate: false)
-        self.descriptor = descriptor
-        if FileSystem.size(ofDescriptor: descriptor) == 0 {
-            Descriptor.write(descriptor, JournalRecord.header.line)
-        }
-        lastSync = Clock.monotonic()
-    }
-
-    deinit {
-        Descriptor.close(descriptor)
-    }
-
-    /// Replaces the journal at `directory` with `records`, durably. Only while
-    /// no other parrun has it open for writing (its appends would be lost).
-    /// Returns the new length: where a follower of the new file starts.
-    @discardableResult
-    public static func rewrite(directory: String, records: [JournalRecord]) throws(SystemError) -> Int {
-        var text = ""
-        for record in records { text += record.line }
-        try FileSystem.writeAtomically(directory + "/" + fileName, text, durable: true)
-        return text.utf8.count
-    }
-
-    public func append(_ record: JournalRecord) {
-        let line = record.line
-        Descriptor.write(descriptor, line)
-        bytesWritten += line.utf8.count
-        isDirty = true
-    }
-
-    /// fdatasync, if anything was written since the last one.
-    public func sync() {
-        guard isDirty else { return }
-        FileSystem.syncData(descriptor)
-        isDirty = false
-        lastSync = Clock.monotonic()
-    }
-}
-
 /// What reading a journal found.
 public struct JournalContents: Sendable {
     public var records: [JournalRecord]
@@ -226,7 +169,8 @@ public enum JournalReader {
         }
         func optionalInt<Key: RawRepresentable>(_ key: Key) -> Int? where Key.RawValue == String { value(key)?.integerValue }
         func double<Key: RawRepresentable>(_ key: Key) throws(Missing) -> Double where Key.RawValue == String {
-            guard let text = value(key)?.scalarText, let number = Double(text) else { throw Missing() }
+            // Infinity (1e999) is no time a journal could hold, and would be rewritten (compaction) as a line no reader takes.
+            guard let text = value(key)?.scalarText, let number = Double(text), number.isFinite else { throw Missing() }
             return number
         }
         func bool<Key: RawRepresentable>(_ key: Key) -> Bool where Key.RawValue == String {

@@ -166,7 +166,8 @@ struct JournalLineDecoder {
 
     private func double(_ value: Value?) -> Double? {
         guard case .number(let range)? = value else { return nil }
-        return Double(String(decoding: Bytes(rebasing: line[range]), as: UTF8.self))
+        // 1e999 reads as infinity, which no writer can put back as JSON: left to the full parser, which calls it damage.
+        return Double(String(decoding: Bytes(rebasing: line[range]), as: UTF8.self)).flatMap { $0.isFinite ? $0 : nil }
     }
 
     private func identity(_ value: Value?, _ cache: inout Cache) -> ProcessIdentity? {

@@ -7,7 +7,9 @@ import ParrunState
 /// Invariant: a ticket's end record is on disk (fdatasync) before any ticket
 /// that depends on it starts, so a resumed run never trusts a dependency whose
 /// success was not recorded. Independent tickets do not wait for a sync; the
-/// journal is synced at least once a second and when the run ends.
+/// journal is synced at least once a second and when the run ends. Once a
+/// write or sync fails (`failure`), nothing more is recorded and nothing more
+/// starts: the run loop stops the run (exit 5).
 final class RunJournal {
     private let writer: JournalWriter
     private let runID: String
@@ -29,9 +31,17 @@ final class RunJournal {
         }
     }
 
+    /// Why the journal stopped recording (full disk, state directory gone):
+    /// from then on nothing may start, since nothing would be recorded.
+    var failure: SystemError? { writer.failure }
+
     /// Call before starting `ticket`: its dependencies' ends must be durable.
-    func willStart(_ ticket: Int) {
-        if waitsInRun[ticket] { writer.sync() }
+    /// False when they are not, or the journal could not record the start:
+    /// the ticket must not start.
+    @discardableResult
+    func willStart(_ ticket: Int) -> Bool {
+        if waitsInRun[ticket] { return writer.sync() }
+        return writer.failure == nil
     }
 
     func started(_ ticket: Int, attempt: Int, worker: Int, pid: Int32, session: String? = nil) {
@@ -90,6 +100,7 @@ final class RunJournal {
     func finished(_ result: RunResult) {
         let status = result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed")
         writer.append(.runEnd(.init(run: runID, status: status, owner: owner, time: Clock.wall())))
-        writer.sync()
+        // Checked once more, whatever the interval: a run whose state directory went away must not end in 0.
+        writer.sync(checkingStateDirectory: true)
     }
 }

@@ -190,6 +190,10 @@ public final class Runner {
             if handleTimers() {
                 collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil }.map(\.key))
             }
+            // Checked once the turn's events are handled, never while actions are performed.
+            if let failure = journal?.failure, controller.stateFailure == nil {
+                send(.stateLost(failure.description))
+            }
         }
         finishLauncherQuery(force: true)
         // Worktrees of tickets a signal kept from starting are still being removed.

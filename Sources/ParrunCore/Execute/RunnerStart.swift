@@ -59,7 +59,13 @@ extension Runner {
             break
         }
         let attempt = controller.beginAttempt(ticket)
-        journal?.willStart(ticket)
+        // A ticket whose start, or whose dependencies' ends, cannot be made durable does not start:
+        // a --resume would not know it ran, or would trust a success it never recorded.
+        if let journal, !journal.willStart(ticket) {
+            send(.stateLost(journal.failure?.description ?? "the journal \(JournalWriter.fileName) could not be written"))
+            send(.notStarted(ticket: ticket, attemptBegun: true))
+            return
+        }
         var session: AgentSessionPlan?
         if case .prompt = definition.recipe {
             if let earlier = sessionsToContinue.removeValue(forKey: ticket) {
