@@ -22,10 +22,10 @@ import Testing
         let path = directory + "/a.log"
         try "an earlier run\n".write(toFile: path, atomically: true, encoding: .utf8)
         let log = LogFile(id: "a", directory: directory, attempt: 1)
-        log.close()
+        _ = log.close()
         #expect(contents(path) == "")
         try "written since\n".write(toFile: path, atomically: true, encoding: .utf8)
-        log.close()
+        _ = log.close()
         #expect(contents(path) == "written since\n", "closed once: the second close leaves the file alone")
     }
 
@@ -34,7 +34,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let log = LogFile(id: "a", directory: directory, attempt: 2)
         write(log, "out\n")
-        log.close()
+        _ = log.close()
         write(log, "late\n")
         #expect(contents(directory + "/a.log") == "--- parrun: attempt 2 ---\nout\n")
     }
@@ -45,7 +45,7 @@ import Testing
         try "recipe output\n".write(toFile: directory + "/v.log", atomically: true, encoding: .utf8)
         let log = LogFile(id: "v", directory: directory, attempt: 1, heading: "--- parrun: verify ---")
         write(log, "checked\n")
-        log.close()
+        _ = log.close()
         #expect(contents(directory + "/v.log") == "recipe output\n--- parrun: verify ---\nchecked\n")
     }
 }
