@@ -56,6 +56,29 @@ public final class DirectoryHandle {
         }
     }
 
+    /// The bytes of the regular file `name` from `offset` on; empty if it is
+    /// shorter, absent, a link (not followed) or unreadable.
+    public func read(_ name: String, from offset: Int) -> [UInt8] {
+        guard let file = try? openRegular(name, O_RDONLY) else { return [] }
+        defer { close(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var position = offset
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(file, $0.baseAddress, $0.count, off_t(position)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            position += count
+        }
+        return bytes
+    }
+
+    /// Whether this process may create files in the directory.
+    public var isWritable: Bool {
+        faccessat(descriptor, ".", W_OK, 0) == 0
+    }
+
     /// What `name` is, or nil if it is not there.
     public func kind(of name: String) -> EntryKind? {
         var info = stat()
