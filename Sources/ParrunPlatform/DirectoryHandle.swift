@@ -21,11 +21,11 @@ public final class DirectoryHandle {
     }
 
     /// Opens `path`; its last component must be a directory, not a link to one
-    /// (ELOOP then). Links in the components before it are followed: a user may
-    /// point a whole state directory elsewhere on purpose.
-    public init(path: String) throws(SystemError) {
+    /// (ELOOP then), unless `followingLink`. Links in the components before it
+    /// are followed: a user may point a whole state directory elsewhere on purpose.
+    public init(path: String, followingLink: Bool = false) throws(SystemError) {
         self.path = path
-        descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followingLink ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else { throw Self.refined(SystemError(call: "open", path: path), at: AT_FDCWD, name: path) }
     }
 
@@ -113,6 +113,19 @@ public final class DirectoryHandle {
         return names
     }
 
+    /// Unlinks `name`, which is not a directory (a link is removed, its target
+    /// never touched). A missing name is fine.
+    public func remove(_ name: String) throws(SystemError) {
+        guard unlinkat(descriptor, name, 0) == 0 || errno == ENOENT else {
+            throw SystemError(call: "unlinkat", path: path + "/" + name)
+        }
+    }
+
+    /// Removes the directory `name` if it is empty: true if it is gone.
+    public func removeEmptyDirectory(_ name: String) -> Bool {
+        unlinkat(descriptor, name, AT_REMOVEDIR) == 0 || errno == ENOENT
+    }
+
     /// Removes `name`: a link or a file is unlinked (a link's target is never
     /// touched), a directory is emptied the same way and removed. A missing name is fine.
     public func removeTree(_ name: String) throws(SystemError) {
@@ -125,9 +138,7 @@ public final class DirectoryHandle {
                 throw SystemError(call: "unlinkat", path: path + "/" + name)
             }
         } else {
-            guard unlinkat(descriptor, name, 0) == 0 || errno == ENOENT else {
-                throw SystemError(call: "unlinkat", path: path + "/" + name)
-            }
+            try remove(name)
         }
     }
 
