@@ -71,14 +71,20 @@ final class LogFile {
                 failure = error
             }
         }
-        return failure.map(Self.warning)
+        return failure.map(warning)
     }
 
-    /// What the user is told: the path and the reason, or that a link was refused.
-    static func warning(_ error: SystemError) -> String {
-        let path = error.path ?? "?"
-        if error.isSymbolicLink { return "refusing to follow the symbolic link at \(path); a ticket's output is shown but its log is not kept" }
-        return "cannot write the log \(path): \(error.isNotRegularFile ? "not a regular file" : error.reason); its output is shown but not kept"
+    /// What the user is told: which log, and why (a link refused, or the error).
+    func warning(_ error: SystemError) -> String {
+        let failed = error.path ?? path
+        let reason = if error.isSymbolicLink {
+            "refusing to follow the symbolic link at \(failed)"
+        } else if error.isNotRegularFile {
+            "\(failed) is not a regular file"
+        } else {
+            failed == path ? error.reason : "\(failed): \(error.reason)"
+        }
+        return "cannot write the log \(path): \(reason); its output is shown but not kept"
     }
 
     private func open() {

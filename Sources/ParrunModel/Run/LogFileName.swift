@@ -4,11 +4,12 @@ import ParrunSupport
 /// (`logs/ID.log`, `logs/ID.events.jsonl`, `prompts/ID.txt`, `slurm/ID.job`).
 /// An id is any text, but a file name is at most 255 bytes and must not hold
 /// `/` or be `.` or `..`, so:
-/// - a short id of safe characters (`[A-Za-z0-9._-]`, not starting with `.`)
-///   keeps its own name, `ID.log`, as parrun always named it;
+/// - a short id of safe characters (`[A-Za-z0-9._-]`, not starting or
+///   ending with `.`, no `..`) keeps its own name, `ID.log`, as parrun always named it;
 /// - any other id gets a readable prefix (unsafe characters as `_`, at most
 ///   `prefixLimit` bytes), `~`, and 16 hex digits of a stable hash of the
 ///   whole id (FNV-1a 64, the same in every process and on every platform).
+/// So no name holds `/`, a control character or `..`, or starts with `.`.
 /// `~` is not a safe character, so a hashed name never equals a plain one;
 /// distinct ids get distinct hashed names unless their 64-bit hashes collide.
 public enum LogFileName {
@@ -37,10 +38,14 @@ public enum LogFileName {
     public static func stem(_ id: String) -> String {
         if isPlain(id) { return id }
         var prefix = ""
+        var last: UInt8 = UInt8(ascii: ".")  // so a leading `.` becomes `_` too
         for byte in id.utf8 {
             guard prefix.utf8.count < prefixLimit else { break }
-            // Each unsafe byte (of a multi-byte character too) becomes `_`: the prefix is for reading, the hash tells ids apart.
-            prefix.append(isSafe(byte) && !(prefix.isEmpty && byte == UInt8(ascii: ".")) ? Character(Unicode.Scalar(byte)) : "_")
+            // Each unsafe byte (of a multi-byte character too) becomes `_`, and so
+            // does a `.` after a `.`: the prefix is for reading, the hash tells ids apart.
+            let kept = isSafe(byte) && !(byte == UInt8(ascii: ".") && last == UInt8(ascii: "."))
+            last = kept ? byte : UInt8(ascii: "_")
+            prefix.append(Character(Unicode.Scalar(last)))
         }
         return prefix + String(hashMark) + StableHash.hex([id])
     }
@@ -48,8 +53,9 @@ public enum LogFileName {
     /// Whether `id` keeps its own name.
     public static func isPlain(_ id: String) -> Bool {
         let bytes = id.utf8
-        guard let first = bytes.first, first != UInt8(ascii: "."), bytes.count <= plainLimit else { return false }
-        return bytes.allSatisfy(isSafe)
+        let dot = UInt8(ascii: ".")
+        guard let first = bytes.first, let end = bytes.last, first != dot, end != dot, bytes.count <= plainLimit else { return false }
+        return bytes.allSatisfy(isSafe) && !zip(bytes, bytes.dropFirst()).contains { $0 == dot && $1 == dot }
     }
 
     /// Whether `name` has the shape of a file parrun names after a ticket
@@ -61,7 +67,7 @@ public enum LogFileName {
         guard let mark = stem.lastIndex(of: hashMark) else { return false }
         let prefix = stem[..<mark]
         let hash = stem[stem.index(after: mark)...]
-        return prefix.utf8.count <= prefixLimit && prefix.utf8.allSatisfy(isSafe)
+        return prefix.utf8.count <= prefixLimit && prefix.utf8.allSatisfy(isSafe) && !prefix.hasPrefix(".")
             && hash.utf8.count == 16 && hash.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
