@@ -1,4 +1,5 @@
 import ParrunCore
+import ParrunModel
 import ParrunPlatform
 import ParrunState
 import ParrunSupport
@@ -6,13 +7,27 @@ import ParrunSupport
 /// `parrun clean [MANIFEST] [--force]`: removes the manifest's state (journal,
 /// logs, claims, durations). Refuses while a run of it is live, since that run
 /// would lose its record and its claims.
+///
+/// Removes only what parrun creates, by name, and never follows a symbolic
+/// link: a link is unlinked itself, never recursed through (`DirectoryHandle`).
+/// What else it finds in parrun's folders it leaves and names. The state
+/// directory itself may be a link (a user may keep the state elsewhere on purpose).
 struct CleanCommand {
     let invocation: Invocation
     let environment: Environment
 
-    /// What parrun keeps in a state directory; nothing else there is touched,
+    /// The files parrun keeps in a state directory; nothing else there is touched,
     /// so `--state-dir` pointed at a shared folder cannot lose other files.
-    static let entries = [JournalWriter.fileName, "logs", Claims.fileName, "prompts", "slurm", DurationHistory.fileName, "worktrees", WorktreeIsolation.lockFileName, "lock"]
+    /// `lock` is last: it is held while the rest goes.
+    static let files = [JournalWriter.fileName, Claims.fileName, DurationHistory.fileName, WorktreeIsolation.lockFileName, "lock"]
+    /// parrun's folders of per-ticket files, and the suffixes it names them with (`LogFileName`).
+    static let folders = [
+        ("logs", [LogFileName.logSuffix, LogFileName.eventsSuffix]),
+        ("prompts", [LogFileName.promptSuffix]),
+        ("slurm", [LogFileName.slurmJobSuffix]),
+    ]
+    /// Made by parrun, and only holding its worktrees: removed whole.
+    static let worktrees = "worktrees"
 
     func execute() throws(UsageError) -> ExitCode {
         let source = try ManifestLocator.load(invocation)
@@ -30,16 +45,61 @@ struct CleanCommand {
             return .stateInUse
         }
         removeWorktrees(stateDirectory, manifestDirectory: RunCommand.manifestDirectory(for: source.name))
-        do {
-            for entry in Self.entries where entry != "lock" { try FileSystem.removeTree(stateDirectory + "/" + entry) }
-            try FileSystem.removeTree(stateDirectory + "/lock")
+        var left: [(folder: String, names: [String])] = []
+        do throws(SystemError) {
+            let state = try DirectoryHandle(path: stateDirectory, followingLink: true)
+            for (folder, suffixes) in Self.folders {
+                if let names = try Self.clean(folder, in: state, suffixes: suffixes), !names.isEmpty { left.append((state.path + "/" + folder, names)) }
+            }
+            try state.removeTree(Self.worktrees)
+            for file in Self.files where state.kind(of: file) != .directory { try state.remove(file) }
         } catch {
             throw .cannotWriteState(error)
         }
         // Removed only when nothing else is in it.
         _ = FileSystem.removeEmptyDirectory(stateDirectory)
         Terminal.writeMessage("parrun: removed the state in \(stateDirectory)\n")
+        for (folder, names) in left {
+            let count = "\(names.count) file\(names.count == 1 ? "" : "s")"
+            Terminal.writeMessage("parrun: left \(count) parrun did not create in \(folder.terminalSafe): \(names.sorted().map(\.terminalSafe).joined(separator: ", "))\n")
+        }
         return .success
+    }
+
+    /// Empties one of parrun's folders of the files parrun names (`LogFileName`,
+    /// and their temporary `NAME.tmp.PID`), and removes it if nothing else is
+    /// left. A link where the folder should be is unlinked, never followed.
+    /// Returns what it left (nil: no such folder).
+    static func clean(_ folder: String, in state: DirectoryHandle, suffixes: [String]) throws(SystemError) -> [String]? {
+        switch state.kind(of: folder) {
+        case nil: return nil
+        case .directory: break
+        default:
+            try state.remove(folder)
+            return nil
+        }
+        let directory = try DirectoryHandle(in: state, name: folder)
+        var left: [String] = []
+        for name in directory.entries() {
+            if isParrunFile(name, suffixes: suffixes), directory.kind(of: name) != .directory {
+                try directory.remove(name)
+            } else {
+                left.append(name)
+            }
+        }
+        if left.isEmpty { _ = state.removeEmptyDirectory(folder) }
+        return left
+    }
+
+    /// A ticket's file as parrun names it, or the temporary file a prompt is written through.
+    static func isParrunFile(_ name: String, suffixes: [String]) -> Bool {
+        var name = name
+        // `FileSystem.writeAtomically`'s temporary: NAME.tmp.PID.
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count > 2, parts[parts.count - 2] == "tmp", let pid = parts.last, !pid.isEmpty, pid.allSatisfy(\.isASCII), pid.allSatisfy(\.isNumber) {
+            name = parts.dropLast(2).joined(separator: ".")
+        }
+        return suffixes.contains { name.hasSuffix($0) } && LogFileName.isTicketFileName(name)
     }
 
     /// `--worktree` leftovers: the worktrees under the state directory, and the

@@ -31,16 +31,22 @@ struct LogsCommand {
             }
             id = failed
         }
-        let path = stateDirectory + "/logs/" + id + ".log"
+        let logs = LogSource(directory: stateDirectory + "/logs", name: LogFileName.name(id))
+        let path = logs.path
         if let end = states[id]?.lastEnd, invocation.ticketID == nil {
             Terminal.writeMessage("parrun: \(id) \(end.status)" + (end.exitCode.map { " (exit \($0))" } ?? "") + ": \(path)\n")
         }
-        var printed = printExisting(path)
+        var printed = printExisting(logs)
         if invocation.follow {
-            follow(path, id: id, from: &printed, loaded: loaded, stateDirectory: stateDirectory)
+            follow(logs, id: id, from: &printed, loaded: loaded, stateDirectory: stateDirectory)
         } else if printed == 0 {
             let ran = states[id]?.lastStart != nil
-            Terminal.writeMessage(ran ? "parrun: \(id) printed nothing\n" : "parrun: \(id) has not run in the latest run\n")
+            let shown = id.terminalSafe
+            if ran, let problem = logs.whyNotKept() {
+                Terminal.writeMessage("parrun: \(shown) ran, but its log could not be written: \(problem.terminalSafe)\n")
+            } else {
+                Terminal.writeMessage(ran ? "parrun: \(shown) printed nothing\n" : "parrun: \(shown) has not run in the latest run\n")
+            }
             // Nothing to show for a ticket that never ran: as with no failure to show, exit 1.
             if !ran { return .ticketFailed }
         }
@@ -59,8 +65,8 @@ struct LogsCommand {
     }
 
     /// Prints the log (its last `--tail` lines); returns how many bytes of the file it covered.
-    private func printExisting(_ path: String) -> Int {
-        let bytes = FileSystem.readFile(path, from: 0)
+    private func printExisting(_ logs: LogSource) -> Int {
+        let bytes = logs.read(from: 0)
         var shown = bytes[...]
         if let tail = invocation.tail { shown = Self.lastLines(tail, of: bytes) }
         write(shown)
@@ -86,9 +92,9 @@ struct LogsCommand {
 
     /// Prints what the ticket writes until its attempt ends and no live parrun
     /// will run it again, like `tail -f` that knows when to stop.
-    private func follow(_ path: String, id: String, from offset: inout Int, loaded: LoadedManifest, stateDirectory: String) {
+    private func follow(_ logs: LogSource, id: String, from offset: inout Int, loaded: LoadedManifest, stateDirectory: String) {
         while true {
-            let more = FileSystem.readFile(path, from: offset)
+            let more = logs.read(from: offset)
             offset += more.count
             write(more[...])
             guard let contents = try? JournalReader.read(StateJournal.path(in: stateDirectory)) else { return }
@@ -96,13 +102,13 @@ struct LogsCommand {
             guard let latest = history.latestRun(manifest: loaded.identity),
                 history.isLive(latest.run, isRunning: ProcessTable.isRunning)
             else {
-                write(FileSystem.readFile(path, from: offset)[...])
+                write(logs.read(from: offset)[...])
                 return
             }
             let state = history.ticketStates(chain: history.chain(endingAt: latest.run))[id]
             let finished = state.map { !$0.isOpen && $0.lastEnd.map { !$0.retry && $0.run == latest.run } == true } ?? false
             if finished {
-                write(FileSystem.readFile(path, from: offset)[...])
+                write(logs.read(from: offset)[...])
                 return
             }
             Clock.sleep(seconds: Self.followInterval)
@@ -112,5 +118,34 @@ struct LogsCommand {
     private func write(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
         bytes.withUnsafeBytes { FileSystem.writeStandardOutput($0) }
+    }
+}
+
+/// Where `logs` reads a ticket's log: inside the logs directory, never
+/// through a symbolic link (DirectoryHandle), so a planted link shows nothing
+/// of the file it points to.
+struct LogSource {
+    let directory: String
+    let name: String
+    var path: String { directory + "/" + name }
+
+    func read(from offset: Int) -> [UInt8] {
+        (try? DirectoryHandle(path: directory))?.read(name, from: offset) ?? []
+    }
+
+    /// Why a ticket that ran has no log, as far as can be seen now: the logs
+    /// directory or the log is a link or not writable. Nil: it printed nothing.
+    func whyNotKept() -> String? {
+        let handle: DirectoryHandle
+        do throws(SystemError) {
+            handle = try DirectoryHandle(path: directory)
+        } catch {
+            return error.isSymbolicLink ? "\(directory) is a symbolic link, which parrun does not follow" : error.description
+        }
+        switch handle.kind(of: name) {
+        case .symbolicLink: return "\(path) is a symbolic link, which parrun does not follow"
+        case .directory, .other: return "\(path) is not a regular file"
+        case .file, nil: return handle.isWritable ? nil : "\(directory) is not writable"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ParrunCore
+import ParrunModel
 import ParrunPlatform
 import ParrunState
 import ParrunSupport
@@ -21,7 +22,7 @@ struct StatusCommand {
             report.addSlurmStates((SlurmLauncher.jobs(ofRun: run, tickets: ids) ?? [:]).mapValues(\.state))
         }
         var printer = StatusPrinter(report: report, manifestName: loaded.source.name) { id in
-            stateDirectory + "/logs/" + id + ".log"
+            stateDirectory + "/logs/" + LogFileName.name(id)
         }
         // Work awaiting review in a kept worktree: what it changes.
         for entry in report.entries where entry.state == .awaitingReview {

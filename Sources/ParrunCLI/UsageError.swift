@@ -63,6 +63,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "cannot read manifest \(error.path ?? ""): \(error.reason)"
         case .journal(let error):
             return error.message
+        case .cannotWriteState(let error) where error.isSymbolicLink:
+            return "cannot prepare the state directory: refusing to follow the symbolic link at \(error.path ?? "?")"
         case .cannotWriteState(let error):
             return "cannot prepare the state directory: \(error.description)"
         }

@@ -11,8 +11,10 @@ import Glibc
 public final class ByteLockFile {
     private let descriptor: Int32
 
+    /// O_NOFOLLOW: a link planted at the file fails (ELOOP) instead of
+    /// creating or locking the file it points to.
     public init(path: String) throws(SystemError) {
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
     }
 
@@ -41,8 +43,9 @@ public final class ByteLockFile {
 public final class WholeFileLock {
     private var descriptor: Int32
 
+    /// O_NOFOLLOW, as for `ByteLockFile`.
     public init(path: String) throws(SystemError) {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw SystemError(call: "open", path: path) }
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else {

@@ -8,6 +8,8 @@ import ParrunSupport
 /// start record until its final end record (across retries). Locks cost one
 /// system call each, create no files, and vanish with their process, so a
 /// claim cannot outlive its holder; who held a ticket last is in the journal.
+/// The file (like `lock`) is opened without following a symbolic link: a
+/// link planted there stops the run instead of creating the file it names.
 public final class Claims {
     public static let fileName = "claims"
     private let file: ByteLockFile

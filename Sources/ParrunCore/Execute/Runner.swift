@@ -36,8 +36,10 @@ public final class Runner {
     /// The launcher's question about running jobs (Slurm: `squeue`), while it
     /// runs: watched by this loop like a ticket, never waited for.
     var launcherQuery: (helper: HelperProcess, attempts: [SlurmJobTracker.Attempt], deadline: Double)?
-    /// Ids whose log file was there when the run started.
+    /// The names in the logs directory when the run started (`LogFileName`).
     let existingLogs: Set<String>
+    /// Tickets whose log could not be written and were said so: once per ticket.
+    var logWarnings = Set<Int>()
     /// Nil with `--no-journal`.
     let journal: RunJournal?
     /// `PARRUN_SUPERVISOR` for every recipe: this process's pid (see `Guardian`).
@@ -136,7 +138,7 @@ public final class Runner {
                 if let ticket = plan.graph.indexByID[id] { sessionsToContinue[ticket] = AgentSessionPlan(id: session, resume: true, reason: "interrupted") }
             }
         }
-        self.existingLogs = Set(FileSystem.directoryEntries(options.logDirectory).filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) })
+        self.existingLogs = Set(FileSystem.directoryEntries(options.logDirectory))
         self.journal = recording.map {
             RunJournal(writer: $0.writer, runID: runID, plan: plan, recipeHashes: $0.recipeHashes, owner: $0.owner)
         }

@@ -33,8 +33,8 @@ extension Runner {
                 Descriptor.close(exitDescriptor)
                 byExitDescriptor[exitDescriptor] = nil
             }
-            attempt.log.close()
-            attempt.agent?.events.close()
+            close(attempt.log, of: attempt.ticket)
+            if let events = attempt.agent?.events { close(events, of: attempt.ticket) }
             running[descriptor] = nil
             let status = ProcessControl.reap(attempt.pid)
             let seconds = Clock.monotonic() - attempt.startedAt
@@ -78,6 +78,12 @@ extension Runner {
             }
             finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats)
         }
+    }
+
+    /// A log that could not be written is said once per ticket, not per attempt or write.
+    func close(_ log: LogFile, of ticket: Int) {
+        guard let warning = log.close(), logWarnings.insert(ticket).inserted else { return }
+        reporter.report(.notice("parrun: warning: " + warning), elapsed: elapsed)
     }
 
     /// The recipe succeeded: its verify gate runs now, in the same directory,

@@ -128,7 +128,7 @@ extension Runner {
     /// Starts the ticket's recipe (none: it succeeds at once).
     func launchRecipe(_ ticket: Int, attempt: Int, worker: Int, session: AgentSessionPlan?, in workingDirectory: String?) {
         let definition = plan.graph.tickets[ticket]
-        let promptPath = options.stateDirectory + "/prompts/" + definition.id + ".txt"
+        let promptPath = options.stateDirectory + "/prompts/" + LogFileName.name(definition.id, suffix: LogFileName.promptSuffix)
         guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
             startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
@@ -187,7 +187,7 @@ extension Runner {
     func writeLog(of ticket: Int, attempt: Int, _ line: String) {
         let log = LogFile(id: plan.graph.tickets[ticket].id, directory: options.logDirectory, attempt: attempt)
         (line + "\n").utf8.withContiguousStorageIfAvailable { log.write(UnsafeRawBufferPointer($0)) }
-        log.close()
+        close(log, of: ticket)
     }
 
     /// A Slurm job learnt of: new ones go into the journal; every change is an event.
@@ -225,10 +225,10 @@ extension Runner {
         running[pipe.readEnd] = RunningAttempt(
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
             exitDescriptor: exitDescriptor,
-            log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(definition.id)),
+            log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(LogFileName.name(definition.id))),
             startedAt: now,
             agent: session.map {
-                AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: ".events.jsonl"))
+                AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: LogFileName.eventsSuffix))
             },
             directory: request.directory)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)

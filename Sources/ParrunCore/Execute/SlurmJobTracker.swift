@@ -1,3 +1,5 @@
+import ParrunModel
+
 /// `--launcher slurm`: which Slurm job each running ticket is, and Slurm's
 /// state of it. Learnt from one `squeue` a tick, and, for a job that ends
 /// before a tick sees it, from the id the job wrote to its file
@@ -30,7 +32,7 @@ struct SlurmJobTracker {
 
     /// Where the job of ticket `id` writes its id.
     func jobFile(_ id: String) -> String? {
-        jobDirectory.map { $0 + "/" + id + ".job" }
+        jobDirectory.map { $0 + "/" + LogFileName.name(id, suffix: LogFileName.slurmJobSuffix) }
     }
 
     /// The attempts running their recipes, and the run's jobs in the queue by

@@ -84,7 +84,10 @@ final class SlurmJobLauncher: TicketLauncher {
     func command(_ arguments: [String], ticket: Ticket, directory: String?, gate: Bool) -> [String] {
         // The recipe's job writes its id to a file first: a job too short for a tick's squeue is still known.
         let jobFile = gate ? nil : tracker.jobFile(ticket.id)
-        if let jobFile { FileSystem.truncateIfPresent(jobFile) }  // not an earlier attempt's id
+        // Not an earlier attempt's id; a link planted there is not followed.
+        if jobFile != nil, let jobDirectory = tracker.jobDirectory {
+            try? DirectoryHandle(path: jobDirectory).truncateIfPresent(LogFileName.name(ticket.id, suffix: LogFileName.slurmJobSuffix))
+        }
         return SlurmLauncher.wrap(arguments, ticket: ticket, run: run, directory: FileSystem.absolutePath(directory ?? ".") ?? directory, jobFile: jobFile)
     }
 

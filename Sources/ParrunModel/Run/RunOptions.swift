@@ -82,7 +82,8 @@ public struct RunOptions: Sendable {
 
     public var logDirectory: String { stateDirectory + "/logs" }
 
-    public func logPath(_ id: String) -> String { logDirectory + "/" + id + ".log" }
+    /// `logs/ID.log`, or a hashed name for an id that cannot be a file name (`LogFileName`).
+    public func logPath(_ id: String) -> String { logDirectory + "/" + LogFileName.name(id) }
 
     /// `--launcher slurm`: where each job writes its id (on the filesystem shared with the nodes).
     public var slurmJobDirectory: String { stateDirectory + "/slurm" }

@@ -102,7 +102,7 @@ import Testing
         reporter.report(.stopping(signal: nil, reason: "because \u{1B}c"), elapsed: 1)
         #expect(!isRaw(sink.messages), "\(sink.messages)")
         #expect(sink.messages.contains("start \(Self.shownHostile)\n"))
-        #expect(sink.messages.contains("FAIL \(Self.shownHostile) boom \\e]0;pwned\\x07 (log: .parrun/logs/\(Self.shownHostile).log)"))
+        #expect(sink.messages.contains("FAIL \(Self.shownHostile) boom \\e]0;pwned\\x07 (log: .parrun/logs/\(LogFileName.name(Self.hostile)))"), "the log of such an id has a safe name")
         #expect(sink.messages.contains("skip b (dependency '\(Self.shownHostile)' did not succeed)"))
         #expect(sink.messages.contains("info: \(Self.shownHostile) was left unfinished"))
 
