@@ -47,6 +47,7 @@ public enum ParrunCommand {
         let recipeHashes = graph.tickets.map { RecipeHash.of($0, shell: shell, claude: claude) }
         var records: [JournalRecord] = []
         var journalLength = 0
+        var tornLine: Int?
         // Held from reading the journal until this run is recorded in it, so two
         // parruns started together agree on one run (the second joins the first).
         var lock: WholeFileLock?
@@ -61,9 +62,10 @@ public enum ParrunCommand {
         defer { lock?.release() }
         if !invocation.noJournal {
             do {
-                let contents = try StateJournal.read(stateDirectory: stateDirectory)
+                let contents = try StateJournal.read(stateDirectory: stateDirectory, reportingTornLine: invocation.printsOnly)
                 records = contents.records
                 journalLength = contents.completeLength
+                tornLine = contents.tornLastLine
             } catch {
                 guard !invocation.resume, case .journal(let problem) = error else { throw error }
                 Terminal.writeMessage("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
@@ -98,7 +100,7 @@ public enum ParrunCommand {
         return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
-            journalLength: journalLength, compactedJournal: compacted, stateLock: lock
+            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock
         ).execute()
     }
 

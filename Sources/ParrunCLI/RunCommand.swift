@@ -20,6 +20,8 @@ struct RunCommand {
     /// How much of the journal the plan was made from: coordination with other
     /// parruns follows it from there.
     let journalLength: Int
+    /// The journal's last line, torn by a crash, that reading it skipped.
+    let tornLine: Int?
     /// A fresh run's journal without this manifest's earlier runs, written only
     /// once set-up has passed: a run that fails it (exit 2) loses nothing.
     let compactedJournal: [JournalRecord]?
@@ -94,8 +96,11 @@ struct RunCommand {
                     journalOffset = length
                 }
                 let writer = try JournalWriter(directory: stateDirectory)
+                // Said once: the writer cut the torn line off, or compaction left it out.
                 if let bytes = writer.repairedTornTail {
                     Terminal.writeError("parrun: note: the journal's last record was cut short by a crash (\(bytes) bytes); it was removed\n")
+                } else if let tornLine {
+                    Terminal.writeError("parrun: note: the journal's last record was cut short by a crash (line \(tornLine)); it was removed\n")
                 }
                 var resumes: String?
                 var joined = false

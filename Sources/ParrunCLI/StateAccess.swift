@@ -54,16 +54,17 @@ enum StateJournal {
         stateDirectory + "/" + JournalWriter.fileName
     }
 
-    /// The journal's records; a torn last line is reported and ignored, any
-    /// other damage is an error.
-    static func read(stateDirectory: String) throws(UsageError) -> JournalContents {
+    /// The journal's records; a torn last line is ignored and reported
+    /// (unless `reportingTornLine` is false: a run that writes the journal
+    /// removes the line and says so itself), any other damage is an error.
+    static func read(stateDirectory: String, reportingTornLine: Bool = true) throws(UsageError) -> JournalContents {
         let contents: JournalContents
         do {
             contents = try JournalReader.read(path(in: stateDirectory))
         } catch {
             throw .journal(error)
         }
-        if let line = contents.tornLastLine {
+        if reportingTornLine, let line = contents.tornLastLine {
             Terminal.writeMessage("parrun: warning: the journal's last line (\(line)) was cut short by a crash; it is ignored\n")
         }
         return contents
