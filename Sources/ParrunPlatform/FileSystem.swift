@@ -208,7 +208,14 @@ public enum FileSystem {
     /// content and the rename are on disk (fsync) before this returns.
     public static func writeAtomically(_ path: String, _ text: String, durable: Bool = false) throws(SystemError) {
         let temporary = path + ".tmp.\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // The name is predictable: created afresh, never through a link planted there.
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var descriptor = open(temporary, flags, 0o644)
+        if descriptor < 0 && errno == EEXIST {
+            // Left by a crashed process with this pid, or planted: unlink removes the name, never a link's target.
+            unlink(temporary)
+            descriptor = open(temporary, flags, 0o644)
+        }
         guard descriptor >= 0 else { throw SystemError(call: "open", path: temporary) }
         let written = Descriptor.write(descriptor, text) && (!durable || fsync(descriptor) == 0)
         close(descriptor)
@@ -226,11 +233,6 @@ public enum FileSystem {
                 close(handle)
             }
         }
-    }
-
-    /// Empties `path` if it exists; a missing file is fine.
-    public static func truncateIfPresent(_ path: String) {
-        _ = truncate(path, 0)
     }
 
     /// The names in a directory (without `.` and `..`); empty if it cannot be read.
