@@ -26,7 +26,7 @@ struct StatusCommand {
         }
         // Work awaiting review in a kept worktree: what it changes.
         for entry in report.entries where entry.state == .awaitingReview {
-            let worktree = stateDirectory + "/worktrees/" + entry.id
+            let worktree = stateDirectory + "/worktrees/" + WorktreeIsolation.name(entry.id)
             guard FileSystem.exists(worktree) else { continue }
             let git = Git(root: worktree)
             // Against the branch checked out in the main checkout (the first worktree git lists).

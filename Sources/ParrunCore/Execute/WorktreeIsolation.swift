@@ -138,9 +138,16 @@ public final class WorktreeIsolation {
         return found
     }
 
-    func branch(for id: String) -> String { "parrun/\(runID)/\(id)" }
+    func branch(for id: String) -> String { "parrun/\(runID)/\(Self.name(id))" }
 
-    func path(for id: String) -> String { directory + "/" + id }
+    func path(for id: String) -> String { directory + "/" + Self.name(id) }
+
+    /// The id as a worktree folder and branch name component: the log's file
+    /// name stem (an id too long for a file name gets a prefix and a hash),
+    /// with `-` for its `~`, which git does not allow in a branch name.
+    public static func name(_ id: String) -> String {
+        LogFileName.isPlain(id) ? id : String(LogFileName.stem(id).map { $0 == "~" ? "-" : $0 })
+    }
 
     /// `body` while holding the landing lock, or `unlocked`'s answer (with the
     /// reason) when the lock cannot be taken: without it, two parruns of a run
@@ -211,7 +218,7 @@ public final class WorktreeIsolation {
         let path = path(for: id)
         if !FileSystem.exists(path) {
             // The run's branch, or (a later --resume kept the conflict) the newest of the ticket's.
-            let named = "parrun/\(run)/\(id)"
+            let named = "parrun/\(run)/\(Self.name(id))"
             guard let branch = git.commit("refs/heads/" + named) != nil ? named : latestBranch(of: id),
                 addWorktree(path, branch: branch)
             else { return .gone }
@@ -236,7 +243,7 @@ public final class WorktreeIsolation {
 
     /// The newest `parrun/RUN/ID` branch of ticket `id`, of any run.
     private func latestBranch(of id: String) -> String? {
-        let refs = git.output(["for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/parrun/*/\(id)"]) ?? ""
+        let refs = git.output(["for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/parrun/*/\(Self.name(id))"]) ?? ""
         return refs.split(separator: "\n").first.map(String.init)
     }
 

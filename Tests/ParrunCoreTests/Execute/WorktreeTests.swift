@@ -46,6 +46,19 @@ struct WorktreeTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func aTicketWithAnIdTooLongForAFileNameGetsAWorktreeAndLands() throws {
+        let id = "t" + String(repeating: "x", count: 299)
+        let directory = try repository("\(id):\n    echo long > long.txt\nafter: \(id)\n    cat long.txt\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-q", "--worktree"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(read(directory, "long.txt") == "long\n", "its work landed")
+        #expect(outcome.stdout.contains("long"), "its dependent saw it: \(outcome.stdout)")
+        let branches = try git(directory, "for-each-ref", "--format=%(refname:short)", "refs/heads/parrun/")
+        #expect(branches.split(separator: "\n").allSatisfy { $0.utf8.count < 200 }, "\(branches)")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func twoTicketsEditingTheSameLineGiveOneConflictAndKeepBothVersions() throws {
         let directory = try repository("x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\nlater: y\n    touch later.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
