@@ -14,7 +14,8 @@ struct LogsCommand {
     func execute() throws(UsageError) -> ExitCode {
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else { return .usageOrManifestError }
         let stateDirectory = loaded.stateDirectory(invocation)
-        let history = RunHistory(try StateJournal.read(stateDirectory: stateDirectory).records)
+        let records = try StateJournal.read(stateDirectory: stateDirectory).records
+        let history = RunHistory(records)
         let states = latestStates(history, loaded)
         let id: String
         if let named = invocation.ticketID {
@@ -31,7 +32,7 @@ struct LogsCommand {
             }
             id = failed
         }
-        let logs = LogSource(directory: stateDirectory + "/logs", name: LogFileName.name(id))
+        let logs = LogSource(directory: stateDirectory + "/logs", name: Self.logStem(of: id, in: records) + LogFileName.logSuffix)
         let path = logs.path
         if let end = states[id]?.lastEnd, invocation.ticketID == nil {
             Terminal.writeMessage("parrun: \(id) \(end.status)" + (end.exitCode.map { " (exit \($0))" } ?? "") + ": \(path)\n")
@@ -59,6 +60,14 @@ struct LogsCommand {
     }
 
     /// The ticket whose failed or timed-out end is the latest among those not since fixed.
+    /// The stem of the ticket's log: as its latest start record says, else as this parrun names it.
+    static func logStem(of id: String, in records: [JournalRecord]) -> String {
+        for record in records.reversed() {
+            if case .start(let start) = record, start.id == id { return start.log ?? id }
+        }
+        return LogFileName.stem(id)
+    }
+
     static func mostRecentFailure(_ states: [String: RunHistory.TicketState]) -> String? {
         states.filter { !$0.value.isOpen && ["failed", "timed-out"].contains($0.value.lastEnd?.status) }
             .max { ($0.value.lastEnd?.time ?? 0, $1.key) < ($1.value.lastEnd?.time ?? 0, $0.key) }?.key

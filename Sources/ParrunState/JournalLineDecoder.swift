@@ -239,10 +239,10 @@ struct JournalLineDecoder {
                 let owner = identity(field(Key.owner), &cache), let worker = integer(field(Key.worker)),
                 let time = double(field(Key.time))
             else { return nil }
-            guard let session = optionalString(Key.session) else { return nil }
+            guard let session = optionalString(Key.session), let log = optionalString(Key.log) else { return nil }
             return .start(.init(
                 run: run, id: id, attempt: attempt, recipe: recipe, process: process, owner: owner, worker: worker, time: time,
-                session: session))
+                session: session, log: log))
         }
         if matches(type, JournalRecord.Kind.end) {
             typealias Key = JournalRecord.EndRecord.Key

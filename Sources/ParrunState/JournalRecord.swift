@@ -73,8 +73,12 @@ public enum JournalRecord: Sendable, Equatable {
         public var time: Double
         /// The agent session a prompt ticket's attempt was given (or continues).
         public var session: String? = nil
+        /// The stem of the ticket's log files when it is not the id itself (an
+        /// id too long for a file name, `LogFileName`): how `logs ID` finds them
+        /// whatever a later parrun would name them.
+        public var log: String? = nil
 
-        package init(run: String, id: String, attempt: Int, recipe: String, process: ProcessIdentity, owner: ProcessIdentity, worker: Int, time: Double, session: String? = nil) {
+        package init(run: String, id: String, attempt: Int, recipe: String, process: ProcessIdentity, owner: ProcessIdentity, worker: Int, time: Double, session: String? = nil, log: String? = nil) {
             self.run = run
             self.id = id
             self.attempt = attempt
@@ -84,6 +88,7 @@ public enum JournalRecord: Sendable, Equatable {
             self.worker = worker
             self.time = time
             self.session = session
+            self.log = log
         }
     }
 
@@ -251,6 +256,7 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.worker, String(record.worker))
             add(Key.time, number(record.time))
             if let session = record.session { add(Key.session, text(session)) }
+            if let log = record.log { add(Key.log, text(log)) }
         case .end(let record):
             typealias Key = EndRecord.Key
             add(Key.run, text(record.run))

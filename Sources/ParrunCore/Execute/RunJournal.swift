@@ -46,9 +46,11 @@ final class RunJournal {
 
     func started(_ ticket: Int, attempt: Int, worker: Int, pid: Int32, session: String? = nil) {
         let process = pid > 0 ? ProcessTable.justStarted(pid) : .none
+        let id = graph.tickets[ticket].id
         writer.append(.start(.init(
-            run: runID, id: graph.tickets[ticket].id, attempt: attempt, recipe: recipeHashes[ticket],
-            process: process, owner: owner, worker: worker, time: Clock.wall(), session: session)))
+            run: runID, id: id, attempt: attempt, recipe: recipeHashes[ticket],
+            process: process, owner: owner, worker: worker, time: Clock.wall(), session: session,
+            log: LogFileName.isPlain(id) ? nil : LogFileName.stem(id))))
     }
 
     /// `--launcher slurm`: the job an attempt runs as.

@@ -3,6 +3,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import ParrunModel
 #endif
 
 /// No log is lost silently, and nothing outside the state directory is
@@ -31,6 +32,16 @@ import Glibc
         let logs = try CLITests.run(["logs", id], in: directory)
         #expect(logs.status == 0, "\(logs.stderr)")
         #expect(logs.stdout == "from the long one\n", "\(logs.stdout) \(logs.stderr)")
+
+        // The journal records the name, so `logs` finds it even were the naming to change.
+        let stem = LogFileName.stem(id)
+        let journal = try String(contentsOf: directory.appendingPathComponent(".parrun/journal.jsonl"), encoding: .utf8)
+        #expect(journal.contains("\"log\":\"\(stem)\""), "\(journal)")
+        let logsDirectory = directory.appendingPathComponent(".parrun/logs")
+        try FileManager.default.moveItem(at: logsDirectory.appendingPathComponent(stem + ".log"), to: logsDirectory.appendingPathComponent("renamed.log"))
+        try Data(journal.replacingOccurrences(of: "\"log\":\"\(stem)\"", with: "\"log\":\"renamed\"").utf8)
+            .write(to: directory.appendingPathComponent(".parrun/journal.jsonl"))
+        #expect(try CLITests.run(["logs", id], in: directory).stdout == "from the long one\n", "found through the journal")
     }
 
     /// Logs that cannot be written (a read-only logs directory; as root, who
