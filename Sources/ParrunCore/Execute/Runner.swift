@@ -88,8 +88,10 @@ public final class Runner {
     var interruptedRuns: [Int: [String]] = [:]
     /// `--resume`: tickets whose work awaited review, and what was decided.
     var reviews: [Int: ReviewState] = [:]
-    /// Tickets approved in review: they succeed without awaiting it again.
-    var approved = Set<Int>()
+    /// Recipes that succeeded, ready for the verify gate the controller may ask for.
+    var pendingGates: [Int: (recipe: RunningAttempt, phase: VerifyPhase)] = [:]
+    /// A failed gate's output, ready to go back to the ticket's agent (`feedBack`).
+    var gateFeedback: [Int: AgentSessionPlan] = [:]
     /// Tickets found landed already: they succeed without landing again.
     var alreadyLanded = Set<Int>()
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
@@ -236,6 +238,14 @@ public final class Runner {
             if controller.stopping { send(.notStarted(ticket: ticket, attemptBegun: false)) } else { start(ticket, worker: worker) }
         case .land(let ticket):
             land(ticket)
+        case .verify(let ticket):
+            verify(ticket)
+        case .recordVerified(let ticket, let attempt, let passed, let exitCode):
+            journal?.verified(ticket, attempt: attempt, passed: passed, exitCode: exitCode)
+        case .feedBack(let ticket):
+            if let plan = gateFeedback.removeValue(forKey: ticket) { sessionsToContinue[ticket] = plan }
+        case .holdForReview(let ticket):
+            holdForReview(ticket)
         case .terminate(let ticket):
             if let pid = runningProcess(of: ticket) { ProcessControl.signalGroup(pid, Signal.terminate) }
         case .kill(let ticket):
@@ -244,6 +254,9 @@ public final class Runner {
             reporter.report(event, elapsed: elapsed)
         case .recordEnded(let ticket, let attempt, let outcome, let seconds, let willRetry, let stats):
             journal?.ended(ticket, attempt: attempt, outcome: outcome, seconds: seconds, willRetry: willRetry, stats: stats)
+            // Held for a gate the controller did not ask for (the run was stopping), or not taken up.
+            pendingGates[ticket] = nil
+            gateFeedback[ticket] = nil
             if !willRetry { coordination?.release(ticket, id: plan.graph.tickets[ticket].id) }
         case .recordSkipped(let ticket, let attempt):
             journal?.skipped(ticket, attempt: attempt)

@@ -3,8 +3,8 @@ import ParrunPlatform
 import ParrunState
 import ParrunSupport
 
-/// A process ended: its outcome, its verify gate, landing its work, and the
-/// controller told.
+/// A process ended: its outcome told to the controller, which decides on its
+/// verify gate, review and landing; the gate and the landing it asks for.
 extension Runner {
 
     /// A ticket is finished when its top process exits, not when its pipe closes
@@ -43,7 +43,7 @@ extension Runner {
             let job = SlurmJobTracker.Attempt(ticket: attempt.ticket, attempt: attempt.attempt, id: plan.graph.tickets[attempt.ticket].id)
             for change in launcher.ended(job, gate: attempt.verifying != nil, cleanExit: stopped == nil && status == .exited(0)) { apply(change) }
             if let phase = attempt.verifying {
-                endVerify(attempt, phase: phase, status: status, seconds: seconds, stopped: stopped)
+                endVerify(attempt, phase: phase, status: status, seconds: seconds)
                 continue
             }
             var outcome: AttemptOutcome = stopped ?? (status == .exited(0) ? .succeeded : .failed(status))
@@ -68,15 +68,23 @@ extension Runner {
                 }
             }
             if outcome.isSuccess, let script = plan.graph.tickets[attempt.ticket].verifyScript {
-                let phase = VerifyPhase(script: script, stats: stats, recipeSeconds: seconds, session: attempt.agent?.stream.session)
-                do throws(SystemError) {
-                    try startVerify(after: attempt, phase: phase)
-                    continue
-                } catch {
-                    outcome = .verifyFailed("could not start: \(error.description)")
-                }
+                // Ready for the gate, should the controller ask for it (`verify`).
+                pendingGates[attempt.ticket] = (attempt, VerifyPhase(script: script, stats: stats, recipeSeconds: seconds, session: attempt.agent?.stream.session))
             }
-            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats)
+            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats, fromRecipe: true)
+        }
+    }
+
+    /// The controller asks for the ticket's verify gate.
+    func verify(_ ticket: Int) {
+        guard let (recipe, phase) = pendingGates.removeValue(forKey: ticket) else {
+            send(.verifyEnded(ticket: ticket, .couldNotStart("its recipe's attempt is gone")))
+            return
+        }
+        do throws(SystemError) {
+            try startVerify(after: recipe, phase: phase)
+        } catch {
+            send(.verifyEnded(ticket: ticket, .couldNotStart(error.description)))
         }
     }
 
@@ -106,56 +114,40 @@ extension Runner {
         send(.launched(ticket: recipe.ticket))
     }
 
-    /// The verify gate ended: the ticket succeeds, fails, or (a prompt ticket)
-    /// goes back to its agent session with the verifier's output.
-    func endVerify(_ attempt: RunningAttempt, phase: VerifyPhase, status: ExitStatus, seconds: Double, stopped: AttemptOutcome?) {
+    /// The verify gate ended; the controller judges it. For a prompt ticket
+    /// the verifier's output is made ready to go back to its agent session,
+    /// should the controller decide so (`feedBack`).
+    func endVerify(_ attempt: RunningAttempt, phase: VerifyPhase, status: ExitStatus, seconds: Double) {
         let ticket = attempt.ticket
-        let passed = stopped == nil && status == .exited(0)
-        var exitCode: Int?
-        if case .exited(let code) = status { exitCode = Int(code) }
-        // A gate stopped by Ctrl-C gave no verdict: the ticket was interrupted, not found wanting.
-        if stopped != .interrupted {
-            journal?.verified(ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode)
-            send(.verified(ticket: ticket, passed: passed))
-            reporter.report(.ticketVerified(ticket: ticket, attempt: attempt.attempt, passed: passed, exitCode: exitCode), elapsed: elapsed)
+        var canFeedBack = false
+        if status != .exited(0), case .prompt = plan.graph.tickets[ticket].recipe, let session = phase.session, !options.freshSessions {
+            let output = String(decoding: attempt.verifyOutput, as: UTF8.self)
+            var plan = AgentSessionPlan(id: session, resume: true, reason: "checked by its verifier")
+            plan.followUp = Verify.feedback(script: phase.script, exit: AttemptOutcome.failed(status).detail, output: output)
+            gateFeedback[ticket] = plan
+            canFeedBack = true
         }
-        let total = phase.recipeSeconds + seconds
-        let outcome: AttemptOutcome
-        if passed {
-            outcome = .succeeded
-        } else if let stopped {
-            outcome = stopped
-        } else {
-            let exit = AttemptOutcome.failed(status).detail
-            outcome = .verifyFailed(exit)
-            let definition = plan.graph.tickets[ticket]
-            if case .prompt = definition.recipe, let session = phase.session, !options.freshSessions,
-                controller.retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: definition)) {
-                let output = String(decoding: attempt.verifyOutput, as: UTF8.self)
-                var plan = AgentSessionPlan(id: session, resume: true, reason: "checked by its verifier")
-                plan.followUp = Verify.feedback(script: phase.script, exit: exit, output: output)
-                sessionsToContinue[ticket] = plan
-            }
-        }
-        finish(ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: total, stats: phase.stats)
+        send(.verifyEnded(ticket: ticket, .exited(status, seconds: seconds, canFeedBack: canFeedBack)))
     }
 
-    /// The attempt's outcome is known (after its verify gate): a success lands
-    /// first (`--worktree`) or waits for review; the controller decides the rest.
-    func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil) {
-        let definition = plan.graph.tickets[ticket]
-        var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats)
-        if outcome.isSuccess, definition.review, !approved.contains(ticket) {
-            guard let gitWork else {
-                send(.awaitingReview(ending))
-                return
-            }
-            // With --worktree the work is committed on its branch and lands only once approved.
-            gitWork.run({ _ = $0.commitWork(definition) }, then: { [self] in send(.awaitingReview(ending)) })
+    /// The controller keeps the ticket's work for review: with `--worktree`
+    /// it is committed on its branch and lands only once approved.
+    func holdForReview(_ ticket: Int) {
+        guard let gitWork else {
+            send(.heldForReview(ticket: ticket))
             return
         }
+        let definition = plan.graph.tickets[ticket]
+        gitWork.run({ _ = $0.commitWork(definition) }, then: { [self] in send(.heldForReview(ticket: ticket)) })
+    }
+
+    /// The attempt's outcome is known; the controller decides the rest.
+    /// `fromRecipe`: the recipe's process ran (so its verify gate may run).
+    func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil, fromRecipe: Bool = false) {
+        let definition = plan.graph.tickets[ticket]
+        var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats)
         ending.lands = gitWork != nil && definition.recipe != .none && !alreadyLanded.contains(ticket)
-        ending.feedbackReady = sessionsToContinue[ticket]?.followUp != nil
+        ending.fromRecipe = fromRecipe
         send(.ended(ending))
     }
 

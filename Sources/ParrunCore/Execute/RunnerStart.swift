@@ -39,7 +39,7 @@ extension Runner {
             reporter.report(.notice("parrun: \(definition.id) still awaits review: parrun approve \(definition.id), or parrun reject \(definition.id) --reason TEXT"), elapsed: elapsed)
             return
         case .approved(let run)?:
-            approved.insert(ticket)
+            send(.approved(ticket: ticket))
             reporter.report(.notice("parrun: \(definition.id) was approved" + (isolation == nil ? "" : "; landing its work")), elapsed: elapsed)
             guard isolation != nil else {
                 let attempt = controller.beginAttempt(ticket)

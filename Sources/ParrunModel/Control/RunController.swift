@@ -11,8 +11,9 @@ import ParrunSupport
 /// `Scheduler`), timeouts and the grace before SIGKILL, retries and back-off
 /// (`RetryPolicy`), the failure modes (stop, `-k`, `--fail-fast`,
 /// `--max-failures`), signals, adaptive agent concurrency and the usage-limit
-/// pause (`AgentThrottle`), the landing queue (`--worktree`), the cost
-/// budget, each ticket's record and so the exit status.
+/// pause (`AgentThrottle`), verify gates and their feedback rounds, review,
+/// the landing queue (`--worktree`), the cost budget, each ticket's record
+/// and so the exit status.
 package struct RunController {
     /// What the controller knows of a running attempt's process.
     private struct Clock {
@@ -41,6 +42,13 @@ package struct RunController {
     /// stops the git command running then.
     private var landingQueue: [Ending] = []
     private var landing: Ending?
+    /// Recipes that succeeded and whose verify gate runs: their ending, which
+    /// the gate's verdict completes.
+    private var gates: [Int: Ending] = [:]
+    /// Successes whose work is being kept for review.
+    private var holding: [Int: Ending] = [:]
+    /// Tickets approved in review: their success does not wait for review again.
+    package private(set) var approved = Set<Int>()
     /// The run is winding down: nothing new starts, running tickets are being stopped.
     package private(set) var stopping = false
     package private(set) var interruptedBy: Int32?
@@ -58,7 +66,7 @@ package struct RunController {
     }
 
     /// Nothing runs, waits for a retry, or can start any more.
-    package var isDone: Bool { clocks.isEmpty && landing == nil && scheduler.isDone }
+    package var isDone: Bool { clocks.isEmpty && landing == nil && gates.isEmpty && holding.isEmpty && scheduler.isDone }
 
     /// The attempt's number once the runner begins it (a ticket found already
     /// finished elsewhere or awaiting review begins none).
@@ -105,30 +113,40 @@ package struct RunController {
             if attemptBegun { records[ticket].attempts -= 1 }
             scheduler.unstart(ticket)
             actions.append(.releaseClaim(ticket: ticket))
-        case .ended(let ending):
+        case .ended(var ending):
             clocks[ending.ticket] = nil
-            if ending.lands && ending.outcome.isSuccess {
-                landingQueue.append(ending)
-                landNext(&actions)
-            } else {
-                finish(ending, now: now, wallNow: wallNow, &actions)
+            guard ending.fromRecipe, ending.outcome.isSuccess, plan.graph.tickets[ending.ticket].verifyScript != nil else {
+                settle(ending, now: now, wallNow: wallNow, &actions)
+                break
             }
+            if stopping {
+                // The run is stopping: the gate would be stopped as it starts.
+                ending.outcome = .interrupted
+                settle(ending, now: now, wallNow: wallNow, &actions)
+            } else {
+                gates[ending.ticket] = ending
+                actions.append(.verify(ticket: ending.ticket))
+            }
+        case .verifyEnded(let ticket, let end):
+            guard let ending = gates.removeValue(forKey: ticket) else { break }
+            let judged = judge(ending, end, &actions)
+            clocks[ticket] = nil
+            settle(judged, now: now, wallNow: wallNow, &actions)
+        case .heldForReview(let ticket):
+            guard let ending = holding.removeValue(forKey: ticket) else { break }
+            actions.append(.recordEnded(ticket: ticket, attempt: ending.attempt, outcome: .awaitingReview, seconds: ending.seconds, willRetry: false, stats: ending.stats))
+            record(ending, outcome: .awaitingReview)
+            records[ticket].status = .awaitingReview
+            scheduler.awaitsReview(ticket)
+            actions.append(.report(.ticketEnded(ticket: ticket, attempt: ending.attempt, worker: ending.worker, outcome: .awaitingReview, seconds: ending.seconds, retryIn: nil, stats: ending.stats)))
+        case .approved(let ticket):
+            approved.insert(ticket)
         case .landingFinished(let ticket, let failure):
             guard var ending = landing, ending.ticket == ticket else { break }
             landing = nil
             if let failure { ending.outcome = failure }
             finish(ending, now: now, wallNow: wallNow, &actions)
             landNext(&actions)
-        case .verified(let ticket, let passed):
-            records[ticket].verifyRuns += 1
-            if !passed { records[ticket].verifyFailures += 1 }
-        case .awaitingReview(let ending):
-            clocks[ending.ticket] = nil
-            actions.append(.recordEnded(ticket: ending.ticket, attempt: ending.attempt, outcome: .awaitingReview, seconds: ending.seconds, willRetry: false, stats: ending.stats))
-            record(ending, outcome: .awaitingReview)
-            records[ending.ticket].status = .awaitingReview
-            scheduler.awaitsReview(ending.ticket)
-            actions.append(.report(.ticketEnded(ticket: ending.ticket, attempt: ending.attempt, worker: ending.worker, outcome: .awaitingReview, seconds: ending.seconds, retryIn: nil, stats: ending.stats)))
         case .foundElsewhere(let ticket, nil):
             scheduler.runsElsewhere(ticket)
         case .foundElsewhere(let ticket, .succeeded?):
@@ -198,6 +216,57 @@ package struct RunController {
     }
 
     // MARK: - Ending
+
+    /// The recipe's outcome is final (after its gate): a success waits for
+    /// review unless approved, then lands (`--worktree`); the rest ends here.
+    private mutating func settle(_ ending: Ending, now: Double, wallNow: Double, _ actions: inout [Action]) {
+        let ticket = ending.ticket
+        if ending.outcome.isSuccess, plan.graph.tickets[ticket].review, !approved.contains(ticket) {
+            holding[ticket] = ending
+            actions.append(.holdForReview(ticket: ticket))
+        } else if ending.lands && ending.outcome.isSuccess {
+            landingQueue.append(ending)
+            landNext(&actions)
+        } else {
+            finish(ending, now: now, wallNow: wallNow, &actions)
+        }
+    }
+
+    /// The recipe's ending completed by its verify gate's verdict: recorded
+    /// and reported unless a signal cut the gate short (no verdict then); a
+    /// failure goes back to a prompt ticket's agent while its verify retries last.
+    private mutating func judge(_ recipe: Ending, _ end: VerifyEnd, _ actions: inout [Action]) -> Ending {
+        var ending = recipe
+        let ticket = ending.ticket
+        switch end {
+        case .couldNotStart(let reason):
+            ending.outcome = .verifyFailed("could not start: \(reason)")
+        case .exited(let status, let seconds, let canFeedBack):
+            let stopped = stopReason(ticket)
+            let passed = stopped == nil && status == .exited(0)
+            ending.seconds += seconds
+            if stopped != .interrupted {
+                var exitCode: Int?
+                if case .exited(let code) = status { exitCode = Int(code) }
+                records[ticket].verifyRuns += 1
+                if !passed { records[ticket].verifyFailures += 1 }
+                actions.append(.recordVerified(ticket: ticket, attempt: ending.attempt, passed: passed, exitCode: exitCode))
+                actions.append(.report(.ticketVerified(ticket: ticket, attempt: ending.attempt, passed: passed, exitCode: exitCode)))
+            }
+            if passed {
+                ending.outcome = .succeeded
+            } else if let stopped {
+                ending.outcome = stopped
+            } else {
+                ending.outcome = .verifyFailed(AttemptOutcome.failed(status).detail)
+                if canFeedBack, retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: plan.graph.tickets[ticket])) {
+                    ending.feedbackReady = true
+                    actions.append(.feedBack(ticket: ticket))
+                }
+            }
+        }
+        return ending
+    }
 
     private mutating func landNext(_ actions: inout [Action]) {
         guard landing == nil, !landingQueue.isEmpty else { return }

@@ -20,8 +20,8 @@ extension RunController {
         }
     }
 
-    /// An attempt's end, as the runner saw it: its outcome after any verify
-    /// gate and landing.
+    /// An attempt's end, as the runner saw it: its recipe's outcome (the
+    /// controller then runs its verify gate, holds it for review, or lands it).
     package struct Ending: Sendable {
         package var ticket: Int
         package var attempt: Int
@@ -33,6 +33,9 @@ extension RunController {
         package var feedbackReady = false
         /// `--worktree`: a success counts once its work has landed (`land`).
         package var lands = false
+        /// The recipe's own process ran and ended (not an attempt settled
+        /// without one: approved, adopted, nothing to run), so its verify gate runs.
+        package var fromRecipe = false
 
         package init(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats?, feedbackReady: Bool = false) {
             self.ticket = ticket
@@ -60,10 +63,13 @@ extension RunController {
         /// not start (`attemptBegun`: its attempt was counted already).
         case notStarted(ticket: Int, attemptBegun: Bool)
         case ended(Ending)
-        /// The ticket's verify gate gave its verdict.
-        case verified(ticket: Int, passed: Bool)
-        /// The recipe succeeded; the work waits for `parrun approve`.
-        case awaitingReview(Ending)
+        /// The ticket's verify gate (asked for with `verify`) ended.
+        case verifyEnded(ticket: Int, VerifyEnd)
+        /// The work the controller asked to hold for review (`holdForReview`) is kept.
+        case heldForReview(ticket: Int)
+        /// `--resume`: the ticket's work was approved in review, so its success
+        /// does not wait for review again.
+        case approved(ticket: Int)
         /// A ticket handed out by `start` does not run here: another parrun holds
         /// its claim (nil: this one waits for it) or finished it already.
         case foundElsewhere(ticket: Int, ElsewhereResult?)
@@ -86,6 +92,14 @@ extension RunController {
         case timer
     }
 
+    /// How a verify gate ended.
+    package enum VerifyEnd: Sendable {
+        /// Its process exited after `seconds`; `canFeedBack`: a failure can go
+        /// back to the ticket's agent session (the runner has its output ready).
+        case exited(ExitStatus, seconds: Double, canFeedBack: Bool)
+        case couldNotStart(String)
+    }
+
     package enum Action: Sendable {
         /// Set the ticket up and start its attempt; the runner answers with
         /// `launched`, `ended` or `notStarted`.
@@ -93,6 +107,16 @@ extension RunController {
         /// Land the ticket's work on the integration branch; the runner answers
         /// with `landingFinished`. One landing at a time, in the order tickets succeeded.
         case land(ticket: Int)
+        /// Start the ticket's verify gate where its recipe ran; the runner
+        /// answers with `launched`, then `verifyEnded`.
+        case verify(ticket: Int)
+        /// The gate's verdict, for the journal.
+        case recordVerified(ticket: Int, attempt: Int, passed: Bool, exitCode: Int?)
+        /// The failed gate's output goes back to the ticket's agent session on its next attempt.
+        case feedBack(ticket: Int)
+        /// Keep the ticket's work for `parrun approve` (`--worktree`: commit it
+        /// on its branch); the runner answers with `heldForReview`.
+        case holdForReview(ticket: Int)
         /// SIGTERM to the process group of the ticket's running attempt.
         case terminate(ticket: Int)
         /// SIGKILL to it: the grace period is over.

@@ -20,6 +20,9 @@ struct ControllerSimulation {
         /// `--worktree`: a success then lands, taking this long, with this
         /// failure (nil: it lands). Nil: no landing.
         var landing: (seconds: Double, failure: AttemptOutcome?)?
+        /// A ticket with `verify`: its gate after a successful recipe.
+        var gateSeconds = 0.5
+        var gatePasses = true
     }
 
     /// Something that happened, in order, for assertions.
@@ -30,6 +33,10 @@ struct ControllerSimulation {
         case kill(String, at: Double)
         case landStart(String, at: Double)
         case landEnd(String, at: Double)
+        case verifyStart(String, at: Double)
+        case verified(String, passed: Bool, at: Double)
+        case feedBack(String, at: Double)
+        case heldForReview(String, at: Double)
     }
 
     let plan: Plan
@@ -37,19 +44,23 @@ struct ControllerSimulation {
     var now = 0.0
     var entries: [Entry] = []
     var reports: [RunEvent] = []
-    /// Each attempt's end as the controller was told it (after its landing, if it lands).
+    /// Each attempt's final outcome as the controller recorded it (after its gate and landing).
     var outcomes: [(id: String, at: Double, outcome: AttemptOutcome)] = []
     /// When the first signal was delivered, if one was.
     var signalledAt: Double?
     /// Per ticket id, its attempts' behaviour (the last one repeats).
     var behaviours: [String: [Behaviour]] = [:]
+    /// Tickets approved in an earlier run's review: the runner says so as it starts them.
+    var approved: Set<String> = []
     /// Signals to deliver at simulated times.
     var signals: [(at: Double, signal: Int32)] = []
     /// When the journal is lost ("disk full"), if it is.
     var stateLostAt: Double?
     /// Tickets whose set-up a signal interrupts (the runner's `notStarted`).
-    private var running: [Int: (attempt: Int, worker: Int, endsAt: Double, startedAt: Double, behaviour: Behaviour)] = [:]
+    private var running: [Int: (attempt: Int, worker: Int, endsAt: Double, startedAt: Double, behaviour: Behaviour, gate: Bool)] = [:]
     private(set) var maxRunning = 0
+    /// Each ticket's slot, for its verify gate.
+    private var workers: [Int: Int] = [:]
     /// The landing under way: its ticket, when it ends, and how.
     private var landing: (ticket: Int, endsAt: Double, failure: AttemptOutcome?)?
     private(set) var overlappingLandings = 0
@@ -81,7 +92,6 @@ struct ControllerSimulation {
             if let current = landing, current.endsAt <= now {
                 landing = nil
                 entries.append(.landEnd(id(current.ticket), at: now))
-                outcomes.append((id(current.ticket), now, current.failure ?? .succeeded))
                 perform(controller.handle(.landingFinished(ticket: current.ticket, failure: current.failure), now: now, wallNow: now))
             }
         }
@@ -104,26 +114,34 @@ struct ControllerSimulation {
     private mutating func end(_ ticket: Int) {
         guard let process = running.removeValue(forKey: ticket) else { return }
         entries.append(.end(id(ticket), attempt: process.attempt, at: now))
+        if process.gate {
+            let passes = process.behaviour.gatePasses
+            entries.append(.verified(id(ticket), passed: passes, at: now))
+            let isPrompt = { if case .prompt = plan.graph.tickets[ticket].recipe { true } else { false } }()
+            let end = RunController.VerifyEnd.exited(.exited(passes ? 0 : 1), seconds: now - process.startedAt, canFeedBack: isPrompt)
+            perform(controller.handle(.verifyEnded(ticket: ticket, end), now: now, wallNow: now))
+            return
+        }
         let outcome = controller.stopReason(ticket) ?? process.behaviour.outcome
-        // A success that lands counts once it has landed.
-        if !(outcome.isSuccess && process.behaviour.landing != nil) { outcomes.append((id(ticket), now, outcome)) }
         var ending = RunController.Ending(
             ticket: ticket, attempt: process.attempt, worker: process.worker, outcome: outcome,
-            seconds: now - process.startedAt, stats: process.behaviour.stats,
-            feedbackReady: { if case .verifyFailed = outcome { true } else { false } }())
+            seconds: now - process.startedAt, stats: process.behaviour.stats)
         ending.lands = process.behaviour.landing != nil
-        perform(controller.handle(outcome == .awaitingReview ? .awaitingReview(ending) : .ended(ending), now: now, wallNow: now))
+        ending.fromRecipe = true
+        perform(controller.handle(.ended(ending), now: now, wallNow: now))
     }
 
     private mutating func perform(_ actions: [RunController.Action]) {
         for action in actions {
             switch action {
             case .start(let ticket, let worker):
+                if approved.contains(id(ticket)) { perform(controller.handle(.approved(ticket: ticket), now: now, wallNow: now)) }
                 let attempt = controller.beginAttempt(ticket)
                 let script = behaviours[id(ticket)] ?? [Behaviour()]
                 let behaviour = script[min(attempt, script.count) - 1]
                 entries.append(.start(id(ticket), attempt: attempt, at: now))
-                running[ticket] = (attempt, worker, now + behaviour.seconds, now, behaviour)
+                running[ticket] = (attempt, worker, now + behaviour.seconds, now, behaviour, false)
+                workers[ticket] = worker
                 maxRunning = max(maxRunning, running.count)
                 perform(controller.handle(.launched(ticket: ticket), now: now, wallNow: now))
             case .terminate(let ticket):
@@ -139,9 +157,24 @@ struct ControllerSimulation {
                 let planned = script[min(attempt, script.count) - 1].landing ?? (0, nil)
                 entries.append(.landStart(id(ticket), at: now))
                 landing = (ticket, now + planned.seconds, planned.failure)
+            case .verify(let ticket):
+                // The gate runs in the recipe's slot, under the ticket's timeout.
+                let attempt = controller.records[ticket].attempts
+                let script = behaviours[id(ticket)] ?? [Behaviour()]
+                let behaviour = script[min(attempt, script.count) - 1]
+                entries.append(.verifyStart(id(ticket), at: now))
+                running[ticket] = (attempt, workers[ticket] ?? 0, now + behaviour.gateSeconds, now, behaviour, true)
+                perform(controller.handle(.launched(ticket: ticket), now: now, wallNow: now))
+            case .feedBack(let ticket):
+                entries.append(.feedBack(id(ticket), at: now))
+            case .holdForReview(let ticket):
+                entries.append(.heldForReview(id(ticket), at: now))
+                perform(controller.handle(.heldForReview(ticket: ticket), now: now, wallNow: now))
             case .report(let event):
                 reports.append(event)
-            case .recordEnded, .recordSkipped, .releaseClaim:
+            case .recordEnded(let ticket, _, let outcome, _, _, _):
+                outcomes.append((id(ticket), now, outcome))
+            case .recordVerified, .recordSkipped, .releaseClaim:
                 break
             }
         }

@@ -22,6 +22,7 @@ import Testing
                 manifest += "t\(index): \(deps.joined(separator: " "))\n    @retries \(roll(3))\n"
                 if roll(5) == 0 { manifest += "    @timeout \(1 + roll(3))s\n" }
                 if roll(5) == 0 { manifest += "    @pool p\n" }
+                if roll(4) == 0 { manifest += "    @verify true\n" }
                 manifest += "    x\n"
             }
             let jobs = 1 + roll(4)
@@ -38,7 +39,8 @@ import Testing
                 run.behaviours["t\(index)"] = (0..<3).map { _ in
                     ControllerSimulation.Behaviour(
                         seconds: Double(1 + roll(30)) / 10, outcome: roll(10) < 7 ? .succeeded : .failed(.exited(1)), ignoresTerm: roll(10) == 0,
-                        landing: lands ? (Double(roll(20)) / 10, roll(5) == 0 ? .conflict(["f"]) : nil) : nil)
+                        landing: lands ? (Double(roll(20)) / 10, roll(5) == 0 ? .conflict(["f"]) : nil) : nil,
+                        gateSeconds: Double(roll(20)) / 10, gatePasses: roll(4) != 0)
                 }
             }
             let signal = roll(6) == 0 ? [SIGINT, SIGTERM][roll(2)] : nil

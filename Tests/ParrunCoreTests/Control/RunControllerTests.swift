@@ -149,19 +149,78 @@ import Testing
 
     @Test func aFailedVerifyGoesBackToTheAgentAsOftenAsItsVerifyRetriesAllow() throws {
         var run = try ControllerSimulation(lines("agent:", "    @verify test -f done", "    @verifyRetries 2", "    > do it"), jobs: 1)
-        run.behaviours = ["agent": [Behaviour(outcome: .verifyFailed("exit 1"))]]
+        run.behaviours = ["agent": [Behaviour(gatePasses: false)]]
         let result = run.run()
         #expect(run.starts(of: "agent").count == 3, "the first attempt and two feedback rounds: \(run.entries)")
+        #expect(run.entries.filter { if case .feedBack = $0 { true } else { false } }.count == 2, "\(run.entries)")
         #expect(run.status(result, "agent") == .failed)
+        #expect(result.records[0].verifyRuns == 3 && result.records[0].verifyFailures == 3)
+    }
+
+    @Test func aVerifyGateRunsAfterASuccessfulRecipeAndItsTimeCounts() throws {
+        var run = try ControllerSimulation(lines("build:", "    @verify test -f out", "    x", "use: build", "    x"), jobs: 1)
+        run.behaviours = ["build": [Behaviour(seconds: 1, gateSeconds: 2)]]
+        let result = run.run()
+        #expect(run.entries.contains(.verifyStart("build", at: 1)) && run.entries.contains(.verified("build", passed: true, at: 3)), "\(run.entries)")
+        #expect(run.starts(of: "use") == [3], "the dependent waits for the gate: \(run.entries)")
+        #expect(result.records[0].seconds == 3, "recipe and gate")
+        #expect(result.exitCode == 0)
+    }
+
+    @Test func aFailedGateFailsAShellTicketForGoodAndSkipsItsDependents() throws {
+        var run = try ControllerSimulation(lines("build:", "    @verify false", "    @retries 1", "    x", "use: build", "    x"), jobs: 1)
+        run.behaviours = ["build": [Behaviour(gatePasses: false)]]
+        let result = run.run()
+        #expect(run.starts(of: "build").count == 1, "the same recipe would fail its gate again: \(run.entries)")
+        #expect(!run.entries.contains { if case .feedBack = $0 { true } else { false } }, "a shell ticket has no agent to tell")
+        #expect(run.outcomes.map(\.outcome) == [.verifyFailed("exit 1")], "\(run.outcomes)")
+        #expect(run.status(result, "build") == .failed && run.starts(of: "use").isEmpty)
+        #expect(result.exitCode == 1)
+    }
+
+    @Test func aGateThatOutlivesTheTicketsTimeoutIsStoppedAndTheTicketTimesOut() throws {
+        var run = try ControllerSimulation(lines("build:", "    @timeout 2s", "    @verify sleep 9", "    x"), jobs: 1)
+        run.behaviours = ["build": [Behaviour(seconds: 1, gateSeconds: 10)]]
+        let result = run.run()
+        #expect(run.entries.contains(.terminate("build", at: 3)), "the gate's own clock: 2 s from its start: \(run.entries)")
+        #expect(run.status(result, "build") == .timedOut)
+    }
+
+    @Test func ctrlCDuringAGateGivesNoVerdictAndAGateDoesNotStartOnceStopping() throws {
+        var run = try ControllerSimulation(lines("a:", "    @verify true", "    x", "b:", "    @verify true", "    x"), jobs: 2, options: RunOptions())
+        run.behaviours = ["a": [Behaviour(seconds: 1, gateSeconds: 5)], "b": [Behaviour(seconds: 2, ignoresTerm: true)]]
+        run.signals = [(1.5, SIGINT)]
+        let result = run.run()
+        #expect(!run.entries.contains { if case .verified("a", _, _) = $0 { true } else { false } } || result.records[0].verifyRuns == 0, "no verdict recorded for a: \(run.entries)")
+        #expect(result.records[0].verifyRuns == 0)
+        #expect(!run.entries.contains(.verifyStart("b", at: 2)), "b's recipe ended after Ctrl-C: its gate never starts: \(run.entries)")
+        #expect(run.status(result, "a") == .interrupted && run.status(result, "b") == .interrupted)
+        #expect(result.exitCode == 130)
     }
 
     @Test func reviewHoldsTheDependentsAndExitsThree() throws {
-        var run = try ControllerSimulation(lines("work:", "    x", "after: work", "    x", "other:", "    x"), jobs: 1)
-        run.behaviours = ["work": [Behaviour(outcome: .awaitingReview)]]
+        var run = try ControllerSimulation(lines("work:", "    @review", "    x", "after: work", "    x", "other:", "    x"), jobs: 1)
         let result = run.run()
+        #expect(run.entries.contains(.heldForReview("work", at: 1)), "\(run.entries)")
         #expect(run.starts(of: "after").isEmpty && run.starts(of: "other") == [1])
         #expect(run.status(result, "work") == .awaitingReview)
         #expect(result.exitCode == ExitCode.awaitingReview.rawValue)
+    }
+
+    @Test func anApprovedTicketSucceedsWithoutReviewAndItsDependentsRun() throws {
+        var run = try ControllerSimulation(lines("work:", "    @review", "    x", "after: work", "    x"), jobs: 1)
+        run.approved = ["work"]
+        let result = run.run()
+        #expect(!run.entries.contains { if case .heldForReview = $0 { true } else { false } }, "\(run.entries) \(run.outcomes) \(result.records)")
+        #expect(run.status(result, "after") == .succeeded && result.exitCode == 0)
+    }
+
+    @Test func aReviewTicketIsHeldOnlyAfterItsGatePasses() throws {
+        var run = try ControllerSimulation(lines("work:", "    @review", "    @verify true", "    x"), jobs: 1)
+        run.behaviours = ["work": [Behaviour(seconds: 1, gateSeconds: 1)]]
+        let result = run.run()
+        #expect(run.entries.contains(.heldForReview("work", at: 2)), "\(run.entries)")
+        #expect(run.status(result, "work") == .awaitingReview)
     }
 
     @Test func aConflictIsRerunOnceOnlyWhenAsked() throws {
