@@ -232,40 +232,20 @@ package struct RunController {
         }
     }
 
-    /// The recipe's ending completed by its verify gate's verdict: recorded
-    /// and reported unless a signal cut the gate short (no verdict then); a
-    /// failure goes back to a prompt ticket's agent while its verify retries last.
+    /// The recipe's ending completed by its verify gate's verdict, which is
+    /// recorded and reported unless a signal cut the gate short.
     private mutating func judge(_ recipe: Ending, _ end: VerifyEnd, _ actions: inout [Action]) -> Ending {
-        var ending = recipe
-        let ticket = ending.ticket
-        switch end {
-        case .couldNotStart(let reason):
-            ending.outcome = .verifyFailed("could not start: \(reason)")
-        case .exited(let status, let seconds, let canFeedBack):
-            let stopped = stopReason(ticket)
-            let passed = stopped == nil && status == .exited(0)
-            ending.seconds += seconds
-            if stopped != .interrupted {
-                var exitCode: Int?
-                if case .exited(let code) = status { exitCode = Int(code) }
-                records[ticket].verifyRuns += 1
-                if !passed { records[ticket].verifyFailures += 1 }
-                actions.append(.recordVerified(ticket: ticket, attempt: ending.attempt, passed: passed, exitCode: exitCode))
-                actions.append(.report(.ticketVerified(ticket: ticket, attempt: ending.attempt, passed: passed, exitCode: exitCode)))
-            }
-            if passed {
-                ending.outcome = .succeeded
-            } else if let stopped {
-                ending.outcome = stopped
-            } else {
-                ending.outcome = .verifyFailed(AttemptOutcome.failed(status).detail)
-                if canFeedBack, retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: plan.graph.tickets[ticket])) {
-                    ending.feedbackReady = true
-                    actions.append(.feedBack(ticket: ticket))
-                }
-            }
+        let ticket = recipe.ticket
+        let gate = GateVerdict(recipe: recipe, end: end, stopped: stopReason(ticket),
+                               mayFeedBack: retryPolicy.mayFeedBack(ticket, verifyRetries: Verify.retries(of: plan.graph.tickets[ticket])))
+        if let (passed, exitCode) = gate.verdict {
+            records[ticket].verifyRuns += 1
+            if !passed { records[ticket].verifyFailures += 1 }
+            actions.append(.recordVerified(ticket: ticket, attempt: recipe.attempt, passed: passed, exitCode: exitCode))
+            actions.append(.report(.ticketVerified(ticket: ticket, attempt: recipe.attempt, passed: passed, exitCode: exitCode)))
         }
-        return ending
+        if gate.feedsBack { actions.append(.feedBack(ticket: ticket)) }
+        return gate.ending
     }
 
     private mutating func landNext(_ actions: inout [Action]) {
