@@ -265,8 +265,11 @@ package struct RunController {
     private mutating func finish(_ ending: Ending, now: Double, wallNow: Double, _ actions: inout [Action]) {
         let ticket = ending.ticket
         let outcome = ending.outcome
-        // Once the run is stopping nothing new starts, retries included.
-        let delay = scheduler.isStopped ? nil : retryDelay(ending, now: now, wallNow: wallNow, &actions)
+        // Once the run stops starting tickets, retries stop too; but an agent's
+        // verify feedback round is the same ticket still at work, and goes on
+        // unless a signal (or --fail-fast) is stopping the run.
+        let feedbackRound = ending.feedbackReady && !stopping
+        let delay = scheduler.isStopped && !feedbackRound ? nil : retryDelay(ending, now: now, wallNow: wallNow, &actions)
         actions.append(.recordEnded(ticket: ticket, attempt: ending.attempt, outcome: outcome, seconds: ending.seconds, willRetry: delay != nil, stats: ending.stats))
         record(ending, outcome: outcome)
         if ending.stats != nil { checkCostLimit(&actions) }
@@ -275,6 +278,12 @@ package struct RunController {
             scheduler.succeeded(ticket)
             records[ticket].status = .succeeded
             actions.append(.report(ended))
+            return
+        }
+        if delay != nil, feedbackRound {
+            // At once, in the slot it holds: no other ticket takes it in between.
+            actions.append(.report(ended))
+            actions.append(.start(ticket: ticket, worker: ending.worker))
             return
         }
         if let delay {

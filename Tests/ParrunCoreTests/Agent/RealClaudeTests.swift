@@ -107,6 +107,29 @@ struct RealClaudeTests {
         #expect(log.split(separator: "\n").count >= 4, "the agent was called again after the verifier: \(log)")
     }
 
+    /// Without -k a failure stops new tickets, but an agent at work goes on,
+    /// its verify feedback rounds included.
+    @Test(.timeLimit(.minutes(3)))
+    func anotherTicketsFailureDoesNotCutAFeedbackRoundShort() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mock = try Mock(in: directory)
+        let file = directory.appendingPathComponent("answer.txt").path
+        let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
+            + #"{"id": "v", "prompt": "Answer [[write \#(file): draft]] [[on feedback write \#(file): fixed]]", "#
+            + #""verify": "grep -q fixed answer.txt || { echo 'answer.txt says draft, wanted fixed'; exit 1; }"},"#
+            + #"{"id": "bad", "run": "exit 1"}, {"id": "after", "dependsOn": ["bad"], "run": "true"}]}"#
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        let outcome = try CLITests.run(["-q", "-j2"], in: directory, environment: try environment(directory, mock: mock))
+        #expect(outcome.status == 1, "bad failed: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("VERIFY FAILED v (exit 1)"), "\(outcome.stderr)")
+        #expect(read(directory, "answer.txt") == "fixed\n", "v's feedback round ran after bad failed: \(outcome.stderr)")
+        let status = try CLITests.run(["status", "--json"], in: directory)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let states = Dictionary(uniqueKeysWithValues: (object["tickets"] as? [[String: Any]] ?? []).map { ($0["id"] as? String ?? "", $0["state"] as? String ?? "") })
+        #expect(states["v"] == "succeeded" && states["after"] != "succeeded", "\(states)")
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func aKilledRunResumesTheAgentInItsSession() throws {
         let directory = try CLITests.directory()

@@ -157,6 +157,32 @@ import Testing
         #expect(result.records[0].verifyRuns == 3 && result.records[0].verifyFailures == 3)
     }
 
+    @Test func anotherTicketsFailureDoesNotCutAnAgentsFeedbackRoundsShort() throws {
+        var run = try ControllerSimulation(lines(
+            "agent:", "    @verify test -f done", "    @verifyRetries 2", "    > do it",
+            "bad:", "    @retries 0", "    x",
+            "later: bad", "    x",
+            "waiting:", "    x"), jobs: 2)
+        run.behaviours = [
+            "agent": [Behaviour(seconds: 2, gatePasses: false), Behaviour(seconds: 2, gatePasses: true)],
+            "bad": [Behaviour(seconds: 1, outcome: .failed(.exited(1)))],
+        ]
+        let result = run.run()
+        #expect(run.starts(of: "agent") == [0, 2.5], "its second round starts at once after the failed gate: \(run.entries)")
+        #expect(run.status(result, "agent") == .succeeded)
+        #expect(run.starts(of: "waiting").isEmpty, "without -k nothing new starts after bad failed: \(run.entries)")
+        #expect(run.status(result, "bad") == .failed && result.exitCode == 1)
+    }
+
+    @Test func ctrlCStopsAFeedbackRound() throws {
+        var run = try ControllerSimulation(lines("agent:", "    @verify test -f done", "    @verifyRetries 2", "    > do it"), jobs: 1)
+        run.behaviours = ["agent": [Behaviour(seconds: 2, gatePasses: false)]]
+        run.signals = [(2.2, SIGINT)]
+        let result = run.run()
+        #expect(run.starts(of: "agent") == [0], "\(run.entries)")
+        #expect(result.exitCode == 130)
+    }
+
     @Test func aVerifyGateRunsAfterASuccessfulRecipeAndItsTimeCounts() throws {
         var run = try ControllerSimulation(lines("build:", "    @verify test -f out", "    x", "use: build", "    x"), jobs: 1)
         run.behaviours = ["build": [Behaviour(seconds: 1, gateSeconds: 2)]]
