@@ -48,6 +48,19 @@ import Testing
         #expect(problems(lines("jobz = 2", "a:"), strict: true).allSatisfy { $0.contains(": error: ") })
     }
 
+    @Test func theCommandWarnsAndWithStrictExits2NamingTheFileLineAndColumn() throws {
+        let manifest = "{\"tickets\": [\n  {\"id\": \"a\", \"deps\": [\"b\"]},\n  {\"id\": \"b\"}\n]}\n"
+        let dir = try CLITests.directory(["tickets.json": manifest])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let warned = try CLITests.run(["-n"], in: dir)
+        #expect(warned.status == 0)
+        #expect(warned.stderr.hasPrefix(#"tickets.json:2:15: warning: unknown key "deps" in ticket a: did you mean "dependsOn"?"#), "\(warned.stderr)")
+        let strict = try CLITests.run(["-n", "--strict"], in: dir)
+        #expect(strict.status == 2)
+        #expect(strict.stderr.hasPrefix(#"tickets.json:2:15: error: unknown key "deps" in ticket a: did you mean "dependsOn"?"#), "\(strict.stderr)")
+        #expect(strict.stdout.isEmpty)
+    }
+
     @Test func textAttributesAreCheckedWithTheirOwnSpelling() {
         let found = problems(lines("a:", "    @timout 5s", "    @zzzzzzzz x", "    true"))
         #expect(found == [
