@@ -6,8 +6,9 @@ import ParrunSupport
 struct TicketDecoder {
     /// `defaults` members; a ticket inherits each one it does not set itself.
     let defaults: [JSONMember]
-    /// Keys of the ticket's own that are not `TicketKey`s: another tool's
-    /// store keeps them silently, a parrun manifest warns (defaults are checked once, by their reader).
+    /// What a key of the ticket's own that is no `TicketKey` is: silent in another
+    /// tool's store, a warning (or error) in a parrun manifest. Inherited
+    /// defaults are not checked here: their reader checks them once.
     var unknownKeys = UnknownKeyPolicy.ignore
     /// Fields a template names (`{{component}}`): a ticket's own, not typos.
     var templateFields: Set<String> = []
