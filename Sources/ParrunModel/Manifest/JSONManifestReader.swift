@@ -95,7 +95,7 @@ enum JSONManifestReader {
     /// Each default is inherited by every ticket: its key is checked here, once.
     private static func checkKeys(of defaults: [JSONMember], decoder: TicketDecoder, diagnostics: inout DiagnosticList) {
         guard decoder.unknownKeys != .ignore else { return }
-        for member in defaults where TicketKey.byName[member.key] == nil && !decoder.templateFields.contains(member.key) {
+        for member in defaults where TicketKey(name: member.key) == nil && !decoder.templateFields.contains(member.key) {
             UnknownKey.report(member, at: .defaults, among: TicketKey.allCases.map(\.rawValue), otherNames: TicketKey.otherNames.mapValues(\.rawValue), policy: decoder.unknownKeys, diagnostics: &diagnostics)
         }
     }

@@ -10,8 +10,26 @@ enum TicketKey: String, CaseIterable {
     // Flags of the claude command (`ClaudeOptions`)
     case model, permissionMode, maxTurns, maxBudgetUsd, appendSystemPrompt, allowedTools
 
-    /// One hash lookup per member, instead of comparing the key with every name.
-    static let byName: [String: TicketKey] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+    /// The key `name` spells, if any. Every member of every ticket comes
+    /// through here, so it compares only with the keys of the same length
+    /// (one or three): cheaper than hashing the name, or than the synthesized
+    /// `init(rawValue:)`, which hashes too for an enum this large.
+    init?(name: String) {
+        let length = name.utf8.count
+        guard length < Self.byLength.count else { return nil }
+        for key in Self.byLength[length] where key.rawValue == name {
+            self = key
+            return
+        }
+        return nil
+    }
+
+    /// The keys by the length of their name in bytes.
+    private static let byLength: [[TicketKey]] = {
+        var table = [[TicketKey]](repeating: [], count: (allCases.map(\.rawValue.utf8.count).max() ?? 0) + 1)
+        for key in allCases { table[key.rawValue.utf8.count].append(key) }
+        return table
+    }()
 
     /// The spellings of the text format's attributes: the id and dependencies
     /// come from the header, and the recipe from the body.

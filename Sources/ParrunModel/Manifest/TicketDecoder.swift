@@ -49,7 +49,7 @@ struct TicketDecoder {
         var ticket = Ticket(id: id, idSpan: idMember.value.span)
         var seenGroups = [JSONMember?](repeating: nil, count: KeyGroup.allCases.count)
         for (index, member) in withDefaults(members).enumerated() {
-            let key = TicketKey.byName[member.key]
+            let key = TicketKey(name: member.key)
             if key == nil && unknownKeys != .ignore && index < members.count && !templateFields.contains(member.key) {
                 reportUnknown(member, ticket: id, diagnostics: &diagnostics)
             }

@@ -79,6 +79,13 @@ import Testing
         #expect(problems(text).count == 1)
     }
 
+    @Test func theKeyLookupFindsEveryKeyAndNothingElse() {
+        for key in TicketKey.allCases { #expect(TicketKey(name: key.rawValue) == key) }
+        for other in ["", "i", "ID", "runs", "dependsOn ", "appendSystemPromptX", String(repeating: "a", count: 100)] {
+            #expect(TicketKey(name: other) == nil, "\(other)")
+        }
+    }
+
     @Test func everyKeyTheDecoderReadsIsKnown() {
         // One member per TicketKey: none may be reported, whatever its value does.
         let members = TicketKey.allCases.filter { $0 != .id && $0 != .dependencies && $0 != .state && $0 != .prompt }
