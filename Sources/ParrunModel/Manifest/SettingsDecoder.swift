@@ -24,7 +24,10 @@ enum SettingsDecoder {
                     let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: Setting.allCases.map(\.rawValue) + ["pool"])
                     var warning = ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan).diagnostic
                     // --strict: a misspelt setting is refused like a misspelt key.
-                    if unknownSettings == .refuse { warning.severity = .error }
+                    if unknownSettings == .refuse {
+                        warning.severity = .error
+                        warning.message = "unknown setting `\(member.key.truncatedForMessage)`"
+                    }
                     diagnostics.append(warning)
                 }
                 continue
