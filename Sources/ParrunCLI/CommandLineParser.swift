@@ -24,6 +24,10 @@ public struct Invocation: Sendable, Equatable {
     public var follow = false
     public var force = false
     public var directory: String?
+    /// `--max-manifest-size`, in bytes; nil means `ManifestSizeLimit.defaultBytes`.
+    public var maxManifestSize: Int?
+    /// `--strict`: an unknown key in the manifest is an error, not a warning.
+    public var strict = false
     public var jobs: JobsRequest?
     public var dryRun = false
     public var graphFormat: GraphFormat?
@@ -183,6 +187,13 @@ public enum CommandLineParser {
             } else {
                 invocation.directory = value
             }
+        case .maxManifestSize:
+            guard let bytes = ManifestSizeLimit.bytes(parsing: value) else {
+                throw .invalidValue(option: spelled, value: value, expected: "a size in bytes, or with K, M or G (such as 64M)")
+            }
+            invocation.maxManifestSize = bytes
+        case .strict:
+            invocation.strict = true
         case .jobs:
             guard let jobs = JobsRequest(parsing: value) else {
                 throw .invalidValue(option: spelled, value: value, expected: "a number of jobs or auto")

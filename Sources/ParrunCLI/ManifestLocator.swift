@@ -21,12 +21,16 @@ enum ManifestLocator {
         } else {
             throw .noManifestFound(directory: FileSystem.currentDirectory())
         }
+        let limit = invocation.maxManifestSize ?? ManifestSizeLimit.defaultBytes
+        let name = path == "-" ? "<stdin>" : path
+        let outcome: BoundedRead.Outcome
         do {
-            if path == "-" { return SourceFile(name: "<stdin>", bytes: try FileSystem.readStandardInput()) }
-            return SourceFile(name: path, bytes: try FileSystem.readFile(path))
+            outcome = path == "-" ? try BoundedRead.standardInput(limit: limit) : try BoundedRead.file(path, limit: limit)
         } catch {
             throw .cannotReadManifest(error)
         }
+        guard case .bytes(let bytes) = outcome else { throw .manifestTooLarge(name, limit: limit) }
+        return SourceFile(name: name, bytes: bytes)
     }
 
     /// The project a store belongs to, when the manifest's folder, resolved

@@ -5,6 +5,8 @@ import ParrunState
 public enum OptionKey: Sendable, Equatable {
     case file
     case directory
+    case maxManifestSize
+    case strict
     case jobs
     case dryRun
     case graph
@@ -62,6 +64,10 @@ public enum OptionTable {
                    help: "read the manifest from FILE (`-` reads standard input)"),
         OptionSpec(key: .directory, short: "C", long: "directory", valueName: "DIR",
                    help: "change to DIR before reading the manifest, as make -C"),
+        OptionSpec(key: .maxManifestSize, short: nil, long: "max-manifest-size", valueName: "SIZE",
+                   help: "refuse a manifest or ticket store larger than SIZE bytes (K, M, G suffixes; default 64M)"),
+        OptionSpec(key: .strict, short: nil, long: "strict", valueName: nil,
+                   help: "make unknown keys in the manifest errors instead of warnings"),
         OptionSpec(key: .jobs, short: "j", long: "jobs", valueName: "N|auto",
                    help: "run N tickets at once; auto = cores/2, 1..8 (default: PARRUN_JOBS, the manifest's jobs, 1)"),
         OptionSpec(key: .dryRun, short: "n", long: "dry-run", valueName: nil,

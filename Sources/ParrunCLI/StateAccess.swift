@@ -23,7 +23,7 @@ struct LoadedManifest {
                 throw .cannotReadFile(what: "prompt template", error)
             }
         }
-        let checked = ValidatedManifest(source, promptTemplate: template)
+        let checked = ValidatedManifest(source, promptTemplate: template, strict: invocation.strict)
         for problem in checked.templateErrors.prefix(20) { Terminal.writeMessage("parrun: error: \(problem)\n") }
         let diagnostics = checked.diagnostics
         if !diagnostics.diagnostics.isEmpty {

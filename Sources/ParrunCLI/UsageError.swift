@@ -18,6 +18,8 @@ public enum UsageError: Error, Equatable, Sendable {
     case noManifestFound(directory: String)
     case cannotChangeDirectory(SystemError)
     case cannotReadManifest(SystemError)
+    /// The manifest (or store) is larger than `--max-manifest-size` allows; it was not read whole.
+    case manifestTooLarge(String, limit: Int)
     case cannotWriteState(SystemError)
     case cannotReadFile(what: String, SystemError)
     case worktree(String)
@@ -61,6 +63,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "cannot read \(what) \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):
             return "cannot read manifest \(error.path ?? ""): \(error.reason)"
+        case .manifestTooLarge(let name, let limit):
+            return "\(name): the manifest is larger than \(ManifestSizeLimit.describe(limit)) (the limit); raise it with --max-manifest-size SIZE"
         case .journal(let error):
             return error.message
         case .cannotWriteState(let error) where error.isSymbolicLink:

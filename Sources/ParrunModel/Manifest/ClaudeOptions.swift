@@ -21,9 +21,6 @@ public struct ClaudeOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// The fields read here; any other key is not a claude option.
-    static let fieldNames: Set<String> = ["model", "permissionMode", "maxTurns", "maxBudgetUsd", "appendSystemPrompt", "allowedTools"]
-
     /// The flags, in a fixed order after the caller's own: the list option is
     /// last, since the CLI reads its items as a variadic option.
     package var arguments: [String] {

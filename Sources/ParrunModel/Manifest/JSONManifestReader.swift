@@ -3,37 +3,62 @@ import ParrunSupport
 /// Interprets a parsed JSON document as a manifest: `{"tickets": [...], settings}`,
 /// `{"tasks": [...]}`, or a bare array of tickets.
 enum JSONManifestReader {
-    static func read(_ document: JSONValue, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
+    /// `unknownKeys`: for a parrun manifest; a task file or ticket index (another
+    /// tool's store) keeps its own keys silently. `templateFields`: fields a
+    /// template names, which tickets may have.
+    static func read(_ document: JSONValue, unknownKeys: UnknownKeyPolicy, templateFields: Set<String>, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
+        var decoder = TicketDecoder(defaults: [], unknownKeys: unknownKeys, templateFields: templateFields)
         switch document.kind {
         case .array(let elements):
-            return (ManifestSettings(), tickets(elements, field: "tickets", defaults: [], diagnostics: &diagnostics))
+            return (ManifestSettings(), tickets(elements, field: "tickets", decoder: decoder, diagnostics: &diagnostics))
         case .object(let members):
-            return readObject(members, at: document.span, diagnostics: &diagnostics)
+            if isForeignStore(members) { decoder.unknownKeys = .ignore }
+            return readObject(members, at: document.span, decoder: decoder, diagnostics: &diagnostics)
         default:
             diagnostics.add(ManifestError.notAManifest(found: document.typeDescription, at: document.span))
             return (ManifestSettings(), [])
         }
     }
 
-    private static func readObject(_ members: [JSONMember], at span: SourceSpan, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
+    /// A task file (`tasks`) or a ticket index (`version`): written by another tool, with keys of its own.
+    private static func isForeignStore(_ members: [JSONMember]) -> Bool {
+        members.contains { $0.key == DocumentKey.tasks.rawValue || $0.key == DocumentKey.version.rawValue }
+    }
+
+    private static func readObject(_ members: [JSONMember], at span: SourceSpan, decoder: TicketDecoder, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
         var list: JSONMember?
-        var defaults: [JSONMember] = []
+        var defaultsMember: JSONMember?
         var settingMembers: [JSONMember] = []
         for member in members {
-            switch member.key {
-            case "tickets", "tasks":
+            switch DocumentKey(rawValue: member.key) {
+            case .tickets, .tasks:
                 if let earlier = list {
                     diagnostics.add(ManifestError.conflictingKeys(earlier.key, member.key, at: member.keySpan, other: earlier.keySpan))
                 } else {
                     list = member
                 }
-            case "defaults":
-                defaults = validDefaults(member, diagnostics: &diagnostics)
-            default:
+            case .defaults:
+                defaultsMember = member
+            case .version, nil:
+                // Kept in `settings.extra` with every other key that is no setting.
                 settingMembers.append(member)
             }
         }
-        let settings = SettingsDecoder.decode(settingMembers, warnUnknown: false, diagnostics: &diagnostics)
+        var decoder = decoder
+        if let defaultsMember {
+            let defaults = validDefaults(defaultsMember, diagnostics: &diagnostics)
+            decoder = TicketDecoder(
+                defaults: defaults, unknownKeys: decoder.unknownKeys,
+                templateFields: decoder.templateFields.union(templateFields(of: defaults)))
+            checkKeys(of: defaults, decoder: decoder, diagnostics: &diagnostics)
+        }
+        let settings = SettingsDecoder.decode(settingMembers, unknownSettings: .ignore, diagnostics: &diagnostics)
+        if decoder.unknownKeys != .ignore {
+            let names = DocumentKey.allCases.filter { $0 != .version }.map(\.rawValue) + SettingsDecoder.Setting.allCases.map(\.rawValue)
+            for member in settings.extra {
+                UnknownKey.report(member, at: .topLevel, among: names, policy: decoder.unknownKeys, diagnostics: &diagnostics)
+            }
+        }
         guard let list else {
             diagnostics.add(ManifestError.missingTicketList(at: span))
             return (settings, [])
@@ -42,7 +67,7 @@ enum JSONManifestReader {
             diagnostics.add(ManifestError.wrongType(field: list.key, ticket: nil, expected: "an array of tickets", found: list.value.typeDescription, at: list.value.span))
             return (settings, [])
         }
-        return (settings, tickets(elements, field: list.key, defaults: defaults, diagnostics: &diagnostics))
+        return (settings, tickets(elements, field: list.key, decoder: decoder, diagnostics: &diagnostics))
     }
 
     private static func validDefaults(_ member: JSONMember, diagnostics: inout DiagnosticList) -> [JSONMember] {
@@ -57,8 +82,25 @@ enum JSONManifestReader {
         }
     }
 
-    private static func tickets(_ elements: [JSONValue], field: String, defaults: [JSONMember], diagnostics: inout DiagnosticList) -> [Ticket] {
-        let decoder = TicketDecoder(defaults: defaults)
+    /// The fields the defaults' recipe template names: tickets carry them for it.
+    private static func templateFields(of defaults: [JSONMember]) -> Set<String> {
+        var names = Set<String>()
+        for member in defaults where member.key == TicketKey.run.rawValue || member.key == TicketKey.prompt.rawValue {
+            let lines = member.value.stringValue.map { [$0] } ?? member.value.arrayValue?.compactMap(\.stringValue) ?? []
+            for line in lines { names.formUnion(Template.placeholderNames(in: line)) }
+        }
+        return names
+    }
+
+    /// Each default is inherited by every ticket: its key is checked here, once.
+    private static func checkKeys(of defaults: [JSONMember], decoder: TicketDecoder, diagnostics: inout DiagnosticList) {
+        guard decoder.unknownKeys != .ignore else { return }
+        for member in defaults where TicketKey(name: member.key) == nil && !decoder.templateFields.contains(member.key) {
+            UnknownKey.report(member, at: .defaults, among: TicketKey.allCases.map(\.rawValue), otherNames: TicketKey.otherNames.mapValues(\.rawValue), policy: decoder.unknownKeys, diagnostics: &diagnostics)
+        }
+    }
+
+    private static func tickets(_ elements: [JSONValue], field: String, decoder: TicketDecoder, diagnostics: inout DiagnosticList) -> [Ticket] {
         var tickets: [Ticket] = []
         tickets.reserveCapacity(elements.count)
         for element in elements {

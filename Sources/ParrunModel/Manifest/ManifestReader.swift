@@ -10,7 +10,11 @@ public enum ManifestReader {
         public var diagnostics: DiagnosticList
     }
 
-    public static func read(_ source: SourceFile) -> Result {
+    /// `strict` (`--strict`): an unknown key of a parrun manifest is an error,
+    /// not a warning. `templateFields`: fields a prompt template names, which
+    /// tickets may carry without being warned about.
+    public static func read(_ source: SourceFile, strict: Bool = false, templateFields: Set<String> = []) -> Result {
+        let unknownKeys: UnknownKeyPolicy = strict ? .refuse : .warn
         var diagnostics = DiagnosticList()
         let parsed: (ManifestFormat, ManifestSettings, [Ticket], optional: Set<String>)? = source.bytes.withUnsafeBufferPointer { input in
             if let invalid = UTF8Validation.firstInvalidOffset(in: input) {
@@ -47,10 +51,10 @@ public enum ManifestReader {
                 if case .object = document.kind, BeadsReader.looksLikeBeads([document]) {
                     return (.json, ManifestSettings(), BeadsReader.read([document], diagnostics: &diagnostics), BeadsReader.optionalFields)
                 }
-                let (settings, tickets) = JSONManifestReader.read(document, diagnostics: &diagnostics)
+                let (settings, tickets) = JSONManifestReader.read(document, unknownKeys: unknownKeys, templateFields: templateFields, diagnostics: &diagnostics)
                 return (.json, settings, tickets, [])
             }
-            let (settings, tickets) = TextManifestParser.parse(input, from: start, diagnostics: &diagnostics)
+            let (settings, tickets) = TextManifestParser.parse(input, from: start, unknownKeys: unknownKeys, templateFields: templateFields, diagnostics: &diagnostics)
             return (.text, settings, tickets, [])
         }
         guard let (format, settings, tickets, optional) = parsed else {

@@ -11,18 +11,24 @@ enum SettingsDecoder {
         static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0.rawValue }
     }
 
-    /// `warnUnknown` is set for the text format, where every top-level line is a
-    /// setting; JSON manifests from other tools carry keys of their own (`version`).
-    static func decode(_ members: [JSONMember], warnUnknown: Bool, diagnostics: inout DiagnosticList) -> ManifestSettings {
+    /// `unknownSettings` is for the text format, where every top-level line is a
+    /// setting; the JSON reader checks the top level itself (`settings.extra`).
+    static func decode(_ members: [JSONMember], unknownSettings: UnknownKeyPolicy, diagnostics: inout DiagnosticList) -> ManifestSettings {
         var settings = ManifestSettings()
         for member in members {
             if case .null = member.value.kind { continue }
             let reader = FieldReader(member: member, ticket: nil)
             guard let setting = Setting(rawValue: member.key) else {
                 settings.extra.append(member)
-                if warnUnknown {
+                if unknownSettings != .ignore {
                     let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: Setting.allCases.map(\.rawValue) + ["pool"])
-                    diagnostics.add(ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan))
+                    var warning = ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan).diagnostic
+                    // --strict: a misspelt setting is refused like a misspelt key.
+                    if unknownSettings == .refuse {
+                        warning.severity = .error
+                        warning.message = "unknown setting `\(member.key.truncatedForMessage)`"
+                    }
+                    diagnostics.append(warning)
                 }
                 continue
             }

@@ -21,9 +21,6 @@ public struct SlurmRequest: Sendable, Equatable {
         self.extraArguments = extraArguments
     }
 
-    /// The fields read here.
-    static let fieldNames: Set<String> = ["cpus", "mem", "partition", "slurmArgs"]
-
     /// Sets the field `reader`'s member names, or reports why srun could not take it.
     mutating func read(_ reader: FieldReader, _ diagnostics: inout DiagnosticList) {
         let value = reader.member.value

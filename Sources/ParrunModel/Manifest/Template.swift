@@ -47,6 +47,24 @@ public enum Template {
         return .success(out + rest)
     }
 
+    /// The names `render` would look up in `template`, found by the same rule.
+    static func placeholderNames(in template: String) -> Set<String> {
+        var names = Set<String>()
+        var rest = Substring(template)
+        while let open = rest.firstRange(of: "{{") {
+            let afterOpen = rest[open.upperBound...]
+            guard let close = afterOpen.firstRange(of: "}}") else { break }
+            let name = String(afterOpen[..<close.lowerBound]).trimmingSpaces
+            if !name.isEmpty && name.utf8.allSatisfy(isNameByte) {
+                names.insert(name)
+                rest = afterOpen[close.upperBound...]
+            } else {
+                rest = afterOpen
+            }
+        }
+        return names
+    }
+
     private static func isNameByte(_ byte: UInt8) -> Bool {
         TicketID.isAlphanumeric(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
     }

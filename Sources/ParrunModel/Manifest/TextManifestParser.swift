@@ -17,7 +17,7 @@ struct TextManifestParser {
     private let input: UnsafeBufferPointer<UInt8>
     private var position: Int
     private var diagnostics: DiagnosticList
-    private let decoder = TicketDecoder(defaults: [])
+    private let decoder: TicketDecoder
 
     private var tickets: [Ticket] = []
     private var settingMembers: [JSONMember] = []
@@ -28,17 +28,24 @@ struct TextManifestParser {
     private var poolsSpan: SourceSpan?
     private var current: TicketDraft?
 
-    static func parse(_ input: UnsafeBufferPointer<UInt8>, from start: Int, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
-        var parser = TextManifestParser(input: input, position: start, diagnostics: diagnostics)
+    /// `unknownKeys`: what an unknown attribute or setting is; `templateFields`
+    /// are attributes a template names (`--prompt-template`), never unknown.
+    static func parse(
+        _ input: UnsafeBufferPointer<UInt8>, from start: Int, unknownKeys: UnknownKeyPolicy = .warn, templateFields: Set<String> = [],
+        diagnostics: inout DiagnosticList
+    ) -> (ManifestSettings, [Ticket]) {
+        let decoder = TicketDecoder(defaults: [], unknownKeys: unknownKeys, templateFields: templateFields, isTextFormat: true)
+        var parser = TextManifestParser(input: input, position: start, decoder: decoder, diagnostics: diagnostics)
         parser.parseLines()
-        let settings = SettingsDecoder.decode(parser.settingMembersWithPools(), warnUnknown: true, diagnostics: &parser.diagnostics)
+        let settings = SettingsDecoder.decode(parser.settingMembersWithPools(), unknownSettings: unknownKeys, diagnostics: &parser.diagnostics)
         diagnostics = parser.diagnostics
         return (settings, parser.tickets)
     }
 
-    private init(input: UnsafeBufferPointer<UInt8>, position: Int, diagnostics: DiagnosticList) {
+    private init(input: UnsafeBufferPointer<UInt8>, position: Int, decoder: TicketDecoder, diagnostics: DiagnosticList) {
         self.input = input
         self.position = position
+        self.decoder = decoder
         self.diagnostics = diagnostics
     }
 

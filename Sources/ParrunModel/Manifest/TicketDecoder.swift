@@ -6,6 +6,14 @@ import ParrunSupport
 struct TicketDecoder {
     /// `defaults` members; a ticket inherits each one it does not set itself.
     let defaults: [JSONMember]
+    /// What a key of the ticket's own that is no `TicketKey` is: silent in another
+    /// tool's store, a warning (or error) in a parrun manifest. Inherited
+    /// defaults are not checked here: their reader checks them once.
+    var unknownKeys = UnknownKeyPolicy.ignore
+    /// Fields a template names (`{{component}}`): a ticket's own, not typos.
+    var templateFields: Set<String> = []
+    /// Unknown keys are text-format attributes, spelt `@name`.
+    var isTextFormat = false
 
     /// Keys that name the same thing; a ticket may give only one of each group, and
     /// setting one of them stops the others being inherited from `defaults`.
@@ -40,7 +48,11 @@ struct TicketDecoder {
 
         var ticket = Ticket(id: id, idSpan: idMember.value.span)
         var seenGroups = [JSONMember?](repeating: nil, count: KeyGroup.allCases.count)
-        for member in withDefaults(members) {
+        for (index, member) in withDefaults(members).enumerated() {
+            let key = TicketKey(name: member.key)
+            if key == nil && unknownKeys != .ignore && index < members.count && !templateFields.contains(member.key) {
+                reportUnknown(member, ticket: id, diagnostics: &diagnostics)
+            }
             if case .null = member.value.kind { continue }
             if let group = KeyGroup(key: member.key) {
                 if let earlier = seenGroups[group.rawValue] {
@@ -55,7 +67,7 @@ struct TicketDecoder {
                 }
                 seenGroups[group.rawValue] = member
             }
-            apply(member, to: &ticket, diagnostics: &diagnostics)
+            apply(member, key: key, to: &ticket, diagnostics: &diagnostics)
         }
         let recipe = seenGroups[KeyGroup.recipe.rawValue]
         renderTemplate(of: &ticket, ownMembers: members, recipe: recipe, diagnostics: &diagnostics)
@@ -104,67 +116,79 @@ struct TicketDecoder {
         "high": 0, "medium": 1, "low": 2, "background": 3, "p0": 0, "p1": 1, "p2": 2, "p3": 3, "p4": 4,
     ]
 
-    private func apply(_ member: JSONMember, to ticket: inout Ticket, diagnostics: inout DiagnosticList) {
+    private func apply(_ member: JSONMember, key: TicketKey?, to ticket: inout Ticket, diagnostics: inout DiagnosticList) {
         let reader = FieldReader(member: member, ticket: ticket.id)
-        switch member.key {
-        case "id":
+        guard let key else {
+            // Templates may name any field: an unknown one is kept as written.
+            ticket.fields.append(member)
+            return
+        }
+        switch key {
+        case .id:
             break
-        case "title":
+        case .title:
             ticket.title = reader.string(&diagnostics)
-        case "description":
+        case .description:
             ticket.description = reader.string(&diagnostics)
-        case "dependsOn", "dependencies":
+        case .dependsOn, .dependencies:
             ticket.dependencies = reader.references(&diagnostics)
-        case "priority":
+        case .priority:
             if let text = member.value.stringValue, let level = Self.priorityWords[text.lowercased()] {
                 ticket.priority = level
-            } else if member.value.stringValue != nil && member.value.integerValue == nil {
-                diagnostics.add(ManifestError.wrongType(field: "priority", ticket: ticket.id, expected: "a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`", found: "'\(member.value.stringValue!.truncatedForMessage)'", at: member.value.span))
+            } else if let text = member.value.stringValue, member.value.integerValue == nil {
+                diagnostics.add(ManifestError.wrongType(field: "priority", ticket: ticket.id, expected: "a whole number, `high`, `medium`, `low`, `background` or `P0` to `P4`", found: "'\(text.truncatedForMessage)'", at: member.value.span))
             } else {
                 ticket.priority = reader.integer(minimum: Int.min, &diagnostics) ?? ticket.priority
             }
-        case "run":
+        case .run:
             if let script = reader.lines(&diagnostics) { ticket.recipe = .shell(script) }
-        case "prompt":
+        case .prompt:
             if let prompt = reader.lines(&diagnostics) { ticket.recipe = .prompt(prompt) }
-        case "timeout":
+        case .timeout:
             ticket.timeoutSeconds = reader.duration(&diagnostics)
-        case "retries":
+        case .retries:
             ticket.retries = reader.integer(minimum: 0, &diagnostics)
-        case "pool":
+        case .pool:
             ticket.pool = reader.string(&diagnostics)
             ticket.poolSpan = member.value.span
-        case "cwd":
+        case .cwd:
             ticket.workingDirectory = reader.string(&diagnostics)
-        case "env":
+        case .env:
             ticket.environment = reader.environment(&diagnostics)
-        case "status", "state":
+        case .status, .state:
             ticket.status = reader.string(&diagnostics)
-        default:
-            // Templates may name any field, typed or not: each is kept as written too.
-            readOption(reader, into: &ticket, &diagnostics)
+        case .verify, .verifyRetries, .review, .daemons, .touches, .cpus, .mem, .partition, .slurmArgs,
+            .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools:
+            // Fields that tune how the ticket runs; templates may name them too, so they are kept as written.
+            readOption(key, reader, into: &ticket, &diagnostics)
             ticket.fields.append(member)
         }
     }
 
-    /// The typed value of a field that tunes how the ticket runs, if its key is one.
-    private func readOption(_ reader: FieldReader, into ticket: inout Ticket, _ diagnostics: inout DiagnosticList) {
-        let key = reader.member.key
+    private func reportUnknown(_ member: JSONMember, ticket id: String, diagnostics: inout DiagnosticList) {
+        let names = isTextFormat ? TicketKey.attributeNames : TicketKey.allCases.map(\.rawValue)
+        UnknownKey.report(
+            member, at: isTextFormat ? .attribute(ticket: id) : .ticket(id), among: names,
+            otherNames: TicketKey.otherNames.mapValues(\.rawValue), policy: unknownKeys, diagnostics: &diagnostics)
+    }
+
+    /// The typed value of a field that tunes how the ticket runs.
+    private func readOption(_ key: TicketKey, _ reader: FieldReader, into ticket: inout Ticket, _ diagnostics: inout DiagnosticList) {
         switch key {
-        case "verify":
+        case .verify:
             ticket.verifyScript = Verify.script(reader, &diagnostics)
-        case "verifyRetries":
+        case .verifyRetries:
             ticket.verifyRetries = Verify.retries(reader, &diagnostics)
-        case "review":
+        case .review:
             ticket.review = reader.flag(&diagnostics) ?? false
-        case "daemons":
+        case .daemons:
             ticket.daemons = reader.flag(&diagnostics) ?? false
-        case "touches":
+        case .touches:
             ticket.touches = reader.commaList()
             if ticket.touches == nil { reader.wrongType("a list of path patterns (or one string, comma-separated)", nil, &diagnostics) }
-        case _ where SlurmRequest.fieldNames.contains(key):
+        case .cpus, .mem, .partition, .slurmArgs:
             ticket.slurm.read(reader, &diagnostics)
-        case _ where ClaudeOptions.fieldNames.contains(key):
+        case .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools:
             ticket.claudeOptions.read(reader, &diagnostics)
         default:
             break

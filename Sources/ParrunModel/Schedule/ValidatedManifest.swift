@@ -17,8 +17,10 @@ public struct ValidatedManifest: Sendable {
     /// some tickets have is empty text for those without it (stores leave empty
     /// fields out), as is a field the store's tool is known to leave out; a
     /// field no ticket has is an error.
-    public init(_ source: SourceFile, promptTemplate: (name: String, text: String)? = nil) {
-        var read = ManifestReader.read(source)
+    /// `strict`: unknown keys are errors (`--strict`).
+    public init(_ source: SourceFile, promptTemplate: (name: String, text: String)? = nil, strict: Bool = false) {
+        let templateFields = promptTemplate.map { Template.placeholderNames(in: $0.text) } ?? []
+        var read = ManifestReader.read(source, strict: strict, templateFields: templateFields)
         var diagnostics = read.diagnostics
         var graph: TicketGraph?
         var templateErrors: [String] = []
