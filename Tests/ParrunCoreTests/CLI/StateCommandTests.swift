@@ -179,6 +179,9 @@ import Testing
         try append(#"{"v":1,"type":"end","run":"x","id":"b","#, to: journal(directory))
         _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("fixed").path, contents: nil)
         try reset(directory)
+        // A reader that does not write (status) warns; the run that removes the line says so instead.
+        let status = try CLITests.run(["status"], in: directory)
+        #expect(status.stderr.contains("warning: the journal's last line (\(lines + 1)) was cut short by a crash; it is ignored"), "\(status.stderr)")
         let resumed = try CLITests.run(["-q", "--resume"], in: directory)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.components(separatedBy: "cut short by a crash").count == 2, "reported once: \(resumed.stderr)")
