@@ -52,6 +52,8 @@ public struct Invocation: Sendable, Equatable {
     public var claude: [String]?
     public var freshSessions = false
     public var maxCost: Double?
+    /// `--agents N`: agent slots (the claude pool's size).
+    public var agents: Int?
     public var rateLimitWait: Double?
     public var promptTemplate: String?
     public var worktree = false
@@ -214,6 +216,8 @@ public enum CommandLineParser {
             invocation.failFast = true
         case .maxFailures:
             invocation.maxFailures = try count(value, spelled, minimum: 1)
+        case .agents:
+            invocation.agents = try count(value, spelled, minimum: 1)
         case .timeout:
             invocation.timeout = try duration(value, spelled)
         case .retries:

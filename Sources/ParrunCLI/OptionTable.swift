@@ -28,6 +28,7 @@ public enum OptionKey: Sendable, Equatable {
     case claude
     case freshSessions
     case maxCost
+    case agents
     case promptTemplate
     case worktree
     case into
@@ -108,6 +109,8 @@ public enum OptionTable {
                    help: "the command prompt tickets run (default: PARRUN_CLAUDE, the manifest's claude, claude -p --output-format stream-json --verbose)"),
         OptionSpec(key: .freshSessions, short: nil, long: "fresh-sessions", valueName: nil,
                    help: "start every prompt ticket in a new agent session, even an interrupted one"),
+        OptionSpec(key: .agents, short: nil, long: "agents", valueName: "N",
+                   help: "run at most N prompt tickets at once, in slots of their own apart from -j (default: the manifest's pool claude, else 3)"),
         OptionSpec(key: .maxCost, short: nil, long: "max-cost", valueName: "USD",
                    help: "start no prompt ticket once the run's agents have cost USD dollars"),
         OptionSpec(key: .launcher, short: nil, long: "launcher", valueName: "local|slurm|CMD",

@@ -83,7 +83,8 @@ public enum ParrunCommand {
             clusterCPUs: slurm ? SlurmLauncher.clusterCPUs() ?? 1 : nil)
         jobs = jobs.capped(byOpenFileLimit: OpenFileLimit.raise(toAtLeast: jobs.descriptorsNeeded))
         let history = DurationHistory.load(from: stateDirectory)
-        let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, pools: manifest.settings.pools, weights: history.weights(for: graph))
+        let agents = AgentCount.resolve(commandLine: invocation.agents, manifest: manifest.settings.pools.last { $0.name == Scheduler.agentPool }?.limit)
+        let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, agents: agents, pools: manifest.settings.pools, weights: history.weights(for: graph))
 
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)

@@ -18,6 +18,9 @@ struct GraphJSONPrinter {
         out += "  \"version\": \(Self.schemaVersion),\n"
         out += "  \"manifest\": \(JSONText.quoted(manifestName)),\n"
         out += "  \"jobs\": {\"value\": \(plan.jobs.value), \"source\": \(JSONText.quoted(sourceName)), \"explanation\": \(JSONText.quoted(plan.jobs.explanation))},\n"
+        if plan.hasAgents {
+            out += "  \"agents\": {\"value\": \(plan.agents.value), \"explanation\": \(JSONText.quoted(plan.agents.explanation))},\n"
+        }
         out += "  \"counts\": {\"tickets\": \(counts.tickets), \"toRun\": \(counts.toRun), \"done\": \(counts.done), \"edges\": \(counts.edges), \"waves\": \(counts.waves), \"widestWave\": \(counts.widestWave), \"criticalPath\": \(counts.criticalPath), \"heldBack\": \(counts.heldBack)},\n"
         out += "  \"tickets\": [\n"
         for (index, ticket) in graph.tickets.enumerated() {

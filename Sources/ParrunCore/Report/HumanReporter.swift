@@ -53,7 +53,7 @@ public struct HumanReporter: RunReporter {
         self.style = style
         self.sink = sink
         switch options.prefix {
-        case .auto: usePrefix = plan.jobs.value > 1
+        case .auto: usePrefix = plan.concurrency > 1
         case .id, .worker: usePrefix = true
         case .none: usePrefix = false
         }

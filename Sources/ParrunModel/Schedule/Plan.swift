@@ -8,6 +8,8 @@ public struct Plan: Sendable {
     public let waves: Waves
     public let criticalPath: CriticalPath
     public let jobs: JobCount
+    /// Slots for agent (prompt) tickets, apart from `jobs`' (used only when there are some).
+    public let agents: AgentCount
     /// Limits on how many tickets of a pool run at once, from the manifest.
     public let pools: [PoolLimit]
 
@@ -17,7 +19,7 @@ public struct Plan: Sendable {
     /// ticket is. A held-back ticket never runs, and it is not done either.
     public let heldBack: [String?]
 
-    public init(graph: TicketGraph, runs: [Bool], jobs: JobCount, pools: [PoolLimit] = [], weights: [Double]? = nil) {
+    public init(graph: TicketGraph, runs: [Bool], jobs: JobCount, agents: AgentCount? = nil, pools: [PoolLimit] = [], weights: [Double]? = nil) {
         self.graph = graph
         self.runs = runs
         self.pools = pools
@@ -25,8 +27,24 @@ public struct Plan: Sendable {
         self.waves = Waves(graph: graph, runs: runs)
         self.criticalPath = CriticalPath(graph: graph, runs: runs, weights: weights)
         self.jobs = jobs
+        self.agents = agents ?? .resolve(commandLine: nil, manifest: pools.last { $0.name == Scheduler.agentPool }?.limit)
+        var prompts = 0
+        var shells = 0
+        // A ticket without a recipe takes no time: it never runs beside another.
+        for ticket in graph.tickets.indices where runs[ticket] && graph.tickets[ticket].recipe != .none {
+            if graph.tickets[ticket].recipe.kind == "prompt" { prompts += 1 } else { shells += 1 }
+        }
+        self.hasAgents = graph.tickets.contains { $0.recipe.kind == "prompt" }
+        self.concurrency = max(1, min(jobs.value, shells) + min(self.agents.value, prompts))
         self.heldBack = HeldBack.reasonsIfAny(graph)
     }
+
+    /// Some ticket is a prompt for an agent, so agent slots are in use.
+    public let hasAgents: Bool
+
+    /// At most this many of the tickets to run can run at once: `-j` of the
+    /// shell tickets and `agents` of the prompt tickets.
+    public let concurrency: Int
 
     public var heldBackCount: Int { heldBack.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 

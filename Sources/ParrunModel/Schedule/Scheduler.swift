@@ -4,8 +4,9 @@
 /// simulated clock.
 ///
 /// Invariants: a ticket starts only after every dependency in the run has
-/// succeeded; at most `jobs` tickets run at once, and at most a pool's limit
-/// of that pool's tickets.
+/// succeeded; at most `jobs` shell tickets and `agents` prompt tickets run at
+/// once (slots of their own: `-j` is about CPUs, an agent waits on the API),
+/// and at most a pool's limit of that pool's tickets.
 public struct Scheduler: Sendable {
     /// What to do after a ticket fails for good.
     public struct FailurePolicy: Sendable, Equatable {
@@ -28,7 +29,8 @@ public struct Scheduler: Sendable {
     /// Set once no new ticket may start: a failure without -k, --max-failures, or an interrupt.
     public private(set) var isStopped = false
 
-    private var ready: ReadyQueue
+    /// Ready tickets by the kind of slot they take: shell (0) and agent (1).
+    private var ready: [ReadyQueue]
     /// Dependencies in the run that have not succeeded yet, per ticket.
     private var unfinishedDependencies: [Int32]
     /// Per ticket, its pool's index in `poolLimits`, or -1 for no pool limit.
@@ -47,8 +49,9 @@ public struct Scheduler: Sendable {
     public private(set) var holdingPrompts = false
     /// ... and never will be in this run: held tickets leave the ready queue.
     private var promptsHeldForGood = false
-    /// `freeWorkers` holds the slot numbers not in use, lowest last so it is reused first.
-    private var freeWorkers: [Int]
+    /// Per kind of slot, the slot numbers not in use, lowest last so it is
+    /// reused first: shell slots are 0..<jobs, agent slots come after them.
+    private var freeWorkers: [[Int]]
     public private(set) var runningCount = 0
     private var retryingCount = 0
     /// Tickets another process is running, and tickets still waiting for dependencies.
@@ -66,12 +69,12 @@ public struct Scheduler: Sendable {
                 unfinished[ticket] += 1
             }
         }
-        var limits = plan.pools.map { (name: $0.name, limit: $0.limit) }
-        // Prompt tickets share pool `claude`, limited to -j when the manifest sets no limit,
-        // so that its limit can be lowered when the API rate-limits.
+        // The claude pool's size is the agent count (`--agents` wins over the manifest's).
+        var limits = plan.pools.map { (name: $0.name, limit: $0.name == Self.agentPool ? plan.agents.value : $0.limit) }
+        // Prompt tickets share pool `claude`, so that its limit can be lowered when the API rate-limits.
         if !limits.contains(where: { $0.name == Self.agentPool }),
             graph.tickets.contains(where: { $0.pool == nil && $0.recipe.kind == "prompt" }) {
-            limits.append((Self.agentPool, plan.jobs.value))
+            limits.append((Self.agentPool, plan.agents.value))
         }
         poolLimits = limits.map(\.limit)
         configuredLimits = poolLimits
@@ -85,11 +88,12 @@ public struct Scheduler: Sendable {
         isPrompt = graph.tickets.map { $0.recipe.kind == "prompt" }
         exclusions = Exclusions(graph: graph, runs: plan.runs)
         poolRunning = [Int](repeating: 0, count: limits.count)
-        ready = ReadyQueue(priorities: graph.tickets.map(\.priority), remaining: plan.criticalPath.remaining)
+        let queue = ReadyQueue(priorities: graph.tickets.map(\.priority), remaining: plan.criticalPath.remaining)
+        ready = [queue, queue]
         for ticket in 0..<graph.count where plan.runs[ticket] {
             if unfinished[ticket] == 0 {
                 states[ticket] = .ready
-                ready.push(ticket)
+                ready[isPrompt[ticket] ? 1 : 0].push(ticket)
             } else {
                 states[ticket] = .waiting
                 waitingCount += 1
@@ -97,7 +101,8 @@ public struct Scheduler: Sendable {
         }
         self.states = states
         self.unfinishedDependencies = unfinished
-        self.freeWorkers = Array((0..<plan.jobs.value).reversed())
+        let jobs = plan.jobs.value
+        self.freeWorkers = [Array((0..<jobs).reversed()), Array((jobs..<jobs + (plan.hasAgents ? plan.agents.value : 0)).reversed())]
     }
 
     /// Tickets to start now, each with its worker slot, best first; they are
@@ -106,8 +111,13 @@ public struct Scheduler: Sendable {
     public mutating func start() -> [(ticket: Int, worker: Int)] {
         guard !isStopped else { return [] }
         var started: [(ticket: Int, worker: Int)] = []
+        for kind in ready.indices { start(kind, into: &started) }
+        return started
+    }
+
+    private mutating func start(_ kind: Int, into started: inout [(ticket: Int, worker: Int)]) {
         var passedOver: [Int] = []
-        while !freeWorkers.isEmpty, let ticket = ready.pop() {
+        while !freeWorkers[kind].isEmpty, let ticket = ready[kind].pop() {
             if holdingPrompts && isPrompt[ticket] {
                 if promptsHeldForGood {
                     states[ticket] = .notStarted
@@ -126,14 +136,17 @@ public struct Scheduler: Sendable {
                 continue
             }
             if pool >= 0 { poolRunning[pool] += 1 }
-            let worker = freeWorkers.removeLast()
+            let worker = freeWorkers[kind].removeLast()
             states[ticket] = .running(worker: worker)
             runningCount += 1
             started.append((ticket, worker))
         }
-        for ticket in passedOver { ready.push(ticket) }
-        return started
+        for ticket in passedOver { ready[kind].push(ticket) }
     }
+
+    private mutating func pushReady(_ ticket: Int) { ready[isPrompt[ticket] ? 1 : 0].push(ticket) }
+
+    private mutating func removeReady(_ ticket: Int) { ready[isPrompt[ticket] ? 1 : 0].remove(ticket) }
 
     /// A ticket `start` handed out that did not start after all (the run began
     /// stopping first): it stays not started and its slot is free again.
@@ -162,7 +175,7 @@ public struct Scheduler: Sendable {
             return
         }
         states[ticket] = .ready
-        ready.push(ticket)
+        pushReady(ticket)
     }
 
     /// The ticket succeeded: dependents whose every dependency has now succeeded become ready.
@@ -179,7 +192,7 @@ public struct Scheduler: Sendable {
             if unfinishedDependencies[dependent] == 0 {
                 states[dependent] = .ready
                 waitingCount -= 1
-                ready.push(dependent)
+                pushReady(dependent)
             }
         }
     }
@@ -204,8 +217,8 @@ public struct Scheduler: Sendable {
         holdingPrompts = hold
         promptsHeldForGood = hold && forGood
         if promptsHeldForGood {
-            for ticket in ready.ordered where isPrompt[ticket] {
-                ready.remove(ticket)
+            for ticket in ready[1].ordered {
+                ready[1].remove(ticket)
                 states[ticket] = .notStarted
             }
         }
@@ -224,7 +237,7 @@ public struct Scheduler: Sendable {
     public mutating func awaitsReview(_ ticket: Int) {
         switch states[ticket] {
         case .running: release(ticket)
-        case .ready: ready.remove(ticket)
+        case .ready: removeReady(ticket)
         case .elsewhere: elsewhereCount -= 1
         default: return
         }
@@ -236,7 +249,7 @@ public struct Scheduler: Sendable {
         guard states[ticket] == .elsewhere else { return }
         elsewhereCount -= 1
         states[ticket] = .ready
-        ready.push(ticket)
+        pushReady(ticket)
     }
 
     /// Another process recorded that `ticket` succeeded: true if that changed
@@ -246,7 +259,7 @@ public struct Scheduler: Sendable {
         switch states[ticket] {
         case .elsewhere: elsewhereCount -= 1
         case .waiting: waitingCount -= 1
-        case .ready: ready.remove(ticket)
+        case .ready: removeReady(ticket)
         case .notInRun, .running, .retrying, .succeeded, .failed, .skipped, .notStarted, .awaitingReview: return false
         }
         states[ticket] = .succeeded
@@ -291,7 +304,7 @@ public struct Scheduler: Sendable {
     /// (tickets waiting on another process's tickets keep the run going).
     public var isDone: Bool {
         runningCount == 0 && retryingCount == 0
-            && (isStopped || (ready.isEmpty && (waitingCount == 0 || elsewhereCount == 0)))
+            && (isStopped || (ready.allSatisfy(\.isEmpty) && (waitingCount == 0 || elsewhereCount == 0)))
     }
 
     /// Marks everything that never started as `notStarted`; call once the loop ends.
@@ -302,13 +315,14 @@ public struct Scheduler: Sendable {
     }
 
     /// Tickets ready but not started, best first (for the status line).
-    public var readyTickets: [Int] { ready.ordered }
+    public var readyTickets: [Int] { ready[0].ordered + ready[1].ordered }
 
     private mutating func release(_ ticket: Int) {
         guard case .running(let worker) = states[ticket] else { return }
         runningCount -= 1
-        freeWorkers.append(worker)
-        freeWorkers.sort(by: >)
+        let kind = isPrompt[ticket] ? 1 : 0
+        freeWorkers[kind].append(worker)
+        freeWorkers[kind].sort(by: >)
         let pool = Int(poolOfTicket[ticket])
         if pool >= 0 { poolRunning[pool] -= 1 }
     }
@@ -321,7 +335,7 @@ public struct Scheduler: Sendable {
             for dependent in plan.graph.dependents(of: ticket).map(Int.init) {
                 switch states[dependent] {
                 case .waiting, .ready:
-                    if states[dependent] == .waiting { waitingCount -= 1 } else { ready.remove(dependent) }
+                    if states[dependent] == .waiting { waitingCount -= 1 } else { removeReady(dependent) }
                     states[dependent] = .skipped(dependency: ticket, cause: failed)
                     skipped.append(dependent)
                     stack.append(dependent)

@@ -31,6 +31,29 @@ import Testing
         try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records
     }
 
+    /// -j is about CPUs; agents wait on the API and run in slots of their own.
+    @Test func agentsRunInSlotsOfTheirOwnApartFromJobs() throws {
+        let tickets = (1...4).map { #"{"id": "p\#($0)", "prompt": "write p\#($0)"}"# } + [#"{"id": "sh", "run": "true"}"#]
+        let directory = try project(tickets.joined(separator: ", "))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = try run(["-n", "-j1"], in: directory)
+        #expect(plan.stdout.contains("jobs 1 (-j 1)\nagents 3 at once, apart from jobs (default; set with --agents N or pool claude = N)\n"), "\(plan.stdout)")
+        #expect(try run(["-n", "-j1", "--agents", "5"], in: directory).stdout.contains("agents 5 at once, apart from jobs (--agents 5)"))
+
+        let outcome = try run(["-q", "-j1"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        var workers: [String: Int] = [:]
+        for case .start(let start) in try journal(directory) { workers[start.id] = start.worker }
+        #expect(workers["sh"] == 0, "the shell ticket has the one -j slot: \(workers)")
+        #expect(Set((1...3).compactMap { workers["p\($0)"] }) == [1, 2, 3], "three agents at once beside it: \(workers)")
+
+        try FileManager.default.removeItem(at: directory.appendingPathComponent(".parrun"))
+        #expect(try run(["-q", "-j4", "--agents", "1"], in: directory).status == 0)
+        workers = [:]
+        for case .start(let start) in try journal(directory) { workers[start.id, default: -1] = start.worker }
+        #expect(Set((1...4).compactMap { workers["p\($0)"] }) == [4], "one agent slot, after the four -j slots: \(workers)")
+    }
+
     @Test func aPromptGoesOnStdinAndFieldsBecomeFlags() throws {
         let long = String(repeating: "Do the thing; $(rm -rf ~) stays text. ", count: 5000)
         let directory = try project(
@@ -102,7 +125,7 @@ import Testing
         let directory = try project(tickets)
         defer { try? FileManager.default.removeItem(at: directory) }
         // `wait` keeps the run going after the last rate limit, long enough for quiet periods.
-        let outcome = try run(["--json", "-j4", "--rate-limit-wait", "0.1s", "--agent-limit-quiet", "0.3s"], in: directory)
+        let outcome = try run(["--json", "--agents", "4", "--rate-limit-wait", "0.1s", "--agent-limit-quiet", "0.3s"], in: directory)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         var limit = 4
         var limits: [Int] = []
@@ -135,7 +158,7 @@ import Testing
             #"{"id": "u", "prompt": "fake:usage-once"}, {"id": "v", "prompt": "fake:usage-text"}, {"id": "shell", "run": "true"}"#)
         defer { try? FileManager.default.removeItem(at: directory) }
         let started = Date()
-        let outcome = try run(["-q", "-j1"], in: directory)
+        let outcome = try run(["-q", "-j1", "--agents", "1"], in: directory)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(Date().timeIntervalSince(started) >= 1.5, "it waited for the reset, about 2 s")
         #expect(outcome.stderr.contains("parrun: usage limit reached: prompt tickets wait until"), "\(outcome.stderr)")
@@ -281,29 +304,31 @@ import Testing
     @Test func maxCostCountsWhatTheRunSpentBeforeItWasResumed() throws {
         let directory = try project(#"{"id": "a", "prompt": "x"}, {"id": "b", "prompt": "x"}, {"id": "c", "prompt": "x"}"#)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try run(["-q", "-j1", "--max-cost", "0.02"], in: directory)
+        let first = try run(["-q", "-j1", "--agents", "1", "--max-cost", "0.02"], in: directory)
         #expect(first.stderr.contains("--max-cost $0.02 reached ($0.025 spent)"), "\(first.stderr)")
         #expect(first.stderr.contains("2 succeeded, 1 not started"), "\(first.stderr)")
-        #expect(first.stderr.contains("--max-cost 0.02\n    with a higher --max-cost: the run's agents have spent what it allows\n"), "\(first.stderr)")
-        let resumed = try run(["-q", "-j1", "--max-cost", "0.02", "--resume"], in: directory)
+        #expect(first.stderr.contains("--agents 1 --max-cost 0.02\n    with a higher --max-cost: the run's agents have spent what it allows\n"), "\(first.stderr)")
+        let resumed = try run(["-q", "-j1", "--agents", "1", "--max-cost", "0.02", "--resume"], in: directory)
         #expect(resumed.status == 1)
         #expect(resumed.stderr.contains("parrun: the agents of this run cost $0.025 before; --max-cost $0.02 counts it"), "\(resumed.stderr)")
         #expect(resumed.stderr.contains("--max-cost $0.02 reached ($0.025 spent)"), "\(resumed.stderr)")
         #expect(call(directory, "c.argv.1").isEmpty, "the budget was spent before the resume: c never ran")
-        let raised = try run(["-q", "-j1", "--max-cost", "0.05", "--resume"], in: directory)
+        let raised = try run(["-q", "-j1", "--agents", "1", "--max-cost", "0.05", "--resume"], in: directory)
         #expect(raised.status == 0, "\(raised.stderr)")
         #expect(!call(directory, "c.argv.1").isEmpty)
     }
 
-    @Test func thePromptPoolBoundsAgentsByDefault() throws {
-        let text = #"{"pools": {"claude": 1}, "tickets": [{"id": "p1", "prompt": "x"}, {"id": "p2", "prompt": "x"}, "#
-            + #"{"id": "own", "pool": "other", "prompt": "x"}, {"id": "sh", "run": "true"}]}"#
+    /// Every prompt ticket takes an agent slot (the claude pool's size); one
+    /// that names a pool of its own is bounded by that pool too.
+    @Test func agentSlotsBoundEveryPromptAndANamedPoolBoundsItToo() throws {
+        let text = #"{"pools": {"claude": 2, "solo": 1}, "tickets": [{"id": "a1", "pool": "solo", "prompt": "x"}, "#
+            + #"{"id": "a2", "pool": "solo", "prompt": "x"}, {"id": "p1", "prompt": "x"}, {"id": "p2", "prompt": "x"}, {"id": "sh", "run": "true"}]}"#
         let graph = try validGraph(text)
         let pools = try #require(readManifest(text).manifest).settings.pools
         let plan = Plan(graph: graph, runs: Plan.freshRunMask(graph),
                         jobs: .resolve(commandLine: .count(4), environment: nil, manifest: nil, cores: 4, ticketsToRun: 4), pools: pools)
         var scheduler = Scheduler(plan: plan)
         let started = scheduler.start().map { graph.tickets[$0.ticket].id }.sorted()
-        #expect(started == ["own", "p1", "sh"], "prompt tickets are in pool claude unless they name another")
+        #expect(started == ["a1", "p1", "sh"], "a2 waits for solo, p2 for an agent slot")
     }
 }

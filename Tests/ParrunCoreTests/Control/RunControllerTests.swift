@@ -162,7 +162,7 @@ import Testing
             "agent:", "    @verify test -f done", "    @verifyRetries 2", "    > do it",
             "bad:", "    @retries 0", "    x",
             "later: bad", "    x",
-            "waiting:", "    x"), jobs: 2)
+            "waiting:", "    x"), jobs: 1)
         run.behaviours = [
             "agent": [Behaviour(seconds: 2, gatePasses: false), Behaviour(seconds: 2, gatePasses: true)],
             "bad": [Behaviour(seconds: 1, outcome: .failed(.exited(1)))],

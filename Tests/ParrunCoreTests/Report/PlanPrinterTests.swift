@@ -40,6 +40,7 @@ import Testing
             critical path (3 tickets): setup -> lint -> review
             tickets 5 (4 to run, 1 done)  edges 5  waves 3  widest wave 2 (wave 2)  critical path 3
             jobs 2 (manifest jobs = 2)
+            agents 3 at once, apart from jobs (default; set with --agents N or pool claude = N)
 
             """)
     }
@@ -48,6 +49,7 @@ import Testing
         #expect(PlanPrinter(plan: try plan(jobs: .auto), manifestName: "m").summary() == """
             tickets 5 (4 to run, 1 done)  edges 5  waves 3  widest wave 2 (wave 2)  critical path 3
             jobs 2 (-j auto: 4 cores / 2 = 2, clamped to 1..8)
+            agents 3 at once, apart from jobs (default; set with --agents N or pool claude = N)
 
             """)
     }
