@@ -89,6 +89,7 @@ package struct RunController {
         for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
         for retry in retries { consider(retry.due) }
         consider(throttle.pauseEnds)
+        consider(throttle.raiseDue)
         return next
     }
 
@@ -164,6 +165,10 @@ package struct RunController {
         case .stillAwaitingReview(let ticket):
             scheduler.awaitsReview(ticket)
             records[ticket].status = .awaitingReview
+        case .rateLimitSeen(let signal):
+            let change = throttle.rateLimitSeen(now: now)
+            actions.append(.report(.rateLimitSeen(signal, limit: throttle.limit, configured: throttle.configured)))
+            apply(change, &actions)
         case .signal(let signal):
             interrupted(by: signal, now: now, &actions)
         case .stateLost(let reason):
