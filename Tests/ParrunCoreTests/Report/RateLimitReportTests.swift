@@ -45,4 +45,23 @@ import Testing
         reporter.report(.rateLimitSeen(RateLimitSignal(ticket: 0, attempt: 2, retry: 1, maxRetries: 10, retryIn: 0.507, status: 529), limit: 1, configured: 2), elapsed: 3)
         #expect(sink.output == #"{"event": "rate-limit", "elapsed": 3, "id": "a", "attempt": 2, "retry": 1, "maxRetries": 10, "retryIn": 0.507, "errorStatus": 529, "agentLimit": 1, "configured": 2}"# + "\n")
     }
+
+    @Test func theSummaryCountsTheRateLimitsTheCLIRetried() throws {
+        let graph = try validGraph(lines("a:"))
+        let plan = Plan(graph: graph, runs: [true], jobs: .resolve(commandLine: .count(1), environment: nil, manifest: nil, cores: 2, ticketsToRun: 1))
+        var record = TicketRecord()
+        record.status = .succeeded
+        record.stats = AgentStats(turns: 2, durationMs: 10, costUSD: 0.01, inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheCreationTokens: 0)
+        var result = RunResult(records: [record], wallSeconds: 1, interruptedBy: nil, jobs: 1)
+        result.limitWaits.rateLimitSignals = 2
+        result.limitWaits.agentLimitLowered = 1
+        result.limitWaits.lowestAgentLimit = 1
+        let text = RunSummary(result: result, plan: plan, logPath: { $0 }).render()
+        #expect(text.contains("  API limits: 2 rate-limit signals (retried by the CLI)\n"), "no back-off of parrun's to speak of: \(text)")
+        #expect(text.contains("  agent limit lowered 1 time, to 1 at the lowest\n"))
+        result.limitWaits.rateLimited = 1
+        result.limitWaits.seconds = 30
+        #expect(RunSummary(result: result, plan: plan, logPath: { $0 }).render()
+            .contains("  API limits: 2 rate-limit signals (retried by the CLI), 1 rate-limit back-off, 0 usage-limit pauses, waited 30s\n"))
+    }
 }
