@@ -68,9 +68,9 @@ package struct AgentThrottle: Sendable, Equatable {
     /// no agent already running, so the retries that follow a lowering within
     /// a quiet period are the same overload: they restart the quiet period
     /// (the limit does not rise while they come) without lowering it again. Rate
-    /// limits that go on past a quiet period lower it again. The attempt goes on:
-    /// only if it ends rate-limited (the CLI gave up) does it halve the limit
-    /// again, whenever that is, as the CLI's own back-off did not do.
+    /// limits that go on past a quiet period lower it again. The attempt goes
+    /// on; should it end rate-limited (the CLI gave up), `rateLimited` halves
+    /// the limit again whatever the window: the CLI's own back-off was not enough.
     package mutating func rateLimitSeen(now: Double) -> Change? {
         signals += 1
         if let lastLowered, now - lastLowered < quietPeriod {

@@ -82,7 +82,7 @@ package struct RunController {
         return clock.interrupted ? .interrupted : nil
     }
 
-    /// When the next deadline, kill, retry or pause end is due (nil: none).
+    /// When the next deadline, kill, retry, pause end or agent-limit raise is due (nil: none).
     package var nextDue: Double? {
         var next: Double?
         func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
