@@ -16,6 +16,8 @@ public enum ClaudeEvent: Sendable, Equatable {
     case assistantError(String)
     /// `{"type":"rate_limit_event","rate_limit_info":{"status":...,"resetsAt":...}}`
     case rateLimit(rejected: Bool, resetsAt: Double?)
+    /// `{"type":"system","subtype":"api_retry",...}`: a request failed and the CLI retries it itself.
+    case apiRetry(APIRetry)
     /// The final `{"type":"result",...}`.
     case result(ClaudeResult)
     /// A line that is not JSON (the CLI's own messages on stderr, say).
@@ -24,6 +26,35 @@ public enum ClaudeEvent: Sendable, Equatable {
     case unreadable(String)
     /// A well-formed event of a type parrun does not show.
     case other
+}
+
+/// One retry the CLI makes of a failed API request, as it reports it:
+/// `{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,
+/// "retry_delay_ms":507,"error_status":429,"error":"rate_limit",...}`.
+/// Every field may be missing (the event is not a documented format).
+public struct APIRetry: Sendable, Equatable {
+    /// Which retry this is (1 for the first), and how many the CLI makes at most.
+    public var attempt: Int?
+    public var maxRetries: Int?
+    /// How long the CLI waits before this retry.
+    public var delaySeconds: Double?
+    /// The HTTP status that failed (nil for a connection error), and the CLI's word for it.
+    public var errorStatus: Int?
+    public var error: String?
+
+    public init(attempt: Int? = nil, maxRetries: Int? = nil, delaySeconds: Double? = nil, errorStatus: Int? = nil, error: String? = nil) {
+        self.attempt = attempt
+        self.maxRetries = maxRetries
+        self.delaySeconds = delaySeconds
+        self.errorStatus = errorStatus
+        self.error = error
+    }
+
+    /// The API refused for its rate (429) or its load (529): the signal that
+    /// fewer agents should run. Other retries (a 500, a dropped connection) are not.
+    public var isRateLimit: Bool {
+        errorStatus == 429 || errorStatus == 529 || error == "rate_limit" || error == "overloaded"
+    }
 }
 
 /// The final result event.
@@ -105,8 +136,11 @@ public enum ClaudeEventParser {
     static func event(_ value: JSONValue) -> ClaudeEvent {
         switch value["type"]?.stringValue {
         case "system":
-            guard value["subtype"]?.stringValue == "init" else { return .other }
-            return .started(session: value["session_id"]?.stringValue, model: value["model"]?.stringValue)
+            switch value["subtype"]?.stringValue {
+            case "init": return .started(session: value["session_id"]?.stringValue, model: value["model"]?.stringValue)
+            case "api_retry": return .apiRetry(apiRetry(value))
+            default: return .other
+            }
         case "assistant":
             return assistant(value)
         case "user":
@@ -119,6 +153,13 @@ public enum ClaudeEventParser {
         default:
             return .other
         }
+    }
+
+    private static func apiRetry(_ value: JSONValue) -> APIRetry {
+        APIRetry(
+            attempt: value["attempt"]?.integerValue, maxRetries: value["max_retries"]?.integerValue,
+            delaySeconds: value["retry_delay_ms"]?.doubleValue.map { max(0, $0) / 1000 }, errorStatus: value["error_status"]?.integerValue,
+            error: value["error"]?.stringValue)
     }
 
     private static func assistant(_ value: JSONValue) -> ClaudeEvent {

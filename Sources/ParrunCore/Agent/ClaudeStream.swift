@@ -1,5 +1,6 @@
-import ParrunSupport
+import ParrunModel
 import ParrunPlatform
+import ParrunSupport
 
 /// Follows one attempt of a prompt ticket: reads the CLI's output line by line,
 /// turns events into lines for people, and decides at the end whether the
@@ -13,6 +14,9 @@ public struct ClaudeStream: Sendable {
     /// The API refused a request for its rate (429) or load (529).
     public private(set) var rateLimited = false
     public private(set) var unreadableLines = 0
+    /// Rate limits the CLI is retrying itself (`api_retry` for a 429 or 529),
+    /// not yet taken by the runner (`takeRateLimitRetries`).
+    public private(set) var rateLimitRetries: [APIRetry] = []
     /// The clock used to place a reset time given as "1pm".
     private let now: @Sendable () -> Double
 
@@ -53,6 +57,10 @@ public struct ClaudeStream: Sendable {
                 usageLimited = true
                 resetsAt = resets ?? resetsAt
                 shown.append("usage limit reached" + (resets.map { ", resets at \(Self.clock($0))" } ?? ""))
+            case .apiRetry(let retry):
+                // Not `rateLimited`: the CLI retries, so only its final result says whether the attempt failed.
+                if retry.isRateLimit { rateLimitRetries.append(retry) }
+                shown.append(Self.describe(retry))
             case .result(let result):
                 self.result = result
                 session = result.session ?? session
@@ -73,6 +81,21 @@ public struct ClaudeStream: Sendable {
             }
         }
         return shown
+    }
+
+    /// The rate limits seen since the last call, each once.
+    public mutating func takeRateLimitRetries() -> [APIRetry] {
+        defer { rateLimitRetries.removeAll() }
+        return rateLimitRetries
+    }
+
+    /// `API error 429 rate_limit: retry 1 of 10 in 0.5s`.
+    static func describe(_ retry: APIRetry) -> String {
+        let what = [retry.errorStatus.map(String.init), retry.error].compactMap { $0 }.joined(separator: " ")
+        var line = "API error" + (what.isEmpty ? "" : " " + oneLine(what)) + ": retry"
+        if let attempt = retry.attempt { line += " \(attempt)" + (retry.maxRetries.map { " of \($0)" } ?? "") }
+        if let delay = retry.delaySeconds { line += " in " + DurationText.format(seconds: delay) }
+        return line
     }
 
     private mutating func noteUsageLimit(_ text: String) {

@@ -84,6 +84,12 @@ extension Runner {
             attempt.agent!.sessionRecorded = true
             journal?.sessionBegan(attempt.ticket, attempt: attempt.attempt, session: session)
         }
+        // The CLI retries these itself: the controller only hears of them (adaptive concurrency, the status line).
+        for retry in attempt.agent!.stream.takeRateLimitRetries() {
+            send(.rateLimitSeen(RateLimitSignal(
+                ticket: attempt.ticket, attempt: attempt.attempt, retry: retry.attempt, maxRetries: retry.maxRetries,
+                retryIn: retry.delaySeconds, status: retry.errorStatus)))
+        }
         for text in shown {
             (text + "\n").utf8.withContiguousStorageIfAvailable { attempt.log.write(UnsafeRawBufferPointer($0)) }
             reporter.report(.output(ticket: attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, line: text), elapsed: elapsed)

@@ -64,8 +64,11 @@ public struct HumanReporter: RunReporter {
     private var pausedUntil: Double?
     /// `--launcher slurm`: tickets whose jobs wait in Slurm's queue.
     private var queued = Set<Int>()
-    /// While rate limits hold the agent pool below its limit: (now, configured).
+    /// The agent pool's limit as last reported: (now, configured).
     private var agentLimit: (Int, Int)?
+    /// The latest rate limit an agent's CLI retries itself: its ticket, and
+    /// when (run time) the CLI tries again; shown as a countdown until then.
+    private var rateLimitRetry: (ticket: Int, at: Double)?
 
     public mutating func report(_ event: RunEvent, elapsed: Double) {
         lastElapsed = elapsed
@@ -88,6 +91,7 @@ public struct HumanReporter: RunReporter {
         case .ticketEnded(let ticket, let attempt, let worker, let outcome, let seconds, let retryIn, _):
             running.removeAll { $0 == ticket }
             queued.remove(ticket)
+            if rateLimitRetry?.ticket == ticket { rateLimitRetry = nil }
             if let lines = groups.removeValue(forKey: ticket), !lines.isEmpty {
                 let head = prefix(ticket, worker)
                 write(output: lines.map { head + shown($0, of: ticket) + "\n" }.joined())
@@ -111,8 +115,11 @@ public struct HumanReporter: RunReporter {
             if !passed || !style.statusLine {
                 message((passed ? paint("verified", "32") : paint("VERIFY FAILED", "1;31")) + " \(id(ticket))" + (passed ? "" : exitCode.map { " (exit \($0))" } ?? ""))
             }
+        case .rateLimitSeen(let signal, let limit, let configured):
+            if let limit, let configured { agentLimit = (limit, configured) }
+            rateLimitRetry = (signal.ticket, elapsed + (signal.retryIn ?? 0))
         case .agentLimit(let limit, let configured):
-            agentLimit = limit < configured ? (limit, configured) : nil
+            agentLimit = (limit, configured)
             message("parrun: " + (limit < configured
                 ? "rate-limited: at most \(limit) of \(configured) prompt tickets run at once for now"
                 : "no rate limits for a while: up to \(configured) prompt tickets run at once again"))
@@ -209,7 +216,8 @@ public struct HumanReporter: RunReporter {
         let line = StatusLine.render(
             finished: finished, total: total, running: running.filter { !queued.contains($0) }.map(id), elapsed: lastElapsed, width: style.width,
             queued: running.filter { queued.contains($0) }.map(id),
-            pausedUntil: pausedUntil.map(LocalTime.clock), agentLimit: agentLimit)
+            pausedUntil: pausedUntil.map(LocalTime.clock), agentLimit: agentLimit,
+            rateLimitRetryIn: rateLimitRetry.map { $0.at - lastElapsed }.flatMap { $0 > 0 ? $0 : nil })
         sink.writeMessage("\r\u{1B}[K" + line)
         statusShown = true
         lastDrawn = lastElapsed

@@ -51,6 +51,13 @@ public struct JSONEventReporter: RunReporter {
             fields = [("event", q("ticket-verify")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("passed", passed ? "true" : "false"), ("exitCode", exitCode.map(String.init) ?? "null")]
         case .agentLimit(let limit, let configured):
             fields = [("event", q("agent-limit")), ("limit", "\(limit)"), ("configured", "\(configured)")]
+        case .rateLimitSeen(let signal, let limit, let configured):
+            fields = [
+                ("event", q("rate-limit")), ("id", id(signal.ticket)), ("attempt", "\(signal.attempt)"),
+                ("retry", number(signal.retry)), ("maxRetries", number(signal.maxRetries)),
+                ("retryIn", signal.retryIn.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("errorStatus", number(signal.status)),
+                ("agentLimit", number(limit)), ("configured", number(configured)),
+            ]
         case .agentsPaused(let until, let reason):
             fields = [("event", q("agents-paused")), ("until", until.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("reason", q(reason))]
         case .ticketSkipped(let ticket, let dependency, let cause):
@@ -76,7 +83,7 @@ public struct JSONEventReporter: RunReporter {
             if let totals = result.agentTotals {
                 let waits = result.limitWaits
                 fields.append(("agents", totals.json))
-                fields.append(("limitWaits", "{\"rateLimited\":\(waits.rateLimited),\"usageLimited\":\(waits.usageLimited),\"seconds\":\(JSONText.number(Self.rounded(waits.seconds))),"
+                fields.append(("limitWaits", "{\"rateLimited\":\(waits.rateLimited),\"rateLimitSignals\":\(waits.rateLimitSignals),\"usageLimited\":\(waits.usageLimited),\"seconds\":\(JSONText.number(Self.rounded(waits.seconds))),"
                     + "\"agentLimitLowered\":\(waits.agentLimitLowered),\"lowestAgentLimit\":\(waits.lowestAgentLimit.map(String.init) ?? "null")}"))
             }
         }
@@ -88,6 +95,7 @@ public struct JSONEventReporter: RunReporter {
 
     private func id(_ ticket: Int) -> String { q(plan.graph.tickets[ticket].id) }
     private func q(_ text: String) -> String { JSONText.quoted(text) }
+    private func number(_ value: Int?) -> String { value.map(String.init) ?? "null" }
 
     /// Milliseconds are plenty; shorter numbers keep event lines readable.
     static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }

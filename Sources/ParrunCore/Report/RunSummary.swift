@@ -127,10 +127,16 @@ struct RunSummary {
         out += " (\(AgentStats.count(totals.inputTokens)) in, \(AgentStats.count(totals.outputTokens)) out, "
         out += "\(AgentStats.count(totals.cacheReadTokens)) cache read, \(AgentStats.count(totals.cacheCreationTokens)) cache write)\n"
         let waits = result.limitWaits
-        if waits.rateLimited + waits.usageLimited > 0 {
-            out += "  API limits: \(waits.rateLimited) rate-limit back-off\(waits.rateLimited == 1 ? "" : "s"), "
-            out += "\(waits.usageLimited) usage-limit pause\(waits.usageLimited == 1 ? "" : "s"), waited \(DurationText.format(seconds: waits.seconds))\n"
+        var limits: [String] = []
+        if waits.rateLimitSignals > 0 {
+            limits.append("\(waits.rateLimitSignals) rate-limit signal\(waits.rateLimitSignals == 1 ? "" : "s") (retried by the CLI)")
         }
+        // parrun's own waits: said once there were any.
+        if waits.rateLimited + waits.usageLimited > 0 {
+            limits.append("\(waits.rateLimited) rate-limit back-off\(waits.rateLimited == 1 ? "" : "s")")
+            limits.append("\(waits.usageLimited) usage-limit pause\(waits.usageLimited == 1 ? "" : "s"), waited \(DurationText.format(seconds: waits.seconds))")
+        }
+        if !limits.isEmpty { out += "  API limits: " + limits.joined(separator: ", ") + "\n" }
         if let lowest = waits.lowestAgentLimit {
             out += "  agent limit lowered \(waits.agentLimitLowered) time\(waits.agentLimitLowered == 1 ? "" : "s"), to \(lowest) at the lowest\n"
         }

@@ -4,10 +4,18 @@ import ParrunSupport
 /// `[7/12] running: build, test, lint  elapsed 1m12s  eta 3m`.
 struct StatusLine {
     /// `finished` counts tickets that reached a final state; `total` those in the run.
+    /// `agentLimit`: the agent pool's (limit now, configured); shown while
+    /// lowered. `rateLimitRetryIn`: seconds until an agent's CLI retries a
+    /// rate-limited request (`claude: 2 of 3, rate limited, retry in 12s`).
     static func render(finished: Int, total: Int, running: [String], elapsed: Double, width: Int, queued: [String] = [], pausedUntil: String? = nil,
-                       agentLimit: (Int, Int)? = nil) -> String {
+                       agentLimit: (Int, Int)? = nil, rateLimitRetryIn: Double? = nil) -> String {
         var line = "[\(finished)/\(total)]"
-        if let (limit, configured) = agentLimit { line += " agents \(limit)/\(configured)" }
+        if let rateLimitRetryIn {
+            // Before the running tickets: a cut to the terminal's width keeps it.
+            line += " claude: " + (agentLimit.map { "\($0.0) of \($0.1), " } ?? "") + "rate limited, retry in " + countdown(rateLimitRetryIn)
+        } else if let (limit, configured) = agentLimit, limit < configured {
+            line += " agents \(limit)/\(configured)"
+        }
         if let pausedUntil { line += " agents paused until \(pausedUntil) (usage limit)" }
         if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
         if !queued.isEmpty { line += " queued: " + queued.joined(separator: ", ") }
@@ -25,6 +33,11 @@ struct StatusLine {
         if whole < 60 { return "\(whole)s" }
         if whole < 3600 { return "\(whole / 60)m" + String(whole % 60).leftPadded(to: 2) + "s" }
         return "\(whole / 3600)h" + String(whole % 3600 / 60).leftPadded(to: 2) + "m"
+    }
+
+    /// Whole seconds, rounded up: a wait of 0.4s is not "0s" while it lasts.
+    static func countdown(_ seconds: Double) -> String {
+        clock(max(0, min(seconds, 1e9)).rounded(.up))
     }
 
     /// Cut to the terminal's width, so redrawing with `\r` never wraps.

@@ -5,8 +5,10 @@ import ParrunSupport
 /// monotonic clock, `wallNow` in seconds since 1970, for a usage limit's reset
 /// time); it returns the changes the run loop applies to the scheduler and reports.
 ///
-/// Invariants: the effective limit stays within 1...configured; a rate limit
-/// halves it, each quiet period after the last change raises it by one.
+/// Invariants: the effective limit stays within 1...configured; a rate-limited
+/// attempt halves it, a rate limit an agent's CLI retries itself halves it at
+/// most once per quiet period, and each quiet period after the last change
+/// (or rate limit) raises it by one.
 package struct AgentThrottle: Sendable, Equatable {
     /// What the run loop must do after a call.
     package enum Change: Sendable, Equatable {
@@ -29,6 +31,8 @@ package struct AgentThrottle: Sendable, Equatable {
     /// When the last rate limit lowered the limit (or a quiet period raised it),
     /// monotonic; a rate limit at the floor counts too, as it restarts the quiet period.
     package private(set) var lastLimitChange = 0.0
+    /// When a rate limit last lowered the limit, monotonic; nil: never.
+    package private(set) var lastLowered: Double?
     /// Prompt tickets do not start before this (monotonic); nil: no pause.
     package private(set) var pauseEnds: Double?
     /// For the summary: times a rate limit lowered the limit and the lowest it went,
@@ -36,6 +40,8 @@ package struct AgentThrottle: Sendable, Equatable {
     package private(set) var timesLowered = 0
     package private(set) var lowestLimit: Int?
     package private(set) var pauses = 0
+    /// Rate limits the agents' CLIs retried themselves (`rateLimitSeen`).
+    package private(set) var signals = 0
 
     package init(configured: Int?, quietPeriod: Double, usageLimitWait: Double) {
         self.configured = configured
@@ -49,9 +55,35 @@ package struct AgentThrottle: Sendable, Equatable {
         lastLimitChange = now
         guard let current = limit, let configured, current > 1 else { return nil }
         limit = current / 2
+        lastLowered = now
         timesLowered += 1
         lowestLimit = min(lowestLimit ?? current / 2, current / 2)
         return .limit(current / 2, configured: configured)
+    }
+
+    /// A rate limit a running agent's CLI retries by itself (`api_retry`): it
+    /// lowers the limit as a rate-limited attempt does, but only when the limit
+    /// was not lowered within the last quiet period. One overload makes every
+    /// running agent's CLI retry, several times each, and a lower limit stops
+    /// no agent already running, so the retries that follow a lowering within
+    /// a quiet period are the same overload: they restart the quiet period
+    /// (the limit does not rise while they come) without lowering it again. Rate
+    /// limits that go on past a quiet period lower it again. The attempt goes
+    /// on; should it end rate-limited (the CLI gave up), `rateLimited` halves
+    /// the limit again whatever the window: the CLI's own back-off was not enough.
+    package mutating func rateLimitSeen(now: Double) -> Change? {
+        signals += 1
+        if let lastLowered, now - lastLowered < quietPeriod {
+            lastLimitChange = now
+            return nil
+        }
+        return rateLimited(now: now)
+    }
+
+    /// When a quiet period would raise the limit (nil: it is at the configured limit).
+    package var raiseDue: Double? {
+        guard let limit, let configured, limit < configured else { return nil }
+        return lastLimitChange + quietPeriod
     }
 
     /// A quiet period since the last change raises the limit by one, up to the configured limit.

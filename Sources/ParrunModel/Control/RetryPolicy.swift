@@ -135,6 +135,7 @@ package struct RetryPolicy: Sendable {
         waits.rateLimited = rateLimitBackoffs
         waits.seconds = limitSeconds
         waits.usageLimited = throttle.pauses
+        waits.rateLimitSignals = throttle.signals
         waits.agentLimitLowered = throttle.timesLowered
         waits.lowestAgentLimit = throttle.lowestLimit
         return waits

@@ -82,13 +82,14 @@ package struct RunController {
         return clock.interrupted ? .interrupted : nil
     }
 
-    /// When the next deadline, kill, retry or pause end is due (nil: none).
+    /// When the next deadline, kill, retry, pause end or agent-limit raise is due (nil: none).
     package var nextDue: Double? {
         var next: Double?
         func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
         for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
         for retry in retries { consider(retry.due) }
         consider(throttle.pauseEnds)
+        consider(throttle.raiseDue)
         return next
     }
 
@@ -164,6 +165,10 @@ package struct RunController {
         case .stillAwaitingReview(let ticket):
             scheduler.awaitsReview(ticket)
             records[ticket].status = .awaitingReview
+        case .rateLimitSeen(let signal):
+            let change = throttle.rateLimitSeen(now: now)
+            actions.append(.report(.rateLimitSeen(signal, limit: throttle.limit, configured: throttle.configured)))
+            apply(change, &actions)
         case .signal(let signal):
             interrupted(by: signal, now: now, &actions)
         case .stateLost(let reason):

@@ -83,6 +83,10 @@ extension RunController {
         /// landed (or there was nothing to land), else why it did not (a
         /// conflict, git failing).
         case landingFinished(ticket: Int, failure: AttemptOutcome?)
+        /// A running prompt ticket's agent CLI was refused for the API's rate or
+        /// load and retries by itself: the agent limit may go down (`AgentThrottle.rateLimitSeen`);
+        /// the attempt goes on.
+        case rateLimitSeen(RateLimitSignal)
         /// The journal could not be written (why): nothing more starts, running
         /// tickets are stopped as after Ctrl-C, and the run ends with exit 5.
         case stateLost(String)

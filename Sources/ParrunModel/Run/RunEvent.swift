@@ -22,11 +22,38 @@ public enum RunEvent: Sendable {
     case notice(String)
     /// The API rate-limits: at most `limit` prompt tickets run at once now (of `configured`).
     case agentLimit(limit: Int, configured: Int)
+    /// A ticket's agent CLI met a rate limit and retries the request itself;
+    /// at most `limit` prompt tickets run at once now, of `configured` (nil without an agent pool).
+    case rateLimitSeen(RateLimitSignal, limit: Int?, configured: Int?)
     /// Prompt tickets do not start until `until` (seconds since 1970; nil: the pause ended).
     case agentsPaused(until: Double?, reason: String)
     /// A signal arrived; running tickets are being stopped.
     case stopping(signal: Int32?, reason: String)
     case runFinished(RunResult)
+}
+
+/// A running prompt ticket's agent CLI was refused for the API's rate (429)
+/// or load (529) and retries by itself (its `api_retry` event).
+public struct RateLimitSignal: Sendable, Equatable {
+    public var ticket: Int
+    /// The ticket's attempt (parrun's count).
+    public var attempt: Int
+    /// The CLI's retry of the request (1 for the first) and how many it makes at most.
+    public var retry: Int?
+    public var maxRetries: Int?
+    /// Seconds until the CLI tries again.
+    public var retryIn: Double?
+    /// The HTTP status refused (429 or 529), if the CLI said.
+    public var status: Int?
+
+    package init(ticket: Int, attempt: Int, retry: Int? = nil, maxRetries: Int? = nil, retryIn: Double? = nil, status: Int? = nil) {
+        self.ticket = ticket
+        self.attempt = attempt
+        self.retry = retry
+        self.maxRetries = maxRetries
+        self.retryIn = retryIn
+        self.status = status
+    }
 }
 
 public struct RunStart: Sendable {

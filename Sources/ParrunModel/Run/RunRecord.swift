@@ -151,6 +151,8 @@ public struct RunResult: Sendable {
 public struct LimitWaits: Sendable, Equatable {
     /// Back-offs after a rate-limited (429) or overloaded (529) attempt.
     public var rateLimited = 0
+    /// Rate limits (429, 529) the agents' CLIs retried themselves (`api_retry`), without a back-off of parrun's.
+    public var rateLimitSignals = 0
     /// Pauses of every prompt ticket after the usage limit was reached.
     public var usageLimited = 0
     /// Seconds spent in those back-offs and pauses (overlaps counted once per ticket).

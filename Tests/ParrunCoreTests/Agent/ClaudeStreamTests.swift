@@ -61,6 +61,35 @@ import Testing
         }
     }
 
+    /// As the real CLI (2.x) writes them, allowed retries, against a 429 and then a 529.
+    static let apiRetry429 = #"{"type":"system","subtype":"api_retry","attempt":1,"max_retries":2,"retry_delay_ms":507,"error_status":429,"error":"rate_limit","session_id":"e5c6b1c0-8dd3-4e51-adbd-bdb12392cd9e","uuid":"213bc586-e035-4a39-99b7-4bb9e9a77fb2"}"#
+    static let apiRetry529 = #"{"type":"system","subtype":"api_retry","attempt":2,"max_retries":3,"retry_delay_ms":1209,"error_status":529,"error":"overloaded","session_id":"5304e15d-9d8e-47da-a309-0a5f1a115dab","uuid":"6f287804-307b-46a3-8c28-03469f1f5d47"}"#
+
+    @Test func apiRetriesOfRateLimitsAreShownAndHandedOnOnceWithoutFailingTheAttempt() {
+        var stream = ClaudeStream()
+        _ = stream.consume(Self.initLine)
+        #expect(stream.consume(Self.apiRetry429) == ["API error 429 rate_limit: retry 1 of 2 in 507ms"])
+        #expect(stream.consume(Self.apiRetry529) == ["API error 529 overloaded: retry 2 of 3 in 1.2s"])
+        #expect(stream.takeRateLimitRetries() == [
+            APIRetry(attempt: 1, maxRetries: 2, delaySeconds: 0.507, errorStatus: 429, error: "rate_limit"),
+            APIRetry(attempt: 2, maxRetries: 3, delaySeconds: 1.209, errorStatus: 529, error: "overloaded"),
+        ])
+        #expect(stream.takeRateLimitRetries().isEmpty, "each is handed on once")
+        #expect(stream.session == "s-1", "an api_retry is not the session's start")
+        // The CLI's retry worked: the attempt is judged by its result alone.
+        _ = stream.consume(Self.resultLine())
+        #expect(stream.verdict(exit: .exited(0)) == .succeeded)
+        #expect(!stream.rateLimited)
+    }
+
+    @Test func otherApiRetriesAreShownButAreNoRateLimit() {
+        var stream = ClaudeStream()
+        #expect(stream.consume(#"{"type":"system","subtype":"api_retry","attempt":3,"max_retries":10,"retry_delay_ms":2000,"error_status":500,"error":"server_error"}"#)
+            == ["API error 500 server_error: retry 3 of 10 in 2s"])
+        #expect(stream.consume(#"{"type":"system","subtype":"api_retry","error_status":null}"#) == ["API error: retry"], "fields may be missing")
+        #expect(stream.takeRateLimitRetries().isEmpty)
+    }
+
     @Test func usageLimitsPauseUntilTheirReset() {
         var event = ClaudeStream()
         #expect(event.consume(#"{"type":"rate_limit_event","rate_limit_info":{"status":"allowed","resetsAt":1800000000}}"#).isEmpty)

@@ -73,6 +73,35 @@ struct RealClaudeTests {
         }
     }
 
+    /// Allowed retries, the CLI retries a 529 itself and says so (`api_retry`):
+    /// parrun sees each, lowers the agent limit once, and the attempt succeeds
+    /// without a retry of parrun's.
+    @Test(.timeLimit(.minutes(3)))
+    func rateLimitsTheCLIRetriesItselfAreSeenAndTheTicketSucceeds() throws {
+        let directory = try CLITests.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mock = try Mock(in: directory)
+        let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
+            + #"{"id": "busy", "prompt": "Hi [[529 twice]] [[write \#(directory.path)/busy.txt: busy]]"}]}"#
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        var environment = try environment(directory, mock: mock)
+        environment["CLAUDE_CODE_MAX_RETRIES"] = "2"
+        let outcome = try CLITests.run(["--json", "-j2"], in: directory, environment: environment)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(read(directory, "busy.txt") == "busy\n")
+        let events = outcome.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let seen = events.filter { $0["event"] as? String == "rate-limit" }
+        #expect(seen.map { $0["retry"] as? Int } == [1, 2], "each api_retry was seen: \(outcome.stdout)")
+        #expect(seen.allSatisfy { $0["id"] as? String == "busy" && $0["errorStatus"] as? Int == 529 && $0["attempt"] as? Int == 1 })
+        #expect(seen.allSatisfy { $0["agentLimit"] as? Int == 1 && $0["configured"] as? Int == 2 && ($0["retryIn"] as? Double ?? -1) >= 0 })
+        let limits = events.filter { $0["event"] as? String == "agent-limit" }.compactMap { $0["limit"] as? Int }
+        #expect(limits == [1], "lowered once for the burst: \(limits)")
+        let ends = events.filter { $0["event"] as? String == "ticket-end" }
+        #expect(ends.count == 1 && ends.first?["status"] as? String == "succeeded", "no retry of parrun's: \(ends)")
+        let waits = events.first { $0["event"] as? String == "run-end" }?["limitWaits"] as? [String: Any]
+        #expect(waits?["rateLimitSignals"] as? Int == 2 && waits?["rateLimited"] as? Int == 0, "\(String(describing: waits))")
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func aUsageLimitPausesAgentsUntilItResets() throws {
         let directory = try CLITests.directory()

@@ -47,6 +47,27 @@ import Testing
         #expect(throttle.raiseIfQuiet(now: 110) == .limit(2, configured: 2))
     }
 
+    @Test func aBurstOfRetriedRateLimitsLowersTheLimitOncePerQuietPeriod() {
+        var throttle = AgentThrottle(configured: 8, quietPeriod: 60, usageLimitWait: 900)
+        #expect(throttle.rateLimitSeen(now: 10) == .limit(4, configured: 8))
+        for now in stride(from: 11.0, through: 69, by: 2) {
+            #expect(throttle.rateLimitSeen(now: now) == nil, "the same overload at \(now)s")
+        }
+        #expect(throttle.limit == 4 && throttle.timesLowered == 1)
+        #expect(throttle.signals == 31)
+        #expect(throttle.raiseIfQuiet(now: 75) == nil, "65 s after the lowering, but each signal restarted the quiet period")
+        #expect(throttle.rateLimitSeen(now: 76) == .limit(2, configured: 8), "rate limits that go on past a quiet period lower it again")
+        #expect(throttle.raiseDue == 136)
+        #expect(throttle.raiseIfQuiet(now: 136) == .limit(3, configured: 8))
+    }
+
+    @Test func aRetriedRateLimitSoonAfterARateLimitedAttemptDoesNotLowerAgainButTheReverseDoes() {
+        var throttle = AgentThrottle(configured: 8, quietPeriod: 60, usageLimitWait: 900)
+        _ = throttle.rateLimited(now: 0)
+        #expect(throttle.rateLimitSeen(now: 5) == nil)
+        #expect(throttle.rateLimited(now: 6) == .limit(2, configured: 8), "the CLI gave up: its own back-off was not enough")
+    }
+
     @Test func withoutAnAgentPoolThereIsNoLimitToChange() {
         var throttle = AgentThrottle(configured: nil, quietPeriod: 60, usageLimitWait: 900)
         #expect(throttle.rateLimited(now: 0) == nil)

@@ -54,6 +54,8 @@ struct ControllerSimulation {
     var approved: Set<String> = []
     /// Signals to deliver at simulated times.
     var signals: [(at: Double, signal: Int32)] = []
+    /// Rate limits a ticket's agent CLI retries itself (`api_retry`), at simulated times.
+    var rateLimitSignals: [(at: Double, ticket: String, retryIn: Double)] = []
     /// When the journal is lost ("disk full"), if it is.
     var stateLostAt: Double?
     /// Tickets whose set-up a signal interrupts (the runner's `notStarted`).
@@ -82,7 +84,7 @@ struct ControllerSimulation {
         while !(running.isEmpty && controller.isDone) && now < limit {
             let nextEnd = min(running.values.map(\.endsAt).min() ?? .infinity, landing?.endsAt ?? .infinity)
             // A signal after the run ended is never seen.
-            let nextSignal = min(signals.map(\.at).min() ?? .infinity, stateLostAt ?? .infinity)
+            let nextSignal = min(signals.map(\.at).min() ?? .infinity, stateLostAt ?? .infinity, rateLimitSignals.map(\.at).min() ?? .infinity)
             let next = min(nextEnd, nextSignal, controller.nextDue ?? .infinity)
             guard next < .infinity else { break }
             now = max(now, next)
@@ -105,6 +107,12 @@ struct ControllerSimulation {
             perform(controller.handle(.signal(signal), now: now, wallNow: now))
         }
         signals.removeAll { $0.at <= now }
+        for (_, id, retryIn) in rateLimitSignals.filter({ $0.at <= now }) {
+            guard let ticket = plan.graph.indexByID[id] else { continue }
+            let signal = RateLimitSignal(ticket: ticket, attempt: controller.records[ticket].attempts, retryIn: retryIn, status: 429)
+            perform(controller.handle(.rateLimitSeen(signal), now: now, wallNow: now))
+        }
+        rateLimitSignals.removeAll { $0.at <= now }
         if let at = stateLostAt, at <= now {
             stateLostAt = nil
             perform(controller.handle(.stateLost("disk full"), now: now, wallNow: now))

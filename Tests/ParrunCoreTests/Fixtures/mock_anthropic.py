@@ -13,6 +13,9 @@ first line of output (and into --port-file). It answers POST /v1/messages:
   a short text;
 - when the prompt contains `[[429 once]]`, the first request of that prompt gets
   a 429 `rate_limit_error`;
+- when the prompt contains `[[529 twice]]`, the first two requests of that
+  prompt get a 529 `overloaded_error` (the CLI, allowed retries, reports each
+  as an `api_retry` event and tries again);
 - when the prompt contains `[[usage limit once]]`, the first request of that
   prompt gets a 429 whose headers say the account's usage limit is reached and
   resets in 3 seconds (`anthropic-ratelimit-unified-status: rejected`);
@@ -66,6 +69,8 @@ def plan(request):
                        for m in messages if m.get("role") == "user" for b in (m.get("content") if isinstance(m.get("content"), list) else []))
     if "[[429 once]]" in every and first_time("429:" + every[:200]):
         return 429, None
+    if "[[529 twice]]" in every and (first_time("529a:" + every[:200]) or first_time("529b:" + every[:200])):
+        return 529, None
     if "[[usage limit once]]" in every and first_time("usage:" + every[:200]):
         return 4290, None
     slow = re.search(r"\[\[slow (\d+(?:\.\d+)?)\]\]", every)
@@ -137,6 +142,9 @@ class Handler(BaseHTTPRequestHandler):
                        headers={"anthropic-ratelimit-unified-status": "rejected", "anthropic-ratelimit-unified-reset": reset,
                                 "anthropic-ratelimit-unified-5h-status": "rejected", "anthropic-ratelimit-unified-5h-reset": reset,
                                 "anthropic-ratelimit-unified-representative-claim": "five_hour", "retry-after": "3"})
+            return
+        if status == 529:
+            self.reply(529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded (the mock)"}})
             return
         if status == 429:
             self.reply(429, {"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited by the mock"}},
