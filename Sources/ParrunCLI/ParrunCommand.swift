@@ -88,8 +88,9 @@ public enum ParrunCommand {
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)
             printer.reasons = selection.reasons
+            printer.worktree = invocation.worktree || manifest.settings.isolateInWorktrees
             if let format = invocation.graphFormat {
-                Terminal.writeOutput(format.render(plan, manifestName: source.name))
+                Terminal.writeOutput(format.render(plan, manifestName: source.name, worktree: printer.worktree))
             } else if invocation.summaryOnly {
                 Terminal.writeOutput(printer.summary())
             } else {
