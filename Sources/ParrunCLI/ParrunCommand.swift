@@ -32,6 +32,8 @@ public enum ParrunCommand {
         case .run: break
         case .status: return try StatusCommand(invocation: invocation, environment: environment).execute()
         case .logs: return try LogsCommand(invocation: invocation, environment: environment).execute()
+        case .show: return try ShowCommand(invocation: invocation, environment: environment).execute()
+        case .diff: return try DiffCommand(invocation: invocation, environment: environment).execute()
         case .clean: return try CleanCommand(invocation: invocation, environment: environment).execute()
         case .approve, .reject: return try ReviewCommand(invocation: invocation, environment: environment).execute()
         }

@@ -7,6 +7,8 @@ import ParrunState
 /// while they exist, and the commit its work landed as (the one whose subject
 /// is the ticket's and whose `Parrun-Run:` trailer names a run of the chain).
 struct TicketWorkspace {
+    /// The repository's top-level directory, and git run there.
+    let root: String
     let git: Git
     /// The branch work lands on.
     let integration: String
@@ -24,7 +26,7 @@ struct TicketWorkspace {
         else { return nil }
         let git = Git(root: root)
         let name = WorktreeIsolation.name(id)
-        var workspace = TicketWorkspace(git: git, integration: integration)
+        var workspace = TicketWorkspace(root: root, git: git, integration: integration)
         let path = (FileSystem.absolutePath(stateDirectory) ?? stateDirectory) + "/worktrees/" + name
         if FileSystem.exists(path) { workspace.path = path }
         // A branch kept after a conflict may be an earlier run's of the chain: the newest wins.
