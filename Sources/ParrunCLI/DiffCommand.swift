@@ -26,10 +26,10 @@ struct DiffCommand {
         let chain = history.chain(endingAt: latest.run)
         let state = history.ticketStates(chain: chain)[id]
         guard state?.lastStart != nil else { throw .nothingToCompare("\(id) has not run in the latest run of \(loaded.source.name); no change to show") }
-        guard let workspace = TicketWorkspace.find(
-            id, state: state, history: history, chain: chain, stateDirectory: stateDirectory,
+        var finder = TicketWorkspace.Finder(
+            history: history, chain: chain, stateDirectory: stateDirectory,
             manifestDirectory: RunCommand.manifestDirectory(for: loaded.source.name))
-        else {
+        guard let workspace = finder?.find(id, state: state) else {
             throw .nothingToCompare("\(id) did not run with --worktree, so parrun kept no branch or commit of its own to compare; its changes are in the checkout (git diff there)")
         }
         guard let change = workspace.change else {

@@ -42,9 +42,10 @@ struct ShowCommand {
                 signal: attempt.end?.signal, detail: attempt.end?.detail,
                 verifyPassed: attempt.verify?.passed, verifyExit: attempt.verify?.exitCode)
         }
-        if let workspace = TicketWorkspace.find(
-            id, state: state, history: history, chain: chain, stateDirectory: stateDirectory,
-            manifestDirectory: RunCommand.manifestDirectory(for: loaded.source.name)) {
+        var finder = TicketWorkspace.Finder(
+            history: history, chain: chain, stateDirectory: stateDirectory,
+            manifestDirectory: RunCommand.manifestDirectory(for: loaded.source.name))
+        if let workspace = finder?.find(id, state: state) {
             details.worktreePath = workspace.path
             details.branch = workspace.branch
             details.landedCommit = workspace.landedCommit

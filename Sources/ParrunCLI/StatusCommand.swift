@@ -49,12 +49,12 @@ struct StatusCommand {
         let chain = history.chain(endingAt: run)
         guard chain.contains(where: { history.runRecord($0)?.worktree == true }) else { return }
         let states = history.ticketStates(chain: chain)
-        let manifestDirectory = RunCommand.manifestDirectory(for: loaded.source.name)
+        guard var finder = TicketWorkspace.Finder(
+            history: history, chain: chain, stateDirectory: stateDirectory,
+            manifestDirectory: RunCommand.manifestDirectory(for: loaded.source.name))
+        else { return }
         for index in report.entries.indices {
-            let id = report.entries[index].id
-            guard let workspace = TicketWorkspace.find(
-                id, state: states[id], history: history, chain: chain, stateDirectory: stateDirectory, manifestDirectory: manifestDirectory)
-            else { continue }
+            guard let workspace = finder.find(report.entries[index].id, state: states[report.entries[index].id]) else { continue }
             report.entries[index].worktreePath = workspace.path
             report.entries[index].branch = workspace.branch
             report.entries[index].landedCommit = workspace.landedCommit

@@ -16,39 +16,6 @@ struct TicketWorkspace {
     var branch: String?
     var landedCommit: String?
 
-    /// Nil when the ticket's latest start was not in a `--worktree` run, or
-    /// the manifest is no longer in a git repository.
-    static func find(_ id: String, state: RunHistory.TicketState?, history: RunHistory, chain: [String],
-                     stateDirectory: String, manifestDirectory: String) -> TicketWorkspace? {
-        guard let run = state?.lastStart?.run, let record = history.runRecord(run), record.worktree,
-            let integration = record.branch,
-            let root = Git(root: manifestDirectory).output(["rev-parse", "--show-toplevel"])
-        else { return nil }
-        let git = Git(root: root)
-        let name = WorktreeIsolation.name(id)
-        var workspace = TicketWorkspace(root: root, git: git, integration: integration)
-        let path = (FileSystem.absolutePath(stateDirectory) ?? stateDirectory) + "/worktrees/" + name
-        if FileSystem.exists(path) { workspace.path = path }
-        // A branch kept after a conflict may be an earlier run's of the chain: the newest wins.
-        workspace.branch = chain.reversed().lazy.map { "parrun/\($0)/\(name)" }.first { git.resolves("refs/heads/" + $0) }
-        workspace.landedCommit = landedCommit(id, runs: chain, integration: integration, git: git)
-        return workspace
-    }
-
-    /// The newest commit on `integration` that landed the ticket's work in one of `runs`.
-    private static func landedCommit(_ id: String, runs: [String], integration: String, git: Git) -> String? {
-        let patterns = runs.map { "--grep=Parrun-Run: \($0)" }
-        let log = git.output(["log", "--format=%H %s", "-n", "1000", "--fixed-strings"] + patterns + ["refs/heads/" + integration, "--"]) ?? ""
-        for line in log.split(separator: "\n") {
-            let commit = line.prefix { $0 != " " }
-            let subject = line.dropFirst(commit.count + 1)
-            // As the landing names it: `ID: title`, `ID`, or (merge mode) `Merge ID...`.
-            let text = subject.hasPrefix("Merge ") ? subject.dropFirst(6) : subject
-            if text == id || text.hasPrefix(id + ": ") { return String(commit) }
-        }
-        return nil
-    }
-
     /// The ticket's change as `git diff BASE TIP` takes it: landed, the landing
     /// commit against its first parent; else its branch against where it left
     /// the integration branch. Nil when neither is left.
@@ -61,11 +28,62 @@ struct TicketWorkspace {
         }
         return nil
     }
-}
 
-extension Git {
-    /// The revision names a commit in the repository.
-    func resolves(_ revision: String) -> Bool {
-        output(["rev-parse", "--verify", "-q", revision + "^{commit}"]) != nil
+    /// Finds the workspaces of a chain of runs, asking git a fixed number of
+    /// times however many tickets are asked about (`status --json` asks for all).
+    struct Finder {
+        private let history: RunHistory
+        private let chain: [String]
+        private let worktrees: String
+        private let root: String
+        private let git: Git
+        /// `parrun/RUN/NAME` branches that exist.
+        private let branches: Set<String>
+        /// Per integration branch: its commits that name a run of the chain, newest first (hash, subject).
+        private var landings: [String: [(commit: Substring, subject: Substring)]] = [:]
+
+        /// Nil when the manifest is not in a git repository.
+        init?(history: RunHistory, chain: [String], stateDirectory: String, manifestDirectory: String) {
+            guard let root = Git(root: manifestDirectory).output(["rev-parse", "--show-toplevel"]) else { return nil }
+            self.history = history
+            self.chain = chain
+            self.root = root
+            git = Git(root: root)
+            worktrees = (FileSystem.absolutePath(stateDirectory) ?? stateDirectory) + "/worktrees/"
+            let refs = git.output(["for-each-ref", "--format=%(refname:short)", "refs/heads/parrun/"]) ?? ""
+            branches = Set(refs.split(separator: "\n").map(String.init))
+        }
+
+        /// Nil when the ticket's latest start was not in a `--worktree` run.
+        mutating func find(_ id: String, state: RunHistory.TicketState?) -> TicketWorkspace? {
+            guard let run = state?.lastStart?.run, let record = history.runRecord(run), record.worktree,
+                let integration = record.branch
+            else { return nil }
+            let name = WorktreeIsolation.name(id)
+            var workspace = TicketWorkspace(root: root, git: git, integration: integration)
+            if FileSystem.exists(worktrees + name) { workspace.path = worktrees + name }
+            // A branch kept after a conflict may be an earlier run's of the chain: the newest wins.
+            workspace.branch = chain.reversed().lazy.map { "parrun/\($0)/\(name)" }.first { branches.contains($0) }
+            workspace.landedCommit = landedCommit(id, integration: integration)
+            return workspace
+        }
+
+        /// The newest commit on `integration` that landed the ticket's work in a run of the chain.
+        private mutating func landedCommit(_ id: String, integration: String) -> String? {
+            if landings[integration] == nil {
+                let patterns = chain.map { "--grep=Parrun-Run: \($0)" }
+                let log = git.output(["log", "--format=%H %s", "-n", "100000", "--fixed-strings"] + patterns + ["refs/heads/" + integration, "--"]) ?? ""
+                landings[integration] = log.split(separator: "\n").map { line in
+                    let commit = line.prefix { $0 != " " }
+                    return (commit, line.dropFirst(commit.count + 1))
+                }
+            }
+            for (commit, subject) in landings[integration] ?? [] {
+                // As the landing names it: `ID: title`, `ID`, or (merge mode) `Merge ID...`.
+                let text = subject.hasPrefix("Merge ") ? subject.dropFirst(6) : subject
+                if text == id || text.hasPrefix(id + ": ") { return String(commit) }
+            }
+            return nil
+        }
     }
 }
