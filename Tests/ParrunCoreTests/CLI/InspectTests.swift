@@ -116,6 +116,20 @@ struct InspectTests {
         #expect(noPager.output.contains("changed") && !noPager.output.contains("PAGED:"), "\(noPager.output)")
     }
 
+    @Test func showListsEveryAttemptWithItsOutcomeAndExit() throws {
+        let directory = try CLITests.directory(["Parrunfile": "flaky:\n    test -f seen || { touch seen; exit 3; }\nlater:\n    true\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CLITests.run(["-q", "--retries", "1", "--retry-delay", "0"], in: directory).status == 0)
+        let text = try CLITests.run(["show", "flaky"], in: directory).stdout
+        #expect(text.contains("  state:    succeeded\n"), "\(text)")
+        #expect(text.contains(" failed (exit 3)\n") && text.contains(" succeeded (exit 0)\n"), "\(text)")
+        #expect(!text.contains("session:") && !text.contains("landed:") && !text.contains("review:"), "nothing it does not have: \(text)")
+        let attempts = try #require(try object(try CLITests.run(["show", "flaky", "--json"], in: directory).stdout)["attempts"] as? [[String: Any]])
+        #expect(attempts.map { $0["outcome"] as? String } == ["failed", "succeeded"])
+        #expect(attempts.map { $0["exitCode"] as? Int } == [3, 0])
+        #expect(attempts.map { $0["attempt"] as? Int } == [1, 2])
+    }
+
     @Test func diffOfATicketRunWithoutWorktreesSaysSoAndExitsTwo() throws {
         let directory = try CLITests.directory(["Parrunfile": "a:\n    echo a > a.txt\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
