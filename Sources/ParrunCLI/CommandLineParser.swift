@@ -7,14 +7,17 @@ import ParrunSupport
 public struct Invocation: Sendable, Equatable {
     /// `parrun [MANIFEST]` runs; `parrun status|logs|clean` look at the state.
     public enum Command: String, Sendable, Equatable, CaseIterable {
-        case run, status, logs, clean, approve, reject
+        case run, status, logs, show, diff, clean, approve, reject
+
+        /// Commands that take one ticket id as their argument.
+        var takesOneTicket: Bool { self == .logs || self == .show || self == .diff }
     }
 
     public var command = Command.run
     /// The arguments as given, to show the command that continues a run.
     public var arguments: [String] = []
     public var manifestPath: String?
-    /// `parrun logs ID`.
+    /// `parrun logs ID`, `show ID`, `diff ID`.
     public var ticketID: String?
     /// `parrun approve ID...` and `parrun reject ID...`.
     public var ticketIDs: [String] = []
@@ -22,6 +25,8 @@ public struct Invocation: Sendable, Equatable {
     public var reason: String?
     public var tail: Int?
     public var follow = false
+    /// `parrun diff --no-pager`: git's own option, passed on.
+    public var noPager = false
     public var force = false
     public var directory: String?
     /// `--max-manifest-size`, in bytes; nil means `ManifestSizeLimit.defaultBytes`.
@@ -108,8 +113,8 @@ public enum CommandLineParser {
             if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
                 if invocation.command == .approve || invocation.command == .reject {
                     invocation.ticketIDs.append(argument)
-                } else if invocation.command == .logs && argument != "-" {
-                    if let first = invocation.ticketID { throw .tooManyTickets(first: first, extra: argument) }
+                } else if invocation.command.takesOneTicket && argument != "-" {
+                    if let first = invocation.ticketID { throw .tooManyTickets(first: first, extra: argument, command: invocation.command.rawValue) }
                     invocation.ticketID = argument
                 } else {
                     try addManifest(argument, to: &invocation)
@@ -163,6 +168,7 @@ public enum CommandLineParser {
         let misplaced: [(used: Bool, option: String, command: Invocation.Command)] = [
             (invocation.tail != nil, "--tail", .logs), (invocation.follow, "--follow", .logs),
             (invocation.force, "--force", .clean), (invocation.reason != nil, "--reason", .reject),
+            (invocation.noPager, "--no-pager", .diff),
         ]
         if let wrong = misplaced.first(where: { $0.used && $0.command != invocation.command }) {
             throw .optionForOtherCommand(option: wrong.option, command: wrong.command.rawValue)
@@ -304,6 +310,8 @@ public enum CommandLineParser {
             invocation.tail = try count(value, spelled, minimum: 0)
         case .follow:
             invocation.follow = true
+        case .noPager:
+            invocation.noPager = true
         case .force:
             invocation.force = true
         case .help:

@@ -42,6 +42,15 @@ public enum HelpText {
         case .logs:
             return "Usage: parrun logs [ID] [-f MANIFEST] [--tail N] [--follow]\n\nA ticket's log from the latest run; without ID, the most recent failure's.\n\n"
                 + "  --tail N              only the last N lines\n  --follow              keep printing until the ticket ends\n" + common
+        case .show:
+            return "Usage: parrun show ID [-f MANIFEST] [--json]\n\nOne ticket as the latest run left it: state, each attempt (start, time, outcome, exit),\n"
+                + "agent session, cost and tokens, worktree, branch and landed commit (--worktree),\n"
+                + "the end of its verify output, and the review decision. Unknown ID: exit 2.\n\n"
+                + "  --json                the same as one JSON object\n" + common
+        case .diff:
+            return "Usage: parrun diff ID [-f MANIFEST] [--no-pager]\n\nWhat a --worktree ticket changed: `git diff BASE TIP`, TIP its landed commit or its branch.\n"
+                + "git's pager rules apply (GIT_PAGER, core.pager; none when the output is not a terminal).\n\n"
+                + "  --no-pager            no pager, as git --no-pager\n" + common
         case .clean:
             return "Usage: parrun clean [MANIFEST] [--force]\n\nRemoves the manifest's state (journal, logs, claims, worktrees and parrun/ branches).\n"
                 + "Refused (exit 4) while a run is live, unless --force.\n\n  --force               remove it even then\n" + common
@@ -63,6 +72,8 @@ public enum HelpText {
                    parrun status [MANIFEST] [--json]    each ticket's state in the latest run
                    parrun logs [ID] [--tail N] [--follow]
                                                         a ticket's log (no ID: the latest failure)
+                   parrun show ID [--json]              one ticket: attempts, session, worktree, verify, review
+                   parrun diff ID [--no-pager]          what a --worktree ticket changed, through git's pager
                    parrun clean [MANIFEST] [--force]    remove the state (journal, logs)
                    parrun approve ID...                 approve work awaiting review
                    parrun reject ID... [--reason TEXT]  reject it; --resume runs it again

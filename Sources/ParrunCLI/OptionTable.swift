@@ -45,6 +45,7 @@ public enum OptionKey: Sendable, Equatable {
     case usageLimitWait
     case tail
     case follow
+    case noPager
     case force
     case help
     case version
@@ -143,6 +144,8 @@ public enum OptionTable {
                    help: "logs: print only the last N lines"),
         OptionSpec(key: .follow, short: nil, long: "follow", valueName: nil,
                    help: "logs: keep printing what the ticket writes until it ends, as tail -f"),
+        OptionSpec(key: .noPager, short: nil, long: "no-pager", valueName: nil,
+                   help: "diff: print without git's pager, as git --no-pager"),
         OptionSpec(key: .force, short: nil, long: "force", valueName: nil,
                    help: "clean: remove the state even while a run of it is live"),
         OptionSpec(key: .reason, short: nil, long: "reason", valueName: "TEXT",

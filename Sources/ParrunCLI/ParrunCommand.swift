@@ -32,6 +32,8 @@ public enum ParrunCommand {
         case .run: break
         case .status: return try StatusCommand(invocation: invocation, environment: environment).execute()
         case .logs: return try LogsCommand(invocation: invocation, environment: environment).execute()
+        case .show: return try ShowCommand(invocation: invocation, environment: environment).execute()
+        case .diff: return try DiffCommand(invocation: invocation, environment: environment).execute()
         case .clean: return try CleanCommand(invocation: invocation, environment: environment).execute()
         case .approve, .reject: return try ReviewCommand(invocation: invocation, environment: environment).execute()
         }
@@ -89,8 +91,9 @@ public enum ParrunCommand {
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)
             printer.reasons = selection.reasons
+            printer.worktree = invocation.worktree || manifest.settings.isolateInWorktrees
             if let format = invocation.graphFormat {
-                Terminal.writeOutput(format.render(plan, manifestName: source.name))
+                Terminal.writeOutput(format.render(plan, manifestName: source.name, worktree: printer.worktree))
             } else if invocation.summaryOnly {
                 Terminal.writeOutput(printer.summary())
             } else {

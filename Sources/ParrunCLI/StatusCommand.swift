@@ -14,9 +14,12 @@ struct StatusCommand {
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else { return .usageOrManifestError }
         let stateDirectory = loaded.stateDirectory(invocation)
         let contents = try StateJournal.read(stateDirectory: stateDirectory)
+        let history = RunHistory(contents.records)
         var report = StatusReport(
-            graph: loaded.graph, history: RunHistory(contents.records), manifestPath: loaded.identity,
+            graph: loaded.graph, history: history, manifestPath: loaded.identity,
             now: Clock.wall(), isRunning: ProcessTable.isRunning)
+        // Asking git costs a few processes a ticket: only the JSON, which has room for it, shows it.
+        if invocation.json, let run = report.run { addWorkspaces(to: &report, history: history, run: run, loaded: loaded, stateDirectory: stateDirectory) }
         if let run = report.run, report.hasRunningSlurmJobs {
             let ids = report.entries.filter { $0.state == .running && $0.slurmJob != nil }.map(\.id)
             report.addSlurmStates((SlurmLauncher.jobs(ofRun: run, tickets: ids) ?? [:]).mapValues(\.state))
@@ -39,5 +42,22 @@ struct StatusCommand {
         }
         Terminal.writeOutput(invocation.json ? printer.json() : printer.text())
         return .success
+    }
+
+    /// `--worktree` runs: each ticket's worktree, branch and landed commit, as git has them now.
+    private func addWorkspaces(to report: inout StatusReport, history: RunHistory, run: String, loaded: LoadedManifest, stateDirectory: String) {
+        let chain = history.chain(endingAt: run)
+        guard chain.contains(where: { history.runRecord($0)?.worktree == true }) else { return }
+        let states = history.ticketStates(chain: chain)
+        guard var finder = TicketWorkspace.Finder(
+            history: history, chain: chain, stateDirectory: stateDirectory,
+            manifestDirectory: RunCommand.manifestDirectory(for: loaded.source.name))
+        else { return }
+        for index in report.entries.indices {
+            guard let workspace = finder.find(report.entries[index].id, state: states[report.entries[index].id]) else { continue }
+            report.entries[index].worktreePath = workspace.path
+            report.entries[index].branch = workspace.branch
+            report.entries[index].landedCommit = workspace.landedCommit
+        }
     }
 }

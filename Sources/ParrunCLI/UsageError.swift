@@ -10,7 +10,7 @@ public enum UsageError: Error, Equatable, Sendable {
     case invalidValue(option: String, value: String, expected: String)
     case invalidEnvironment(name: String, value: String, expected: String)
     case tooManyManifests(first: String, extra: String)
-    case tooManyTickets(first: String, extra: String)
+    case tooManyTickets(first: String, extra: String, command: String)
     case optionForOtherCommand(option: String, command: String)
     /// Two options that cannot both hold, and why.
     case conflictingOptions(String, String, reason: String)
@@ -24,6 +24,8 @@ public enum UsageError: Error, Equatable, Sendable {
     case cannotReadFile(what: String, SystemError)
     case worktree(String)
     case missingTicketIDs(command: String)
+    /// `parrun diff` of a ticket whose work has no branch or commit to compare.
+    case nothingToCompare(String)
     case notAwaitingReview(String)
     /// `approve` after `reject` or the reverse: the first decision stands until `--resume` acts on it.
     case alreadyDecided(String)
@@ -43,8 +45,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "invalid \(name)='\(value.truncatedForMessage)' in the environment: expected \(expected); unset it or fix it"
         case .tooManyManifests(let first, let extra):
             return "more than one manifest given ('\(first)' and '\(extra)'); parrun reads one manifest"
-        case .tooManyTickets(let first, let extra):
-            return "more than one ticket given ('\(first)' and '\(extra)'); parrun logs shows one ticket's log"
+        case .tooManyTickets(let first, let extra, let command):
+            return "more than one ticket given ('\(first)' and '\(extra)'); parrun \(command) takes one"
         case .optionForOtherCommand(let option, let command):
             return "option '\(option)' belongs to 'parrun \(command)'"
         case .conflictingOptions(let first, let second, let reason):
@@ -55,7 +57,7 @@ public enum UsageError: Error, Equatable, Sendable {
             return "no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json, .specs/tasks/tasks.json in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):
             return "cannot change to directory \(error.path ?? ""): \(error.reason)"
-        case .worktree(let message), .notAwaitingReview(let message), .alreadyDecided(let message):
+        case .worktree(let message), .notAwaitingReview(let message), .alreadyDecided(let message), .nothingToCompare(let message):
             return message
         case .missingTicketIDs(let command):
             return "parrun \(command) needs the ids of the tickets, e.g. parrun \(command) ID"
@@ -76,7 +78,7 @@ public enum UsageError: Error, Equatable, Sendable {
 
     public var rendered: String {
         switch self {
-        case .cannotWriteState, .journal, .worktree, .alreadyDecided: return "parrun: error: \(message)\n"
+        case .cannotWriteState, .journal, .worktree, .alreadyDecided, .nothingToCompare: return "parrun: error: \(message)\n"
         default: break
         }
         return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"

@@ -22,6 +22,17 @@ public enum LocalTime {
         return String(parts.tm_hour).leftPadded(to: 2) + ":" + String(parts.tm_min).leftPadded(to: 2)
     }
 
+    /// "2026-12-03 13:05:09" in the local time zone.
+    public static func stamp(_ epoch: Double) -> String {
+        timeZoneLock.withLock { _ in
+            var time = time_t(epoch)
+            var parts = tm()
+            localtime_r(&time, &parts)
+            let date = String(parts.tm_year + 1900) + "-" + String(parts.tm_mon + 1).leftPadded(to: 2) + "-" + String(parts.tm_mday).leftPadded(to: 2)
+            return date + " " + clockLocked(epoch) + ":" + String(parts.tm_sec).leftPadded(to: 2)
+        }
+    }
+
     /// The first moment after `now` when the clock in `zone` (an IANA name such
     /// as Europe/Lisbon; nil for local time) shows `hour`:`minute`.
     public static func next(hour: Int, minute: Int, zone: String?, after now: Double) -> Double? {

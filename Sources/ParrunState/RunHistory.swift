@@ -138,6 +138,35 @@ public struct RunHistory: Sendable {
         return chain.reversed()
     }
 
+    /// One attempt of a ticket: its start, and its end once it ended.
+    public struct Attempt: Sendable, Equatable {
+        public var start: JournalRecord.StartRecord
+        public var end: JournalRecord.EndRecord?
+        /// Its verify gate's record, when the gate ran.
+        public var verify: JournalRecord.VerifyRecord?
+    }
+
+    /// Every attempt of ticket `id` across the runs of `chain`, oldest first.
+    /// An end belongs to the start of its run and attempt number that came before it.
+    public func attempts(of id: String, chain: [String]) -> [Attempt] {
+        var found: [Attempt] = []
+        for run in chain {
+            let ended = (ends[run] ?? []).filter { $0.id == id }
+            let verified = (verifies[run] ?? []).filter { $0.id == id }
+            for start in (starts[run] ?? []) where start.id == id {
+                let end = ended.first { $0.attempt == start.attempt && $0.time >= start.time }
+                let verify = verified.first { $0.attempt == start.attempt && $0.time >= start.time }
+                found.append(Attempt(start: start, end: end, verify: verify))
+            }
+        }
+        return found
+    }
+
+    /// The record that began `run` (not a join).
+    public func runRecord(_ run: String) -> JournalRecord.RunRecord? {
+        runs.first { $0.run == run && !$0.joined }
+    }
+
     /// Per ticket id, the last start and end across the runs of `chain`.
     public func ticketStates(chain: [String]) -> [String: TicketState] {
         var states: [String: TicketState] = [:]

@@ -45,6 +45,13 @@ public struct StatusReport: Sendable {
         public var verifyPassed: Bool?
         /// Awaiting review: `parrun approve`'s or `reject`'s decision since, nil while undecided.
         public var review: JournalRecord.ReviewRecord?
+        /// A prompt ticket's agent session, as the CLI last reported it.
+        public var session: String?
+        /// `--worktree`, where known (the command asks git; the journal does not say):
+        /// its worktree and branch while they exist, and the commit its work landed as.
+        public var worktreePath: String?
+        public var branch: String?
+        public var landedCommit: String?
     }
 
     /// The latest run of the manifest, nil if it never ran.
@@ -93,6 +100,7 @@ public struct StatusReport: Sendable {
         entry.slurmJob = state.slurmJob
         entry.verifyRuns = state.verifyRuns
         entry.verifyPassed = state.verifyPassed
+        entry.session = state.session
         if state.isOpen, let start = state.lastStart {
             entry.state = .running
             entry.seconds = max(0, now - start.time)

@@ -9,6 +9,8 @@ struct GraphJSONPrinter {
 
     let plan: Plan
     let manifestName: String
+    /// `--worktree`: tickets with a recipe work in worktrees of their own.
+    var worktree = false
 
     func render() -> String {
         let graph = plan.graph
@@ -35,6 +37,8 @@ struct GraphJSONPrinter {
             fields.append("\"status\": " + JSONText.quotedOrNull(ticket.status))
             fields.append("\"wave\": " + (plan.waves.waveOfTicket[index].map { String($0 + 1) } ?? "null"))
             fields.append("\"pool\": " + JSONText.quotedOrNull(ticket.pool))
+            fields.append("\"gates\": {\"verify\": \(ticket.verifyScript != nil), \"review\": \(ticket.review)}")
+            fields.append("\"worktree\": \(worktree && ticket.recipe != .none)")
             fields.append("\"timeoutSeconds\": " + (ticket.timeoutSeconds.map(JSONText.number) ?? "null"))
             fields.append("\"retries\": " + (ticket.retries.map(String.init) ?? "null"))
             out += "    {" + fields.joined(separator: ", ") + "}" + (index + 1 < graph.count ? "," : "") + "\n"

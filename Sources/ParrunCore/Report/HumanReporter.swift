@@ -44,6 +44,8 @@ public struct HumanReporter: RunReporter {
     /// When the status line was last drawn; output lines redraw it at most this often.
     private var lastDrawn = -1.0
     static let redrawInterval = 0.1
+    /// Hex digits of a commit shown, as git's shortest default abbreviation.
+    static let shortCommit = 7
     /// `--output grouped`: each running ticket's lines until it ends.
     private var groups: [Int: [String]] = [:]
 
@@ -129,6 +131,12 @@ public struct HumanReporter: RunReporter {
         case .stopping(let signal, let reason):
             let what = signal.map { ProcessControl.signalName($0) + ": " } ?? ""
             message(paint("stopping", "1;33") + ": \(what)\(reason.terminalSafe)")
+        case .landed(let ticket, let commit):
+            // Shown even under the status line: where the work went is worth a line of its own.
+            message("landed \(id(ticket)) as \(commit.prefix(Self.shortCommit))")
+        case .conflicted:
+            // The ticket's end (`CONFLICT ID conflict in FILES`) says it already.
+            break
         case .runFinished(let result):
             clearStatus()
             var summary = RunSummary(result: result, plan: plan, logPath: options.logPath)

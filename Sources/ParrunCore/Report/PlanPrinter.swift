@@ -9,6 +9,8 @@ public struct PlanPrinter {
     public let manifestName: String
     /// With `--resume`: why each ticket that runs runs again.
     public var reasons: [ResumeDecision.Reason?]?
+    /// `--worktree` (or the manifest's `isolate = worktree`): tickets with a recipe work in worktrees.
+    public var worktree = false
 
     /// A ticket's dependency list is cut after this many ids to keep lines readable.
     static let dependencyDisplayLimit = 10
@@ -116,6 +118,8 @@ public struct PlanPrinter {
         let kind = ticket.isGroup && ticket.recipe == .none ? "group" : ticket.recipe.kind
         var line = "  " + id(index).padding(to: idWidth) + "  " + kind.padding(to: 6)
         line += "  " + "prio \(ticket.priority)".padding(to: 7)
+        let tags = tags(of: ticket)
+        if !tags.isEmpty { line += "  [" + tags.joined(separator: " ") + "]" }
         if let title = ticket.title, !title.isEmpty {
             if afterWidth > 0 { line += "  " + after.padding(to: afterWidth) }
             line += "  # " + title.singleLine
@@ -123,6 +127,16 @@ public struct PlanPrinter {
             line += "  " + after
         }
         return line.trimmingTrailingSpaces + "\n"
+    }
+
+    /// What runs around the recipe: its gates, its pool, its worktree.
+    private func tags(of ticket: Ticket) -> [String] {
+        var tags: [String] = []
+        if ticket.verifyScript != nil { tags.append("verify") }
+        if ticket.review { tags.append("review") }
+        if let pool = ticket.pool { tags.append("pool " + pool.terminalSafe) }
+        if worktree && ticket.recipe != .none { tags.append("worktree") }
+        return tags
     }
 
     private func criticalPathLine() -> String {

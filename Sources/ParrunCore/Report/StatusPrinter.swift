@@ -120,6 +120,10 @@ package struct StatusPrinter {
             if let stats = entry.stats { fields.append("\"stats\":\(stats.json)") }
             if let job = entry.slurmJob { fields.append("\"slurmJob\":\(JSONText.quoted(job)),\"slurmState\":\(JSONText.quotedOrNull(entry.slurmState))") }
             if let passed = entry.verifyPassed { fields.append("\"verify\":{\"runs\":\(entry.verifyRuns),\"passed\":\(passed)}") }
+            if let session = entry.session { fields.append("\"session\":\(JSONText.quoted(session))") }
+            if let path = entry.worktreePath { fields.append("\"worktree\":\(JSONText.quoted(path))") }
+            if let branch = entry.branch { fields.append("\"branch\":\(JSONText.quoted(branch))") }
+            if let commit = entry.landedCommit { fields.append("\"landedCommit\":\(JSONText.quoted(commit))") }
             if entry.state == .awaitingReview {
                 let decision = entry.review.map { $0.approved ? "approved" : "rejected" } ?? "pending"
                 fields.append("\"review\":{\"decision\":\(JSONText.quoted(decision)),\"reason\":\(JSONText.quotedOrNull(entry.review?.reason))}")

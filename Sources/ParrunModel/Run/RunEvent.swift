@@ -30,6 +30,10 @@ public enum RunEvent: Sendable {
     /// A signal arrived; running tickets are being stopped.
     case stopping(signal: Int32?, reason: String)
     case runFinished(RunResult)
+    /// `--worktree`: the ticket's work landed on the integration branch, which is now at `commit`.
+    case landed(ticket: Int, commit: String)
+    /// `--worktree`: the ticket's work conflicted with what landed before it, in these files.
+    case conflicted(ticket: Int, files: [String])
 }
 
 /// A running prompt ticket's agent CLI was refused for the API's rate (429)

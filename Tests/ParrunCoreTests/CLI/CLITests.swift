@@ -159,7 +159,7 @@ import Testing
         #expect(help.status == 0)
         #expect(help.stdout.contains("Usage: parrun [OPTIONS] [MANIFEST]"))
         #expect(help.stdout.contains("-j, --jobs N|auto"))
-        for command in ["status", "logs", "clean", "approve", "reject"] {
+        for command in ["status", "logs", "show", "diff", "clean", "approve", "reject"] {
             let own = try Self.run([command, "--help"])
             #expect(own.status == 0 && own.stdout.hasPrefix("Usage: parrun \(command) "), "\(command): \(own.stdout)")
             #expect(!own.stdout.contains("-j, --jobs"), "only what \(command) takes")
