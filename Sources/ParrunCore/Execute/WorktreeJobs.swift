@@ -73,6 +73,8 @@ extension WorktreeIsolation {
         var failure: AttemptOutcome?
         /// Paths it changed outside its declared `touches`.
         var outside: [String] = []
+        /// It landed: the branch, where it stood, and the commit it moved to.
+        var landed: (branch: String, base: String, commit: String)?
     }
 
     /// Lands the ticket's work, then removes its worktree unless kept.
@@ -82,7 +84,7 @@ extension WorktreeIsolation {
             // Declared paths are a promise the scheduler relied on: say when it was broken.
             let outside = Exclusions.outside(changedPaths(ticket.id, landedAt: commit), of: ticket)
             if !keepWorktree { remove(ticket.id) }
-            return LandingResult(failure: nil, outside: outside)
+            return LandingResult(failure: nil, outside: outside, landed: landingBase(ticket.id).map { (integration, $0, commit) })
         case .nothing:
             if !keepWorktree { remove(ticket.id) }
             return LandingResult(failure: nil)
