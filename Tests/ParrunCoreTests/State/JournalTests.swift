@@ -84,7 +84,7 @@ import Testing
             let fast = line.withUnsafeBufferPointer { JournalLineDecoder.decode($0, cache: &cache) }
             #expect(slow == record)
             switch record {
-            case .start, .end: #expect(fast == record, "ticket records take the fast path")
+            case .start, .end, .landing: #expect(fast == record, "ticket records take the fast path")
             default: #expect(fast == nil, "run records are left to the full parser")
             }
         }
