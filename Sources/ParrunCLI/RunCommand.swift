@@ -156,9 +156,6 @@ struct RunCommand {
             isolation: isolation, conflictsToLand: invocation.rerunConflicts ? [:] : selection.conflictsToLand,
             interruptedRuns: selection.interruptedRuns, reviews: selection.reviews)
         let result = runner.run()
-        if let isolation, let behind = isolation.checkoutBehind {
-            Terminal.writeMessage("parrun: \(isolation.integration) moved from \(behind.from.prefix(12)) to \(behind.to.prefix(12)), but your checkout has uncommitted changes, so its files were left as they were. To bring them up to date, keeping your changes: git read-tree -m -u \(behind.from) HEAD\n")
-        }
         saveDurations(result)
         // The run's end record, or its last sync, failed after the run itself went well:
         // a --resume would not know how it ended.
@@ -190,14 +187,28 @@ struct RunCommand {
         }
         // A resumed run goes on landing where it landed, whatever is checked out now.
         if into == nil, let branch = selection.resumesWorktreeBranch { into = branch }
+        let isolation: WorktreeIsolation
         do throws(WorktreeIsolation.Problem) {
-            return try WorktreeIsolation.prepare(
+            isolation = try WorktreeIsolation.prepare(
                 manifestDirectory: options.manifestDirectory, stateDirectory: stateDirectory, runID: runID,
                 into: into, base: invocation.base,
                 mergeMode: invocation.merge.flatMap(WorktreeIsolation.MergeMode.init) ?? .rebase)
         } catch {
             throw .worktree(error.message)
         }
+        for note in isolation.notes { Terminal.writeMessage(note + "\n") }
+        // A landing never overwrites the user's uncommitted changes: when the tickets say they will touch one, nothing starts.
+        let toRun = plan.graph.tickets.indices.filter { plan.runs[$0] }.map { plan.graph.tickets[$0] }
+        if let dirty = isolation.dirtyPathsDeclared(by: toRun) {
+            let listed = dirty.paths.keys.sorted().prefix(10).map { "  \($0) (touched by \(dirty.paths[$0] ?? ""))" }.joined(separator: "\n")
+            let more = dirty.paths.count > 10 ? "\n  (+\(dirty.paths.count - 10) more)" : ""
+            throw .worktree("""
+                '\(isolation.integration)' is checked out in \(dirty.checkout) with uncommitted changes that tickets of this run say they change (their touches), so landing their work would overwrite them:
+                \(listed)\(more)
+                Commit them, or stash them (git stash -u), then run again; or land elsewhere with --into BRANCH
+                """)
+        }
+        return isolation
     }
 
     private func runOptions() -> RunOptions {

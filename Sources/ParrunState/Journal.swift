@@ -124,6 +124,11 @@ public enum JournalReader {
                 return .slurmJob(.init(
                     run: try record.string(Key.run), id: try record.string(Key.id), attempt: try record.int(Key.attempt),
                     job: try record.string(Key.job), time: try record.double(Key.time)))
+            case .landing:
+                typealias Key = JournalRecord.LandingRecord.Key
+                return .landing(.init(
+                    run: try record.string(Key.run), id: try record.string(Key.id), branch: try record.string(Key.branch),
+                    base: try record.string(Key.base), landed: try record.string(Key.landed), time: try record.double(Key.time)))
             case .review:
                 typealias Key = JournalRecord.ReviewRecord.Key
                 return .review(.init(

@@ -22,6 +22,7 @@ public enum JournalCompaction {
             case .verify(let verify): if needed.contains(verify.run) { kept.append(record) }
             case .review(let review): if needed.contains(review.run) { kept.append(record) }
             case .slurmJob(let job): if needed.contains(job.run) { kept.append(record) }
+            case .landing(let landing): if needed.contains(landing.run) { kept.append(record) }
             }
         }
         return kept.count < records.count ? kept : nil

@@ -11,7 +11,7 @@ extension JournalRecord {
     /// What a line is: its `type`.
     enum Kind: String, CaseIterable {
         case header = "journal"
-        case run, start, end, session, verify, review
+        case run, start, end, session, verify, review, landing
         case slurmJob = "slurm-job"
         case runEnd = "run-end"
     }
@@ -59,6 +59,12 @@ extension JournalRecord.SessionRecord {
 extension JournalRecord.SlurmJobRecord {
     enum Key: String {
         case run, id, attempt, job, time
+    }
+}
+
+extension JournalRecord.LandingRecord {
+    enum Key: String {
+        case run, id, branch, base, landed, time
     }
 }
 

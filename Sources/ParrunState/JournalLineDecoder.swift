@@ -268,6 +268,14 @@ struct JournalLineDecoder {
                 run: run, id: id, attempt: attempt, status: status, exitCode: exitCode, signal: signal,
                 seconds: seconds, time: time, retry: retry, owner: owner, stats: stats, detail: detail))
         }
+        if matches(type, JournalRecord.Kind.landing) {
+            // One per landed ticket with --worktree, as many as end records.
+            typealias Key = JournalRecord.LandingRecord.Key
+            guard let run = runID(Key.run), let id = string(Key.id), let branch = string(Key.branch),
+                let base = string(Key.base), let landed = string(Key.landed), let time = double(field(Key.time))
+            else { return nil }
+            return .landing(.init(run: run, id: id, branch: branch, base: base, landed: landed, time: time))
+        }
         // Run, run-end and header lines are few: the full parser reads them.
         return nil
     }

@@ -24,6 +24,8 @@ public enum JournalRecord: Sendable, Equatable {
     case review(ReviewRecord)
     /// `--launcher slurm`: the Slurm job an attempt of a ticket runs as.
     case slurmJob(SlurmJobRecord)
+    /// `--worktree`: a ticket's work landed, moving the branch between two commits.
+    case landing(LandingRecord)
 
     // Each record spells out its memberwise initializer: the execution layer
     // writes records, and a synthesized one is internal to this module.
@@ -139,6 +141,28 @@ public enum JournalRecord: Sendable, Equatable {
             self.id = id
             self.attempt = attempt
             self.job = job
+            self.time = time
+        }
+    }
+
+    public struct LandingRecord: Sendable, Equatable {
+        public var run: String
+        public var id: String
+        /// The branch the work landed on.
+        public var branch: String
+        /// Where the branch stood before: with `landed`, what a recovery of the
+        /// user's checkout moves between (`git read-tree -m -u BASE LANDED`).
+        public var base: String
+        /// The commit the branch moved to.
+        public var landed: String
+        public var time: Double
+
+        package init(run: String, id: String, branch: String, base: String, landed: String, time: Double) {
+            self.run = run
+            self.id = id
+            self.branch = branch
+            self.base = base
+            self.landed = landed
             self.time = time
         }
     }
@@ -285,6 +309,14 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.attempt, String(record.attempt))
             add(Key.job, text(record.job))
             add(Key.time, number(record.time))
+        case .landing(let record):
+            typealias Key = LandingRecord.Key
+            add(Key.run, text(record.run))
+            add(Key.id, text(record.id))
+            add(Key.branch, text(record.branch))
+            add(Key.base, text(record.base))
+            add(Key.landed, text(record.landed))
+            add(Key.time, number(record.time))
         case .review(let record):
             typealias Key = ReviewRecord.Key
             add(Key.run, text(record.run))
@@ -322,6 +354,7 @@ public enum JournalRecord: Sendable, Equatable {
         case .verify: .verify
         case .review: .review
         case .slurmJob: .slurmJob
+        case .landing: .landing
         case .runEnd: .runEnd
         }
     }

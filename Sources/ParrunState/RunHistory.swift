@@ -79,7 +79,8 @@ public struct RunHistory: Sendable {
         var slurmJobs: [String: [JournalRecord.SlurmJobRecord]] = [:]
         for record in records {
             switch record {
-            case .header: break
+            // Landings are for the user's recovery of a checkout, not for planning.
+            case .header, .landing: break
             case .run(let run): runs.append(run)
             case .runEnd(let end): runEnds[end.run, default: []].append(end)
             case .start(let start): starts[start.run, default: []].append(start)

@@ -58,6 +58,11 @@ final class RunJournal {
         writer.append(.slurmJob(.init(run: runID, id: graph.tickets[ticket].id, attempt: attempt, job: job, time: Clock.wall())))
     }
 
+    /// `--worktree`: the ticket's work landed, moving `branch` from `base` to `commit`.
+    func landed(_ ticket: Int, branch: String, base: String, commit: String) {
+        writer.append(.landing(.init(run: runID, id: graph.tickets[ticket].id, branch: branch, base: base, landed: commit, time: Clock.wall())))
+    }
+
     /// A verify gate ran.
     func verified(_ ticket: Int, attempt: Int, passed: Bool, exitCode: Int?) {
         writer.append(.verify(.init(run: runID, id: graph.tickets[ticket].id, attempt: attempt, passed: passed, exitCode: exitCode, time: Clock.wall())))

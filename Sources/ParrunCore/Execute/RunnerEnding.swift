@@ -165,6 +165,8 @@ extension Runner {
                 let outside = landing.outside
                 reporter.report(.notice("parrun: warning: \(definition.id) changed paths outside its touches: " + outside.prefix(5).joined(separator: ", ") + (outside.count > 5 ? " (+\(outside.count - 5) more)" : "")), elapsed: elapsed)
             }
+            // Before the end record: a later recovery names the commits this landing moved between.
+            if let landed = landing.landed { journal?.landed(ticket, branch: landed.branch, base: landed.base, commit: landed.commit) }
             if let commit = landing.commit { reporter.report(.landed(ticket: ticket, commit: commit), elapsed: elapsed) }
             if case .conflict(let files) = landing.failure { reporter.report(.conflicted(ticket: ticket, files: files), elapsed: elapsed) }
             send(.landingFinished(ticket: ticket, failure: landing.failure))

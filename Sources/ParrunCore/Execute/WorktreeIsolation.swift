@@ -7,12 +7,13 @@ import ParrunPlatform
 /// one ticket at a time (the run loop is the queue, and a lock file queues the
 /// parruns that share a run), before its dependents start.
 ///
-/// The user's checkout is never touched while landing: the ticket's commit is
-/// rebased (or merged, or squashed) inside the ticket's own worktree, and the
-/// integration branch then moves with `git update-ref` (compare-and-swap). If
-/// that branch is the one checked out in the user's checkout, its files follow
-/// (`git read-tree -m -u OLD NEW`) only while it has no uncommitted changes;
-/// otherwise parrun leaves them alone and says at the end how to catch up.
+/// The user's checkout is never damaged: the ticket's commit is rebased (or
+/// merged, or squashed) inside the ticket's own worktree, and the integration
+/// branch then moves with `git update-ref` (compare-and-swap). Where that
+/// branch is checked out (`UserCheckout`), its index and files move first, the
+/// way `git merge --ff-only` would: files the user changed that the landing
+/// does not touch stay as they are, and a landing that would overwrite one
+/// fails instead, the branch unmoved.
 public final class WorktreeIsolation {
     package enum MergeMode: String, Sendable, CaseIterable {
         /// Rebase the ticket's commits onto the integration branch, then fast-forward.
@@ -63,17 +64,15 @@ public final class WorktreeIsolation {
     private let lockPath: String
     /// The manifest's directory relative to the repository root ("" at the root).
     let manifestPrefix: String
-    /// The user's checkout has the integration branch checked out.
-    private let checkoutOnIntegration: Bool
-    /// Set when a landing left the user's checkout behind (it had changes): from, to.
-    package private(set) var checkoutBehind: (from: String, to: String)?
+    /// Said once before the run (the state directory was excluded from git).
+    package private(set) var notes: [String] = []
     /// Per ticket id: the commit its worktree started from.
-    private var bases: [String: String] = [:]
+    var bases: [String: String] = [:]
     /// Per ticket id: where the integration branch stood when its work landed.
-    private var landedOnto: [String: String] = [:]
+    var landedOnto: [String: String] = [:]
 
     private init(git: Git, runID: String, integration: String, mergeMode: MergeMode, directory: String,
-                 lockPath: String, manifestPrefix: String, checkoutOnIntegration: Bool) {
+                 lockPath: String, manifestPrefix: String) {
         self.lockPath = lockPath
         self.git = git
         self.runID = runID
@@ -81,11 +80,11 @@ public final class WorktreeIsolation {
         self.mergeMode = mergeMode
         self.directory = directory
         self.manifestPrefix = manifestPrefix
-        self.checkoutOnIntegration = checkoutOnIntegration
     }
 
     /// Finds the repository and the integration branch (creating it from `base`
-    /// when it does not exist), and refuses a branch checked out elsewhere.
+    /// when it does not exist), and keeps a state directory inside the
+    /// repository out of `git status`.
     package static func prepare(manifestDirectory: String, stateDirectory: String, runID: String,
                         into: String?, base: String?, mergeMode: MergeMode) throws(Problem) -> WorktreeIsolation {
         let probe = Git(root: manifestDirectory)
@@ -116,26 +115,14 @@ public final class WorktreeIsolation {
         }
         let state = FileSystem.absolutePath(stateDirectory) ?? stateDirectory
         let worktrees = state + "/worktrees"
-        for (path, branch) in Self.checkouts(git) where branch == integration && path != root && !path.hasPrefix(worktrees + "/") {
-            throw Problem(message: "branch '\(integration)' is checked out in \(path), which parrun does not own; landing would move it under that checkout: check out another branch there, or land elsewhere with --into BRANCH")
-        }
         let manifestRoot = FileSystem.absolutePath(manifestDirectory) ?? manifestDirectory
         let prefix = manifestRoot == root ? "" : String(manifestRoot.dropFirst(root.count + 1))
         do { try FileSystem.createDirectories(worktrees) } catch { throw Problem(message: error.description) }
-        return WorktreeIsolation(
+        let isolation = WorktreeIsolation(
             git: git, runID: runID, integration: integration, mergeMode: mergeMode, directory: worktrees,
-            lockPath: state + "/" + lockFileName, manifestPrefix: prefix, checkoutOnIntegration: current == integration)
-    }
-
-    /// Every worktree of the repository and the branch it has checked out.
-    private static func checkouts(_ git: Git) -> [(path: String, branch: String)] {
-        var found: [(String, String)] = []
-        var path: String?
-        for line in (git.output(["worktree", "list", "--porcelain"]) ?? "").split(separator: "\n") {
-            if line.hasPrefix("worktree ") { path = String(line.dropFirst(9)) }
-            if line.hasPrefix("branch refs/heads/"), let current = path { found.append((current, String(line.dropFirst(18)))) }
-        }
-        return found
+            lockPath: state + "/" + lockFileName, manifestPrefix: prefix)
+        if let note = StateExclusion.exclude(state, git: git) { isolation.notes.append(note) }
+        return isolation
     }
 
     func branch(for id: String) -> String { "parrun/\(runID)/\(Self.name(id))" }
@@ -152,7 +139,7 @@ public final class WorktreeIsolation {
     /// `body` while holding the landing lock, or `unlocked`'s answer (with the
     /// reason) when the lock cannot be taken: without it, two parruns of a run
     /// could move the branch at once.
-    private func locked<T, E: Error>(_ body: () throws(E) -> T, unlocked: (String) throws(E) -> T) throws(E) -> T {
+    func locked<T, E: Error>(_ body: () throws(E) -> T, unlocked: (String) throws(E) -> T) throws(E) -> T {
         let lock: WholeFileLock
         do {
             lock = try WholeFileLock(path: lockPath, waitingUpTo: Git.timeout, interrupt: git.interrupt)
@@ -258,6 +245,10 @@ public final class WorktreeIsolation {
         return conflictedPaths(in: path).isEmpty ? nil : "unmerged paths"
     }
 
+    func conflictedPaths(in path: String) -> [String] {
+        (git.output(["diff", "--name-only", "--diff-filter=U"], in: path) ?? "").split(separator: "\n").map(String.init)
+    }
+
     /// Commits what the ticket left in its worktree (`ID: title`, with the run's trailer).
     @discardableResult
     func commitWork(_ ticket: Ticket) -> Landing? {
@@ -276,96 +267,6 @@ public final class WorktreeIsolation {
             let base = git.output(["merge-base", head, tip])
         else { return nil }
         return git.output(["diff", "--stat", base, head], in: path)
-    }
-
-    /// Commits what the ticket left, then lands it on the integration branch.
-    func land(_ ticket: Ticket) -> Landing {
-        locked({ landLocked(ticket) }, unlocked: { .failed($0) })
-    }
-
-    /// Times a landing starts again from the new tip when the branch moved
-    /// under it (a commit made outside parrun).
-    static let landingTries = 3
-
-    private func landLocked(_ ticket: Ticket) -> Landing {
-        let path = path(for: ticket.id)
-        guard let base = bases[ticket.id] else { return .failed("no worktree for \(ticket.id)") }
-        if let failure = commitWork(ticket) { return failure }
-        guard let head = git.commit("HEAD", in: path) else { return .failed("the worktree of \(ticket.id) has no HEAD") }
-        if head == base { return .nothing }
-        for _ in 0..<Self.landingTries {
-            guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
-            landedOnto[ticket.id] = tip
-            let combined = combine(head: head, onto: tip, ticket: ticket, in: path)
-            guard case .landed(let landed) = combined else { return combined }
-            if let result = advance(from: tip, to: landed) { return result }
-        }
-        return .failed("the integration branch kept moving under parrun")
-    }
-
-    /// The commit the integration branch should move to, made in the ticket's worktree.
-    private func combine(head: String, onto tip: String, ticket: Ticket, in path: String) -> Landing {
-        switch mergeMode {
-        case .rebase:
-            if tip == bases[ticket.id] { return .landed(head) }
-            let rebased = git.run(["rebase", "-q", tip], in: path)
-            guard rebased.succeeded else {
-                let paths = conflictedPaths(in: path)
-                git.run(["rebase", "--abort"], in: path)
-                return rebased.timedOut || rebased.interrupted ? .failed("git rebase failed: \(rebased.output)") : .conflict(paths)
-            }
-        case .merge, .squash:
-            guard git.run(["checkout", "-q", "--detach", tip], in: path).succeeded else { return .failed("git checkout failed in \(path)") }
-            let arguments = mergeMode == .merge
-                ? ["merge", "-q", "--no-ff", "-m", "Merge \(ticket.id)" + (ticket.title.map { ": " + $0 } ?? ""), "-m", "Parrun-Run: \(runID)", head]
-                : ["merge", "-q", "--squash", head]
-            guard git.run(arguments, in: path).succeeded else {
-                let paths = conflictedPaths(in: path)
-                git.run(["merge", "--abort"], in: path)
-                git.run(["reset", "-q", "--hard"], in: path)
-                git.run(["checkout", "-q", "--detach", head], in: path)
-                return .conflict(paths)
-            }
-            if mergeMode == .squash {
-                let message = ticket.id + (ticket.title.map { ": " + $0 } ?? "")
-                guard git.run(["commit", "-q", "--no-verify", "-m", message, "-m", "Parrun-Run: \(runID)"], in: path).succeeded else {
-                    return .failed("git commit of the squashed change failed")
-                }
-            }
-        }
-        guard let commit = git.commit("HEAD", in: path) else { return .failed("no commit after landing") }
-        return .landed(commit)
-    }
-
-    private func conflictedPaths(in path: String) -> [String] {
-        (git.output(["diff", "--name-only", "--diff-filter=U"], in: path) ?? "").split(separator: "\n").map(String.init)
-    }
-
-    /// Moves the integration branch from `old` to `new`, and the user's files
-    /// with it when they have no uncommitted changes. Nil when the branch is no
-    /// longer at `old`.
-    private func advance(from old: String, to new: String) -> Landing? {
-        // Only while the checkout is still on that branch: the user may have switched since parrun started.
-        let onIntegration = checkoutOnIntegration && git.output(["symbolic-ref", "--short", "-q", "HEAD"]) == integration
-        let follow = onIntegration && checkoutBehind == nil
-            && (git.output(["status", "--porcelain", "--untracked-files=no"]) ?? "x").isEmpty
-        // The branch first: once it has moved, the work is safe whatever happens next.
-        let moved = git.run(["update-ref", "-m", "parrun: land", "refs/heads/" + integration, new, old])
-        guard moved.succeeded else {
-            // A git stopped for its time (or by Ctrl-C) failed; only a branch that really moved is tried again.
-            if moved.timedOut || moved.interrupted { return .failed("git update-ref failed: \(moved.output)") }
-            return git.commit("refs/heads/" + integration) == old ? .failed("git update-ref failed: \(moved.output)") : nil
-        }
-        if onIntegration && !(follow && git.run(["read-tree", "-m", "-u", old, new]).succeeded) {
-            checkoutBehind = (checkoutBehind?.from ?? old, new)
-        }
-        return .landed(new)
-    }
-
-    /// The paths a landed change touched, between the ticket's start and `commit`.
-    func changedPaths(_ id: String, landedAt commit: String) -> [String] {
-        guard let before = landedOnto[id] else { return [] }
-        return (git.output(["diff", "--name-only", before, commit]) ?? "").split(separator: "\n").map(String.init)
     }
 
     /// Whether the integration branch already holds the work of `id` from one

@@ -75,6 +75,8 @@ extension WorktreeIsolation {
         var outside: [String] = []
         /// The commit the integration branch moved to (nil: nothing landed).
         var commit: String?
+        /// It landed: the branch, where it stood, and the commit it moved to.
+        var landed: (branch: String, base: String, commit: String)?
     }
 
     /// Lands the ticket's work, then removes its worktree unless kept.
@@ -84,7 +86,7 @@ extension WorktreeIsolation {
             // Declared paths are a promise the scheduler relied on: say when it was broken.
             let outside = Exclusions.outside(changedPaths(ticket.id, landedAt: commit), of: ticket)
             if !keepWorktree { remove(ticket.id) }
-            return LandingResult(failure: nil, outside: outside, commit: commit)
+            return LandingResult(failure: nil, outside: outside, commit: commit, landed: landingBase(ticket.id).map { (integration, $0, commit) })
         case .nothing:
             if !keepWorktree { remove(ticket.id) }
             return LandingResult(failure: nil)

@@ -31,6 +31,7 @@ import Testing
         .review(.init(run: "r1", id: "agent", approved: false, reason: "tests \"flaky\"", time: 8)),
         .review(.init(run: "r1", id: "agent", approved: true, reason: nil, time: 9)),
         .slurmJob(.init(run: "r1", id: "build.all", attempt: 1, job: "4711", time: 10)),
+        .landing(.init(run: "r1", id: "build.all", branch: "main", base: "0a1b", landed: "2c3d", time: 10.5)),
     ]
 
     /// Lines as parrun has written them since format version 1: they must
@@ -45,6 +46,7 @@ import Testing
         #"{"v":1,"type":"verify","run":"r1","id":"a","attempt":1,"passed":false,"exitCode":1,"time":4}"#,
         #"{"v":1,"type":"end","run":"r1","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":"SIGKILL","seconds":0.5,"time":4.5,"retry":true,"owner":{"pid":42,"start":1234,"host":"box"},"stats":{"turns":3,"durationMs":2500,"costUsd":0.25,"inputTokens":10,"outputTokens":20,"cacheReadTokens":300,"cacheCreationTokens":4},"detail":"error_max_turns"}"#,
         #"{"v":1,"type":"review","run":"r1","id":"a","approved":false,"reason":"not yet","time":5}"#,
+        #"{"v":1,"type":"landing","run":"r1","id":"a","branch":"main","base":"0a1b","landed":"2c3d","time":5.5}"#,
         #"{"v":1,"type":"run-end","run":"r1","status":"failed","owner":{"pid":42,"start":1234,"host":"box"},"time":6}"#,
     ]
 
@@ -82,7 +84,7 @@ import Testing
             let fast = line.withUnsafeBufferPointer { JournalLineDecoder.decode($0, cache: &cache) }
             #expect(slow == record)
             switch record {
-            case .start, .end: #expect(fast == record, "ticket records take the fast path")
+            case .start, .end, .landing: #expect(fast == record, "ticket records take the fast path")
             default: #expect(fast == nil, "run records are left to the full parser")
             }
         }
