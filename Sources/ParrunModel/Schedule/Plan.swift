@@ -35,7 +35,8 @@ public struct Plan: Sendable {
             if graph.tickets[ticket].recipe.kind == "prompt" { prompts += 1 } else { shells += 1 }
         }
         self.hasAgents = graph.tickets.contains { $0.recipe.kind == "prompt" }
-        self.concurrency = max(1, min(jobs.value, shells) + min(self.agents.value, prompts))
+        // Without agents, -j as it always was.
+        self.concurrency = prompts == 0 ? jobs.value : max(1, (shells > 0 ? jobs.value : 0) + min(self.agents.value, prompts))
         self.heldBack = HeldBack.reasonsIfAny(graph)
     }
 

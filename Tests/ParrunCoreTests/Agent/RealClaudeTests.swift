@@ -86,7 +86,7 @@ struct RealClaudeTests {
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
         var environment = try environment(directory, mock: mock)
         environment["CLAUDE_CODE_MAX_RETRIES"] = "2"
-        let outcome = try CLITests.run(["--json", "-j2"], in: directory, environment: environment)
+        let outcome = try CLITests.run(["--json", "--agents", "2"], in: directory, environment: environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(read(directory, "busy.txt") == "busy\n")
         let events = outcome.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
