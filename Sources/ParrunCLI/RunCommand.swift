@@ -217,6 +217,7 @@ struct RunCommand {
         options.failFast = invocation.failFast
         options.defaultTimeout = invocation.timeout
         options.defaultRetries = invocation.retries ?? 0
+        options.commandLineRetries = invocation.retries
         options.retryDelay = invocation.retryDelay ?? options.retryDelay
         options.gracePeriod = invocation.grace ?? options.gracePeriod
         options.prefix = invocation.prefix ?? .auto

@@ -18,6 +18,8 @@ public struct SpawnRequest: Sendable {
     public var inputDescriptor: Int32?
     /// Becomes both standard output and standard error, so their order is kept.
     public var outputDescriptor: Int32
+    /// Standard error apart from standard output (tests that check each).
+    public var errorDescriptor: Int32?
     /// `arguments[0]` already found on PATH (see `ExecutableLookup`).
     public var executable: String?
 
@@ -63,7 +65,7 @@ public enum ProcessSpawner {
             posix_spawn_file_actions_addopen(&actions, 0, request.inputPath, O_RDONLY, 0)
         }
         posix_spawn_file_actions_adddup2(&actions, request.outputDescriptor, 1)
-        posix_spawn_file_actions_adddup2(&actions, request.outputDescriptor, 2)
+        posix_spawn_file_actions_adddup2(&actions, request.errorDescriptor ?? request.outputDescriptor, 2)
         parrun_spawn_add_closefrom(&actions, 3)
         if let directory = request.directory {
             parrun_spawn_add_chdir(&actions, directory)

@@ -99,7 +99,7 @@ package struct RunController {
         case .begin:
             checkCostLimit(&actions)
         case .launched(let ticket):
-            let timeout = plan.graph.tickets[ticket].timeoutSeconds ?? settings.defaultTimeout
+            let timeout = plan.graph.tickets[ticket].timeout(commandLine: settings.defaultTimeout)
             var clock = Clock()
             clock.deadline = timeout.map { now + $0 }
             clock.timeoutSeconds = timeout
@@ -320,7 +320,7 @@ package struct RunController {
     private mutating func retryDelay(_ ending: Ending, now: Double, wallNow: Double, _ actions: inout [Action]) -> Double? {
         let definition = plan.graph.tickets[ending.ticket]
         let ended = RetryPolicy.EndedAttempt(
-            ticket: ending.ticket, attempt: ending.attempt, outcome: ending.outcome, retries: definition.retries,
+            ticket: ending.ticket, attempt: ending.attempt, outcome: ending.outcome, retries: definition.retries(commandLine: settings.commandLineRetries),
             verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady)
         let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttle, now: now, wallNow: wallNow, using: &random)
         switch decision.throttle {

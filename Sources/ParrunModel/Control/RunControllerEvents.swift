@@ -6,6 +6,8 @@ extension RunController {
         package var failFast = false
         package var gracePeriod = 5.0
         package var defaultTimeout: Double?
+        /// `--retries`, if given: it wins over the manifest's `defaults`.
+        package var commandLineRetries: Int?
         package var maxCostUSD: Double?
         package var costSpentEarlierUSD = 0.0
 
@@ -15,6 +17,7 @@ extension RunController {
             failFast = options.failFast
             gracePeriod = options.gracePeriod
             defaultTimeout = options.defaultTimeout
+            commandLineRetries = options.commandLineRetries
             maxCostUSD = options.maxCostUSD
             costSpentEarlierUSD = options.costSpentEarlierUSD
         }

@@ -17,6 +17,9 @@ public struct Ticket: Sendable {
     public var timeoutSeconds: Double?
     /// How many times a failed attempt is run again; nil means the run's default.
     public var retries: Int?
+    /// Which of those two came from the manifest's `defaults`, not the ticket:
+    /// a command-line value wins over a default, not over the ticket's own.
+    public var inherited = InheritedFields()
     /// The pool bounding how many tickets of its kind run at once.
     public var pool: String?
     public var poolSpan: SourceSpan?
@@ -160,5 +163,26 @@ enum TicketID {
 
     static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+    }
+}
+
+/// Ticket fields that have a command-line flag too, marked when a ticket took
+/// them from `defaults` (precedence: ticket, command line, defaults, built-in).
+public struct InheritedFields: OptionSet, Sendable, Equatable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let timeout = InheritedFields(rawValue: 1)
+    public static let retries = InheritedFields(rawValue: 2)
+}
+
+extension Ticket {
+    /// The timeout that applies, given `--timeout`'s (nil: none given).
+    public func timeout(commandLine: Double?) -> Double? {
+        inherited.contains(.timeout) ? commandLine ?? timeoutSeconds : timeoutSeconds ?? commandLine
+    }
+
+    /// The retries that apply, given `--retries`' (nil: none given).
+    public func retries(commandLine: Int?) -> Int? {
+        inherited.contains(.retries) ? commandLine ?? retries : retries ?? commandLine
     }
 }

@@ -68,6 +68,10 @@ struct TicketDecoder {
                 seenGroups[group.rawValue] = member
             }
             apply(member, key: key, to: &ticket, diagnostics: &diagnostics)
+            if index >= members.count {
+                if key == .timeout { ticket.inherited.insert(.timeout) }
+                if key == .retries { ticket.inherited.insert(.retries) }
+            }
         }
         let recipe = seenGroups[KeyGroup.recipe.rawValue]
         renderTemplate(of: &ticket, ownMembers: members, recipe: recipe, diagnostics: &diagnostics)

@@ -24,6 +24,8 @@ public struct RunOptions: Sendable {
     public var defaultTimeout: Double?
     /// `--retries`: for tickets without their own.
     public var defaultRetries = 0
+    /// `--retries`, if given (the precedence of a ticket's `defaults`-inherited retries).
+    public var commandLineRetries: Int?
     /// First back-off before a retry; it doubles with each attempt, with jitter.
     public var retryDelay = 1.0
     /// Seconds between SIGTERM and SIGKILL when stopping a ticket.

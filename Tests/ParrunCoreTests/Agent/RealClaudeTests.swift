@@ -195,16 +195,16 @@ enum RealClaude {
 
     /// The mock Messages API, running for one test.
     final class Mock {
-    let process = Process()
+    let process: Subprocess
     let port: Int
 
     init(in directory: URL) throws {
         let portFile = directory.appendingPathComponent("mock.port")
-        process.executableURL = URL(fileURLWithPath: RealClaude.python!)
-        process.arguments = [RealClaude.mockScript, "--port-file", portFile.path, "--log", directory.appendingPathComponent("mock.log").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { close(null) }
+        process = try Subprocess(
+            RealClaude.python ?? "/usr/bin/python3", [RealClaude.mockScript, "--port-file", portFile.path, "--log", directory.appendingPathComponent("mock.log").path],
+            environment: ProcessInfo.processInfo.environment, output: null, error: null)
         var port = 0
         for _ in 0..<200 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let number = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -217,9 +217,8 @@ enum RealClaude {
     }
 
     deinit {
-        // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        kill(process.pid, SIGKILL)
+        process.wait()
     }
 }
 }

@@ -34,40 +34,20 @@ import Testing
     }
 
     static func run(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        var env = ProcessInfo.processInfo.environment
-        env["PARRUN_JOBS"] = nil
-        env["NO_COLOR"] = "1"
+        var env = Subprocess.environment(["PARRUN_JOBS": nil, "NO_COLOR": "1"])
         for (key, value) in environment { env[key] = value }
-        process.environment = env
         let scratch = try Self.directory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out")
-        let err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
+        var input = "/dev/null"
         if let stdin {
-            let input = scratch.appendingPathComponent("in")
-            try stdin.write(to: input)
-            process.standardInput = try FileHandle(forReadingFrom: input)
-        } else {
-            process.standardInput = FileHandle.nullDevice
+            input = scratch.appendingPathComponent("in").path
+            try stdin.write(to: URL(fileURLWithPath: input))
         }
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return Outcome(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+        let out = try OutputFile()
+        let err = try OutputFile()
+        let process = try Subprocess(binary.path, arguments, in: directory, environment: env, input: input, output: out.descriptor, error: err.descriptor)
+        let status = process.wait()
+        return Outcome(status: status, stdout: out.text, stderr: err.text)
     }
 
     static let valid = #"{"tickets": [{"id": "a", "run": "true"}, {"id": "b", "dependsOn": ["a"], "run": "true"}]}"#

@@ -11,31 +11,19 @@ import Testing
     /// Runs `sh -c script` in `directory`, killing it if it outlives `seconds`:
     /// a read that never stops fails the test instead of hanging it.
     static func shell(_ script: String, in directory: URL, seconds: Double = 20) throws -> (status: Int32, stderr: String, timedOut: Bool) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["PARRUN"] = CLITests.binary.path
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let errorFile = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        let errorHandle = try FileHandle(forWritingTo: errorFile)
-        process.standardError = errorHandle
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let errors = try OutputFile()
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { close(null) }
+        let process = try Subprocess(
+            "/bin/sh", ["-c", script], in: directory,
+            environment: Subprocess.environment(["PARRUN": CLITests.binary.path, "NO_COLOR": "1"]), output: null, error: errors.descriptor)
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         let timedOut = process.isRunning
-        if timedOut {
-            process.terminate()
-            kill(-process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-        try errorHandle.close()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: errorFile), as: UTF8.self), timedOut)
+        // The shell leads a process group of its own: everything it started goes too.
+        if timedOut { kill(-process.pid, SIGKILL) }
+        let status = process.wait()
+        return (status, errors.text, timedOut)
     }
 
     @Test func sizesTakeBytesOrBinarySuffixes() {

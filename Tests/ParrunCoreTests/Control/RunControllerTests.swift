@@ -183,6 +183,30 @@ import Testing
         #expect(result.exitCode == 130)
     }
 
+    /// Precedence: the ticket's own value, then the command line, then `defaults`.
+    @Test func theCommandLineWinsOverDefaultsButNotOverATicketsOwnValue() throws {
+        let manifest = #"{"defaults": {"timeout": "10s", "retries": 3}, "tickets": [{"id": "inherits", "run": "x"}, {"id": "own", "run": "x", "timeout": "4s", "retries": 0}]}"#
+        var options = RunOptions()
+        options.defaultTimeout = 2
+        options.commandLineRetries = 1
+        options.defaultRetries = 1
+        options.retryDelay = 0.1
+        options.policy = .init(keepGoing: true)
+        var run = try ControllerSimulation(manifest, jobs: 2, options: options)
+        run.behaviours = ["inherits": [Behaviour(seconds: 30)], "own": [Behaviour(seconds: 30)]]
+        let result = run.run()
+        #expect(run.entries.contains(.terminate("inherits", at: 2)), "--timeout 2s, not the default 10s: \(run.entries)")
+        #expect(run.entries.contains(.terminate("own", at: 4)), "its own 4s: \(run.entries)")
+        #expect(run.starts(of: "inherits").count == 2, "--retries 1, not the default 3")
+        #expect(run.starts(of: "own").count == 1, "its own retries 0")
+        #expect(result.exitCode == 1)
+
+        var plain = try ControllerSimulation(manifest, jobs: 2, options: { var o = RunOptions(); o.retryDelay = 0.1; o.policy = .init(keepGoing: true); return o }())
+        plain.behaviours = run.behaviours
+        _ = plain.run()
+        #expect(plain.entries.contains(.terminate("inherits", at: 10)) && plain.starts(of: "inherits").count == 4, "without flags, the defaults: \(plain.starts(of: "inherits")) \(plain.entries)")
+    }
+
     @Test func aVerifyGateRunsAfterASuccessfulRecipeAndItsTimeCounts() throws {
         var run = try ControllerSimulation(lines("build:", "    @verify test -f out", "    x", "use: build", "    x"), jobs: 1)
         run.behaviours = ["build": [Behaviour(seconds: 1, gateSeconds: 2)]]

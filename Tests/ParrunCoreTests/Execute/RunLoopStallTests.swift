@@ -46,41 +46,38 @@ import Testing
             "tickets.json": #"{"tickets": [{"id": "flood", "run": "\#(flood)"}, {"id": "slow", "timeout": "1s", "run": "\#(slow)"}]}"#,
         ])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["-j2", "--no-journal", "tickets.json"]
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let output = Pipe()  // read by nobody for 10 s
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let output = try OutputPipe.make()  // read by nobody for 10 s; close-on-exec, so no other child keeps it
+        let (reader, writer) = (output.readEnd, output.writeEnd)
+        _ = fcntl(reader, F_SETFL, 0)  // blocking reads at the end
+        defer { close(reader) }
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { close(null) }
         let launched = Date()
-        try process.run()
+        let process = try Subprocess(CLITests.binary.path, ["-j2", "--no-journal", "tickets.json"], in: directory,
+                                     environment: Subprocess.environment(["NO_COLOR": "1"]), output: writer, error: null)
+        close(writer)
 
         let started = try #require(time(in: directory, "slow.started"))
         let stopped = try #require(time(in: directory, "slow.stopped"), "the 1 s timeout was enforced while stdout was blocked")
         #expect(stopped - started < 3, "stopped \(stopped - started) s after it started (timeout 1 s)")
-        let memory = Self.peakMemoryKB(process.processIdentifier)
+        let memory = Self.peakMemoryKB(process.pid)
         #expect(memory.map { $0 < 60_000 } ?? true, "output waits in the pipes, not in parrun's memory: \(memory ?? 0) kB")
 
         let interrupted = Date().timeIntervalSince1970
-        kill(process.processIdentifier, SIGINT)
+        kill(process.pid, SIGINT)
         let floodStopped = try #require(time(in: directory, "flood.stopped", within: 5), "Ctrl-C stopped the flooding ticket")
         #expect(floodStopped - interrupted < 1, "Ctrl-C acted after \(floodStopped - interrupted) s")
         #expect(process.isRunning, "parrun waits for its reader to take the rest")
 
         usleep(useconds_t(max(0, 10 - Date().timeIntervalSince(launched)) * 1_000_000))
-        let reader = output.fileHandleForReading
         var text = Data()
-        while process.isRunning || text.isEmpty {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            text.append(chunk.prefix(200))
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(reader, &chunk, chunk.count)
+            if count <= 0 { break }
+            if text.count < 200 { text.append(contentsOf: chunk[0..<min(count, 200)]) }
         }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        #expect(process.wait() == 130)
         #expect(String(decoding: text, as: UTF8.self).hasPrefix("[flood] hello"))
     }
 

@@ -3,19 +3,13 @@ import Testing
 
 /// Real signals sent to a real parrun process.
 @Suite struct SignalTests {
-    private func launch(_ manifest: String, _ arguments: [String]) throws -> (Process, URL, Pipe) {
+    private func launch(_ manifest: String, _ arguments: [String]) throws -> (Subprocess, URL, OutputFile) {
         let directory = try CLITests.directory(["Parrunfile": manifest])
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let errors = try OutputFile()
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { close(null) }
+        let process = try Subprocess(CLITests.binary.path, arguments, in: directory, environment: Subprocess.environment(["NO_COLOR": "1"]),
+                                     output: null, error: errors.descriptor)
         return (process, directory, errors)
     }
 
@@ -54,10 +48,10 @@ import Testing
         #expect(waitFor(["one.pid", "two.pid"], in: directory), "the tickets started")
         let children = pids(["one.pid", "two.pid"], in: directory)
         #expect(children.count == 2)
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == status, "\(stderr)")
+        kill(process.pid, signal)
+        let exit = process.wait()
+        let stderr = errors.text
+        #expect(exit == status, "\(stderr)")
         #expect(stderr.contains("interrupted by \(signal == SIGINT ? "SIGINT" : "SIGTERM")"))
         #expect(stderr.contains("STOPPED one"))
         for pid in children { #expect(RunTests.isGone(pid), "grandchild \(pid) survived") }
@@ -69,11 +63,10 @@ import Testing
         let (process, directory, _) = try launch(stubborn, ["-q", "--grace", "60s"])
         #expect(waitFor(["shell.pid"], in: directory))
         let started = Date()
-        kill(process.processIdentifier, SIGINT)
+        kill(process.pid, SIGINT)
         usleep(300_000)
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        kill(process.pid, SIGINT)
+        #expect(process.wait() == 130)
         #expect(Date().timeIntervalSince(started) < 10, "did not wait for the 60 s grace period")
         for pid in pids(["shell.pid"], in: directory) { #expect(RunTests.isGone(pid)) }
     }

@@ -6,28 +6,13 @@ import Foundation
 enum FileSizeLimit {
     /// `blocks` as the shell's `ulimit -f` counts them (512 or 1024 bytes).
     static func run(_ arguments: [String], blocks: Int, in directory: URL) throws -> CLITests.Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks) && exec \"$0\" \"$@\"", CLITests.binary.path] + arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["PARRUN_JOBS"] = nil
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let scratch = try CLITests.directory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out")
-        let err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return CLITests.Outcome(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+        let out = try OutputFile()
+        let err = try OutputFile()
+        let process = try Subprocess(
+            "/bin/sh", ["-c", "trap '' XFSZ; ulimit -f \(blocks) && exec \"$0\" \"$@\"", CLITests.binary.path] + arguments,
+            in: directory, environment: Subprocess.environment(["PARRUN_JOBS": nil, "NO_COLOR": "1"]),
+            output: out.descriptor, error: err.descriptor)
+        let status = process.wait()
+        return CLITests.Outcome(status: status, stdout: out.text, stderr: err.text)
     }
 }
