@@ -7,7 +7,7 @@ import Testing
 /// `--worktree` landing on a branch checked out with uncommitted changes: the
 /// user's files, index and untracked files are never damaged.
 @Suite(.enabled(if: gitInstalled, "git is needed for the worktree tests (.ci/run installs it)"))
-struct DirtyCheckoutTests {
+struct DirtyCheckoutTests: GitRepositoryTests {
     /// A repository with one commit on `main` holding `files`, and `manifest` as Parrunfile (untracked).
     private func repository(_ manifest: String, files: [String: String]) throws -> URL {
         let directory = try CLITests.directory(files)
@@ -20,16 +20,7 @@ struct DirtyCheckoutTests {
 
     private static let ignoring = [".gitignore": ".parrun/\nParrunfile\n"]
 
-    @discardableResult
-    private func git(_ directory: URL, _ arguments: String...) throws -> String {
-        let result = CommandRunner.run(["git"] + arguments, in: directory.path)
-        #expect(result.succeeded, "git \(arguments.joined(separator: " ")): \(result.output)")
-        return result.output
-    }
 
-    private func read(_ directory: URL, _ name: String) -> String? {
-        try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-    }
 
     private func write(_ directory: URL, _ name: String, _ text: String) throws {
         try Data(text.utf8).write(to: directory.appendingPathComponent(name))

@@ -6,7 +6,7 @@ import Testing
 
 /// `--worktree` on real git repositories in temporary directories.
 @Suite(.enabled(if: gitAvailable, "git is needed for the worktree tests (.ci/run installs it)"))
-struct WorktreeTests {
+struct WorktreeTests: GitRepositoryTests {
     /// A repository with one commit on `main` holding `files`, and `manifest` as Parrunfile (untracked).
     private func repository(_ manifest: String, files: [String: String] = ["shared.txt": "original\n"]) throws -> URL {
         let directory = try CLITests.directory(files.merging([".gitignore": ".parrun/\nParrunfile\n"]) { $1 })
@@ -17,16 +17,7 @@ struct WorktreeTests {
         return directory
     }
 
-    @discardableResult
-    private func git(_ directory: URL, _ arguments: String...) throws -> String {
-        let result = CommandRunner.run(["git"] + arguments, in: directory.path)
-        #expect(result.succeeded, "git \(arguments.joined(separator: " ")): \(result.output)")
-        return result.output
-    }
 
-    private func read(_ directory: URL, _ name: String) -> String? {
-        try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-    }
 
     @Test(.timeLimit(.minutes(2)))
     func tenTicketsEditingDifferentFilesAllLand() throws {

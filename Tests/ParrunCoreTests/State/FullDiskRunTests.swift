@@ -17,15 +17,8 @@ struct FullDiskRunTests {
         let state = directory.appendingPathComponent("state")
         let disk = try SmallFileSystem(at: state.path, bytes: 256 * 1024)
         defer { disk.unmount() }
-        // A chain: each ticket waits for the one before, so each start needs its dependency's end on disk.
         let count = 120
-        var manifest = ""
-        for index in 0..<count {
-            manifest += "t\(index):" + (index > 0 ? " t\(index - 1)" : "") + "\n    echo t\(index) >> ../ran.txt\n"
-        }
-        let work = directory.appendingPathComponent("work")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try Data(manifest.utf8).write(to: work.appendingPathComponent("Parrunfile"))
+        let work = try ChainProject.make(in: directory, count: count)
         // Room for a few dozen records, then ENOSPC.
         try disk.fill(leaving: 12 * 1024)
         let full = try CLITests.run(["-q", "--state-dir", state.path], in: work)
@@ -61,13 +54,7 @@ struct FileSizeLimitRunTests {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let count = 120
-        var manifest = ""
-        for index in 0..<count {
-            manifest += "t\(index):" + (index > 0 ? " t\(index - 1)" : "") + "\n    echo t\(index) >> ../ran.txt\n"
-        }
-        let work = directory.appendingPathComponent("work")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try Data(manifest.utf8).write(to: work.appendingPathComponent("Parrunfile"))
+        let work = try ChainProject.make(in: directory, count: count)
         let state = directory.appendingPathComponent("state").path
         // 24 blocks (of 512 or 1024 bytes, as the shell counts): room for a dozen tickets or more, not 120.
         let limited = try FileSizeLimit.run(["-q", "--state-dir", state], blocks: 24, in: work)

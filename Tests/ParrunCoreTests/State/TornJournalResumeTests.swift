@@ -13,13 +13,7 @@ import Testing
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let count = 60
-        var manifest = ""
-        for index in 0..<count {
-            manifest += "t\(index):" + (index > 0 ? " t\(index - 1)" : "") + "\n    echo t\(index) >> ../ran.txt && sleep 0.03\n"
-        }
-        let work = directory.appendingPathComponent("work")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try Data(manifest.utf8).write(to: work.appendingPathComponent("Parrunfile"))
+        let work = try ChainProject.make(in: directory, count: count, extra: " && sleep 0.03")
         let journal = work.path + "/.parrun/" + JournalWriter.fileName
         let ranFile = directory.appendingPathComponent("ran.txt").path
         var random = SystemRandomNumberGenerator()
