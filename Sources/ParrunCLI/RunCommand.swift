@@ -127,7 +127,8 @@ struct RunCommand {
                 }
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
-                    openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue)
+                    openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue,
+                    sessionCosts: selection.sessionCosts)
             } catch {
                 throw .cannotWriteState(error)
             }
@@ -230,6 +231,7 @@ struct RunCommand {
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.costSpentEarlierUSD = selection.costSpentEarlierUSD
+        options.prices = ModelPrices(overrides: manifest.settings.prices)
         options.keepWorktrees = invocation.keepWorktrees
         options.slurm = invocation.slurm ?? manifest.settings.slurm
         options.launcherCommand = invocation.slurm == nil ? manifest.settings.launcherCommand : invocation.launcherCommand

@@ -51,6 +51,9 @@ public struct RunOptions: Sendable {
     /// What the agents of the runs this one continues (or joins) had cost when it
     /// started: `--max-cost` counts it, so `--resume` does not get a new budget.
     public var costSpentEarlierUSD = 0.0
+    /// How an agent attempt that never reported its cost is estimated: the
+    /// list prices and the manifest's `prices`.
+    public var prices = ModelPrices()
     /// First back-off after a rate-limited attempt; doubles, with jitter.
     public var rateLimitWait = 30.0
     /// How long prompt tickets pause after the usage limit when its reset time is unknown.
