@@ -66,6 +66,9 @@ public struct RunOptions: Sendable {
     public var launcherCommand: [String]?
     /// What to type to continue this run, for the summary (`parrun --resume ...`).
     public var resumeCommand: String?
+    /// The same without its `--max-cost`: once the limit is reached, the
+    /// summary offers this with a raised one, since the same limit stops at once.
+    public var resumeCommandWithoutMaxCost: String?
     /// `worktreeSetup`: run in each new worktree before the recipe; its failure fails the ticket.
     public var worktreeSetup: String?
     /// `--keep-worktrees`: leave the worktrees of tickets that landed.

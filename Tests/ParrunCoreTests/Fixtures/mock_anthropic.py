@@ -13,6 +13,8 @@ first line of output (and into --port-file). It answers POST /v1/messages:
   a short text;
 - when the prompt contains `[[429 once]]`, the first request of that prompt gets
   a 429 `rate_limit_error`;
+- when the prompt contains `[[429 after tool]]`, the first request that carries
+  a tool result gets a 429 (an attempt that has used tokens is rate-limited);
 - when the prompt contains `[[529 twice]]`, the first two requests of that
   prompt get a 529 `overloaded_error` (the CLI, allowed retries, reports each
   as an `api_retry` event and tries again);
@@ -74,6 +76,8 @@ def plan(request):
     tool_results = any(isinstance(b, dict) and b.get("type") == "tool_result"
                        for m in messages if m.get("role") == "user" for b in (m.get("content") if isinstance(m.get("content"), list) else []))
     if "[[429 once]]" in every and first_time("429:" + every[:200]):
+        return 429, None
+    if "[[429 after tool]]" in every and tool_results and first_time("429 after tool:" + every[:200]):
         return 429, None
     if "[[529 twice]]" in every and (first_time("529a:" + every[:200]) or first_time("529b:" + every[:200])):
         return 529, None
