@@ -89,7 +89,7 @@ public struct ModelPrices: Sendable, Equatable {
         "haiku": TokenPrice(input: 0.1, output: 0.5),
     ]
 
-    /// An unknown model is priced as the dearest listed one, so an estimate
+    /// An unknown model is priced as the dearest listed one (Opus 4.1), so an estimate
     /// errs high and `--max-cost` stops too early rather than too late.
-    public static let fallback = TokenPrice(input: 10, output: 50)
+    public static let fallback = TokenPrice(input: 15, output: 75)
 }
