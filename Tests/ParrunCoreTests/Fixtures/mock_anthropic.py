@@ -77,7 +77,9 @@ def plan(request):
                        for m in messages if m.get("role") == "user" for b in (m.get("content") if isinstance(m.get("content"), list) else []))
     if "[[429 once]]" in every and first_time("429:" + every[:200]):
         return 429, None
-    if "[[429 after tool]]" in every and tool_results and first_time("429 after tool:" + every[:200]):
+    # The first user message names the conversation (its start is the CLI's own text, the same for all).
+    conversation = "\n".join(texts(messages[0].get("content"))) if messages else ""
+    if "[[429 after tool]]" in every and tool_results and first_time("429 after tool:" + conversation):
         return 429, None
     if "[[529 twice]]" in every and (first_time("529a:" + every[:200]) or first_time("529b:" + every[:200])):
         return 529, None
@@ -87,7 +89,7 @@ def plan(request):
     if slow and first_time("slow:" + every[:200]):
         time.sleep(float(slow.group(1)))
     slow_after_tool = re.search(r"\[\[slow after tool (\d+(?:\.\d+)?)\]\]", every)
-    if slow_after_tool and tool_results and first_time("slow after tool:" + every[:200]):
+    if slow_after_tool and tool_results and first_time("slow after tool:" + conversation):
         time.sleep(float(slow_after_tool.group(1)))
     has_tools = bool(request.get("tools"))
     done = sum(1 for m in messages if m.get("role") == "user" and isinstance(m.get("content"), list)
