@@ -24,7 +24,11 @@ enum PricesDecoder {
 
     private static func price(_ model: JSONMember, diagnostics: inout DiagnosticList) -> TokenPrice? {
         let field = "prices \(model.key)"
-        guard case .object(let members) = model.value.kind else {
+        let members: [JSONMember]
+        switch model.value.kind {
+        case .object(let given): members = given
+        case .string(let text): members = textMembers(text, at: model.value.span)
+        default:
             diagnostics.add(ManifestError.wrongType(field: field, ticket: nil, expected: "an object of input, output, cacheRead, cacheWrite: USD per million tokens", found: model.value.typeDescription, at: model.value.span))
             return nil
         }
@@ -51,6 +55,18 @@ enum PricesDecoder {
             return nil
         }
         return TokenPrice(input: input, output: output, cacheRead: given[.cacheRead] ?? input / 10, cacheWrite: given[.cacheWrite] ?? input * 1.25)
+    }
+}
+
+extension PricesDecoder {
+    /// The text format's `price MODEL = input 5, output 25`: comma-separated
+    /// `KEY USD` pairs, read as the members of the JSON object.
+    private static func textMembers(_ text: String, at span: SourceSpan) -> [JSONMember] {
+        text.split(separator: ",").map { part in
+            let words = part.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            let value = words.count == 2 ? JSONValue(.number(words[1]), at: span) : JSONValue(.string(words.dropFirst().joined(separator: " ")), at: span)
+            return JSONMember(key: words.first ?? "", keySpan: span, value: value)
+        }
     }
 }
 

@@ -7,8 +7,9 @@ enum SettingsDecoder {
     enum Setting: String, CaseIterable {
         case jobs, shell, claude, pools, launcher, isolate, worktreeSetup, prices
 
-        /// As the text format writes them: `pools` is one `pool NAME = N` line per pool.
-        static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0.rawValue }
+        /// As the text format writes them: `pools` is one `pool NAME = N` line
+        /// per pool, `prices` one `price MODEL = input USD, output USD` per model.
+        static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0 == .prices ? "price MODEL" : $0.rawValue }
     }
 
     /// `unknownSettings` is for the text format, where every top-level line is a
@@ -21,7 +22,7 @@ enum SettingsDecoder {
             guard let setting = Setting(rawValue: member.key) else {
                 settings.extra.append(member)
                 if unknownSettings != .ignore {
-                    let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: Setting.allCases.map(\.rawValue) + ["pool"])
+                    let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: Setting.allCases.map(\.rawValue) + ["pool", "price"])
                     var warning = ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan).diagnostic
                     // --strict: a misspelt setting is refused like a misspelt key.
                     if unknownSettings == .refuse {
