@@ -127,7 +127,8 @@ struct RunCommand {
                 }
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
-                    openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue)
+                    openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue,
+                    sessionCosts: selection.sessionCosts)
             } catch {
                 throw .cannotWriteState(error)
             }
@@ -231,6 +232,7 @@ struct RunCommand {
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.costSpentEarlierUSD = selection.costSpentEarlierUSD
+        options.prices = ModelPrices(overrides: manifest.settings.prices)
         options.keepWorktrees = invocation.keepWorktrees
         options.slurm = invocation.slurm ?? manifest.settings.slurm
         options.launcherCommand = invocation.slurm == nil ? manifest.settings.launcherCommand : invocation.launcherCommand
@@ -239,6 +241,7 @@ struct RunCommand {
         if manifest.source.name != "<stdin>" && !invocation.noJournal {
             let kept = invocation.arguments.filter { $0 != "--resume" }
             options.resumeCommand = (["parrun", "--resume"] + kept.map(Template.shellQuotedIfNeeded)).joined(separator: " ")
+            options.resumeCommandWithoutMaxCost = (["parrun", "--resume"] + Self.withoutMaxCost(kept).map(Template.shellQuotedIfNeeded)).joined(separator: " ")
         }
         options.agentLimitQuiet = invocation.agentLimitQuiet ?? options.agentLimitQuiet
         options.verifyFeedbackBytes = invocation.verifyFeedbackBytes ?? options.verifyFeedbackBytes
@@ -248,6 +251,26 @@ struct RunCommand {
         options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"
         return options
+    }
+
+    /// `arguments` without `--max-cost USD` or `--max-cost=USD` (before a `--`).
+    static func withoutMaxCost(_ arguments: [String]) -> [String] {
+        var kept: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            if argument == "--" {
+                kept += arguments[index...]
+                break
+            }
+            if argument == "--max-cost" {
+                index += 2
+                continue
+            }
+            if !argument.hasPrefix("--max-cost=") { kept.append(argument) }
+            index += 1
+        }
+        return kept
     }
 
     /// Earlier attempts still running under a parrun that died are stopped

@@ -17,6 +17,7 @@ extension AgentStats {
         add(.outputTokens, String(outputTokens))
         add(.cacheReadTokens, String(cacheReadTokens))
         add(.cacheCreationTokens, String(cacheCreationTokens))
+        if estimated { add(.estimated, "true") }
         return out + "}"
     }
 
@@ -26,6 +27,7 @@ extension AgentStats {
         self.init(
             turns: integer(.turns), durationMs: integer(.durationMs), costUSD: value[Key.costUsd.rawValue]?.doubleValue.flatMap { $0.isFinite ? $0 : nil } ?? 0,
             inputTokens: integer(.inputTokens), outputTokens: integer(.outputTokens),
-            cacheReadTokens: integer(.cacheReadTokens), cacheCreationTokens: integer(.cacheCreationTokens))
+            cacheReadTokens: integer(.cacheReadTokens), cacheCreationTokens: integer(.cacheCreationTokens),
+            estimated: value[Key.estimated.rawValue]?.boolValue ?? false)
     }
 }

@@ -90,5 +90,7 @@ extension AgentStats {
     /// The members of `stats` (an end record's, and `status --json`'s).
     enum Key: String {
         case turns, durationMs, costUsd, inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens
+        /// The cost is parrun's estimate (`true`; absent when reported).
+        case estimated
     }
 }

@@ -193,6 +193,10 @@ struct JournalLineDecoder {
                 stats.costUSD = cost
                 continue
             }
+            if matches(member.key, Key.estimated) {
+                if case .bool(let flag) = member.value { stats.estimated = flag }
+                continue
+            }
             guard let number = integer(member.value) else { return nil }
             if matches(member.key, Key.turns) { stats.turns = number }
             else if matches(member.key, Key.durationMs) { stats.durationMs = number }

@@ -13,6 +13,10 @@ public struct RunHistory: Sendable {
         public var session: String?
         /// A prompt ticket's agent stats over every attempt of the chain.
         public var stats: AgentStats?
+        /// What each of its agent sessions cost, summed over the attempts given
+        /// that session (their start records name it): what a continued
+        /// session's next attempt subtracts from the cost the CLI reports.
+        public var sessionCosts: [String: Double] = [:]
         /// `--launcher slurm`: the job of its last attempt that reached Slurm.
         public var slurmJob: String?
         /// The decision on its work if it awaited review: made after its last end.
@@ -181,10 +185,15 @@ public struct RunHistory: Sendable {
                     state.attempts += 1
                 }
             }
+            var sessionOfAttempt: [String: [Int: String]] = [:]
+            for start in starts[run] ?? [] { if let session = start.session { sessionOfAttempt[start.id, default: [:]][start.attempt] = session } }
             for end in ends[run] ?? [] {
                 Self.update(&states[end.id, default: TicketState()]) { state in
                     state.lastEnd = end
-                    if let stats = end.stats { state.stats = (state.stats ?? AgentStats()) + stats }
+                    if let stats = end.stats {
+                        state.stats = (state.stats ?? AgentStats()) + stats
+                        if let session = sessionOfAttempt[end.id]?[end.attempt] { state.sessionCosts[session, default: 0] += stats.costUSD }
+                    }
                 }
             }
             for id in Set((starts[run] ?? []).map(\.id)).union((ends[run] ?? []).map(\.id)) {

@@ -26,6 +26,10 @@ public enum ClaudeEvent: Sendable, Equatable {
     case unreadable(String)
     /// A well-formed event of a type parrun does not show.
     case other
+    /// The tokens an assistant message used so far (`message.usage`): what an
+    /// attempt that never reaches its result is estimated from. The CLI sends
+    /// a message once per content block, each time with the same id.
+    case usage(messageID: String?, model: String?, tokens: AgentStats)
 }
 
 /// One retry the CLI makes of a failed API request, as it reports it:
@@ -77,7 +81,7 @@ public enum ClaudeEventParser {
         let bytes = Array(line.utf8)
         guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return [] }
         guard bytes[first] == UInt8(ascii: "{") else { return [.plain(line)] }
-        if let value = parse(bytes[first...]) { return [event(value)] }
+        if let value = parse(bytes[first...]) { return eventAndUsage(value) }
         var events: [ClaudeEvent] = []
         var index = first
         var skipped = false
@@ -90,7 +94,7 @@ public enum ClaudeEventParser {
                 bytes[index...].starts(with: marker) {
                 tries += 1
                 if let end = objectEnd(bytes, from: index), let value = parse(bytes[index..<end]) {
-                    events.append(event(value))
+                    events += eventAndUsage(value)
                     index = end
                     continue
                 }
@@ -131,6 +135,21 @@ public enum ClaudeEventParser {
             index += 1
         }
         return nil
+    }
+
+    /// The event, and the tokens it reports when it is an assistant message.
+    static func eventAndUsage(_ value: JSONValue) -> [ClaudeEvent] {
+        guard value["type"]?.stringValue == "assistant", let message = value["message"], let usage = message["usage"] else { return [event(value)] }
+        return [.usage(messageID: message["id"]?.stringValue, model: message["model"]?.stringValue, tokens: tokens(usage)), event(value)]
+    }
+
+    /// The token counts of a `usage` object (an assistant message's or the result's).
+    private static func tokens(_ usage: JSONValue?) -> AgentStats {
+        AgentStats(
+            inputTokens: usage?["input_tokens"]?.integerValue ?? 0,
+            outputTokens: usage?["output_tokens"]?.integerValue ?? 0,
+            cacheReadTokens: usage?["cache_read_input_tokens"]?.integerValue ?? 0,
+            cacheCreationTokens: usage?["cache_creation_input_tokens"]?.integerValue ?? 0)
     }
 
     static func event(_ value: JSONValue) -> ClaudeEvent {
@@ -206,15 +225,12 @@ public enum ClaudeEventParser {
     }
 
     private static func result(_ value: JSONValue) -> ClaudeResult {
-        let usage = value["usage"]
-        let stats = AgentStats(
-            turns: value["num_turns"]?.integerValue ?? 0,
-            durationMs: value["duration_ms"]?.integerValue ?? 0,
-            costUSD: value["total_cost_usd"]?.doubleValue ?? 0,
-            inputTokens: usage?["input_tokens"]?.integerValue ?? 0,
-            outputTokens: usage?["output_tokens"]?.integerValue ?? 0,
-            cacheReadTokens: usage?["cache_read_input_tokens"]?.integerValue ?? 0,
-            cacheCreationTokens: usage?["cache_creation_input_tokens"]?.integerValue ?? 0)
+        // `total_cost_usd` is the session's, counted from its first attempt
+        // (`AgentStats.attempt` takes the difference); `usage` is this attempt's.
+        var stats = tokens(value["usage"])
+        stats.turns = value["num_turns"]?.integerValue ?? 0
+        stats.durationMs = value["duration_ms"]?.integerValue ?? 0
+        stats.costUSD = value["total_cost_usd"]?.doubleValue.flatMap { $0.isFinite ? max(0, $0) : nil } ?? 0
         return ClaudeResult(
             subtype: value["subtype"]?.stringValue ?? "unknown",
             isError: value["is_error"]?.boolValue ?? true,

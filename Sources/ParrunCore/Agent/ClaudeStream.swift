@@ -17,6 +17,11 @@ public struct ClaudeStream: Sendable {
     /// Rate limits the CLI is retrying itself (`api_retry` for a 429 or 529),
     /// not yet taken by the runner (`takeRateLimitRetries`).
     public private(set) var rateLimitRetries: [APIRetry] = []
+    /// The model the session reported at its start, for pricing its tokens.
+    public private(set) var model: String?
+    /// The tokens of each assistant message, in order: an attempt without a
+    /// result is estimated from them (`tokensSeen`).
+    private var messageTokens: [(id: String?, model: String?, tokens: AgentStats)] = []
     /// The clock used to place a reset time given as "1pm".
     private let now: @Sendable () -> Double
 
@@ -41,6 +46,7 @@ public struct ClaudeStream: Sendable {
             switch event {
             case .started(let session, let model):
                 self.session = session ?? self.session
+                self.model = model ?? self.model
                 shown.append("session \(session ?? "?")" + (model.map { " (\($0))" } ?? ""))
             case .text(let text):
                 shown += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -76,11 +82,50 @@ public struct ClaudeStream: Sendable {
             case .unreadable(let text):
                 unreadableLines += 1
                 shown.append("parrun: skipped an event line it could not read (\(text.utf8.count) bytes)")
+            case .usage(let id, let model, let tokens):
+                noteTokens(id: id, model: model, tokens)
             case .other:
                 continue
             }
         }
         return shown
+    }
+
+    /// The tokens the stream's assistant messages showed, per model. The CLI
+    /// shows a message before its last output tokens are counted, so this
+    /// is at most what the attempt used.
+    public var tokensSeen: [String: AgentStats] {
+        var byModel: [String: AgentStats] = [:]
+        for message in messageTokens {
+            let name = message.model ?? model ?? ""
+            byModel[name] = (byModel[name] ?? AgentStats()) + message.tokens
+        }
+        return byModel
+    }
+
+    /// A message repeated (one event per content block) counts once, with the
+    /// largest count each time showed.
+    private mutating func noteTokens(id: String?, model: String?, _ tokens: AgentStats) {
+        if let id, let last = messageTokens.last, last.id == id {
+            var merged = last.tokens
+            merged.inputTokens = max(merged.inputTokens, tokens.inputTokens)
+            merged.outputTokens = max(merged.outputTokens, tokens.outputTokens)
+            merged.cacheReadTokens = max(merged.cacheReadTokens, tokens.cacheReadTokens)
+            merged.cacheCreationTokens = max(merged.cacheCreationTokens, tokens.cacheCreationTokens)
+            messageTokens[messageTokens.count - 1].tokens = merged
+        } else {
+            messageTokens.append((id, model, tokens))
+        }
+    }
+
+    /// What this attempt cost, given what its session had cost before it:
+    /// the difference the result reports, or, with no result, an estimate
+    /// from the tokens seen; nil when it used none.
+    public func attemptStats(sessionCostBefore: Double, prices: ModelPrices) -> AgentStats? {
+        if let result { return AgentStats.attempt(reported: result.stats, sessionCostBefore: sessionCostBefore) }
+        let tokens = tokensSeen
+        guard tokens.values.contains(where: { $0.totalTokens > 0 }) else { return nil }
+        return AgentStats.estimate(tokens: tokens, prices: prices)
     }
 
     /// The rate limits seen since the last call, each once.

@@ -49,7 +49,9 @@ extension Runner {
             var outcome: AttemptOutcome = stopped ?? (status == .exited(0) ? .succeeded : .failed(status))
             var stats: AgentStats?
             if let agent = attempt.agent {
-                stats = agent.stream.result?.stats
+                let before = sessionCosts[agent.plan.id] ?? 0
+                stats = agent.stream.attemptStats(sessionCostBefore: before, prices: options.prices)
+                if let stats { sessionCosts[agent.plan.id] = before + stats.costUSD }
                 if stopped == nil {
                     switch agent.stream.verdict(exit: status) {
                     case .succeeded: outcome = .succeeded

@@ -141,6 +141,9 @@ public struct HumanReporter: RunReporter {
             clearStatus()
             var summary = RunSummary(result: result, plan: plan, logPath: options.logPath)
             summary.resumeCommand = options.resumeCommand
+            summary.resumeCommandWithoutMaxCost = options.resumeCommandWithoutMaxCost
+            summary.maxCostUSD = options.maxCostUSD
+            summary.costSpentEarlierUSD = options.costSpentEarlierUSD
             summary.policy = options.policy
             sink.writeMessage(summary.render())
             return

@@ -12,6 +12,11 @@ struct RunSummary {
     let logPath: (String) -> String
     /// The command that continues this run (`parrun --resume ...`), shown when it did not succeed.
     var resumeCommand: String?
+    /// `resumeCommand` without its `--max-cost`, the limit, and what the runs
+    /// before this one spent: once the limit is reached, a raised one is offered.
+    var resumeCommandWithoutMaxCost: String?
+    var maxCostUSD: Double?
+    var costSpentEarlierUSD = 0.0
     /// How failures were handled (`-k`, `--max-failures`): what the summary suggests.
     var policy = Scheduler.FailurePolicy()
     /// The last lines of a log, shown under each failure.
@@ -86,9 +91,17 @@ struct RunSummary {
             out += "    decide with: parrun approve ID..., or parrun reject ID... --reason TEXT; then parrun --resume\n"
         }
         if result.exitCode != 0, let resumeCommand {
-            out += "  to continue: \(resumeCommand.terminalSafe)\n"
-            // The same --max-cost would stop at once: a resumed run counts what was spent.
-            if result.costLimitReached { out += "    with a higher --max-cost: the run's agents have spent what it allows\n" }
+            // The same --max-cost would stop at once (a resumed run counts what was
+            // spent): offer as much again as the limit allowed, on top of what was spent.
+            if result.costLimitReached, let limit = maxCostUSD, let command = resumeCommandWithoutMaxCost {
+                let spent = costSpentEarlierUSD + (result.agentTotals?.costUSD ?? 0)
+                let raised = Self.centsText(Self.roundedUpToCents(spent + limit))
+                out += "  to continue: \(command.terminalSafe) --max-cost \(raised)\n"
+                out += "    --max-cost raised: the run's agents have spent \(AgentStats.dollars(spent)) of the \(AgentStats.dollars(limit)) it allowed\n"
+            } else {
+                out += "  to continue: \(resumeCommand.terminalSafe)\n"
+                if result.costLimitReached { out += "    with a higher --max-cost: the run's agents have spent what it allows\n" }
+            }
             if result.stateFailure != nil { out += "    once the state directory can be written again (free space, fix permissions)\n" }
         }
 
@@ -112,6 +125,17 @@ struct RunSummary {
             out += "  critical path: " + path.map(id).joined(separator: " -> ") + " (\(DurationText.format(seconds: seconds)))\n"
         }
         return out
+    }
+
+    /// Whole cents, up; a hair under a cent is float noise, not a cent more.
+    static func roundedUpToCents(_ dollars: Double) -> Int {
+        Int((max(0, dollars) * 100 - 1e-6).rounded(.up))
+    }
+
+    /// 150 -> "1.50"
+    static func centsText(_ cents: Int) -> String {
+        let rest = cents % 100
+        return "\(cents / 100)." + (rest < 10 ? "0" : "") + String(rest)
     }
 
     /// Each prompt ticket's turns, cost and tokens, the totals, and the waits for API limits.

@@ -388,7 +388,8 @@ package struct RunController {
         guard spent >= limit else { return }
         costLimitReached = true
         scheduler.holdPrompts(true, forGood: true)
-        actions.append(.report(.notice("parrun: --max-cost \(AgentStats.dollars(limit)) reached (\(AgentStats.dollars(spent)) spent): no more prompt tickets start")))
+        let estimated = records.contains { $0.stats?.estimated == true } ? ", some of it estimated" : ""
+        actions.append(.report(.notice("parrun: --max-cost \(AgentStats.dollars(limit)) reached (\(AgentStats.dollars(spent)) spent\(estimated)): no more prompt tickets start")))
     }
 
     // MARK: - Signals, timeouts, retries

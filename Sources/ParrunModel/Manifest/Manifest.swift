@@ -43,6 +43,8 @@ public struct ManifestSettings: Sendable {
     public var isolateInWorktrees = false
     /// `pools`: name -> how many of the pool's tickets may run at once.
     public var pools: [PoolLimit] = []
+    /// `prices`: model -> what its tokens cost, for estimated agent costs.
+    public var prices: [String: TokenPrice] = [:]
     /// Settings parrun does not know, kept for later stages (e.g. `version` in ticket indexes).
     public var extra: [JSONMember] = []
 

@@ -26,6 +26,7 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
     case indentedLineOutsideTicket(at: SourceSpan)
     case missingSettingValue(key: String, at: SourceSpan)
     case missingPoolName(at: SourceSpan)
+    case missingPriceModel(at: SourceSpan)
     case missingAttributeName(at: SourceSpan)
     case recipeMixesShellAndPrompt(ticket: String, at: SourceSpan, first: SourceSpan)
     case invalidEnvironmentAttribute(at: SourceSpan)
@@ -122,6 +123,8 @@ public enum ManifestError: Error, DiagnosticConvertible, Equatable {
             return Diagnostic(.error, "setting `\(key)` has no value", at: span, help: "write `\(key) = VALUE`")
         case .missingPoolName(let span):
             return Diagnostic(.error, "pool setting without a name", at: span, help: "write `pool NAME = LIMIT`, e.g. `pool git = 1`")
+        case .missingPriceModel(let span):
+            return Diagnostic(.error, "price setting without a model", at: span, help: "write `price MODEL = input USD, output USD` (per million tokens), e.g. `price claude-opus-5 = input 5, output 25`")
         case .missingAttributeName(let span):
             return Diagnostic(
                 .error, "`@` without an attribute name", at: span,

@@ -5,10 +5,11 @@ enum SettingsDecoder {
     /// Every setting the decoder reads. Its switch must handle each case, so the
     /// names in messages and suggestions cannot fall behind what is accepted.
     enum Setting: String, CaseIterable {
-        case jobs, shell, claude, pools, launcher, isolate, worktreeSetup
+        case jobs, shell, claude, pools, launcher, isolate, worktreeSetup, prices
 
-        /// As the text format writes them: `pools` is one `pool NAME = N` line per pool.
-        static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0.rawValue }
+        /// As the text format writes them: `pools` is one `pool NAME = N` line
+        /// per pool, `prices` one `price MODEL = input USD, output USD` per model.
+        static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0 == .prices ? "price MODEL" : $0.rawValue }
     }
 
     /// `unknownSettings` is for the text format, where every top-level line is a
@@ -21,7 +22,7 @@ enum SettingsDecoder {
             guard let setting = Setting(rawValue: member.key) else {
                 settings.extra.append(member)
                 if unknownSettings != .ignore {
-                    let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: Setting.allCases.map(\.rawValue) + ["pool"])
+                    let suggestion = diagnostics.isWarningListFull ? nil : SpellingSuggestion.closest(to: member.key, among: Setting.allCases.map(\.rawValue) + ["pool", "price"])
                     var warning = ManifestWarning.unknownSetting(member.key, suggestion: suggestion, at: member.keySpan).diagnostic
                     // --strict: a misspelt setting is refused like a misspelt key.
                     if unknownSettings == .refuse {
@@ -60,6 +61,8 @@ enum SettingsDecoder {
                 if let script = settings.worktreeSetup {
                     ShellScriptLimit.check(script, field: "worktreeSetup", ticket: nil, at: member.value.span, diagnostics: &diagnostics)
                 }
+            case .prices:
+                settings.prices = PricesDecoder.decode(member, diagnostics: &diagnostics)
             case .isolate:
                 guard let text = member.value.stringValue, text == "worktree" || text == "none" else {
                     diagnostics.add(ManifestError.wrongType(field: "isolate", ticket: nil, expected: "\"worktree\" or \"none\"", found: member.value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? member.value.typeDescription, at: member.value.span))

@@ -21,11 +21,12 @@ struct TextManifestParser {
 
     private var tickets: [Ticket] = []
     private var settingMembers: [JSONMember] = []
-    private var poolMembers: [JSONMember] = []
-    /// Index into `settingMembers` / `poolMembers` by name, to find repeats in O(1).
+    /// Index into `settingMembers` by name, to find repeats in O(1).
     private var settingIndex: [String: Int] = [:]
-    private var poolIndex: [String: Int] = [:]
-    private var poolsSpan: SourceSpan?
+    /// `pool NAME = N` and `price MODEL = ...` lines, each kind gathered into
+    /// one setting (`pools`, `prices`) as JSON has it.
+    private var pools = NamedSettings(word: "pool", key: "pools")
+    private var prices = NamedSettings(word: "price", key: "prices")
     private var current: TicketDraft?
 
     /// `unknownKeys`: what an unknown attribute or setting is; `templateFields`
@@ -123,10 +124,14 @@ struct TextManifestParser {
             startTicket(id: word, span: wordSpan, dependencies: dependencyTokens(segments, from: afterWord + 1))
         } else if next == UInt8(ascii: "=") && word == "pool" {
             diagnostics.add(ManifestError.missingPoolName(at: SourceSpan(offset: afterWord, length: 0)))
+        } else if next == UInt8(ascii: "=") && word == "price" {
+            diagnostics.add(ManifestError.missingPriceModel(at: SourceSpan(offset: afterWord, length: 0)))
         } else if next == UInt8(ascii: "=") {
             addSetting(key: word, keySpan: wordSpan, segments, valueFrom: afterWord + 1)
         } else if word == "pool" {
-            parsePoolSetting(segments, from: afterWord, keySpan: wordSpan)
+            parseNamedSetting(\.pools, segments, from: afterWord, keySpan: wordSpan)
+        } else if word == "price" {
+            parseNamedSetting(\.prices, segments, from: afterWord, keySpan: wordSpan)
         } else if afterWord == idEnd && next != nil {
             diagnostics.add(ManifestError.invalidIDCharacter(found: describe(at: idEnd), at: characterSpan(at: idEnd)))
         } else {
@@ -134,29 +139,48 @@ struct TextManifestParser {
         }
     }
 
-    /// `pool NAME = LIMIT`, kept as a member of a synthetic `pools` object.
-    private mutating func parsePoolSetting(_ segments: [Segment], from nameStart: Int, keySpan: SourceSpan) {
+    /// One kind of `WORD NAME = VALUE` line.
+    private struct NamedSettings {
+        let word: String
+        /// The setting they make together: an object of NAME: VALUE.
+        let key: String
+        var members: [JSONMember] = []
+        var index: [String: Int] = [:]
+        var span: SourceSpan?
+
+        var member: JSONMember? {
+            span.map { JSONMember(key: key, keySpan: $0, value: JSONValue(.object(members), at: $0)) }
+        }
+    }
+
+    /// `pool NAME = LIMIT` or `price MODEL = input 5, output 25`, kept as a
+    /// member of a synthetic `pools` or `prices` object.
+    private mutating func parseNamedSetting(_ kind: WritableKeyPath<TextManifestParser, NamedSettings>, _ segments: [Segment], from nameStart: Int, keySpan: SourceSpan) {
+        var settings = self[keyPath: kind]
         let line = segments[0]
         let nameEnd = scanID(from: nameStart, to: line.end)
         let equals = skipBlanks(from: nameEnd, to: line.end)
         guard nameEnd > nameStart else {
-            diagnostics.add(ManifestError.missingPoolName(at: SourceSpan(offset: nameStart, length: 0)))
+            let at = SourceSpan(offset: nameStart, length: 0)
+            diagnostics.add(settings.word == "pool" ? ManifestError.missingPoolName(at: at) : ManifestError.missingPriceModel(at: at))
             return
         }
         let name = text(nameStart, nameEnd)
+        let key = "\(settings.word) \(name)"
         guard equals < line.end, input[equals] == UInt8(ascii: "=") else {
-            diagnostics.add(ManifestError.missingSettingValue(key: "pool \(name)", at: keySpan))
+            diagnostics.add(ManifestError.missingSettingValue(key: key, at: keySpan))
             return
         }
         let nameSpan = SourceSpan(offset: nameStart, length: nameEnd - nameStart)
-        guard let value = settingValue(segments, from: equals + 1, key: "pool \(name)", keySpan: keySpan) else { return }
-        if let first = poolIndex[name] {
-            diagnostics.add(ManifestError.duplicateSetting("pool \(name)", at: nameSpan, first: poolMembers[first].keySpan))
+        guard let value = settingValue(segments, from: equals + 1, key: key, keySpan: keySpan) else { return }
+        if let first = settings.index[name] {
+            diagnostics.add(ManifestError.duplicateSetting(key, at: nameSpan, first: settings.members[first].keySpan))
             return
         }
-        poolsSpan = poolsSpan ?? keySpan
-        poolIndex[name] = poolMembers.count
-        poolMembers.append(JSONMember(key: name, keySpan: nameSpan, value: value))
+        settings.span = settings.span ?? keySpan
+        settings.index[name] = settings.members.count
+        settings.members.append(JSONMember(key: name, keySpan: nameSpan, value: value))
+        self[keyPath: kind] = settings
     }
 
     private mutating func addSetting(key: String, keySpan: SourceSpan, _ segments: [Segment], valueFrom start: Int) {
@@ -379,8 +403,7 @@ struct TextManifestParser {
     // MARK: - Settings
 
     private func settingMembersWithPools() -> [JSONMember] {
-        guard let poolsSpan else { return settingMembers }
-        return settingMembers + [JSONMember(key: "pools", keySpan: poolsSpan, value: JSONValue(.object(poolMembers), at: poolsSpan))]
+        settingMembers + [pools.member, prices.member].compactMap { $0 }
     }
 
     // MARK: - Bytes

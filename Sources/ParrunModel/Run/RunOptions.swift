@@ -53,6 +53,9 @@ public struct RunOptions: Sendable {
     /// What the agents of the runs this one continues (or joins) had cost when it
     /// started: `--max-cost` counts it, so `--resume` does not get a new budget.
     public var costSpentEarlierUSD = 0.0
+    /// How an agent attempt that never reported its cost is estimated: the
+    /// list prices and the manifest's `prices`.
+    public var prices = ModelPrices()
     /// First back-off after a rate-limited attempt; doubles, with jitter.
     public var rateLimitWait = 30.0
     /// How long prompt tickets pause after the usage limit when its reset time is unknown.
@@ -65,6 +68,9 @@ public struct RunOptions: Sendable {
     public var launcherCommand: [String]?
     /// What to type to continue this run, for the summary (`parrun --resume ...`).
     public var resumeCommand: String?
+    /// The same without its `--max-cost`: once the limit is reached, the
+    /// summary offers this with a raised one, since the same limit stops at once.
+    public var resumeCommandWithoutMaxCost: String?
     /// `worktreeSetup`: run in each new worktree before the recipe; its failure fails the ticket.
     public var worktreeSetup: String?
     /// `--keep-worktrees`: leave the worktrees of tickets that landed.

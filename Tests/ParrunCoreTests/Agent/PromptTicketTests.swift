@@ -307,7 +307,9 @@ import Testing
         let first = try run(["-q", "-j1", "--agents", "1", "--max-cost", "0.02"], in: directory)
         #expect(first.stderr.contains("--max-cost $0.02 reached ($0.025 spent)"), "\(first.stderr)")
         #expect(first.stderr.contains("2 succeeded, 1 not started"), "\(first.stderr)")
-        #expect(first.stderr.contains("--agents 1 --max-cost 0.02\n    with a higher --max-cost: the run's agents have spent what it allows\n"), "\(first.stderr)")
+        // The same limit would stop at once: the line to continue raises it by as much again.
+        #expect(first.stderr.contains("to continue: parrun --resume -q -j1 --agents 1 --max-cost 0.05\n"
+            + "    --max-cost raised: the run's agents have spent $0.025 of the $0.02 it allowed\n"), "\(first.stderr)")
         let resumed = try run(["-q", "-j1", "--agents", "1", "--max-cost", "0.02", "--resume"], in: directory)
         #expect(resumed.status == 1)
         #expect(resumed.stderr.contains("parrun: the agents of this run cost $0.025 before; --max-cost $0.02 counts it"), "\(resumed.stderr)")

@@ -13,6 +13,8 @@ first line of output (and into --port-file). It answers POST /v1/messages:
   a short text;
 - when the prompt contains `[[429 once]]`, the first request of that prompt gets
   a 429 `rate_limit_error`;
+- when the prompt contains `[[429 after tool]]`, the first request that carries
+  a tool result gets a 429 (an attempt that has used tokens is rate-limited);
 - when the prompt contains `[[529 twice]]`, the first two requests of that
   prompt get a 529 `overloaded_error` (the CLI, allowed retries, reports each
   as an `api_retry` event and tries again);
@@ -20,6 +22,8 @@ first line of output (and into --port-file). It answers POST /v1/messages:
   prompt gets a 429 whose headers say the account's usage limit is reached and
   resets in 3 seconds (`anthropic-ratelimit-unified-status: rejected`);
 - when the prompt contains `[[slow SECONDS]]`, the first answer waits that long;
+- when the prompt contains `[[slow after tool SECONDS]]`, the first answer
+  after a tool result waits that long (an attempt killed mid-way has used tokens);
 - when the prompt contains `[[on feedback write PATH: TEXT]]` and the latest
   user message quotes a verifier or a reviewer, with a `Write` of TEXT to PATH
   (once per such message);
@@ -29,11 +33,15 @@ first line of output (and into --port-file). It answers POST /v1/messages:
 - anything else with a short text.
 
 Answers stream as server-sent events when the request asks for a stream.
+Every answer uses 25 input and 12 output tokens; with --log, each answered
+request also logs a line {"served": {"model", "input_tokens", "output_tokens"}},
+so a test can check what parrun counted against what the mock served.
 """
-import argparse, json, os, re, sys, threading, time
+import argparse, itertools, json, os, re, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 seen = set()
+message_ids = itertools.count(1)
 lock = threading.Lock()
 log_file = None
 answers = []
@@ -69,6 +77,10 @@ def plan(request):
                        for m in messages if m.get("role") == "user" for b in (m.get("content") if isinstance(m.get("content"), list) else []))
     if "[[429 once]]" in every and first_time("429:" + every[:200]):
         return 429, None
+    # The first user message names the conversation (its start is the CLI's own text, the same for all).
+    conversation = "\n".join(texts(messages[0].get("content"))) if messages else ""
+    if "[[429 after tool]]" in every and tool_results and first_time("429 after tool:" + conversation):
+        return 429, None
     if "[[529 twice]]" in every and (first_time("529a:" + every[:200]) or first_time("529b:" + every[:200])):
         return 529, None
     if "[[usage limit once]]" in every and first_time("usage:" + every[:200]):
@@ -76,6 +88,9 @@ def plan(request):
     slow = re.search(r"\[\[slow (\d+(?:\.\d+)?)\]\]", every)
     if slow and first_time("slow:" + every[:200]):
         time.sleep(float(slow.group(1)))
+    slow_after_tool = re.search(r"\[\[slow after tool (\d+(?:\.\d+)?)\]\]", every)
+    if slow_after_tool and tool_results and first_time("slow after tool:" + conversation):
+        time.sleep(float(slow_after_tool.group(1)))
     has_tools = bool(request.get("tools"))
     done = sum(1 for m in messages if m.get("role") == "user" and isinstance(m.get("content"), list)
                for b in m["content"] if isinstance(b, dict) and b.get("type") == "tool_result")
@@ -153,12 +168,16 @@ class Handler(BaseHTTPRequestHandler):
         stop = "tool_use" if any(b["type"] == "tool_use" for b in blocks) else "end_turn"
         model = request.get("model", "claude-mock")
         usage = {"input_tokens": 25, "output_tokens": 12, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+        if log_file:
+            with lock, open(log_file, "a") as f:
+                f.write(json.dumps({"served": {"model": model, "input_tokens": 25, "output_tokens": 12}}) + "\n")
+        message_id = "msg_mock_%d" % next(message_ids)
         if not request.get("stream"):
-            self.reply(200, {"id": "msg_mock", "type": "message", "role": "assistant", "model": model, "content": blocks,
+            self.reply(200, {"id": message_id, "type": "message", "role": "assistant", "model": model, "content": blocks,
                              "stop_reason": stop, "stop_sequence": None, "usage": usage})
             return
         events = [("message_start", {"type": "message_start", "message": {
-            "id": "msg_mock", "type": "message", "role": "assistant", "model": model, "content": [],
+            "id": message_id, "type": "message", "role": "assistant", "model": model, "content": [],
             "stop_reason": None, "stop_sequence": None, "usage": dict(usage, output_tokens=1)}})]
         for index, block in enumerate(blocks):
             if block["type"] == "text":

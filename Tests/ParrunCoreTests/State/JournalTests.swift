@@ -26,6 +26,10 @@ import Testing
             stats: AgentStats(turns: 3, durationMs: 2500, costUSD: 0.0123, inputTokens: 10, outputTokens: 20, cacheReadTokens: 300, cacheCreationTokens: 4),
             detail: "error_max_turns")),
         .session(.init(run: "r1", id: "agent", attempt: 2, session: "s-1", time: 6.5)),
+        // A killed attempt's cost, estimated from the tokens it showed.
+        .end(.init(
+            run: "r1", id: "agent", attempt: 3, status: "timed-out", exitCode: nil, signal: "SIGTERM", seconds: 30, time: 7.25, owner: owner,
+            stats: AgentStats(costUSD: 0.0002, inputTokens: 25, outputTokens: 1, estimated: true))),
         .verify(.init(run: "r1", id: "agent", attempt: 2, passed: false, exitCode: 1, time: 7.5)),
         .verify(.init(run: "r1", id: "build.all", attempt: 1, passed: true, exitCode: nil, time: 7.75)),
         .review(.init(run: "r1", id: "agent", approved: false, reason: "tests \"flaky\"", time: 8)),
