@@ -119,7 +119,7 @@ struct RealClaudeCostTests {
             let project = directory.appendingPathComponent(tag)
             try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
             try write(#"{"defaults": {"permissionMode": "acceptEdits"}, \#(prices) "tickets": ["#
-                + #"{"id": "k", "timeout": "4s", "prompt": "\#(tag) [[write \#(project.path)/k.txt: k]] [[slow after tool 60]]"}]}"#, in: project)
+                + #"{"id": "k", "timeout": "10s", "prompt": "\#(tag) [[write \#(project.path)/k.txt: k]] [[slow after tool 60]]"}]}"#, in: project)
             let outcome = try CLITests.run(["-q"], in: project, environment: env)
             #expect(outcome.status == 1, "\(outcome.stderr)")
             return (try #require(try stats(project)["k"]), outcome.stderr)
