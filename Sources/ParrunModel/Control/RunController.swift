@@ -292,7 +292,7 @@ package struct RunController {
             actions.append(.report(ended))
             return
         }
-        if delay != nil, continues || (feedbackRound && !Self.isOutOfTurns(outcome)) {
+        if delay != nil, continues || (feedbackRound && !outcome.isOutOfTurns) {
             // At once, in the slot it holds: no other ticket takes it in between.
             actions.append(.report(ended))
             actions.append(.start(ticket: ticket, worker: ending.worker))
@@ -321,10 +321,6 @@ package struct RunController {
         case .noChange?: .noChange
         default: .failed
         }
-    }
-
-    private static func isOutOfTurns(_ outcome: AttemptOutcome) -> Bool {
-        if case .outOfTurns = outcome { true } else { false }
     }
 
     /// Whether and when the ticket is tried again; a rate or usage limit also tells the agent throttle.

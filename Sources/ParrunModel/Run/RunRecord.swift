@@ -34,6 +34,10 @@ public enum AttemptOutcome: Sendable, Equatable {
 
     public var isSuccess: Bool { self == .succeeded }
 
+    package var isOutOfTurns: Bool {
+        if case .outOfTurns = self { true } else { false }
+    }
+
     /// The word used in events and `status`: succeeded, failed, timed-out, interrupted.
     public var statusWord: String {
         switch self {
