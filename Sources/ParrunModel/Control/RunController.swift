@@ -275,9 +275,10 @@ package struct RunController {
         // unless a signal (or --fail-fast) is stopping the run.
         let feedbackRound = ending.feedbackReady && !stopping
         let decision = scheduler.isStopped && !feedbackRound ? nil : retryDecision(ending, now: now, wallNow: wallNow, &actions)
-        let delay = decision?.delay
-        // A session out of turns goes on with the continuation prompt; an ordinary retry of it starts afresh.
+        // A session out of turns goes on with the continuation prompt; an ordinary retry of it starts afresh, later.
         let continues = decision?.verdict == .continueSession
+        let atOnce = continues || (feedbackRound && !outcome.isOutOfTurns)
+        let delay = scheduler.isStopped && !atOnce ? nil : decision?.delay
         if continues {
             records[ticket].continuations += 1
             actions.append(.feedBack(ticket: ticket))
@@ -292,7 +293,7 @@ package struct RunController {
             actions.append(.report(ended))
             return
         }
-        if delay != nil, continues || (feedbackRound && !outcome.isOutOfTurns) {
+        if delay != nil, atOnce {
             // At once, in the slot it holds: no other ticket takes it in between.
             actions.append(.report(ended))
             actions.append(.start(ticket: ticket, worker: ending.worker))

@@ -53,6 +53,20 @@ import Testing
         #expect(run.status(result, "agent") == .succeeded)
     }
 
+    @Test func anotherTicketsFailureLetsAContinuationGoOnButNotAnOrdinaryRetry() throws {
+        var run = try ControllerSimulation(lines(
+            "agent:", "    @continuations 1", "    @retries 3", "    > do it",
+            "bad:", "    @retries 0", "    x"), jobs: 2)
+        run.behaviours = [
+            "agent": [Behaviour(seconds: 2, outcome: .outOfTurns("ran out of turns"))],
+            "bad": [Behaviour(seconds: 1, outcome: .failed(.exited(1)))],
+        ]
+        let result = run.run()
+        #expect(run.starts(of: "agent") == [0, 2], "the continuation, then no retry once the run stopped starting: \(run.entries)")
+        #expect(run.status(result, "agent") == .failed && run.status(result, "bad") == .failed)
+        #expect(result.exitCode == 1)
+    }
+
     @Test func aShellTicketOutOfTurnsHasNoSessionToContinue() throws {
         // Only the runner's prepared continuation makes a round: without one, ordinary retries apply.
         var run = try ControllerSimulation(lines("sh:", "    @retries 0", "    x"), jobs: 1)
