@@ -69,7 +69,7 @@ struct LogsCommand {
     }
 
     static func mostRecentFailure(_ states: [String: RunHistory.TicketState]) -> String? {
-        states.filter { !$0.value.isOpen && ["failed", "timed-out"].contains($0.value.lastEnd?.status) }
+        states.filter { !$0.value.isOpen && ["failed", "timed-out", "no-change", "out-of-turns"].contains($0.value.lastEnd?.status) }
             .max { ($0.value.lastEnd?.time ?? 0, $1.key) < ($1.value.lastEnd?.time ?? 0, $0.key) }?.key
     }
 

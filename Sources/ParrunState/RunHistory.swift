@@ -48,10 +48,10 @@ public struct RunHistory: Sendable {
             return isOpen || lastEnd?.status == "interrupted" || retryWouldContinueSession ? session : nil
         }
 
-        /// The retries that continue the session: after a timeout or a rate or usage limit.
+        /// The retries that continue the session: after a timeout, a rate or usage limit, or running out of turns.
         private var retryWouldContinueSession: Bool {
             guard let end = lastEnd, end.retry else { return false }
-            return ["timed-out", "rate-limited", "usage-limited"].contains(end.status)
+            return ["timed-out", "rate-limited", "usage-limited", "out-of-turns"].contains(end.status)
         }
 
         /// Its last end awaited review, and what was decided since (nil: nothing yet).

@@ -13,6 +13,8 @@ public struct StatusReport: Sendable {
         case pending
         /// `--worktree`: its work conflicted when it landed; its branch is kept.
         case conflict
+        /// `--worktree`: its agent changed nothing (a failure without `allowNoChange`).
+        case noChange = "no-change"
         /// `review: true`: its work waits for `parrun approve` or `parrun reject`.
         case awaitingReview = "awaiting-review"
         /// Marked done in the manifest: never run.

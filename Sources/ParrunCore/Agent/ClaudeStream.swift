@@ -36,6 +36,8 @@ public struct ClaudeStream: Sendable {
         case rateLimited(String)
         /// The usage limit: pause every prompt ticket until `resetsAt` (nil: unknown), then retry.
         case usageLimited(resetsAt: Double?, String)
+        /// The session ran out of turns or context before it finished: it may continue.
+        case outOfTurns(String)
         case failed(String)
     }
 
@@ -165,6 +167,13 @@ public struct ClaudeStream: Sendable {
             return .rateLimited("rate limited\(code) (\(result?.apiErrorType ?? "rate_limit"))")
         }
         guard let result else { return .failed("no result event (\(exitText))") }
+        if result.subtype == "error_max_turns" { return .outOfTurns("ran out of turns (error_max_turns, \(exitText))") }
+        // How the CLI ends a session whose conversation no longer fits the model's
+        // context and that its automatic compaction could not shorten: an error
+        // result whose text starts with its constant "Prompt is too long".
+        if result.isError, let text = result.text, text.lowercased().hasPrefix("prompt is too long") {
+            return .outOfTurns("ran out of context (\(exitText)): " + Self.oneLine(text))
+        }
         if result.subtype != "success" { return .failed("\(result.subtype) (\(exitText))") }
         guard result.isError else { return .failed("\(exitText) after a successful result") }
         return .failed("the result reports an error (\(exitText))" + (result.text.map { ": " + Self.oneLine($0) } ?? ""))

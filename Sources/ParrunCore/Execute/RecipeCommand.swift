@@ -13,8 +13,9 @@ struct RecipeCommand: Sendable, Equatable {
     /// Nil for a ticket without a recipe (it succeeds at once).
     /// A shell script is the last argument of the shell command (`/bin/sh -ec SCRIPT`);
     /// a prompt goes to the claude command on standard input, never through a shell.
-    /// `session`: the agent session a prompt ticket's attempt starts or continues.
-    static func make(for ticket: Ticket, options: RunOptions, promptPath: String, session: AgentSessionPlan? = nil) -> RecipeCommand? {
+    /// `session`: the agent session a prompt ticket's attempt starts or continues;
+    /// `isolated`: it runs in a worktree of its own (`--worktree`).
+    static func make(for ticket: Ticket, options: RunOptions, promptPath: String, session: AgentSessionPlan? = nil, isolated: Bool = false) -> RecipeCommand? {
         switch ticket.recipe {
         case .none:
             return nil
@@ -25,8 +26,24 @@ struct RecipeCommand: Sendable, Equatable {
             return RecipeCommand(arguments: options.shell + [script], inputPath: "/dev/null")
         case .prompt:
             let sessionFlags = session?.arguments ?? []
-            return RecipeCommand(arguments: options.claude + sessionFlags + ticket.claudeOptions.arguments, inputPath: promptPath)
+            let permission = isolated ? defaultPermission(ticket, claude: options.claude) : []
+            return RecipeCommand(arguments: options.claude + sessionFlags + permission + ticket.claudeOptions.arguments, inputPath: promptPath)
         }
+    }
+
+    /// `--worktree`: the permission mode an agent gets when neither its ticket
+    /// (or `defaults`) nor the claude command chooses one. No one is there to
+    /// grant a write, so without it an agent denied its edits would end
+    /// "successfully" having done nothing; `acceptEdits` lets it edit files in
+    /// its own worktree (where nothing lands unseen: landing shows every change)
+    /// while other tools still need `allowedTools`, unlike `bypassPermissions`.
+    static let worktreePermissionMode = "acceptEdits"
+
+    private static func defaultPermission(_ ticket: Ticket, claude: [String]) -> [String] {
+        guard ticket.claudeOptions.permissionMode == nil,
+              !claude.contains(where: { $0 == "--permission-mode" || $0.hasPrefix("--permission-mode=") || $0 == "--dangerously-skip-permissions" })
+        else { return [] }
+        return ["--permission-mode", worktreePermissionMode]
     }
 
     /// The program a spawn of `arguments` executes, found on the PATH its process

@@ -122,7 +122,7 @@ final class RunCoordination {
                 switch end.status {
                 case "succeeded":
                     news = .succeeded(ticket)
-                case "failed", "timed-out", "rate-limited", "usage-limited", "conflict":
+                case "failed", "timed-out", "rate-limited", "usage-limited", "conflict", "out-of-turns", "no-change":
                     news = .failed(ticket)
                 case "awaiting-review":
                     news = .awaitingReview(ticket)

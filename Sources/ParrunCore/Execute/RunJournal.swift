@@ -84,7 +84,7 @@ final class RunJournal {
         }
         var detail: String?
         switch outcome {
-        case .agentFailed, .rateLimited, .usageLimited, .conflict, .landingFailed, .verifyFailed: detail = outcome.detail
+        case .agentFailed, .rateLimited, .usageLimited, .conflict, .landingFailed, .verifyFailed, .outOfTurns, .noChange: detail = outcome.detail
         default: break
         }
         writer.append(.end(.init(

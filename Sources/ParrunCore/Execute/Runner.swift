@@ -99,7 +99,8 @@ public final class Runner {
     var reviews: [Int: ReviewState] = [:]
     /// Recipes that succeeded, ready for the verify gate the controller may ask for.
     var pendingGates: [Int: (recipe: RunningAttempt, phase: VerifyPhase)] = [:]
-    /// A failed gate's output, ready to go back to the ticket's agent (`feedBack`).
+    /// A failed gate's output, or the continuation prompt after the session ran
+    /// out of turns, ready to go back to the ticket's agent (`feedBack`).
     var gateFeedback: [Int: AgentSessionPlan] = [:]
     /// Tickets found landed already: they succeed without landing again.
     var alreadyLanded = Set<Int>()

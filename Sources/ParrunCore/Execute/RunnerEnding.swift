@@ -48,6 +48,7 @@ extension Runner {
             }
             var outcome: AttemptOutcome = stopped ?? (status == .exited(0) ? .succeeded : .failed(status))
             var stats: AgentStats?
+            var continuation = false
             if let agent = attempt.agent {
                 let before = sessionCosts[agent.plan.id] ?? 0
                 stats = agent.stream.attemptStats(sessionCostBefore: before, prices: options.prices)
@@ -58,7 +59,15 @@ extension Runner {
                     case .failed(let detail): outcome = .agentFailed(detail)
                     case .rateLimited(let detail): outcome = .rateLimited(detail)
                     case .usageLimited(let resetsAt, let detail): outcome = .usageLimited(resetsAt: resetsAt, detail)
+                    case .outOfTurns(let detail): outcome = .outOfTurns(detail)
                     }
+                }
+                // Ready to continue in its session, should the controller grant it (`continuations`).
+                if case .outOfTurns = outcome, stopped == nil, let session = agent.stream.session, !options.freshSessions {
+                    var plan = AgentSessionPlan(id: session, resume: true, reason: "out of turns")
+                    plan.followUp = Continuations.prompt
+                    gateFeedback[attempt.ticket] = plan
+                    continuation = true
                 }
                 // An attempt stopped part-way leaves a session the next attempt can continue.
                 if let session = agent.stream.session, !outcome.isSuccess, !options.freshSessions {
@@ -73,7 +82,8 @@ extension Runner {
                 // Ready for the gate, should the controller ask for it (`verify`).
                 pendingGates[attempt.ticket] = (attempt, VerifyPhase(script: script, stats: stats, recipeSeconds: seconds, session: attempt.agent?.stream.session))
             }
-            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats, fromRecipe: true)
+            finish(attempt.ticket, attempt: attempt.attempt, worker: attempt.worker, outcome: outcome, seconds: seconds, stats: stats, fromRecipe: true,
+                   continuation: continuation)
         }
     }
 
@@ -145,9 +155,11 @@ extension Runner {
 
     /// The attempt's outcome is known; the controller decides the rest.
     /// `fromRecipe`: the recipe's process ran (so its verify gate may run).
-    func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil, fromRecipe: Bool = false) {
+    /// `continuation`: its agent session can go on with the continuation prompt.
+    func finish(_ ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats? = nil, fromRecipe: Bool = false,
+                continuation: Bool = false) {
         let definition = plan.graph.tickets[ticket]
-        var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats)
+        var ending = RunController.Ending(ticket: ticket, attempt: attempt, worker: worker, outcome: outcome, seconds: seconds, stats: stats, feedbackReady: continuation)
         ending.lands = gitWork != nil && definition.recipe != .none && !alreadyLanded.contains(ticket)
         ending.fromRecipe = fromRecipe
         send(.ended(ending))
@@ -171,7 +183,14 @@ extension Runner {
             if let landed = landing.landed { journal?.landed(ticket, branch: landed.branch, base: landed.base, commit: landed.commit) }
             if let commit = landing.commit { reporter.report(.landed(ticket: ticket, commit: commit), elapsed: elapsed) }
             if case .conflict(let files) = landing.failure { reporter.report(.conflicted(ticket: ticket, files: files), elapsed: elapsed) }
-            send(.landingFinished(ticket: ticket, failure: landing.failure))
+            send(.landingFinished(ticket: ticket, failure: landing.failure ?? Self.noChange(definition, landed: landing.commit)))
         })
+    }
+
+    /// An agent that succeeded but left its worktree as it found it did not do
+    /// its task, unless the ticket expects no change (`allowNoChange`).
+    static func noChange(_ ticket: Ticket, landed commit: String?) -> AttemptOutcome? {
+        guard commit == nil, case .prompt = ticket.recipe, !ticket.allowNoChange else { return nil }
+        return .noChange
     }
 }

@@ -129,7 +129,7 @@ extension Runner {
     func launchRecipe(_ ticket: Int, attempt: Int, worker: Int, session: AgentSessionPlan?, in workingDirectory: String?) {
         let definition = plan.graph.tickets[ticket]
         let promptPath = options.stateDirectory + "/prompts/" + LogFileName.name(definition.id, suffix: LogFileName.promptSuffix)
-        guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session) else {
+        guard let command = RecipeCommand.make(for: definition, options: options, promptPath: promptPath, session: session, isolated: isolation != nil) else {
             startedWithoutProcess(ticket, attempt: attempt, worker: worker)
             finish(ticket, attempt: attempt, worker: worker, outcome: .succeeded, seconds: 0)
             return

@@ -169,6 +169,10 @@ public struct HumanReporter: RunReporter {
 
     private mutating func ended(_ ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?) {
         let time = DurationText.format(seconds: seconds)
+        if case .outOfTurns = outcome, retryIn == 0 {
+            message(paint("continue", "33") + " \(id(ticket)) in its session (attempt \(attempt) \(outcome.detail.terminalSafe))")
+            return
+        }
         if let retryIn {
             message(paint("retry", "33") + " \(id(ticket)) in \(DurationText.format(seconds: retryIn)) (attempt \(attempt) \(outcome.detail.terminalSafe))")
             return
@@ -186,7 +190,9 @@ public struct HumanReporter: RunReporter {
             message(paint("REVIEW", "1;33") + " \(id(ticket)) awaits review: parrun approve \(id(ticket)), or parrun reject \(id(ticket)) --reason TEXT")
         case .conflict:
             message(paint("CONFLICT", "1;31") + " \(id(ticket)) \(detail); its branch and worktree are kept (log: \(log))")
-        case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited, .landingFailed, .verifyFailed:
+        case .noChange:
+            message(paint("NO CHANGE", "1;31") + " \(id(ticket)) \(detail) (log: \(log))")
+        case .failed, .couldNotStart, .agentFailed, .rateLimited, .usageLimited, .landingFailed, .verifyFailed, .outOfTurns:
             message(paint("FAIL", "1;31") + " \(id(ticket)) \(detail) (log: \(log))")
         }
     }

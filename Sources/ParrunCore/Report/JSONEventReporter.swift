@@ -77,7 +77,7 @@ public struct JSONEventReporter: RunReporter {
         case .runFinished(let result):
             let status = result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed")
             let speedup = result.wallSeconds > 0 ? result.ticketSeconds / result.wallSeconds : 0
-            let counts = "{\"succeeded\": \(result.succeeded), \"failed\": \(result.failed), \"timedOut\": \(result.timedOut), \"interrupted\": \(result.interrupted), \"skipped\": \(result.skipped), \"notStarted\": \(result.notStarted), \"ranElsewhere\": \(result.ranElsewhere), \"runningElsewhere\": \(result.runningElsewhere)}"
+            let counts = "{\"succeeded\": \(result.succeeded), \"failed\": \(result.failed), \"timedOut\": \(result.timedOut), \"interrupted\": \(result.interrupted), \"skipped\": \(result.skipped), \"notStarted\": \(result.notStarted), \"ranElsewhere\": \(result.ranElsewhere), \"runningElsewhere\": \(result.runningElsewhere), \"noChange\": \(result.noChange)}"
             fields = [
                 ("event", q("run-end")), ("status", q(status)), ("exitCode", "\(result.exitCode)"), ("counts", counts),
                 ("wallSeconds", JSONText.number(Self.rounded(result.wallSeconds))),

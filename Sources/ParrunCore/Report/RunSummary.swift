@@ -32,6 +32,7 @@ struct RunSummary {
         var counts: [String] = ["\(result.succeeded) succeeded"]
         if result.failed > 0 { counts.append("\(result.failed) failed") }
         if result.timedOut > 0 { counts.append("\(result.timedOut) timed out") }
+        if result.noChange > 0 { counts.append("\(result.noChange) with no change") }
         if result.interrupted > 0 { counts.append("\(result.interrupted) interrupted") }
         if result.skipped > 0 { counts.append("\(result.skipped) skipped") }
         if result.notStarted > 0 { counts.append("\(result.notStarted) not started") }
@@ -50,9 +51,10 @@ struct RunSummary {
         var problems: [String] = []
         for (index, record) in result.records.enumerated() {
             switch record.status {
-            case .failed, .timedOut, .interrupted:
+            case .failed, .timedOut, .interrupted, .noChange:
                 let outcome = (record.lastOutcome?.detail ?? "failed").terminalSafe
-                let attempts = record.attempts > 1 ? ", \(record.attempts) attempts" : ""
+                var attempts = record.attempts > 1 ? ", \(record.attempts) attempts" : ""
+                if record.continuations > 0 { attempts += ", \(Self.continuations(record.continuations))" }
                 let log = logPath(plan.graph.tickets[index].id)
                 problems.append("  \(label(record.status)) \(id(index)): \(outcome)\(attempts) (log: \(log.terminalSafe))")
                 // A ticket that could not start has only that reason in its log, said already.
@@ -75,7 +77,7 @@ struct RunSummary {
             let ids = result.records.indices.filter { result.records[$0].status == .notStarted }.map(id)
             let listed = ids.prefix(Self.listLimit).joined(separator: ", ") + (ids.count > Self.listLimit ? " (+\(ids.count - Self.listLimit) more)" : "")
             out += "  not started (\(ids.count)): \(listed)\n"
-            let failures = result.failed + result.timedOut
+            let failures = result.failed + result.timedOut + result.noChange
             if result.interruptedBy == nil && failures > 0 {
                 if !policy.keepGoing {
                     out += "  they did not start after the failure; -k runs everything that does not depend on it\n"
@@ -144,7 +146,8 @@ struct RunSummary {
         var out = ""
         let agents = result.records.indices.filter { result.records[$0].stats != nil }
         for index in agents.prefix(Self.listLimit) {
-            out += "  agent \(id(index)): \(result.records[index].stats!.summary)\n"
+            let continued = result.records[index].continuations
+            out += "  agent \(id(index)): \(result.records[index].stats!.summary)" + (continued > 0 ? ", \(Self.continuations(continued))\n" : "\n")
         }
         if agents.count > Self.listLimit { out += "  ... and \(agents.count - Self.listLimit) more agents\n" }
         out += "  agents: \(agents.count) ticket\(agents.count == 1 ? "" : "s"), \(totals.summary)"
@@ -183,6 +186,7 @@ struct RunSummary {
         switch status {
         case .timedOut: "timed out"
         case .interrupted: "was interrupted"
+        case .noChange: "changed nothing"
         default: "failed"
         }
     }
@@ -191,8 +195,14 @@ struct RunSummary {
         switch status {
         case .timedOut: "TIMEOUT"
         case .interrupted: "STOPPED"
+        case .noChange: "NO CHANGE"
         default: "FAIL"
         }
+    }
+
+    /// "1 continuation", "2 continuations": sessions continued after running out of turns.
+    static func continuations(_ count: Int) -> String {
+        "\(count) continuation\(count == 1 ? "" : "s")"
     }
 
     /// The last `count` non-empty lines of the file at `path` (none if it is missing).

@@ -72,7 +72,7 @@ package struct StatusPrinter {
             case nil: "parrun approve \(entry.id) / parrun reject \(entry.id) --reason TEXT"
             }
             return next + "; log: \(logPath(entry.id))"
-        case .failed, .timedOut, .interrupted, .conflict:
+        case .failed, .timedOut, .interrupted, .conflict, .noChange:
             var what: [String] = []
             if let detail = entry.detail { what.append(detail) } else if let code = entry.exitCode { what.append("exit \(code)") }
             if let signal = entry.signal { what.append("killed by \(signal)") }

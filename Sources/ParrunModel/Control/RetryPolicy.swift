@@ -5,8 +5,9 @@ import ParrunSupport
 /// stopping are passed in; what the throttle must be told comes back in the decision.
 ///
 /// An attempt stopped by a rate or usage limit, sent back to its agent with the
-/// verifier's output, or rerun after a conflict does not count against the
-/// ticket's `retries`; limit attempts are bounded by `limitRetries` instead.
+/// verifier's output, continued after its session ran out of turns, or rerun
+/// after a conflict does not count against the ticket's `retries`; limit
+/// attempts are bounded by `limitRetries` instead, continuations by `continuations`.
 package struct RetryPolicy: Sendable {
     /// `--retries`: for tickets without their own.
     package let defaultRetries: Int
@@ -22,6 +23,8 @@ package struct RetryPolicy: Sendable {
     private var limitedAttempts: [Int: Int] = [:]
     /// Per prompt ticket, attempts sent back to the agent because its verify gate failed.
     private var verifyRetriesUsed: [Int: Int] = [:]
+    /// Per prompt ticket, sessions continued after running out of turns or context.
+    package private(set) var continuationsUsed: [Int: Int] = [:]
     /// Tickets rerun once after a conflict.
     private var conflictReruns = Set<Int>()
     /// For the summary: rate-limit back-offs, and seconds waited on the API's limits.
@@ -51,13 +54,18 @@ package struct RetryPolicy: Sendable {
         package var retries: Int?
         /// The ticket's `verifyRetries`: rounds of verifier feedback its agent may get.
         package var verifyRetries = 0
-        /// The agent session has the verifier's output to continue with (a prompt ticket's).
+        /// The agent session has a follow-up ready to continue with (a prompt
+        /// ticket's: the verifier's output, or the continuation prompt).
         package var feedbackReady = false
+        /// The ticket's `continuations`: times its session may continue after running out of turns.
+        package var continuations = 0
     }
 
     package struct Decision: Sendable, Equatable {
         package enum Verdict: Sendable, Equatable {
             case retry(after: Double)
+            /// At once, in the same agent session, told to go on (`continuations`).
+            case continueSession
             case giveUp
         }
 
@@ -73,7 +81,11 @@ package struct RetryPolicy: Sendable {
 
         /// Seconds until the next attempt; nil when the ticket has failed for good.
         package var delay: Double? {
-            if case .retry(let seconds) = verdict { seconds } else { nil }
+            switch verdict {
+            case .retry(let seconds): seconds
+            case .continueSession: 0
+            case .giveUp: nil
+            }
         }
     }
 
@@ -97,6 +109,11 @@ package struct RetryPolicy: Sendable {
             verifyRetriesUsed[ticket, default: 0] += 1
             limitedAttempts[ticket, default: 0] += 1
             return .retry(after: 0)
+        case .outOfTurns where ended.feedbackReady && continuationsUsed[ticket, default: 0] < ended.continuations:
+            // The same session goes on, at once: the work so far is in it.
+            continuationsUsed[ticket, default: 0] += 1
+            limitedAttempts[ticket, default: 0] += 1
+            return Decision(verdict: .continueSession)
         case .conflict:
             // Once, from the integration branch as it now stands (a fresh worktree).
             guard rerunOnConflict, conflictReruns.insert(ticket).inserted else { return .giveUp }

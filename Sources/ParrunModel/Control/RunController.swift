@@ -274,7 +274,15 @@ package struct RunController {
         // verify feedback round is the same ticket still at work, and goes on
         // unless a signal (or --fail-fast) is stopping the run.
         let feedbackRound = ending.feedbackReady && !stopping
-        let delay = scheduler.isStopped && !feedbackRound ? nil : retryDelay(ending, now: now, wallNow: wallNow, &actions)
+        let decision = scheduler.isStopped && !feedbackRound ? nil : retryDecision(ending, now: now, wallNow: wallNow, &actions)
+        // A session out of turns goes on with the continuation prompt; an ordinary retry of it starts afresh, later.
+        let continues = decision?.verdict == .continueSession
+        let atOnce = continues || (feedbackRound && !outcome.isOutOfTurns)
+        let delay = scheduler.isStopped && !atOnce ? nil : decision?.delay
+        if continues {
+            records[ticket].continuations += 1
+            actions.append(.feedBack(ticket: ticket))
+        }
         actions.append(.recordEnded(ticket: ticket, attempt: ending.attempt, outcome: outcome, seconds: ending.seconds, willRetry: delay != nil, stats: ending.stats))
         record(ending, outcome: outcome)
         if ending.stats != nil { checkCostLimit(&actions) }
@@ -285,7 +293,7 @@ package struct RunController {
             actions.append(.report(ended))
             return
         }
-        if delay != nil, feedbackRound {
+        if delay != nil, atOnce {
             // At once, in the slot it holds: no other ticket takes it in between.
             actions.append(.report(ended))
             actions.append(.start(ticket: ticket, worker: ending.worker))
@@ -311,24 +319,24 @@ package struct RunController {
         switch outcome {
         case .timedOut?: .timedOut
         case .interrupted?: .interrupted
+        case .noChange?: .noChange
         default: .failed
         }
     }
 
-    /// Seconds until the next attempt, or nil when the ticket has failed for
-    /// good; a rate or usage limit also tells the agent throttle.
-    private mutating func retryDelay(_ ending: Ending, now: Double, wallNow: Double, _ actions: inout [Action]) -> Double? {
+    /// Whether and when the ticket is tried again; a rate or usage limit also tells the agent throttle.
+    private mutating func retryDecision(_ ending: Ending, now: Double, wallNow: Double, _ actions: inout [Action]) -> RetryPolicy.Decision {
         let definition = plan.graph.tickets[ending.ticket]
         let ended = RetryPolicy.EndedAttempt(
             ticket: ending.ticket, attempt: ending.attempt, outcome: ending.outcome, retries: definition.retries(commandLine: settings.commandLineRetries),
-            verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady)
+            verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady, continuations: Continuations.limit(of: definition))
         let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttle, now: now, wallNow: wallNow, using: &random)
         switch decision.throttle {
         case .rateLimited?: apply(throttle.rateLimited(now: now), &actions)
         case .usageLimited(let resetsAt)?: apply(throttle.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow), &actions)
         case nil: break
         }
-        return decision.delay
+        return decision
     }
 
     private mutating func news(_ ticket: Int, _ result: ElsewhereResult, _ actions: inout [Action]) {

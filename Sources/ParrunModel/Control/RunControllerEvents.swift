@@ -32,7 +32,8 @@ extension RunController {
         package var outcome: AttemptOutcome
         package var seconds: Double
         package var stats: AgentStats?
-        /// Its verify gate's output is ready to go back to its agent session.
+        /// A follow-up is ready to go back to its agent session: its verify
+        /// gate's output, or (out of turns) the continuation prompt.
         package var feedbackReady = false
         /// `--worktree`: a success counts once its work has landed (`land`).
         package var lands = false
@@ -119,7 +120,8 @@ extension RunController {
         case verify(ticket: Int)
         /// The gate's verdict, for the journal.
         case recordVerified(ticket: Int, attempt: Int, passed: Bool, exitCode: Int?)
-        /// The failed gate's output goes back to the ticket's agent session on its next attempt.
+        /// The failed gate's output, or the continuation prompt, goes back to
+        /// the ticket's agent session on its next attempt.
         case feedBack(ticket: Int)
         /// Keep the ticket's work for `parrun approve` (`--worktree`: commit it
         /// on its branch); the runner answers with `heldForReview`.

@@ -9,6 +9,8 @@ enum TicketKey: String, CaseIterable {
     case cpus, mem, partition, slurmArgs
     // Flags of the claude command (`ClaudeOptions`)
     case model, permissionMode, maxTurns, maxBudgetUsd, appendSystemPrompt, allowedTools
+    // How an agent's work is judged and continued (`Continuations`)
+    case allowNoChange, continuations
 
     /// The key `name` spells, if any. Every member of every ticket comes
     /// through here, so it compares only with the keys of the same length

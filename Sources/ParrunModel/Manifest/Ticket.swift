@@ -39,6 +39,12 @@ public struct Ticket: Sendable {
     /// `verifyRetries`: how often a prompt ticket that fails `verify` goes back
     /// to its agent; nil means `Verify`'s default.
     public var verifyRetries: Int?
+    /// `allowNoChange`: with `--worktree`, a prompt ticket whose agent changed
+    /// nothing succeeds (research tickets); otherwise that ends `no-change`, a failure.
+    public var allowNoChange = false
+    /// `continuations`: how often a prompt ticket's session that ran out of
+    /// turns or context is continued; nil means `Continuations`' default.
+    public var continuations: Int?
     /// `touches`: glob patterns of the paths the ticket may change; nil when it
     /// does not say, and then it excludes no other ticket.
     public var touches: [String]?

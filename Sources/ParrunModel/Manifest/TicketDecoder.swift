@@ -162,7 +162,7 @@ struct TicketDecoder {
         case .status, .state:
             ticket.status = reader.string(&diagnostics)
         case .verify, .verifyRetries, .review, .daemons, .touches, .cpus, .mem, .partition, .slurmArgs,
-            .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools:
+            .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools, .allowNoChange, .continuations:
             // Fields that tune how the ticket runs; templates may name them too, so they are kept as written.
             readOption(key, reader, into: &ticket, &diagnostics)
             ticket.fields.append(member)
@@ -194,6 +194,10 @@ struct TicketDecoder {
             ticket.slurm.read(reader, &diagnostics)
         case .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools:
             ticket.claudeOptions.read(reader, &diagnostics)
+        case .allowNoChange:
+            ticket.allowNoChange = reader.flag(&diagnostics) ?? false
+        case .continuations:
+            ticket.continuations = Continuations.limit(reader, &diagnostics)
         default:
             break
         }

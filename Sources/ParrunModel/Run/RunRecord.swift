@@ -25,8 +25,18 @@ public enum AttemptOutcome: Sendable, Equatable {
     case verifyFailed(String)
     /// The recipe succeeded; the ticket (`review: true`) waits for `parrun approve`.
     case awaitingReview
+    /// A prompt ticket's session ran out of turns (`error_max_turns`) or of
+    /// context before it finished: it continues in the same session (`continuations`).
+    case outOfTurns(String)
+    /// `--worktree`: a prompt ticket's agent succeeded but changed nothing
+    /// (a failure unless the ticket says `allowNoChange`).
+    case noChange
 
     public var isSuccess: Bool { self == .succeeded }
+
+    package var isOutOfTurns: Bool {
+        if case .outOfTurns = self { true } else { false }
+    }
 
     /// The word used in events and `status`: succeeded, failed, timed-out, interrupted.
     public var statusWord: String {
@@ -40,6 +50,8 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .awaitingReview: "awaiting-review"
         case .timedOut: "timed-out"
         case .interrupted: "interrupted"
+        case .outOfTurns: "out-of-turns"
+        case .noChange: "no-change"
         }
     }
 
@@ -52,7 +64,8 @@ public enum AttemptOutcome: Sendable, Equatable {
         case .timedOut(let seconds): "timed out after \(DurationText.format(seconds: seconds))"
         case .interrupted: "interrupted"
         case .couldNotStart(let reason): "could not start: \(reason)"
-        case .agentFailed(let detail), .rateLimited(let detail), .usageLimited(_, let detail), .landingFailed(let detail): detail
+        case .agentFailed(let detail), .rateLimited(let detail), .usageLimited(_, let detail), .landingFailed(let detail), .outOfTurns(let detail): detail
+        case .noChange: "its agent changed nothing (allowNoChange: true accepts that)"
         case .verifyFailed(let exit): "verify failed (\(exit))"
         case .awaitingReview: "awaiting review"
         case .conflict(let paths): "conflict in " + (paths.isEmpty ? "its changes" : paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " (+\(paths.count - 5) more)" : ""))
@@ -76,6 +89,8 @@ public struct TicketRecord: Sendable, Equatable {
         case runningElsewhere
         /// Its work waits for `parrun approve` or `parrun reject`.
         case awaitingReview
+        /// `--worktree`: its agent changed nothing, and the ticket does not allow that.
+        case noChange
     }
 
     public var status: Status = .notInRun
@@ -92,6 +107,8 @@ public struct TicketRecord: Sendable, Equatable {
     /// Times its verify gate ran, and how many of them failed.
     public var verifyRuns = 0
     public var verifyFailures = 0
+    /// Times its agent session was continued after running out of turns or context.
+    public var continuations = 0
 
     public init() {}
 }
@@ -124,6 +141,7 @@ public struct RunResult: Sendable {
     public var failedElsewhere: Int { count { $0 == .ranElsewhere(succeeded: false) } }
     public var runningElsewhere: Int { count { $0 == .runningElsewhere } }
     public var awaitingReview: Int { count { $0 == .awaitingReview } }
+    public var noChange: Int { count { $0 == .noChange } }
 
     /// Every prompt ticket's stats added up; nil when no agent ran.
     public var agentTotals: AgentStats? {
@@ -140,7 +158,7 @@ public struct RunResult: Sendable {
         // Before a signal: what the journal holds is what `--resume` must be told.
         if stateFailure != nil { return ExitCode.stateNotWritten.rawValue }
         if let interruptedBy { return 128 + interruptedBy }
-        if failed + timedOut + interrupted + skipped + failedElsewhere > 0 { return ExitCode.ticketFailed.rawValue }
+        if failed + timedOut + interrupted + skipped + failedElsewhere + noChange > 0 { return ExitCode.ticketFailed.rawValue }
         // Tickets that wait behind an unreviewed one have not started; that is the review's doing.
         if awaitingReview > 0 { return ExitCode.awaitingReview.rawValue }
         return notStarted > 0 ? ExitCode.ticketFailed.rawValue : ExitCode.success.rawValue

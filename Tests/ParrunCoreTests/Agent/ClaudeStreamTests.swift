@@ -34,7 +34,7 @@ import Testing
         #expect(stream.verdict(exit: .exited(1)) == .failed("exit 1 after a successful result"))
         var turns = ClaudeStream()
         _ = turns.consume(Self.resultLine("error_max_turns", isError: true))
-        #expect(turns.verdict(exit: .exited(1)) == .failed("error_max_turns (exit 1)"))
+        #expect(turns.verdict(exit: .exited(1)) == .outOfTurns("ran out of turns (error_max_turns, exit 1)"))
         var budget = ClaudeStream()
         _ = budget.consume(Self.resultLine("error_max_budget_usd", isError: true))
         #expect(budget.verdict(exit: .exited(0)) == .failed("error_max_budget_usd (exit 0)"))
@@ -44,6 +44,16 @@ import Testing
         var killed = ClaudeStream()
         #expect(killed.verdict(exit: .signaled(9)) == .failed("no result event (killed by SIGKILL)"))
         _ = killed.consume("")
+    }
+
+    /// The CLI's own words when the conversation outgrew the context and compaction failed.
+    @Test func aSessionOutOfContextMayContinueLikeOneOutOfTurns() {
+        var stream = ClaudeStream()
+        _ = stream.consume(#"{"type":"result","subtype":"success","is_error":true,"num_turns":40,"duration_ms":10,"session_id":"s-1","result":"Prompt is too long"}"#)
+        #expect(stream.verdict(exit: .exited(1)) == .outOfTurns("ran out of context (exit 1): Prompt is too long"))
+        var other = ClaudeStream()
+        _ = other.consume(#"{"type":"result","subtype":"success","is_error":true,"num_turns":4,"duration_ms":10,"session_id":"s-1","result":"API Error: 400 bad request"}"#)
+        #expect(other.verdict(exit: .exited(1)) == .failed("the result reports an error (exit 1): API Error: 400 bad request"))
     }
 
     @Test(arguments: [

@@ -88,19 +88,19 @@ import Testing
 
     @Test func anAgentThatDidNotFinishFailsTheTicketSayingWhy() throws {
         let directory = try project(
-            #"{"id": "turns", "prompt": "fake:max-turns"}, {"id": "silent", "prompt": "fake:no-result"}, "#
+            #"{"id": "turns", "prompt": "fake:max-turns", "continuations": 0}, {"id": "silent", "prompt": "fake:no-result"}, "#
                 + #"{"id": "flagged", "prompt": "fake:error-success"}, {"id": "after", "dependsOn": ["turns"], "prompt": "x"}"#)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outcome = try run(["-q", "-k", "-j3"], in: directory)
         #expect(outcome.status == 1)
-        #expect(outcome.stderr.contains("FAIL turns: error_max_turns (exit 1)"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("FAIL turns: ran out of turns (error_max_turns, exit 1)"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("FAIL silent: no result event (exit 0)"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("FAIL flagged: the result reports an error (exit 0): done flagged"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("skipped after: 'turns' failed"))
         let status = try run(["status", "--json"], in: directory)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         let tickets = try #require(object["tickets"] as? [[String: Any]])
-        #expect(tickets.first?["detail"] as? String == "error_max_turns (exit 1)")
+        #expect(tickets.first?["detail"] as? String == "ran out of turns (error_max_turns, exit 1)")
         #expect((tickets.first?["stats"] as? [String: Any])?["turns"] as? Int == 2)
     }
 

@@ -136,6 +136,8 @@ struct ControllerSimulation {
             seconds: now - process.startedAt, stats: process.behaviour.stats)
         ending.lands = process.behaviour.landing != nil
         ending.fromRecipe = true
+        // As the runner: a prompt ticket's session out of turns has the continuation prompt ready.
+        if case .outOfTurns = outcome, case .prompt = plan.graph.tickets[ticket].recipe { ending.feedbackReady = true }
         perform(controller.handle(.ended(ending), now: now, wallNow: now))
     }
 

@@ -27,6 +27,26 @@ import Testing
         #expect(decide(&policy, failed(3, retries: 2)) == .giveUp)
     }
 
+    @Test func aSessionOutOfTurnsContinuesUpToItsContinuationsThenRetriesApply() {
+        var policy = RetryPolicy(defaultRetries: 0, retryDelay: 1)
+        func outOfTurns(_ attempt: Int, retries: Int? = nil) -> RetryPolicy.EndedAttempt {
+            .init(ticket: 0, attempt: attempt, outcome: .outOfTurns("ran out of turns"), retries: retries, feedbackReady: true, continuations: 2)
+        }
+        #expect(decide(&policy, outOfTurns(1)).verdict == .continueSession)
+        #expect(decide(&policy, outOfTurns(2)).verdict == .continueSession)
+        #expect(decide(&policy, outOfTurns(3)) == .giveUp, "two continuations, and no retries")
+        #expect(policy.continuationsUsed[0] == 2)
+        var withRetry = RetryPolicy(defaultRetries: 1, retryDelay: 1)
+        #expect(decide(&withRetry, outOfTurns(1)).verdict == .continueSession)
+        #expect(decide(&withRetry, outOfTurns(2)).verdict == .continueSession)
+        let third = decide(&withRetry, outOfTurns(3)).verdict
+        #expect(third != .continueSession && third != .giveUp, "the continuations did not use the retry: \(third)")
+        var noSession = RetryPolicy(defaultRetries: 0)
+        var ended = outOfTurns(1)
+        ended.feedbackReady = false
+        #expect(decide(&noSession, ended) == .giveUp, "nothing to continue: an ordinary failure")
+    }
+
     @Test func aTicketWithoutRetriesOfItsOwnTakesTheDefault() {
         var none = RetryPolicy(defaultRetries: 0)
         #expect(decide(&none, failed(1)) == .giveUp)
