@@ -61,6 +61,9 @@ package struct RunController {
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         self.retryPolicy = RetryPolicy(options: options)
+        for (id, count) in options.earlierConflicts {
+            if let ticket = plan.graph.indexByID[id] { retryPolicy.earlierConflicts[ticket] = count }
+        }
         self.throttle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
         self.random = random
     }
