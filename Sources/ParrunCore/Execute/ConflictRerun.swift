@@ -9,7 +9,8 @@ import ParrunModel
 /// do nothing.
 extension Runner {
     /// Counts the conflict, decides what comes next, and reports it.
-    func reportConflict(_ ticket: Int, paths: [String]) {
+    /// `branch`: where its work is kept (nil: this run's branch).
+    func reportConflict(_ ticket: Int, paths: [String], branch: String?) {
         let definition = plan.graph.tickets[ticket]
         let count = conflictCounts[ticket, default: 0] + 1
         conflictCounts[ticket] = count
@@ -21,10 +22,11 @@ extension Runner {
         } else {
             next = options.rerunOnConflict ? .rerunNow : .rerunOnResume
         }
-        let report = ConflictReport(
+        var report = ConflictReport(
             files: paths, worktree: isolation?.path(for: definition.id) ?? definition.id,
-            branch: isolation?.branch(for: definition.id) ?? "", integration: isolation?.integration ?? "",
+            branch: branch ?? isolation?.branch(for: definition.id) ?? "", integration: isolation?.integration ?? "",
             next: next, conflicts: count, rerunLimit: RetryPolicy.conflictReruns(retries: retries))
+        report.agentContinues = agentSessions[ticket] != nil && !options.freshSessions
         reporter.report(.conflicted(ticket: ticket, report), elapsed: elapsed)
     }
 }

@@ -171,7 +171,7 @@ extension Runner {
             if case .conflict(let files) = landing.failure {
                 // Its next attempt, if the controller grants one, redoes the work from the new head.
                 conflictedPaths[ticket] = files
-                reportConflict(ticket, paths: files)
+                reportConflict(ticket, paths: files, branch: landing.keptBranch)
             }
             send(.landingFinished(ticket: ticket, failure: landing.failure))
         })

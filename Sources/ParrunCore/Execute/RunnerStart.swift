@@ -101,8 +101,8 @@ extension Runner {
             send(.notStarted(ticket: ticket, attemptBegun: true))
         case .adopted(.unfinished(let operation, let paths), _):
             keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
-        case .adopted(.stillConflicts(let paths, _), _):
-            leaveToUser(ticket, attempt: attempt, worker: worker, paths: paths)
+        case .adopted(.stillConflicts(let paths, _, let branch), _):
+            leaveToUser(ticket, attempt: attempt, worker: worker, paths: paths, branch: branch)
         case .rerunAfterConflict(let directory, let paths, let previous):
             if stoppedDuringSetUp(ticket) {
                 gitWork?.run({ $0.remove(id) }, then: { _ in })
@@ -189,11 +189,11 @@ extension Runner {
     /// `--resume`: the ticket's kept work still conflicts and its conflict
     /// reruns are spent. Nothing runs or lands; it stays a conflict, and the
     /// summary offers no `--resume`, which could do nothing more.
-    func leaveToUser(_ ticket: Int, attempt: Int, worker: Int, paths: [String]) {
+    func leaveToUser(_ ticket: Int, attempt: Int, worker: Int, paths: [String], branch: String) {
         let id = plan.graph.tickets[ticket].id
-        reporter.report(.notice("parrun: nothing to do for \(id): its kept work still conflicts with \(isolation?.integration ?? "the branch") in \(ConflictRerun.list(paths)), and it had every rerun it may have"), elapsed: elapsed)
+        reporter.report(.notice("parrun: nothing to do for \(id): its kept work (\(branch)) still conflicts with \(isolation?.integration ?? "the branch") in \(ConflictRerun.list(paths)), and it had every rerun after a conflict it may have"), elapsed: elapsed)
         startedWithoutProcess(ticket, attempt: attempt, worker: worker)
-        reportConflict(ticket, paths: paths)
+        reportConflict(ticket, paths: paths, branch: branch)
         finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)
     }
 

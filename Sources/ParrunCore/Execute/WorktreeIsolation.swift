@@ -45,7 +45,7 @@ public final class WorktreeIsolation {
         /// Its work, all committed, still conflicts with the integration
         /// branch's head in these paths: landing it would only conflict again.
         /// `head`: that work's commit.
-        case stillConflicts([String], head: String)
+        case stillConflicts([String], head: String, branch: String)
         /// The landing lock could not be taken: why.
         case failed(String)
     }
@@ -222,8 +222,14 @@ public final class WorktreeIsolation {
         guard head != base || uncommitted else { return .gone }
         bases[id] = base
         // Uncommitted changes are the user's fix under way: they land (and are judged) as they are.
-        if !uncommitted, let paths = conflicts(head, with: tip) { return .stillConflicts(paths, head: head) }
+        if !uncommitted, let paths = conflicts(head, with: tip) { return .stillConflicts(paths, head: head, branch: keptBranch(id)) }
         return .adopted
+    }
+
+    /// The branch the ticket's worktree has checked out (an earlier run's,
+    /// when it was taken up after a conflict); this run's when it is detached.
+    func keptBranch(_ id: String) -> String {
+        git.output(["symbolic-ref", "--short", "-q", "HEAD"], in: path(for: id)) ?? branch(for: id)
     }
 
     /// The paths where `head` conflicts with `tip`, found by merging them

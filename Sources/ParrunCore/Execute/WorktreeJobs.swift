@@ -61,7 +61,7 @@ extension WorktreeIsolation {
             remove(request.id)
             setUp.outcome = .landedBefore
         } else if let run = request.conflictRun, case let adoption = adopt(request.id, fromRun: run), adoption != .gone {
-            if case .stillConflicts(let paths, let head) = adoption, request.mayRerunConflict {
+            if case .stillConflicts(let paths, let head, _) = adoption, request.mayRerunConflict {
                 setUp.outcome = rerunFromHead(request.id, paths: paths, previous: head)
             } else {
                 setUp.outcome = .adopted(adoption, approved: false)
@@ -104,6 +104,8 @@ extension WorktreeIsolation {
         var commit: String?
         /// It landed: the branch, where it stood, and the commit it moved to.
         var landed: (branch: String, base: String, commit: String)?
+        /// It conflicted: the branch its work is kept on.
+        var keptBranch: String?
     }
 
     /// Lands the ticket's work, then removes its worktree unless kept.
@@ -118,7 +120,7 @@ extension WorktreeIsolation {
             if !keepWorktree { remove(ticket.id) }
             return LandingResult(failure: nil)
         case .conflict(let paths):
-            return LandingResult(failure: .conflict(paths))
+            return LandingResult(failure: .conflict(paths), keptBranch: keptBranch(ticket.id))
         case .failed(let reason):
             return LandingResult(failure: .landingFailed(reason))
         }

@@ -14,16 +14,16 @@ enum ConflictMessage {
             "    worktree: \(report.worktree.terminalSafe)",
             "    branch:   \(report.branch.terminalSafe)",
         ]
-        let rerun = "rerun \(report.conflicts) of \(report.rerunLimit)"
+        let rerun = "rerun \(report.conflicts) of \(report.rerunLimit)" + (report.agentContinues ? ", its agent told what conflicted" : "")
+        let limit = "\(report.rerunLimit) rerun\(report.rerunLimit == 1 ? "" : "s")"
         switch report.next {
         case .rerunNow:
             lines.append("    next:     it runs again now from the new head of \(onto) (\(rerun))")
         case .rerunOnResume:
-            lines.append("    next:     parrun --resume runs it again from the new head of \(onto), an agent told what conflicted (\(rerun));")
+            lines.append("    next:     parrun --resume runs it again from the new head of \(onto) (\(rerun));")
             lines.append("              or fix it in its worktree first (git rebase \(onto), resolve, commit): --resume then lands your fix")
         case .byHand:
-            let reruns = report.conflicts - 1
-            lines.append("    next:     it conflicts again after \(reruns) rerun\(reruns == 1 ? "" : "s"), all it may have: resolve it by hand in its worktree")
+            lines.append("    next:     it conflicts again after the \(limit) it may have (its retries, at least one): resolve it by hand in its worktree")
             lines.append("              (git rebase \(onto), fix the files, git add, git rebase --continue); then parrun --resume lands it")
         }
         return lines.joined(separator: "\n")

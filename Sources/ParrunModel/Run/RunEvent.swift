@@ -58,6 +58,8 @@ public struct ConflictReport: Sendable, Equatable {
     /// Its conflicts so far (over the runs `--resume` continued), and the reruns it may have after them.
     public var conflicts: Int
     public var rerunLimit: Int
+    /// A rerun continues its agent's session (a prompt ticket), telling it what conflicted.
+    public var agentContinues = false
 
     package init(files: [String], worktree: String, branch: String, integration: String, next: Next, conflicts: Int, rerunLimit: Int) {
         self.files = files
