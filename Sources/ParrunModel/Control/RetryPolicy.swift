@@ -56,6 +56,9 @@ package struct RetryPolicy: Sendable {
         package var verifyRetries = 0
         /// The agent session has the verifier's output to continue with (a prompt ticket's).
         package var feedbackReady = false
+        /// The outcome is its landing's. A conflict found without landing (kept
+        /// work mid-rebase, or left to the user) is the user's to resolve: never rerun.
+        package var fromLanding = false
     }
 
     package struct Decision: Sendable, Equatable {
@@ -104,7 +107,7 @@ package struct RetryPolicy: Sendable {
             // From the integration branch as it now stands (a fresh worktree), within the bound.
             conflicts[ticket, default: 0] += 1
             let total = conflicts[ticket, default: 0] + earlierConflicts[ticket, default: 0]
-            guard rerunOnConflict, Self.mayRerun(afterConflicts: total, retries: ended.retries ?? defaultRetries) else { return .giveUp }
+            guard rerunOnConflict, ended.fromLanding, Self.mayRerun(afterConflicts: total, retries: ended.retries ?? defaultRetries) else { return .giveUp }
             return .retry(after: 0)
         case .rateLimited:
             let count = limitedAttempts[ticket, default: 0] + 1

@@ -148,7 +148,10 @@ package struct RunController {
         case .landingFinished(let ticket, let failure):
             guard var ending = landing, ending.ticket == ticket else { break }
             landing = nil
-            if let failure { ending.outcome = failure }
+            if let failure {
+                ending.outcome = failure
+                ending.landingFailed = true
+            }
             finish(ending, now: now, wallNow: wallNow, &actions)
             landNext(&actions)
         case .foundElsewhere(let ticket, nil):
@@ -324,7 +327,7 @@ package struct RunController {
         let definition = plan.graph.tickets[ending.ticket]
         let ended = RetryPolicy.EndedAttempt(
             ticket: ending.ticket, attempt: ending.attempt, outcome: ending.outcome, retries: definition.retries,
-            verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady)
+            verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady, fromLanding: ending.landingFailed)
         let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttle, now: now, wallNow: wallNow, using: &random)
         switch decision.throttle {
         case .rateLimited?: apply(throttle.rateLimited(now: now), &actions)
