@@ -127,7 +127,7 @@ public enum OptionTable {
         OptionSpec(key: .keepWorktrees, short: nil, long: "keep-worktrees", valueName: nil,
                    help: "with --worktree: keep the worktrees of tickets that landed"),
         OptionSpec(key: .onConflict, short: nil, long: "on-conflict", valueName: "fail|rerun",
-                   help: "with --worktree: a ticket whose work conflicts fails (default), or reruns once from the new head"),
+                   help: "with --worktree: a ticket whose work conflicts stops for --resume (default), or reruns at once from the new head"),
         OptionSpec(key: .rerunConflicts, short: nil, long: "rerun-conflicts", valueName: nil,
                    help: "with --resume --worktree: run conflict tickets again instead of landing their fixed branches"),
         OptionSpec(key: .promptTemplate, short: nil, long: "prompt-template", valueName: "FILE",

@@ -155,6 +155,7 @@ struct RunCommand {
             plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
             environment: environment.variables, runID: runID, manifestName: manifest.source.name, recording: recording,
             isolation: isolation, conflictsToLand: invocation.rerunConflicts ? [:] : selection.conflictsToLand,
+            conflictSessions: selection.conflictSessions,
             interruptedRuns: selection.interruptedRuns, reviews: selection.reviews)
         let result = runner.run()
         saveDurations(result)
@@ -247,6 +248,7 @@ struct RunCommand {
         options.verifyFeedbackBytes = invocation.verifyFeedbackBytes ?? options.verifyFeedbackBytes
         options.worktreeSetup = manifest.settings.worktreeSetup
         options.rerunOnConflict = invocation.rerunOnConflict
+        options.earlierConflicts = selection.earlierConflicts
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait
         options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"

@@ -34,6 +34,9 @@ struct RunSelection {
     /// Tickets (by id) whose work conflicted when it landed, with that run: with
     /// `--worktree`, `--resume` lands their kept branches rather than rerunning them.
     var conflictsToLand: [String: String] = [:]
+    /// Those tickets' last agent sessions, and their conflicts so far (`RetryPolicy.conflictReruns`).
+    var conflictSessions: [String: String] = [:]
+    var earlierConflicts: [String: Int] = [:]
     /// Tickets (by id) started and never ended, with the run that started them:
     /// with `--worktree` their work may have landed just before parrun stopped.
     var interruptedRuns: [String: [String]] = [:]
@@ -125,6 +128,9 @@ struct RunSelection {
         }
         for (id, state) in states where !state.isOpen && state.lastEnd?.status == "conflict" {
             if let end = state.lastEnd { selection.conflictsToLand[id] = end.run }
+            // Its agent continues the session that did the conflicting work.
+            if let session = state.session { selection.conflictSessions[id] = session }
+            selection.earlierConflicts[id] = state.conflicts
         }
         for (id, state) in states where state.isOpen {
             selection.interruptedRuns[id] = state.openRuns

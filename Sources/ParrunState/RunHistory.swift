@@ -9,6 +9,8 @@ public struct RunHistory: Sendable {
         public var lastEnd: JournalRecord.EndRecord?
         /// Attempts started, across the runs of the chain.
         public var attempts = 0
+        /// `--worktree`: times its work conflicted as it landed, since it last succeeded.
+        public var conflicts = 0
         /// The agent session the CLI reported for the last attempt that reported one.
         public var session: String?
         /// A prompt ticket's agent stats over every attempt of the chain.
@@ -190,6 +192,7 @@ public struct RunHistory: Sendable {
             for end in ends[run] ?? [] {
                 Self.update(&states[end.id, default: TicketState()]) { state in
                     state.lastEnd = end
+                    if end.status == "conflict" { state.conflicts += 1 } else if end.status == "succeeded" { state.conflicts = 0 }
                     if let stats = end.stats {
                         state.stats = (state.stats ?? AgentStats()) + stats
                         if let session = sessionOfAttempt[end.id]?[end.attempt] { state.sessionCosts[session, default: 0] += stats.costUSD }

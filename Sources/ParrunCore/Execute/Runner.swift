@@ -106,6 +106,16 @@ public final class Runner {
     var alreadyLanded = Set<Int>()
     /// `--resume`: conflict tickets whose kept branch (of that run) lands instead of a rerun.
     var conflictsToLand: [Int: String] = [:]
+    /// Tickets whose work conflicted as it landed in this run, with the paths:
+    /// their next attempt redoes it from the new head.
+    var conflictedPaths: [Int: [String]] = [:]
+    /// Per ticket, its conflicts so far, the runs `--resume` continued included.
+    var conflictCounts: [Int: Int] = [:]
+    /// Per prompt ticket, the agent session of its last attempt (this run's, or
+    /// the one whose work conflicted before `--resume`): a rerun after a conflict continues it.
+    var agentSessions: [Int: String] = [:]
+    /// Conflicting tickets whose reruns are spent: only the user can take them further.
+    var resolveByHand = Set<Int>()
     /// Where tickets run: here, under `--launcher CMD`, or as Slurm jobs.
     let launcher: any TicketLauncher
     var lastNews = 0.0
@@ -115,7 +125,7 @@ public final class Runner {
     static let exitCheckInterval = 0.01
 
     public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil,
-                conflictsToLand: [String: String] = [:], interruptedRuns: [String: [String]] = [:],
+                conflictsToLand: [String: String] = [:], conflictSessions: [String: String] = [:], interruptedRuns: [String: [String]] = [:],
                 reviews: [String: ReviewState] = [:]) {
         self.isolation = isolation
         self.gitWork = isolation.map(GitWork.init)
@@ -127,6 +137,12 @@ public final class Runner {
         }
         for (id, run) in conflictsToLand {
             if let ticket = plan.graph.indexByID[id] { self.conflictsToLand[ticket] = run }
+        }
+        for (id, session) in conflictSessions {
+            if let ticket = plan.graph.indexByID[id] { agentSessions[ticket] = session }
+        }
+        for (id, count) in options.earlierConflicts {
+            if let ticket = plan.graph.indexByID[id] { conflictCounts[ticket] = count }
         }
         self.plan = plan
         self.options = options
@@ -214,7 +230,8 @@ public final class Runner {
         // Worktrees of tickets a signal kept from starting are still being removed.
         gitWork?.waitUntilIdle()
         controller.finishRun()
-        let result = controller.result(wallSeconds: elapsed)
+        var result = controller.result(wallSeconds: elapsed)
+        result.resolveByHand = resolveByHand.filter { result.records[$0].status == .failed }.sorted()
         journal?.finished(result)
         reporter.report(.runFinished(result), elapsed: result.wallSeconds)
         sink.finish(unless: signals.descriptor)

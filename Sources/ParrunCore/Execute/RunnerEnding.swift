@@ -182,7 +182,11 @@ extension Runner {
             // Before the end record: a later recovery names the commits this landing moved between.
             if let landed = landing.landed { journal?.landed(ticket, branch: landed.branch, base: landed.base, commit: landed.commit) }
             if let commit = landing.commit { reporter.report(.landed(ticket: ticket, commit: commit), elapsed: elapsed) }
-            if case .conflict(let files) = landing.failure { reporter.report(.conflicted(ticket: ticket, files: files), elapsed: elapsed) }
+            if case .conflict(let files) = landing.failure {
+                // Its next attempt, if the controller grants one, redoes the work from the new head.
+                conflictedPaths[ticket] = files
+                reportConflict(ticket, paths: files, branch: landing.keptBranch)
+            }
             send(.landingFinished(ticket: ticket, failure: landing.failure ?? Self.noChange(definition, landed: landing.commit)))
         })
     }

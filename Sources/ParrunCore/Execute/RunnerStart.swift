@@ -79,11 +79,13 @@ extension Runner {
             return
         }
         // git runs beside the loop; the ticket starts in a later turn, once it is done.
-        let request = WorktreeIsolation.SetUpRequest(
+        var request = WorktreeIsolation.SetUpRequest(
             id: definition.id, approvedRun: approvedRun, interruptedRuns: interruptedRuns.removeValue(forKey: ticket),
             conflictRun: conflictsToLand.removeValue(forKey: ticket), needsWorktree: definition.recipe != .none,
             continuesSession: session?.resume == true)
-        gitWork.run(setUpOr: WorktreeIsolation.SetUp(outcome: .skipped), { $0.setUp(request) }, then: { [self] setUp in
+        request.rerunAfterConflict = conflictedPaths.removeValue(forKey: ticket)
+        request.mayRerunConflict = RetryPolicy.mayRerun(afterConflicts: conflictCounts[ticket, default: 0], retries: definition.retries ?? options.defaultRetries)
+        gitWork.run(setUpOr: WorktreeIsolation.SetUp(outcome: .skipped), { [request] in $0.setUp(request) }, then: { [self] setUp in
             setUpFinished(ticket, attempt: attempt, worker: worker, session: session, setUp)
         })
     }
@@ -99,6 +101,15 @@ extension Runner {
             send(.notStarted(ticket: ticket, attemptBegun: true))
         case .adopted(.unfinished(let operation, let paths), _):
             keepUnfinished(ticket, attempt: attempt, worker: worker, operation: operation, paths: paths)
+        case .adopted(.stillConflicts(let paths, _, let branch), _):
+            leaveToUser(ticket, attempt: attempt, worker: worker, paths: paths, branch: branch)
+        case .rerunAfterConflict(let directory, let paths, let previous):
+            if stoppedDuringSetUp(ticket) {
+                gitWork?.run({ $0.remove(id) }, then: { _ in })
+                return
+            }
+            reporter.report(.notice("parrun: \(id) runs again from the new head of \(isolation?.integration ?? "the branch"), its work having conflicted in \(ConflictRerun.list(paths))"), elapsed: elapsed)
+            launchRecipe(ticket, attempt: attempt, worker: worker, session: conflictSession(ticket, paths: paths, previous: previous, fallback: session), in: directory)
         case .adopted(.failed(let reason), _):
             couldNotStart(ticket, attempt: attempt, worker: worker, reason)
         case .adopted(_, let approvedWork):
@@ -175,6 +186,26 @@ extension Runner {
         finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)
     }
 
+    /// `--resume`: the ticket's kept work still conflicts and its conflict
+    /// reruns are spent. Nothing runs or lands; it stays a conflict, and the
+    /// summary offers no `--resume`, which could do nothing more.
+    func leaveToUser(_ ticket: Int, attempt: Int, worker: Int, paths: [String], branch: String) {
+        let id = plan.graph.tickets[ticket].id
+        reporter.report(.notice("parrun: nothing to do for \(id): its kept work (\(branch)) still conflicts with \(isolation?.integration ?? "the branch") in \(ConflictRerun.list(paths)), and it had every rerun after a conflict it may have"), elapsed: elapsed)
+        startedWithoutProcess(ticket, attempt: attempt, worker: worker)
+        reportConflict(ticket, paths: paths, branch: branch)
+        finish(ticket, attempt: attempt, worker: worker, outcome: .conflict(paths), seconds: 0)
+    }
+
+    /// The session a prompt ticket's rerun after a conflict continues, told
+    /// what conflicted; a shell ticket (or one without a session) keeps `fallback`.
+    func conflictSession(_ ticket: Int, paths: [String], previous: String?, fallback: AgentSessionPlan?) -> AgentSessionPlan? {
+        guard case .prompt = plan.graph.tickets[ticket].recipe, !options.freshSessions, let id = agentSessions[ticket] else { return fallback }
+        var plan = AgentSessionPlan(id: id, resume: true, reason: "conflicted")
+        plan.followUp = ConflictRerun.followUp(paths: paths, integration: isolation?.integration ?? "the integration branch", previous: previous)
+        return plan
+    }
+
     /// The ticket failed before a process ran: its log says why (not what an
     /// earlier attempt printed).
     func couldNotStart(_ ticket: Int, attempt: Int, worker: Int, _ reason: String) {
@@ -221,6 +252,7 @@ extension Runner {
         request.executable = RecipeCommand.executable(of: arguments, command: command, ticket: definition, directory: directory, lookup: executables)
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
+        if let session { agentSessions[ticket] = session.id }
         let now = Clock.monotonic()
         running[pipe.readEnd] = RunningAttempt(
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,

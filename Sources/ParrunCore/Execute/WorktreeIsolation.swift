@@ -42,6 +42,10 @@ public final class WorktreeIsolation {
         /// A rebase, merge or cherry-pick is under way in the worktree: landing
         /// now would commit conflict markers. What it is, and the unmerged paths.
         case unfinished(String, paths: [String])
+        /// Its work, all committed, still conflicts with the integration
+        /// branch's head in these paths: landing it would only conflict again.
+        /// `head`: that work's commit.
+        case stillConflicts([String], head: String, branch: String)
         /// The landing lock could not be taken: why.
         case failed(String)
     }
@@ -217,7 +221,26 @@ public final class WorktreeIsolation {
         let uncommitted = !(git.output(["status", "--porcelain"], in: path) ?? "").isEmpty
         guard head != base || uncommitted else { return .gone }
         bases[id] = base
+        // Uncommitted changes are the user's fix under way: they land (and are judged) as they are.
+        if !uncommitted, let paths = conflicts(head, with: tip) { return .stillConflicts(paths, head: head, branch: keptBranch(id)) }
         return .adopted
+    }
+
+    /// The branch the ticket's worktree has checked out (an earlier run's,
+    /// when it was taken up after a conflict); this run's when it is detached.
+    func keptBranch(_ id: String) -> String {
+        git.output(["symbolic-ref", "--short", "-q", "HEAD"], in: path(for: id)) ?? branch(for: id)
+    }
+
+    /// The paths where `head` conflicts with `tip`, found by merging them
+    /// without a checkout (`git merge-tree`); nil when they merge cleanly, or
+    /// when git cannot tell (the landing then finds out).
+    func conflicts(_ head: String, with tip: String) -> [String]? {
+        let merged = git.run(["merge-tree", "--write-tree", "--name-only", "--no-messages", tip, head])
+        // Exit 1 is git's "conflicts"; anything else (an old git, a failure) is no answer.
+        guard merged.status == .exited(1), !merged.timedOut, !merged.interrupted else { return nil }
+        var seen = Set<String>()
+        return merged.output.split(separator: "\n").dropFirst().map(String.init).filter { seen.insert($0).inserted }
     }
 
     /// Checks `branch` out at `path`; a worktree deleted by hand is still

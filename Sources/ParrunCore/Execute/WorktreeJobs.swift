@@ -12,8 +12,13 @@ extension WorktreeIsolation {
         var approvedRun: String?
         /// `--resume`: runs it was interrupted in, whose work may have landed already.
         var interruptedRuns: [String]?
-        /// `--resume`: it kept a branch after a conflict in this run: that lands instead.
+        /// `--resume`: it kept a branch after a conflict in this run: that lands
+        /// instead, unless it still conflicts.
         var conflictRun: String?
+        /// Kept work that still conflicts reruns (within its conflict reruns); else it is left for the user.
+        var mayRerunConflict = false
+        /// Its work conflicted as it landed in this run, in these paths: it reruns from the new head.
+        var rerunAfterConflict: [String]?
         /// It has a recipe, which runs in a worktree of its own.
         var needsWorktree: Bool
         /// It continues its agent's session, so its files too, where they are.
@@ -33,6 +38,10 @@ extension WorktreeIsolation {
             case failed(String)
             /// The recipe starts, in this directory (nil: the manifest's own).
             case ready(String?)
+            /// The recipe runs again after its work conflicted in `paths`, in a
+            /// fresh worktree (this directory) from the integration branch's
+            /// new head; `previous`: the commit of the work that conflicted.
+            case rerunAfterConflict(String, paths: [String], previous: String?)
         }
 
         var outcome: Outcome
@@ -52,7 +61,14 @@ extension WorktreeIsolation {
             remove(request.id)
             setUp.outcome = .landedBefore
         } else if let run = request.conflictRun, case let adoption = adopt(request.id, fromRun: run), adoption != .gone {
-            setUp.outcome = .adopted(adoption, approved: false)
+            if case .stillConflicts(let paths, let head, _) = adoption, request.mayRerunConflict {
+                setUp.outcome = rerunFromHead(request.id, paths: paths, previous: head)
+            } else {
+                setUp.outcome = .adopted(adoption, approved: false)
+            }
+        } else if let paths = request.rerunAfterConflict, request.needsWorktree {
+            // Read before the fresh worktree replaces it: a landing that conflicted left the work's commit checked out.
+            setUp.outcome = rerunFromHead(request.id, paths: paths, previous: git.commit("HEAD", in: path(for: request.id)))
         } else if request.needsWorktree {
             do throws(Problem) {
                 // An attempt that continues its agent's session continues in its files too.
@@ -68,6 +84,17 @@ extension WorktreeIsolation {
         return setUp
     }
 
+    /// Work that conflicted is redone, not landed again: a fresh worktree
+    /// from the integration branch as it now stands (the agent, told what
+    /// conflicted, redoes its change on top of what landed meanwhile).
+    private func rerunFromHead(_ id: String, paths: [String], previous: String?) -> SetUp.Outcome {
+        do throws(Problem) {
+            return .rerunAfterConflict(try create(id), paths: paths, previous: previous)
+        } catch {
+            return .failed(error.message)
+        }
+    }
+
     struct LandingResult: Sendable {
         /// Nil: landed (or nothing to land); else why not.
         var failure: AttemptOutcome?
@@ -77,6 +104,8 @@ extension WorktreeIsolation {
         var commit: String?
         /// It landed: the branch, where it stood, and the commit it moved to.
         var landed: (branch: String, base: String, commit: String)?
+        /// It conflicted: the branch its work is kept on.
+        var keptBranch: String?
     }
 
     /// Lands the ticket's work, then removes its worktree unless kept.
@@ -91,7 +120,7 @@ extension WorktreeIsolation {
             if !keepWorktree { remove(ticket.id) }
             return LandingResult(failure: nil)
         case .conflict(let paths):
-            return LandingResult(failure: .conflict(paths))
+            return LandingResult(failure: .conflict(paths), keptBranch: keptBranch(ticket.id))
         case .failed(let reason):
             return LandingResult(failure: .landingFailed(reason))
         }

@@ -134,9 +134,8 @@ public struct HumanReporter: RunReporter {
         case .landed(let ticket, let commit):
             // Shown even under the status line: where the work went is worth a line of its own.
             message("landed \(id(ticket)) as \(commit.prefix(Self.shortCommit))")
-        case .conflicted:
-            // The ticket's end (`CONFLICT ID conflict in FILES`) says it already.
-            break
+        case .conflicted(let ticket, let report):
+            message(ConflictMessage.render(id: id(ticket), report, paint: paint))
         case .runFinished(let result):
             clearStatus()
             var summary = RunSummary(result: result, plan: plan, logPath: options.logPath)

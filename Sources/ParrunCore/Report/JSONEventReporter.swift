@@ -72,8 +72,10 @@ public struct JSONEventReporter: RunReporter {
             fields = [("event", q("run-stopping")), ("signal", signal.map { q(ProcessControl.signalName($0)) } ?? "null"), ("reason", q(reason))]
         case .landed(let ticket, let commit):
             fields = [("event", q("landed")), ("id", id(ticket)), ("commit", q(commit))]
-        case .conflicted(let ticket, let files):
-            fields = [("event", q("conflicted")), ("id", id(ticket)), ("files", JSONText.array(files.map(q)))]
+        case .conflicted(let ticket, let report):
+            fields = [("event", q("conflicted")), ("id", id(ticket)), ("files", JSONText.array(report.files.map(q))),
+                      ("worktree", q(report.worktree)), ("branch", q(report.branch)), ("integration", q(report.integration)),
+                      ("next", q(report.next.rawValue)), ("conflicts", "\(report.conflicts)"), ("rerunLimit", "\(report.rerunLimit)")]
         case .runFinished(let result):
             let status = result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed")
             let speedup = result.wallSeconds > 0 ? result.ticketSeconds / result.wallSeconds : 0

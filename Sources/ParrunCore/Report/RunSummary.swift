@@ -92,7 +92,20 @@ struct RunSummary {
             out += awaiting.count > Self.listLimit ? " (+\(awaiting.count - Self.listLimit) more)\n" : "\n"
             out += "    decide with: parrun approve ID..., or parrun reject ID... --reason TEXT; then parrun --resume\n"
         }
-        if result.exitCode != 0, let resumeCommand {
+        // Conflicts only the user can resolve: a --resume before that would do nothing, so none is offered as the next step.
+        let byHand = Set(result.resolveByHand)
+        let stuck = !byHand.isEmpty && result.records.indices.allSatisfy { index in
+            switch result.records[index].status {
+            case .failed, .timedOut, .interrupted: byHand.contains(index)
+            default: true
+            }
+        }
+        if !byHand.isEmpty {
+            out += "  conflicts to resolve by hand: \(byHand.sorted().map(id).joined(separator: ", ")) (in their worktrees: git rebase, resolve, commit)\n"
+        }
+        if result.exitCode != 0, stuck, let resumeCommand {
+            out += "  once resolved: \(resumeCommand.terminalSafe)\n"
+        } else if result.exitCode != 0, let resumeCommand {
             // The same --max-cost would stop at once (a resumed run counts what was
             // spent): offer as much again as the limit allowed, on top of what was spent.
             if result.costLimitReached, let limit = maxCostUSD, let command = resumeCommandWithoutMaxCost {

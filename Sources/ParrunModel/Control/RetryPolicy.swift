@@ -5,9 +5,10 @@ import ParrunSupport
 /// stopping are passed in; what the throttle must be told comes back in the decision.
 ///
 /// An attempt stopped by a rate or usage limit, sent back to its agent with the
-/// verifier's output, continued after its session ran out of turns, or rerun
-/// after a conflict does not count against the ticket's `retries`; limit
-/// attempts are bounded by `limitRetries` instead, continuations by `continuations`.
+/// verifier's output, or continued after its session ran out of turns does
+/// not count against the ticket's `retries`; limit attempts are bounded by
+/// `limitRetries` instead, continuations by `continuations`. A rerun after a
+/// conflict counts, and conflict reruns are bounded on their own.
 package struct RetryPolicy: Sendable {
     /// `--retries`: for tickets without their own.
     package let defaultRetries: Int
@@ -16,17 +17,19 @@ package struct RetryPolicy: Sendable {
     package let rateLimitWait: Double
     /// Rate- and usage-limited attempts a ticket may have, beyond its `retries`.
     package let limitRetries: Int
-    /// `--on-conflict rerun`: a conflict runs the ticket once more.
+    /// `--on-conflict rerun`: a conflict runs the ticket again, from the new head.
     package let rerunOnConflict: Bool
+    /// `--resume`: per ticket, the conflicts its work had in the runs this one continues.
+    package var earlierConflicts: [Int: Int] = [:]
 
-    /// Per ticket, attempts that do not count against `retries` (limits, verify feedback, a conflict rerun).
+    /// Per ticket, attempts that do not count against `retries` (limits, verify feedback).
     private var limitedAttempts: [Int: Int] = [:]
     /// Per prompt ticket, attempts sent back to the agent because its verify gate failed.
     private var verifyRetriesUsed: [Int: Int] = [:]
     /// Per prompt ticket, sessions continued after running out of turns or context.
     package private(set) var continuationsUsed: [Int: Int] = [:]
-    /// Tickets rerun once after a conflict.
-    private var conflictReruns = Set<Int>()
+    /// Per ticket, its conflicts in this run.
+    private var conflicts: [Int: Int] = [:]
     /// For the summary: rate-limit back-offs, and seconds waited on the API's limits.
     package private(set) var rateLimitBackoffs = 0
     package private(set) var limitSeconds = 0.0
@@ -59,6 +62,9 @@ package struct RetryPolicy: Sendable {
         package var feedbackReady = false
         /// The ticket's `continuations`: times its session may continue after running out of turns.
         package var continuations = 0
+        /// The outcome is its landing's. A conflict found without landing (kept
+        /// work mid-rebase, or left to the user) is the user's to resolve: never rerun.
+        package var fromLanding = false
     }
 
     package struct Decision: Sendable, Equatable {
@@ -115,9 +121,10 @@ package struct RetryPolicy: Sendable {
             limitedAttempts[ticket, default: 0] += 1
             return Decision(verdict: .continueSession)
         case .conflict:
-            // Once, from the integration branch as it now stands (a fresh worktree).
-            guard rerunOnConflict, conflictReruns.insert(ticket).inserted else { return .giveUp }
-            limitedAttempts[ticket, default: 0] += 1
+            // From the integration branch as it now stands (a fresh worktree), within the bound.
+            conflicts[ticket, default: 0] += 1
+            let total = conflicts[ticket, default: 0] + earlierConflicts[ticket, default: 0]
+            guard rerunOnConflict, ended.fromLanding, Self.mayRerun(afterConflicts: total, retries: ended.retries ?? defaultRetries) else { return .giveUp }
             return .retry(after: 0)
         case .rateLimited:
             let count = limitedAttempts[ticket, default: 0] + 1
@@ -139,6 +146,16 @@ package struct RetryPolicy: Sendable {
             guard ordinary <= ended.retries ?? defaultRetries else { return .giveUp }
             return .retry(after: Backoff.delay(base: retryDelay, afterAttempt: ordinary, using: &generator))
         }
+    }
+
+    /// Reruns a ticket gets after conflicts, over a run and the runs it
+    /// continues: its `retries`, and at least one, so that a conflict is
+    /// redone once on the new head even without retries.
+    package static func conflictReruns(retries: Int) -> Int { max(1, retries) }
+
+    /// Whether a ticket whose work conflicted `count` times in all may run again.
+    package static func mayRerun(afterConflicts count: Int, retries: Int) -> Bool {
+        count <= conflictReruns(retries: retries)
     }
 
     /// Whether the ticket's agent may yet be sent the verifier's output (of `verifyRetries` rounds).

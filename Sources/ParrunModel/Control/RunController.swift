@@ -61,6 +61,9 @@ package struct RunController {
         self.scheduler = Scheduler(plan: plan, policy: options.policy)
         self.records = [TicketRecord](repeating: TicketRecord(), count: plan.graph.count)
         self.retryPolicy = RetryPolicy(options: options)
+        for (id, count) in options.earlierConflicts {
+            if let ticket = plan.graph.indexByID[id] { retryPolicy.earlierConflicts[ticket] = count }
+        }
         self.throttle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
         self.random = random
     }
@@ -145,7 +148,10 @@ package struct RunController {
         case .landingFinished(let ticket, let failure):
             guard var ending = landing, ending.ticket == ticket else { break }
             landing = nil
-            if let failure { ending.outcome = failure }
+            if let failure {
+                ending.outcome = failure
+                ending.landingFailed = true
+            }
             finish(ending, now: now, wallNow: wallNow, &actions)
             landNext(&actions)
         case .foundElsewhere(let ticket, nil):
@@ -329,7 +335,8 @@ package struct RunController {
         let definition = plan.graph.tickets[ending.ticket]
         let ended = RetryPolicy.EndedAttempt(
             ticket: ending.ticket, attempt: ending.attempt, outcome: ending.outcome, retries: definition.retries(commandLine: settings.commandLineRetries),
-            verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady, continuations: Continuations.limit(of: definition))
+            verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady, continuations: Continuations.limit(of: definition),
+            fromLanding: ending.landingFailed)
         let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttle, now: now, wallNow: wallNow, using: &random)
         switch decision.throttle {
         case .rateLimited?: apply(throttle.rateLimited(now: now), &actions)

@@ -40,6 +40,8 @@ extension RunController {
         /// The recipe's own process ran and ended (not an attempt settled
         /// without one: approved, adopted, nothing to run), so its verify gate runs.
         package var fromRecipe = false
+        /// Its landing failed (the outcome is the landing's): only then is a conflict rerun.
+        package var landingFailed = false
 
         package init(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, stats: AgentStats?, feedbackReady: Bool = false) {
             self.ticket = ticket

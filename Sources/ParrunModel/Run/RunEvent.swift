@@ -32,8 +32,44 @@ public enum RunEvent: Sendable {
     case runFinished(RunResult)
     /// `--worktree`: the ticket's work landed on the integration branch, which is now at `commit`.
     case landed(ticket: Int, commit: String)
-    /// `--worktree`: the ticket's work conflicted with what landed before it, in these files.
-    case conflicted(ticket: Int, files: [String])
+    /// `--worktree`: the ticket's work conflicted with what landed before it.
+    case conflicted(ticket: Int, ConflictReport)
+}
+
+/// `--worktree`: a ticket's work that conflicted, where it is kept, and what comes next.
+public struct ConflictReport: Sendable, Equatable {
+    public enum Next: String, Sendable {
+        /// `--on-conflict rerun`: it reruns at once, from the new head.
+        case rerunNow = "rerun"
+        /// `--resume` reruns it from the new head.
+        case rerunOnResume = "rerun-on-resume"
+        /// Its conflict reruns are spent: the user resolves it, then `--resume` lands that.
+        case byHand = "by-hand"
+    }
+
+    /// The paths that conflicted.
+    public var files: [String]
+    /// Its worktree and branch, kept as they were.
+    public var worktree: String
+    public var branch: String
+    /// The branch it did not land on.
+    public var integration: String
+    public var next: Next
+    /// Its conflicts so far (over the runs `--resume` continued), and the reruns it may have after them.
+    public var conflicts: Int
+    public var rerunLimit: Int
+    /// A rerun continues its agent's session (a prompt ticket), telling it what conflicted.
+    public var agentContinues = false
+
+    package init(files: [String], worktree: String, branch: String, integration: String, next: Next, conflicts: Int, rerunLimit: Int) {
+        self.files = files
+        self.worktree = worktree
+        self.branch = branch
+        self.integration = integration
+        self.next = next
+        self.conflicts = conflicts
+        self.rerunLimit = rerunLimit
+    }
 }
 
 /// A running prompt ticket's agent CLI was refused for the API's rate (429)

@@ -77,6 +77,9 @@ public struct RunOptions: Sendable {
     public var keepWorktrees = false
     /// `--on-conflict rerun`: a ticket whose work conflicts runs once more, from the new head.
     public var rerunOnConflict = false
+    /// `--resume`: per ticket id, the conflicts its work had in the runs this one
+    /// continues; they count against its conflict reruns (`RetryPolicy.conflictReruns`).
+    public var earlierConflicts: [String: Int] = [:]
     /// After a rate limit lowered the agent limit, how long without one before it rises by one.
     public var agentLimitQuiet = 60.0
     /// Rate- and usage-limited attempts a ticket may have, beyond its `retries`.

@@ -126,6 +126,9 @@ public struct RunResult: Sendable {
     public var costLimitReached = false
     /// Why the journal could not be written, when that stopped the run.
     public var stateFailure: String?
+    /// `--worktree`: tickets whose work conflicts again after every rerun it
+    /// may have; `--resume` cannot take them further until the user resolves them.
+    public var resolveByHand: [Int] = []
 
     public func count(_ matches: (TicketRecord.Status) -> Bool) -> Int {
         records.reduce(0) { $0 + (matches($1.status) ? 1 : 0) }

@@ -154,13 +154,25 @@ import Testing
         #expect(decide(&policy, shell) == .giveUp)
     }
 
-    @Test func aConflictIsRerunOnceOnlyWithRerunOnConflict() {
-        let conflict = RetryPolicy.EndedAttempt(ticket: 0, attempt: 1, outcome: .conflict(["a.txt"]), retries: 5)
+    @Test func aConflictRerunsOnlyWithRerunOnConflictAsOftenAsItsRetriesAndAtLeastOnce() {
+        let conflict = RetryPolicy.EndedAttempt(ticket: 0, attempt: 1, outcome: .conflict(["a.txt"]), retries: 2, fromLanding: true)
         var keep = RetryPolicy(rerunOnConflict: false)
-        #expect(decide(&keep, conflict) == .giveUp, "a conflict is not an ordinary failure: retries do not rerun it")
+        #expect(decide(&keep, conflict) == .giveUp, "without --on-conflict rerun, --resume reruns it")
         var rerun = RetryPolicy(rerunOnConflict: true)
         #expect(decide(&rerun, conflict) == .retry(after: 0))
-        #expect(decide(&rerun, conflict) == .giveUp)
+        #expect(decide(&rerun, conflict) == .retry(after: 0))
+        #expect(decide(&rerun, conflict) == .giveUp, "two retries: two reruns")
+        var once = RetryPolicy(rerunOnConflict: true)
+        let noRetries = RetryPolicy.EndedAttempt(ticket: 0, attempt: 1, outcome: .conflict([]), retries: 0, fromLanding: true)
+        #expect(decide(&once, noRetries) == .retry(after: 0), "without retries, one rerun still")
+        #expect(decide(&once, noRetries) == .giveUp)
+        var resumed = RetryPolicy(rerunOnConflict: true)
+        resumed.earlierConflicts = [0: 2]
+        #expect(decide(&resumed, conflict) == .giveUp, "conflicts of the runs --resume continued count")
+        var unlanded = RetryPolicy(rerunOnConflict: true)
+        var found = conflict
+        found.fromLanding = false
+        #expect(decide(&unlanded, found) == .giveUp, "kept work mid-rebase is the user's: never rerun over it")
     }
 
     @Test func nothingIsRetriedOnceTheRunIsStoppingNorAfterAnInterrupt() {

@@ -273,16 +273,23 @@ import Testing
         #expect(run.status(result, "work") == .awaitingReview)
     }
 
-    @Test func aConflictIsRerunOnceOnlyWhenAsked() throws {
+    @Test func aLandingsConflictIsRerunOnceOnlyWhenAskedAndOneFoundWithoutLandingNever() throws {
         for rerun in [false, true] {
             var options = RunOptions()
             options.rerunOnConflict = rerun
             var run = try ControllerSimulation(lines("edit:", "    x"), jobs: 1, options: options)
-            run.behaviours = ["edit": [Behaviour(outcome: .conflict(["a.txt"]))]]
+            run.behaviours = ["edit": [Behaviour(seconds: 1, landing: (1, .conflict(["a.txt"])))]]
             let result = run.run()
             #expect(run.starts(of: "edit").count == (rerun ? 2 : 1))
             #expect(run.status(result, "edit") == .failed)
         }
+        // Kept work found mid-rebase at set-up ends as a conflict with no landing: the user's to finish.
+        var options = RunOptions()
+        options.rerunOnConflict = true
+        var run = try ControllerSimulation(lines("edit:", "    x"), jobs: 1, options: options)
+        run.behaviours = ["edit": [Behaviour(outcome: .conflict(["a.txt"]))]]
+        _ = run.run()
+        #expect(run.starts(of: "edit").count == 1)
     }
 
     @Test func theBudgetStopsPromptTicketsButNotShellTickets() throws {
