@@ -76,7 +76,7 @@ import Testing
 
     // MARK: - No change, and the permission mode, with --worktree
 
-    @Test(.enabled(if: gitAvailable, "git is needed"), .timeLimit(.minutes(1)))
+    @Test(.enabled(if: gitAvailable, "git is needed"), .timeLimit(.minutes(4)))
     func anAgentThatChangedNothingInItsWorktreeEndsNoChange() throws {
         let directory = try repository(#"{"id": "idle", "prompt": "fake:nothing"}, {"id": "next", "dependsOn": ["idle"], "run": "true"}"#)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -93,7 +93,7 @@ import Testing
         #expect(Array(argv.dropFirst(2)) == ["--permission-mode", "acceptEdits"], "\(argv)")
     }
 
-    @Test(.enabled(if: gitAvailable, "git is needed"), .timeLimit(.minutes(1)))
+    @Test(.enabled(if: gitAvailable, "git is needed"), .timeLimit(.minutes(4)))
     func allowNoChangeMakesAnIdleAgentASuccessAndATicketsPermissionModeWins() throws {
         let directory = try repository(
             #"{"id": "research", "prompt": "fake:nothing", "allowNoChange": true, "permissionMode": "plan"}, "#

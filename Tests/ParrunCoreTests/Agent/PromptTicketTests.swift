@@ -118,7 +118,7 @@ import Testing
         #expect(call(directory, "r.stdin.2").contains("stopped by an API limit"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func rateLimitsLowerHowManyAgentsRunAndQuietRaisesItAgain() throws {
         let tickets = (1...4).map { #"{"id": "r\#($0)", "prompt": "fake:rate-once"}"# }.joined(separator: ", ")
             + #", {"id": "wait", "dependsOn": ["r1", "r2", "r3", "r4"], "run": "sleep 1"}"#
@@ -152,7 +152,7 @@ import Testing
         #expect(limits.allSatisfy { (1...4).contains($0) })
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aUsageLimitPausesEveryPromptTicketUntilItResets() throws {
         let directory = try project(
             #"{"id": "u", "prompt": "fake:usage-once"}, {"id": "v", "prompt": "fake:usage-text"}, {"id": "shell", "run": "true"}"#)
@@ -171,7 +171,7 @@ import Testing
         #expect(shellStart < retry, "\(outcome.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aResumedRunContinuesAnInterruptedAgentInItsSession() throws {
         let directory = try project(#"{"id": "s", "prompt": "fake:slow"}, {"id": "t", "dependsOn": ["s"], "prompt": "then"}"#)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -207,7 +207,7 @@ import Testing
         #expect(call(again, "s.stdin.1") == "fake:slow")
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [SIGINT, SIGTERM])
+    @Test(.timeLimit(.minutes(4)), arguments: [SIGINT, SIGTERM])
     func aResumeAfterCtrlCOrSIGTERMContinuesTheAgentsSession(signal: Int32) throws {
         let directory = try project(#"{"id": "s", "prompt": "fake:slow"}"#)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -227,7 +227,7 @@ import Testing
         #expect(call(directory, "s.stdin.1").hasPrefix("Your previous attempt at this task was interrupted"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aFailedVerifySendsItsOutputBackToTheAgentAndAShellTicketFails() throws {
         let check = #"grep -q fixed $PARRUN_TICKET_ID.txt || { echo \"expected fixed, found $(cat $PARRUN_TICKET_ID.txt)\"; exit 1; }"#
         let directory = try project(

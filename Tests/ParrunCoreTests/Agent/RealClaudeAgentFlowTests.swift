@@ -27,7 +27,7 @@ struct RealClaudeAgentFlowTests {
         return ends
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func inAWorktreeTheAgentMayWriteAndOneThatWroteNothingEndsNoChange() throws {
         let directory = try CLITests.directory([".gitignore": ".parrun/\nhome/\nmock.*\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -53,7 +53,7 @@ struct RealClaudeAgentFlowTests {
         #expect(statuses == ["writer": "succeeded", "idle": "no-change", "research": "succeeded"])
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func aSessionOutOfTurnsIsContinuedAndFinishes() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -66,7 +66,7 @@ struct RealClaudeCostTests {
     /// The CLI reports a session's cost from its start: rate-limited after a
     /// tool call and continued, the ticket's two attempts cost what the mock
     /// served once, not the first attempt's cost twice.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func aContinuedSessionCountsOnlyWhatItAdds() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -86,7 +86,7 @@ struct RealClaudeCostTests {
 
     /// The same across two parrun processes: the journal says what the
     /// session cost before, and the resumed run subtracts it.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func aSessionContinuedByResumeCountsOnlyWhatItAdds() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -109,7 +109,7 @@ struct RealClaudeCostTests {
 
     /// Killed by its timeout before its result, an attempt is counted from the
     /// tokens its stream showed, priced by the list price or the manifest's.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func aKilledAttemptIsEstimatedFromItsTokensAtTheManifestsPrices() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -36,7 +36,7 @@ struct RealClaudeTests {
         try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func threeAgentsWriteTheirFilesInOrderAndARateLimitIsRetried() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -76,7 +76,7 @@ struct RealClaudeTests {
     /// Allowed retries, the CLI retries a 529 itself and says so (`api_retry`):
     /// parrun sees each, lowers the agent limit once, and the attempt succeeds
     /// without a retry of parrun's.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func rateLimitsTheCLIRetriesItselfAreSeenAndTheTicketSucceeds() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -102,7 +102,7 @@ struct RealClaudeTests {
         #expect(waits?["rateLimitSignals"] as? Int == 2 && waits?["rateLimited"] as? Int == 0, "\(String(describing: waits))")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func aUsageLimitPausesAgentsUntilItResets() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -117,7 +117,7 @@ struct RealClaudeTests {
         #expect(read(directory, "u.txt") == "u\n")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func aFailedVerifyGoesBackToTheAgentWithItsOutput() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -138,7 +138,7 @@ struct RealClaudeTests {
 
     /// Without -k a failure stops new tickets, but an agent at work goes on,
     /// its verify feedback rounds included.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func anotherTicketsFailureDoesNotCutAFeedbackRoundShort() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -159,7 +159,7 @@ struct RealClaudeTests {
         #expect(states["v"] == "succeeded" && states["after"] != "succeeded", "\(states)")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func aKilledRunResumesTheAgentInItsSession() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -37,7 +37,7 @@ struct InspectTests {
         #expect(try CLITests.run(["diff", "tset"], in: directory).stderr.contains("did you mean 'test'?"))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func showOfAPromptTicketHasItsSessionCostAttemptsAndTheSameAsJSON() throws {
         let manifest = #"{"claude": ""# + PromptTicketTests.fake + #"", "tickets": [{"id": "agent", "prompt": "fake:ok write", "verify": "echo checked the work; echo all good"}]}"#
         let directory = try repository(manifest, name: "tickets.json")
@@ -78,7 +78,7 @@ struct InspectTests {
         #expect((attempts.first?["startedAt"] as? Double ?? 0) > 1_700_000_000)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func statusJSONCarriesSessionWorktreeBranchAndLandedCommit() throws {
         let directory = try repository("x:\n    echo x > x.txt\nkept:\n    @review\n    echo k > k.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -97,7 +97,7 @@ struct InspectTests {
         #expect(try CLITests.run(["show", "kept"], in: directory).stdout.contains("  review:   rejected: too small\n"))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func diffShowsAPendingChangeThroughGitsPagerOnATerminalOnly() throws {
         let directory = try repository("kept:\n    @review\n    echo changed > shared.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -139,7 +139,7 @@ struct InspectTests {
         #expect(outcome.stderr.contains("a did not run with --worktree"), "\(outcome.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func landingSaysLandedAsItsCommitAndJSONHasLandedAndConflictedEvents() throws {
         let directory = try repository("x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }

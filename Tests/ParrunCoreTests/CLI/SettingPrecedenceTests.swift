@@ -4,7 +4,7 @@ import Testing
 /// One precedence for every setting: the ticket's own value, then the command
 /// line, then the environment, then the manifest's defaults, then parrun's own.
 @Suite struct SettingPrecedenceTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func timeoutOnTheCommandLineWinsOverTheManifestsDefault() throws {
         let manifest = #"{"defaults": {"timeout": "30s"}, "tickets": [{"id": "slow", "run": "sleep 20"}, {"id": "own", "run": "sleep 0.2", "timeout": "10s"}]}"#
         let directory = try CLITests.directory(["tickets.json": manifest])

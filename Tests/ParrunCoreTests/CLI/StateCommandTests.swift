@@ -75,7 +75,7 @@ import Testing
         #expect(!succeeded.stderr.contains("to continue"), "a run that succeeded has nothing to continue")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func twoManifestsInOneDirectoryDoNotTakeEachOthersTickets() throws {
         let directory = try CLITests.directory([
             "A.pf": "x:\n    sleep 1.5; echo A-done\n", "B.pf": "x:\n    echo B-ran > b-ran.txt; exit 1\n",
@@ -287,7 +287,7 @@ import Testing
         #expect(String(decoding: LogsCommand.lastLines(1, of: Array("a\nno break".utf8)), as: UTF8.self) == "no break")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func cleanRefusesWhileARunIsLiveUnlessForced() throws {
         let directory = try CLITests.directory([
             "Parrunfile": "slow:\n    touch started; sleep 30\n", ".parrun/keep.txt": "not parrun's",
@@ -311,7 +311,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/keep.txt").path), "only parrun's own files go")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aClaimLeftByAKilledParrunIsTakenOverWithAMessage() throws {
         let directory = try CLITests.directory(["Parrunfile": "slow:\n    touch started; sleep 30\n"])
         defer { try? FileManager.default.removeItem(at: directory) }

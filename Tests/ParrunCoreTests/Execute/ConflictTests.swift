@@ -43,7 +43,7 @@ struct ConflictTests {
         return line.dropFirst("  to continue: parrun ".count).split(separator: " ").map(String.init)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func theConflictMessageNamesTheTicketItsWorktreeBranchAndFiles() throws {
         let directory = try repository(conflicting)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -64,7 +64,7 @@ struct ConflictTests {
         #expect(line.contains("\"branch\": \"parrun/") && line.contains("\"next\": \"rerun-on-resume\""), "\(line)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func resumeRerunsAConflictedShellTicketFromTheNewHead() throws {
         let directory = try repository(conflicting)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -77,7 +77,7 @@ struct ConflictTests {
         #expect(try git(directory, "log", "--format=%s", "main").contains("x\n"), "x's work is still in the history")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func onConflictRerunRerunsAsOftenAsTheTicketsRetriesThenLeavesItToTheUser() throws {
         let repo = try repository("")
         defer { try? FileManager.default.removeItem(at: repo) }
@@ -93,7 +93,7 @@ struct ConflictTests {
 
     /// The printed `to continue` command, followed as it is, makes progress:
     /// the run ends succeeded, or parrun stops offering it and says why.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func followingToContinueEndsSucceededOrStopsWithADifferentMessage() throws {
         // Work that conflicts once: a rerun on the new head lands.
         let once = try repository(conflicting)
@@ -136,7 +136,7 @@ struct ConflictTests {
         #expect(read(always, "shared.txt") == "resolved\n")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aPromptTicketsRerunContinuesItsSessionToldWhichFilesConflicted() throws {
         let manifest = #"{"claude": ""# + PromptTicketTests.fake + #"", "tickets": ["#
             + #"{"id": "x", "run": "echo from x > y.txt"}, {"id": "y", "prompt": "fake:late write y.txt"}]}"#

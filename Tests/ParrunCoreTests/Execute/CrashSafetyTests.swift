@@ -75,7 +75,7 @@ import Testing
         return left
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func killedAtRandomMomentsAndResumedEveryTicketSucceedsOnce() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

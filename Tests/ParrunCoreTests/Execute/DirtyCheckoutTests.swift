@@ -26,7 +26,7 @@ struct DirtyCheckoutTests: GitRepositoryTests {
         try Data(text.utf8).write(to: directory.appendingPathComponent(name))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func landingOnADirtyCheckoutBringsTheLandedFilesAndKeepsEveryChangeOfTheUser() throws {
         let files = Self.ignoring.merging(["mine.txt": "original\n", "staged.txt": "original\n"]) { $1 }
         let directory = try repository("a:\n    echo a > a.txt\nb:\n    echo b > b.txt\nc: a\n    echo c > c.txt\n", files: files)
@@ -46,7 +46,7 @@ struct DirtyCheckoutTests: GitRepositoryTests {
         #expect(!outcome.stderr.contains("read-tree"), "no catch-up advice is needed: \(outcome.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aDirtyFileATicketDeclaresItTouchesRefusesTheRunBeforeAnythingStarts() throws {
         let manifest = "a:\n    @touches shared.txt\n    echo from a > shared.txt; touch ../../../a-ran\nb:\n    echo b > b.txt\n"
         let directory = try repository(manifest, files: Self.ignoring.merging(["shared.txt": "original\n"]) { $1 })
@@ -62,7 +62,7 @@ struct DirtyCheckoutTests: GitRepositoryTests {
         #expect(read(directory, "shared.txt") == "my work in progress\n")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aLandingThatWouldOverwriteAnUndeclaredDirtyFileFailsThatTicketAlone() throws {
         let manifest = "a:\n    echo from a > shared.txt\nb:\n    echo b > b.txt\nlater: a\n    touch later.txt\n"
         let directory = try repository(manifest, files: Self.ignoring.merging(["shared.txt": "original\n"]) { $1 })
@@ -79,7 +79,7 @@ struct DirtyCheckoutTests: GitRepositoryTests {
         #expect(try git(directory, "status", "--porcelain") == " M shared.txt\n", "nothing staged behind the user's back")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func theJournalRecordsEachLandingsBaseAndTheCommitItLanded() throws {
         let directory = try repository("a:\n    echo a > a.txt\nb: a\n    echo b > b.txt\n", files: Self.ignoring)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -97,7 +97,7 @@ struct DirtyCheckoutTests: GitRepositoryTests {
         #expect(try git(directory, "show", "\(landings.first?.landed ?? ""):a.txt") == "a\n")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aStateDirectoryInsideTheRepositoryIsExcludedOnceAndGitignoreIsLeftAlone() throws {
         let directory = try repository("a:\n    echo a > a.txt\n", files: ["readme.txt": "hi\n"])
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -21,7 +21,7 @@ struct LandingLockTests {
         CommandRunner.run(["git", "cat-file", "-e", "main:edit.txt"], in: directory.path).succeeded
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aLockHeldElsewhereFailsTheTicketAfterTheHelperTimeoutAndResumeLandsIt() throws {
         let directory = try repository()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -37,7 +37,7 @@ struct LandingLockTests {
         #expect(landed(directory))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aSymlinkAtTheLockIsNotFollowed() throws {
         let directory = try repository()
         defer { try? FileManager.default.removeItem(at: directory) }

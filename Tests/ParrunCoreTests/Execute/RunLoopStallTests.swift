@@ -38,7 +38,7 @@ import Testing
 
     private var path: String { ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin" }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aReaderThatStopsReadingDelaysNeitherTimeoutsNorCtrlC() throws {
         let flood = "trap 'date +%s.%N > flood.stopped; exit 1' TERM; yes hello | head -c 30000000; sleep 60 & wait"
         let slow = "date +%s.%N > slow.started; trap 'date +%s.%N > slow.stopped; exit 1' TERM; sleep 60 & wait"
@@ -97,7 +97,7 @@ import Testing
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: ["0", "1"])
+    @Test(.timeLimit(.minutes(4)), arguments: ["0", "1"])
     func aTicketThatClosesItsOutputCostsNoCPU(noPidfd: String) throws {
         let directory = try CLITests.directory(["Parrunfile": "quiet:\n    exec >/dev/null 2>&1; sleep 3\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -108,7 +108,7 @@ import Testing
         #expect(cpu < 0.3, "parrun used \(cpu) s of CPU while its ticket slept with its output closed")
     }
 
-    @Test(.enabled(if: gitAvailable, "git is needed (.ci/run installs it)"), .timeLimit(.minutes(1)))
+    @Test(.enabled(if: gitAvailable, "git is needed (.ci/run installs it)"), .timeLimit(.minutes(4)))
     func ctrlCWhileGitSetsUpAWorktreeStartsNothing() throws {
         let directory = try repository("first:\n    touch first.ran\nsecond:\n    touch second.ran\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -126,7 +126,7 @@ import Testing
         #expect(!parrun.stderr.contains("could not start"), "\(parrun.stderr)")
     }
 
-    @Test(.enabled(if: gitAvailable, "git is needed (.ci/run installs it)"), .timeLimit(.minutes(1)))
+    @Test(.enabled(if: gitAvailable, "git is needed (.ci/run installs it)"), .timeLimit(.minutes(4)))
     func aHungGitFailsTheLandingWithATimeoutAndTheRunGoesOn() throws {
         let directory = try repository("change:\n    echo new > change.txt\nnothing:\n    sleep 0.5\nlater: nothing\n    true\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -146,7 +146,7 @@ import Testing
 
     /// git lands beside the loop: while it hangs, another ticket's timeout
     /// fires on time, and Ctrl-C stops the hung git and the run at once.
-    @Test(.enabled(if: gitAvailable, "git is needed (.ci/run installs it)"), .timeLimit(.minutes(1)))
+    @Test(.enabled(if: gitAvailable, "git is needed (.ci/run installs it)"), .timeLimit(.minutes(4)))
     func whileALandingHangsTimeoutsFireAndCtrlCActs() throws {
         let directory = try repository(
             "change:\n    echo new > change.txt\n"
@@ -170,7 +170,7 @@ import Testing
         #expect(parrun.stderr.contains("was stopped by a signal"), "the landing says why it failed: \(parrun.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aHungSqueueNeitherStopsTheRunNorHoldsUpTimeoutsOrCtrlC() throws {
         let fake = try fakePrograms([
             "srun": "while [ $# -gt 0 ] && [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"\n",

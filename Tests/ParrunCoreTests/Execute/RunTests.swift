@@ -361,7 +361,7 @@ import Testing
         #expect(outcome.stderr.isEmpty, "with --json nothing else is printed")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aRetryCancelledByCtrlCIsAnEvent() throws {
         let directory = try CLITests.directory(["Parrunfile": "a:\n    @retries 3\n    exit 1\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -378,7 +378,7 @@ import Testing
         #expect(events.first { $0["event"] as? String == "ticket-retry-cancelled" }?["id"] as? String == "a")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aVerifyGateStoppedByCtrlCIsNotAFailedVerdict() throws {
         let directory = try CLITests.directory(["Parrunfile": "a:\n    true\n    @verify touch verifying; sleep 10\n"])
         defer { try? FileManager.default.removeItem(at: directory) }

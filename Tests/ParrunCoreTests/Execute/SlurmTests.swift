@@ -31,7 +31,7 @@ struct SlurmTests {
         #expect(plan.stdout.contains("(-j auto: the Slurm cluster's "), "\(plan.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aTimeoutOrAKilledParrunLeavesNoJobInTheQueue() throws {
         let directory = try CLITests.directory(["Parrunfile": "slow:\n    @timeout 1s\n    sleep 60\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,7 +61,7 @@ struct SlurmTests {
         #expect(!squeue().contains(":long"), "no job of the run is left: \(squeue())")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func jobsBeyondTheClustersCPUsShowAsQueuedWithTheirIDs() throws {
         let cpus = SlurmLauncher.clusterCPUs() ?? 2
         let count = cpus + 1
@@ -94,7 +94,7 @@ struct SlurmTests {
         #expect(Set(jobs).count == count, "each attempt's job id is in the journal: \(jobs)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func promptTicketsVerifyGatesRetriesAndCtrlCWorkUnchanged() throws {
         let directory = try CLITests.directory([
             "tickets.json": #"{"claude": ""# + PromptTicketTests.fake + #"", "tickets": [{"id": "agent", "prompt": "fake:ok", "verify": "test -n \"$SLURM_JOB_ID\" && test -s agent.txt"}, "#
@@ -118,7 +118,7 @@ struct SlurmTests {
         #expect(!squeue().contains(":long"), "Ctrl-C cancelled the job: \(squeue())")
     }
 
-    @Test(.timeLimit(.minutes(2)), .enabled(if: slurmAccountingAnswers, "Slurm keeps no accounting (`sacct` does not answer; .ci/slurm-up sets up slurmdbd); the 20-ticket Slurm test is skipped"))
+    @Test(.timeLimit(.minutes(4)), .enabled(if: slurmAccountingAnswers, "Slurm keeps no accounting (`sacct` does not answer; .ci/slurm-up sets up slurmdbd); the 20-ticket Slurm test is skipped"))
     func twentyTicketsWithDependenciesRunInOrderAtJ4() throws {
         let eventsPath = FileManager.default.temporaryDirectory.appendingPathComponent("slurm-events-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: eventsPath) }

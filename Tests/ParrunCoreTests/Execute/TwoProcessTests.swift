@@ -4,7 +4,7 @@ import Testing
 
 /// Two real parrun processes on one manifest and state directory.
 @Suite struct TwoProcessTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func twoParrunsStartedTogetherRunEachTicketExactlyOnce() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -32,7 +32,7 @@ import Testing
         #expect(first.stderr.contains("ok t") && second.stderr.contains("ok t"), "\(first.stderr)\n---\n\(second.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aTicketClaimedByALiveParrunIsWaitedForNotRunAgain() throws {
         let directory = try CLITests.directory([
             "Parrunfile": """
@@ -59,7 +59,7 @@ import Testing
     /// A fresh run rewrites a shorter journal (dropping the manifest's earlier
     /// run); it must follow the new file from its end, or it misses what a
     /// joining parrun records and runs that ticket again.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aRunThatCompactedTheJournalSeesWhatAJoiningParrunDid() throws {
         let directory = try CLITests.directory([
             "Parrunfile": """
@@ -98,7 +98,7 @@ import Testing
     }
 
     /// A ticket the other parrun ended awaiting review is not "left unfinished": the joiner must not run it again.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aTicketAwaitingReviewInTheOtherParrunDoesNotRunAgain() throws {
         let directory = try CLITests.directory(["Parrunfile": "r:\n    @review\n    touch r-started; sleep 1; echo r >> runs.txt\nc:\n    sleep 2.5\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -110,7 +110,7 @@ import Testing
 
     /// Both parruns free `c` at about the same moment; whichever runs it, the
     /// other must take its failure from the journal, not run it again.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aTicketThatFailedInTheOtherParrunIsNotRunAgain() throws {
         let directory = try CLITests.directory(["Parrunfile": "a:\n    touch a-started; sleep 1\nb:\n    sleep 1\nc: a b\n    echo c >> runs.txt; exit 1\n"])
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -19,7 +19,7 @@ struct WorktreeTests: GitRepositoryTests {
 
 
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func tenTicketsEditingDifferentFilesAllLand() throws {
         let manifest = (1...10).map { "t\($0):\n    @title Write file \($0)\n    sleep 0.0\($0 % 3); echo \($0) > file\($0).txt\n" }.joined()
         let directory = try repository(manifest)
@@ -36,7 +36,7 @@ struct WorktreeTests: GitRepositoryTests {
         try git(directory, "fsck", "--no-progress")  // fails the test when the repository is damaged
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aTicketWithAnIdTooLongForAFileNameGetsAWorktreeAndLands() throws {
         let id = "t" + String(repeating: "x", count: 299)
         let directory = try repository("\(id):\n    echo long > long.txt\nafter: \(id)\n    cat long.txt\n")
@@ -49,7 +49,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(branches.split(separator: "\n").allSatisfy { $0.utf8.count < 200 }, "\(branches)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func twoTicketsEditingTheSameLineGiveOneConflictAndKeepBothVersions() throws {
         let directory = try repository("x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\nlater: y\n    touch later.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,7 +71,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(status.stdout.contains("conflict in shared.txt"), "\(status.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func onConflictRerunRunsTheTicketAgainFromTheNewHeadAndCleanRemovesWhatIsLeft() throws {
         let manifest = "x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\n"
         let directory = try repository(manifest)
@@ -95,7 +95,7 @@ struct WorktreeTests: GitRepositoryTests {
         try git(directory, "fsck", "--no-progress")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func resumeLandsAConflictsFixedBranchOrRerunsIt() throws {
         let manifest = "x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\nafter: y\n    cat shared.txt > after.txt\n"
         let directory = try repository(manifest)
@@ -122,7 +122,7 @@ struct WorktreeTests: GitRepositoryTests {
 
     /// SIGKILL at random moments, landing included, then `--resume` until done:
     /// every ticket's work is on main exactly once, and the repository is sound.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func killedAtRandomMomentsAndResumedEveryTicketLandsOnce() throws {
         var random = SeededGenerator(seed: 5)
         var manifest = ""
@@ -168,7 +168,7 @@ struct WorktreeTests: GitRepositoryTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func worktreeSetupRunsFirstAndItsFailureFailsTheTicket() throws {
         let directory = try repository("worktreeSetup = echo prepared > setup.out\nisolate = worktree\nuse:\n    cat setup.out > used.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -184,7 +184,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".parrun/worktrees/use/never.txt").path))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func changesOutsideDeclaredTouchesAreReported() throws {
         let directory = try repository("a:\n    @touches src/**\n    mkdir -p src; echo a > src/a.txt; echo stray > stray.txt\nb:\n    @touches docs/\n    mkdir -p docs; echo b > docs/b.md\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -194,7 +194,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(!outcome.stderr.contains("b changed paths outside"))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func reviewedWorkLandsOnlyOnceApproved() throws {
         let directory = try repository("change:\n    @review\n    echo reviewed > reviewed.txt\nafter: change\n    cat reviewed.txt > after.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -208,7 +208,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(try git(directory, "show", "main:after.txt") == "reviewed\n")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -255,7 +255,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("ran").path), "the checkout (main) was not touched")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func anAgentSentBackByItsVerifyGateFindsItsFilesInItsWorktree() throws {
         // The gate fails once, leaving a mark in the worktree; only a retry in the same worktree passes it.
         let directory = try repository("")
@@ -274,7 +274,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(read(directory, "agent.txt") == "fixed\n" && read(directory, "seen") != nil, "both attempts' files landed")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func twoParrunsOnOneWorktreeRunLandOneAtATime() throws {
         let manifest = (1...12).map { "t\($0):\n    sleep 0.\($0 % 4); echo t\($0) > f\($0).txt\n" }.joined()
         let directory = try repository(manifest)
@@ -313,7 +313,7 @@ struct WorktreeTests: GitRepositoryTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aParrunJoiningAWorktreeRunMustUseWorktreesToo() throws {
         let directory = try repository("slow:\n    sleep 2; echo s > s.txt\nquick:\n    echo q > q.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -330,7 +330,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(try git(directory, "status", "--porcelain").isEmpty, "nothing was left uncommitted in the checkout")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aKeptWorktreeMidRebaseIsNotLandedAndADeletedOneIsTakenFromItsBranch() throws {
         let directory = try repository("x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -354,7 +354,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(try git(directory, "show", "main:shared.txt").contains("from x and y"), "the fix on the branch landed")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func aResumedRunLandsOnItsBranchAndLeavesAnotherCheckedOutBranchAlone() throws {
         let directory = try repository("a:\n    echo a > a.txt\nb:\n    test -f ../../../fixed; echo b > b.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -370,7 +370,7 @@ struct WorktreeTests: GitRepositoryTests {
         #expect(read(directory, "b.txt") == nil, "feat, checked out now, was left alone")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func landingLeavesTheCheckoutAloneOnceTheUserSwitchedBranches() throws {
         let directory = try repository("a:\n    touch ../../../a-started; sleep 1; echo a > a.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -52,7 +52,7 @@ import Testing
         #expect(problems == ["1:52: error: `touches` of ticket 'a' must be a list of path patterns (or one string, comma-separated), found a number"])
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(4)))
     func overlappingTicketsNeverRunConcurrently() throws {
         // Each ticket logs its start and end with a timestamp; the overlapping ones must not interleave.
         let step = "echo \"$PARRUN_TICKET_ID start $(date +%s%N)\" >> ../times.txt; sleep 0.3; echo \"$PARRUN_TICKET_ID end $(date +%s%N)\" >> ../times.txt"

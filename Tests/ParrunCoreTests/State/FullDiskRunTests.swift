@@ -10,7 +10,7 @@ import Testing
 /// nothing whose success was recorded.
 @Suite(.enabled(if: SmallFileSystem.canMount, SmallFileSystem.whyNot))
 struct FullDiskRunTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aFullDiskStopsTheRunAndResumeFinishesIt() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -49,7 +49,7 @@ struct FullDiskRunTests {
 /// fail with EFBIG once it reaches the limit, as a full disk would.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/sh"), "needs /bin/sh to set the limit"))
 struct FileSizeLimitRunTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aFileSizeLimitStopsTheRunAndResumeFinishesIt() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

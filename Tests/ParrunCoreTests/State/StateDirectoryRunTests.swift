@@ -6,7 +6,7 @@ import Testing
 /// the next sync, at most a second later, or when the run ends) and stops
 /// with exit 5, naming the directory, instead of recording into nothing.
 @Suite struct StateDirectoryRunTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(4)))
     func aDeletedStateDirectoryStopsTheRunWithExit5() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

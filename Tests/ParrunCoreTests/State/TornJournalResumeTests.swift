@@ -8,7 +8,7 @@ import Testing
 /// cuts the torn record off, says so, and goes on; none redoes a ticket
 /// whose success was recorded, and the last one finishes the chain.
 @Suite struct TornJournalResumeTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(4)))
     func fiveCrashesWithTornTailsInARowAllResumeCleanly() throws {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
