@@ -53,6 +53,39 @@ struct RealClaudeAgentFlowTests {
         #expect(statuses == ["writer": "succeeded", "idle": "no-change", "research": "succeeded"])
     }
 
+    /// Two agents change the same line: the one that lands second conflicts,
+    /// and its agent continues its session in a worktree from the new head,
+    /// told what conflicted; its redone work lands and the run succeeds.
+    @Test(.timeLimit(.minutes(4)))
+    func twoAgentsWhoseWorkConflictsEndWithBothChangesLanded() throws {
+        let directory = try CLITests.directory([".gitignore": ".parrun/\nhome/\nmock.*\n", "shared.txt": "original\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for arguments in [["init", "-q", "-b", "main"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start"]] {
+            let result = CommandRunner.run(["git"] + arguments, in: directory.path)
+            #expect(result.succeeded, "git \(arguments): \(result.output)")
+        }
+        let mock = try RealClaude.Mock(in: directory)
+        let worktrees = directory.appendingPathComponent(".parrun/worktrees").path
+        // b answers late, so a lands first and b's change conflicts with it.
+        let manifest = #"{"tickets": ["#
+            + #"{"id": "a", "prompt": "Edit [[write \#(worktrees)/a/shared.txt: from a]]"},"#
+            + #"{"id": "b", "prompt": "Edit [[write \#(worktrees)/b/shared.txt: from b]] [[slow 3]] [[on feedback write \#(worktrees)/b/shared.txt: from a and b]]"}]}"#
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
+        let outcome = try CLITests.run(["-q", "--agents", "2", "--worktree", "--on-conflict", "rerun", "tickets.json"],
+                                       in: directory, environment: try environment(directory, mock: mock))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("shared.txt"), "the conflict names the file: \(outcome.stderr)")
+        // The mock writes "from a and b" only when told the work could not be merged.
+        #expect((try? String(contentsOf: directory.appendingPathComponent("shared.txt"), encoding: .utf8)) == "from a and b\n",
+                "b's redone work landed on top of a's: \(outcome.stderr)")
+        #expect(try ends(directory).filter { $0.id == "b" }.map(\.status) == ["conflict", "succeeded"])
+        var sessions: [String: Set<String>] = [:]
+        for case .session(let record) in try JournalReader.read(directory.appendingPathComponent(".parrun/journal.jsonl").path).records {
+            sessions[record.id, default: []].insert(record.session)
+        }
+        #expect(sessions["b"]?.count == 1, "b's rerun continued its session: \(sessions)")
+    }
+
     @Test(.timeLimit(.minutes(4)))
     func aSessionOutOfTurnsIsContinuedAndFinishes() throws {
         let directory = try CLITests.directory()

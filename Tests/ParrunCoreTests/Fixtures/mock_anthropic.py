@@ -25,8 +25,8 @@ first line of output (and into --port-file). It answers POST /v1/messages:
 - when the prompt contains `[[slow after tool SECONDS]]`, the first answer
   after a tool result waits that long (an attempt killed mid-way has used tokens);
 - when the prompt contains `[[on feedback write PATH: TEXT]]` and the latest
-  user message quotes a verifier or a reviewer, with a `Write` of TEXT to PATH
-  (once per such message);
+  user message quotes a verifier or a reviewer, or says the work could not be
+  merged (a conflict), with a `Write` of TEXT to PATH (once per such message);
 - with `--answers FILE` (a JSON list of {"match": TEXT, "writes": [{"path",
   "content"}]}), a prompt containing TEXT gets one `Write` call per file, in
   turn (paths relative to --root), then a short text;
@@ -106,7 +106,7 @@ def plan(request):
     feedback = re.search(r"\[\[on feedback write (\S+): (.*?)\]\]", every)
     if feedback and has_tools:
         asks = [i for i, m in enumerate(messages) if m.get("role") == "user"
-                and any(word in t for t in texts(m.get("content")) for word in ("verifier", "reviewer"))]
+                and any(word in t for t in texts(m.get("content")) for word in ("verifier", "reviewer", "could not be merged"))]
         if asks:
             answered = any(isinstance(b, dict) and b.get("type") == "tool_result"
                            for m in messages[asks[-1] + 1:] if m.get("role") == "user"
