@@ -27,8 +27,8 @@ package struct RunController {
 
     package let plan: Plan
     package let settings: Settings
-    package private(set) var scheduler: Scheduler
-    package private(set) var records: [TicketRecord]
+    package internal(set) var scheduler: Scheduler
+    package internal(set) var records: [TicketRecord]
     package private(set) var retryPolicy: RetryPolicy
     package private(set) var throttle: AgentThrottle
     /// Jitter for back-offs; seeded in tests.
@@ -52,7 +52,7 @@ package struct RunController {
     /// The run is winding down: nothing new starts, running tickets are being stopped.
     package private(set) var stopping = false
     package private(set) var interruptedBy: Int32?
-    package private(set) var costLimitReached = false
+    package internal(set) var costLimitReached = false
     package private(set) var stateFailure: String?
 
     package init(plan: Plan, options: RunOptions, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
@@ -346,28 +346,7 @@ package struct RunController {
         return decision
     }
 
-    private mutating func news(_ ticket: Int, _ result: ElsewhereResult, _ actions: inout [Action]) {
-        switch result {
-        case .succeeded:
-            if scheduler.succeededElsewhere(ticket) { records[ticket].status = .ranElsewhere(succeeded: true) }
-        case .failed:
-            guard scheduler.states[ticket] == .elsewhere else { return }
-            failedElsewhere(ticket, skipping: scheduler.failedElsewhere(ticket), &actions)
-        case .awaitingReview:
-            guard scheduler.states[ticket] == .elsewhere else { return }
-            scheduler.awaitsReview(ticket)
-            records[ticket].status = .awaitingReview
-        }
-    }
-
-    /// Another parrun ran `ticket` and it failed: its dependents are skipped here too.
-    private mutating func failedElsewhere(_ ticket: Int, skipping skipped: [Int], _ actions: inout [Action]) {
-        records[ticket].status = .ranElsewhere(succeeded: false)
-        reportSkipped(skipped, &actions)
-        if scheduler.isStopped { abandonRetries(&actions) }
-    }
-
-    private mutating func reportSkipped(_ skipped: [Int], _ actions: inout [Action]) {
+    mutating func reportSkipped(_ skipped: [Int], _ actions: inout [Action]) {
         for dependent in skipped {
             if case .skipped(let dependency, let cause) = scheduler.states[dependent] {
                 records[dependent].status = .skipped(dependency: dependency, cause: cause)
@@ -375,36 +354,6 @@ package struct RunController {
                 actions.append(.report(.ticketSkipped(ticket: dependent, dependency: dependency, cause: cause)))
             }
         }
-    }
-
-    // MARK: - Agents and the budget
-
-    /// What the agent throttle changed, applied to the scheduler and reported.
-    private mutating func apply(_ change: AgentThrottle.Change?, _ actions: inout [Action]) {
-        switch change {
-        case .limit(let limit, let configured)?:
-            scheduler.setAgentLimit(limit)
-            actions.append(.report(.agentLimit(limit: limit, configured: configured)))
-        case .paused(_, let wallUntil)?:
-            scheduler.holdPrompts(true)
-            actions.append(.report(.agentsPaused(until: wallUntil, reason: "usage limit reached")))
-        case .resumed?:
-            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
-            actions.append(.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again")))
-        case nil:
-            break
-        }
-    }
-
-    /// `--max-cost`: once the agents have cost that much, no prompt ticket starts.
-    private mutating func checkCostLimit(_ actions: inout [Action]) {
-        guard let limit = settings.maxCostUSD, !costLimitReached else { return }
-        let spent = records.reduce(settings.costSpentEarlierUSD) { $0 + ($1.stats?.costUSD ?? 0) }
-        guard spent >= limit else { return }
-        costLimitReached = true
-        scheduler.holdPrompts(true, forGood: true)
-        let estimated = records.contains { $0.stats?.estimated == true } ? ", some of it estimated" : ""
-        actions.append(.report(.notice("parrun: --max-cost \(AgentStats.dollars(limit)) reached (\(AgentStats.dollars(spent)) spent\(estimated)): no more prompt tickets start")))
     }
 
     // MARK: - Signals, timeouts, retries
@@ -434,7 +383,7 @@ package struct RunController {
     }
 
     /// Once nothing new may start, a ticket waiting to be retried has failed for good.
-    private mutating func abandonRetries(_ actions: inout [Action]) {
+    mutating func abandonRetries(_ actions: inout [Action]) {
         for (_, ticket) in retries {
             scheduler.requeue(ticket)
             // Stopped by a signal, it was cut short; after another failure, its own failure stands.
