@@ -11,15 +11,6 @@ import Testing
 @Suite(.enabled(if: RealClaude.cli != nil, "set PARRUN_TEST_CLAUDE to a claude binary (.ci/run installs one) to run the real-CLI tests"),
        .enabled(if: RealClaude.python != nil, "python3 is needed for the mock Messages API"))
 struct RealClaudeAgentFlowTests {
-    private func environment(_ directory: URL, mock: RealClaude.Mock) throws -> [String: String] {
-        let home = directory.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        return [
-            "HOME": home.path, "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(mock.port)", "ANTHROPIC_API_KEY": "test-key",
-            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_MAX_RETRIES": "0",
-            "PARRUN_CLAUDE": "\(RealClaude.cli ?? "claude") -p --output-format stream-json --verbose",
-        ]
-    }
 
     private func ends(_ directory: URL) throws -> [JournalRecord.EndRecord] {
         var ends: [JournalRecord.EndRecord] = []
@@ -43,7 +34,7 @@ struct RealClaudeAgentFlowTests {
             + #"{"id": "idle", "prompt": "Look around and change nothing."},"#
             + #"{"id": "research", "prompt": "Only read.", "allowNoChange": true}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        let outcome = try CLITests.run(["-q", "-k", "--worktree", "tickets.json"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q", "-k", "--worktree", "tickets.json"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 1, "\(outcome.stderr)")
         #expect((try? String(contentsOf: directory.appendingPathComponent("out.txt"), encoding: .utf8)) == "written\n",
                 "acceptEdits by default: the write landed: \(outcome.stderr)")
@@ -72,7 +63,7 @@ struct RealClaudeAgentFlowTests {
             + #"{"id": "b", "prompt": "Edit [[write \#(worktrees)/b/shared.txt: from b]] [[slow 3]] [[on feedback write \#(worktrees)/b/shared.txt: from a and b]]"}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
         let outcome = try CLITests.run(["-q", "--agents", "2", "--worktree", "--on-conflict", "rerun", "tickets.json"],
-                                       in: directory, environment: try environment(directory, mock: mock))
+                                       in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("shared.txt"), "the conflict names the file: \(outcome.stderr)")
         // The mock writes "from a and b" only when told the work could not be merged.
@@ -96,7 +87,7 @@ struct RealClaudeAgentFlowTests {
         let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
             + #"{"id": "long", "prompt": "Work long [[write \#(file): done]]", "maxTurns": 1}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        let outcome = try CLITests.run(["-q", "tickets.json"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q", "tickets.json"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("continue long in its session"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains(", 1 continuation\n"), "\(outcome.stderr)")

@@ -13,15 +13,6 @@ import Testing
 struct RealClaudeCostTests {
     typealias Mock = RealClaude.Mock
 
-    private func environment(_ directory: URL, mock: Mock) throws -> [String: String] {
-        let home = directory.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        return [
-            "HOME": home.path, "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(mock.port)", "ANTHROPIC_API_KEY": "test-key",
-            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_MAX_RETRIES": "0",
-            "PARRUN_CLAUDE": "\(RealClaude.cli!) -p --output-format stream-json --verbose",
-        ]
-    }
 
     private func write(_ manifest: String, in directory: URL) throws {
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
@@ -73,7 +64,7 @@ struct RealClaudeCostTests {
         let mock = try Mock(in: directory)
         try write(#"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
             + #"{"id": "c", "prompt": "Write it [[write \#(directory.path)/c.txt: c]] [[429 after tool]]"}]}"#, in: directory)
-        let outcome = try CLITests.run(["-q", "--rate-limit-wait", "0.2s"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q", "--rate-limit-wait", "0.2s"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("retry c in"), "the rate limit was retried: \(outcome.stderr)")
         let served = try served(directory)
@@ -93,7 +84,7 @@ struct RealClaudeCostTests {
         let mock = try Mock(in: directory)
         try write(#"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
             + #"{"id": "c", "prompt": "Write it [[write \#(directory.path)/c.txt: c]] [[429 after tool]]"}]}"#, in: directory)
-        let env = try environment(directory, mock: mock)
+        let env = try RealClaude.environment(directory, mock: mock)
         let first = try LaunchedParrun(["-q", "--rate-limit-wait", "60s"], in: directory, environment: env)
         for _ in 0..<800 where !first.stderr.contains("retry c in") { usleep(25_000) }
         #expect(first.stderr.contains("retry c in"), "\(first.stderr)")
@@ -114,7 +105,7 @@ struct RealClaudeCostTests {
         let directory = try CLITests.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let mock = try Mock(in: directory)
-        let env = try environment(directory, mock: mock)
+        let env = try RealClaude.environment(directory, mock: mock)
         func killed(_ tag: String, prices: String) throws -> (stats: [String: Any], stderr: String) {
             let project = directory.appendingPathComponent(tag)
             try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
@@ -151,7 +142,7 @@ struct RealClaudeCostTests {
             return #"{"id": "t\#(index)", "prompt": "Ticket \#(index)\#(write)"}"#
         }
         try write(#"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["# + tickets.joined(separator: ", ") + "]}", in: directory)
-        let outcome = try CLITests.run(["-q", "--agents", "5"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q", "--agents", "5"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let served = try served(directory)
         let counted = try stats(directory)

@@ -13,16 +13,6 @@ struct RealClaudeTests {
 
     typealias Mock = RealClaude.Mock
 
-    /// The environment that points the real CLI at the mock, with a home of its own.
-    private func environment(_ directory: URL, mock: Mock) throws -> [String: String] {
-        let home = directory.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        return [
-            "HOME": home.path, "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(mock.port)", "ANTHROPIC_API_KEY": "test-key",
-            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_MAX_RETRIES": "0",
-            "PARRUN_CLAUDE": "\(RealClaude.cli!) -p --output-format stream-json --verbose",
-        ]
-    }
 
     private func sessions(_ directory: URL) throws -> [String: [String]] {
         var found: [String: [String]] = [:]
@@ -48,7 +38,7 @@ struct RealClaudeTests {
             + #"{"id": "code", "dependsOn": ["spec"], "prompt": "Write the code [[write \#(path)/code.txt: the code]] [[429 once]]"},"#
             + #"{"id": "test", "dependsOn": ["code"], "prompt": "Write the test [[write \#(path)/test.txt: the test]]"}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        let outcome = try CLITests.run(["-q", "--rate-limit-wait", "0.2s"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q", "--rate-limit-wait", "0.2s"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(read(directory, "spec.txt") == "the spec\n")
         #expect(read(directory, "code.txt") == "the code\n")
@@ -84,7 +74,7 @@ struct RealClaudeTests {
         let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
             + #"{"id": "busy", "prompt": "Hi [[529 twice]] [[write \#(directory.path)/busy.txt: busy]]"}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        var environment = try environment(directory, mock: mock)
+        var environment = try RealClaude.environment(directory, mock: mock)
         environment["CLAUDE_CODE_MAX_RETRIES"] = "2"
         let outcome = try CLITests.run(["--json", "--agents", "2"], in: directory, environment: environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -110,7 +100,7 @@ struct RealClaudeTests {
         let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
             + #"{"id": "u", "prompt": "Hi [[usage limit once]] [[write \#(directory.path)/u.txt: u]]"}, {"id": "sh", "run": "true"}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        let outcome = try CLITests.run(["-q", "-j1"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q", "-j1"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("parrun: usage limit reached: prompt tickets wait until"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("1 usage-limit pause"), "\(outcome.stderr)")
@@ -127,7 +117,7 @@ struct RealClaudeTests {
             + #"{"id": "v", "prompt": "Answer [[write \#(file): draft]] [[on feedback write \#(file): fixed]]", "#
             + #""verify": "grep -q fixed answer.txt || { echo 'answer.txt says draft, wanted fixed'; exit 1; }"}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        let outcome = try CLITests.run(["-q"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("VERIFY FAILED v (exit 1)"), "\(outcome.stderr)")
         #expect(read(directory, "answer.txt") == "fixed\n")
@@ -149,7 +139,7 @@ struct RealClaudeTests {
             + #""verify": "grep -q fixed answer.txt || { echo 'answer.txt says draft, wanted fixed'; exit 1; }"},"#
             + #"{"id": "bad", "run": "exit 1"}, {"id": "after", "dependsOn": ["bad"], "run": "true"}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        let outcome = try CLITests.run(["-q", "-j2"], in: directory, environment: try environment(directory, mock: mock))
+        let outcome = try CLITests.run(["-q", "-j2"], in: directory, environment: try RealClaude.environment(directory, mock: mock))
         #expect(outcome.status == 1, "bad failed: \(outcome.stderr)")
         #expect(outcome.stderr.contains("VERIFY FAILED v (exit 1)"), "\(outcome.stderr)")
         #expect(read(directory, "answer.txt") == "fixed\n", "v's feedback round ran after bad failed: \(outcome.stderr)")
@@ -167,7 +157,7 @@ struct RealClaudeTests {
         let manifest = #"{"defaults": {"permissionMode": "acceptEdits"}, "tickets": ["#
             + #"{"id": "s", "prompt": "Slow one [[slow 30]] [[write \#(directory.path)/s.txt: s]]"}]}"#
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("tickets.json"))
-        let env = try environment(directory, mock: mock)
+        let env = try RealClaude.environment(directory, mock: mock)
         let first = try LaunchedParrun(["-q"], in: directory, environment: env)
         // Until the CLI has reported its session (the mock then holds the answer back).
         for _ in 0..<400 where (try? sessions(directory))?["s"] == nil {
@@ -190,6 +180,17 @@ struct RealClaudeTests {
 enum RealClaude {
     static let cli = ProcessInfo.processInfo.environment["PARRUN_TEST_CLAUDE"].flatMap { $0.isEmpty ? nil : $0 }
     static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// The environment that points the real CLI at the mock, with a home of its own.
+    static func environment(_ directory: URL, mock: Mock) throws -> [String: String] {
+        let home = directory.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        return [
+            "HOME": home.path, "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(mock.port)", "ANTHROPIC_API_KEY": "test-key",
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_MAX_RETRIES": "0",
+            "PARRUN_CLAUDE": "\(cli ?? "claude") -p --output-format stream-json --verbose",
+        ]
+    }
+
     static let mockScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/mock_anthropic.py").path
 

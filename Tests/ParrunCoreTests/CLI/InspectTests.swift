@@ -6,17 +6,7 @@ import Testing
 /// `landed` line and events, and what `-n` and `--graph json` say of gates,
 /// pools and worktrees; on real git repositories in temporary directories.
 @Suite(.enabled(if: inspectGitAvailable, "git is needed for the inspection tests"))
-struct InspectTests {
-    /// A repository with one commit on `main` (shared.txt) and `manifest` as `name` (untracked).
-    private func repository(_ manifest: String, name: String = "Parrunfile") throws -> URL {
-        let directory = try CLITests.directory(["shared.txt": "original\n", ".gitignore": ".parrun/\n\(name)\ncalls/\n"])
-        try git(directory, "init", "-q", "-b", "main")
-        try git(directory, "add", "-A")
-        try git(directory, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
-        try Data(manifest.utf8).write(to: directory.appendingPathComponent(name))
-        return directory
-    }
-
+struct InspectTests: GitRepositoryTests {
     @discardableResult
     private func git(_ directory: URL, _ arguments: String...) throws -> String {
         let result = CommandRunner.run(["git"] + arguments, in: directory.path)

@@ -207,6 +207,27 @@ import Testing
         #expect(plain.entries.contains(.terminate("inherits", at: 10)) && plain.starts(of: "inherits").count == 4, "without flags, the defaults: \(plain.starts(of: "inherits")) \(plain.entries)")
     }
 
+    /// The runner could not start the gate (a spawn that failed): the ticket
+    /// fails saying so; no verdict is recorded, since no gate ran.
+    @Test func aGateThatCouldNotStartFailsTheTicket() throws {
+        let run = try ControllerSimulation(lines("build:", "    @verify true", "    x", "use: build", "    x"), jobs: 1)
+        var controller = run.controller
+        #expect(controller.handle(.begin, now: 0, wallNow: 0).contains { if case .start(0, _) = $0 { true } else { false } })
+        _ = controller.beginAttempt(0)
+        _ = controller.handle(.launched(ticket: 0), now: 0, wallNow: 0)
+        var ending = RunController.Ending(ticket: 0, attempt: 1, worker: 0, outcome: .succeeded, seconds: 1, stats: nil)
+        ending.fromRecipe = true
+        let asked = controller.handle(.ended(ending), now: 1, wallNow: 1)
+        #expect(asked.contains { if case .verify(0) = $0 { true } else { false } }, "\(asked)")
+        let actions = controller.handle(.verifyEnded(ticket: 0, .couldNotStart("posix_spawn: Resource temporarily unavailable")), now: 1, wallNow: 1)
+        let recorded = actions.compactMap { if case .recordEnded(0, _, let outcome, _, _, _) = $0 { outcome } else { nil } }
+        #expect(recorded == [.verifyFailed("could not start: posix_spawn: Resource temporarily unavailable")], "\(actions)")
+        #expect(!actions.contains { if case .recordVerified = $0 { true } else { false } })
+        #expect(!actions.contains { if case .start = $0 { true } else { false } }, "its dependent does not start")
+        let result = controller.result(wallSeconds: 1)
+        #expect(result.records[0].status == .failed && result.records[0].verifyRuns == 0 && result.exitCode == 1)
+    }
+
     @Test func aVerifyGateRunsAfterASuccessfulRecipeAndItsTimeCounts() throws {
         var run = try ControllerSimulation(lines("build:", "    @verify test -f out", "    x", "use: build", "    x"), jobs: 1)
         run.behaviours = ["build": [Behaviour(seconds: 1, gateSeconds: 2)]]

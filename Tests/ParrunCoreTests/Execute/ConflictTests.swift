@@ -7,28 +7,7 @@ import Testing
 /// head (its agent told what conflicted), a bounded number of times, and the
 /// command parrun prints to continue always makes progress.
 @Suite(.enabled(if: gitAvailable, "git is needed for the worktree tests (.ci/run installs it)"))
-struct ConflictTests {
-    /// A repository with one commit on `main` holding shared.txt, and `manifest` as `name` (untracked).
-    private func repository(_ manifest: String, name: String = "Parrunfile") throws -> URL {
-        let directory = try CLITests.directory(["shared.txt": "original\n", ".gitignore": ".parrun/\n\(name)\ncalls/\n"])
-        try git(directory, "init", "-q", "-b", "main")
-        try git(directory, "add", "-A")
-        try git(directory, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
-        try Data(manifest.utf8).write(to: directory.appendingPathComponent(name))
-        return directory
-    }
-
-    @discardableResult
-    private func git(_ directory: URL, _ arguments: String...) throws -> String {
-        let result = CommandRunner.run(["git"] + arguments, in: directory.path)
-        #expect(result.succeeded, "git \(arguments.joined(separator: " ")): \(result.output)")
-        return result.output
-    }
-
-    private func read(_ directory: URL, _ name: String) -> String? {
-        try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-    }
-
+struct ConflictTests: GitRepositoryTests {
     /// y's work conflicts with x's, which lands first.
     private let conflicting = "x:\n    echo from x > shared.txt\ny:\n    sleep 0.3; echo from y > shared.txt\nafter: y\n    cat shared.txt > after.txt\n"
 

@@ -14,6 +14,17 @@ extension GitRepositoryTests {
         return result.output
     }
 
+    /// A repository with one commit on `main` holding shared.txt, and
+    /// `manifest` as `name` (untracked, like the state and the fake claude's calls).
+    func repository(_ manifest: String, name: String = "Parrunfile") throws -> URL {
+        let directory = try CLITests.directory(["shared.txt": "original\n", ".gitignore": ".parrun/\n\(name)\ncalls/\n"])
+        try git(directory, "init", "-q", "-b", "main")
+        try git(directory, "add", "-A")
+        try git(directory, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
+        try Data(manifest.utf8).write(to: directory.appendingPathComponent(name))
+        return directory
+    }
+
     /// A file's text in `directory`, nil if there is none.
     func read(_ directory: URL, _ name: String) -> String? {
         try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
