@@ -39,4 +39,11 @@ public struct Git: Sendable {
     func commit(_ revision: String, in directory: String? = nil) -> String? {
         output(["rev-parse", "--verify", "-q", revision + "^{commit}"], in: directory)
     }
+
+    /// The commits several revisions name, in order, from one git; nil when any is missing.
+    func commits(_ revisions: [String], in directory: String? = nil) -> [String]? {
+        guard let text = output(["rev-parse"] + revisions.map { $0 + "^{commit}" }, in: directory) else { return nil }
+        let lines = text.split(separator: "\n").map(String.init)
+        return lines.count == revisions.count ? lines : nil
+    }
 }

@@ -80,9 +80,11 @@ final class GitWork {
         }
     }
 
-    /// Waits for jobs given without a continuation's interest (the run is over).
+    /// Waits for jobs given without a continuation's interest (the run is
+    /// over), then deletes the branches of the work that landed.
     func waitUntilIdle() {
         background?.waitUntilIdle()
+        shared.isolation.deleteSpentBranches()
     }
 
     private static func drain(_ descriptor: Int32) {

@@ -19,10 +19,17 @@ extension WorktreeIsolation {
         let path = path(for: ticket.id)
         guard let base = bases[ticket.id] else { return .failed("no worktree for \(ticket.id)") }
         if let failure = commitWork(ticket) { return failure }
-        guard let head = git.commit("HEAD", in: path) else { return .failed("the worktree of \(ticket.id) has no HEAD") }
+        // The work's head and the branch's tip in one git; later tries ask for the tip alone.
+        guard let both = git.commits(["HEAD", "refs/heads/" + integration], in: path), both.count == 2 else {
+            if git.commit("HEAD", in: path) == nil { return .failed("the worktree of \(ticket.id) has no HEAD") }
+            return .failed("branch '\(integration)' is gone")
+        }
+        let head = both[0]
         if head == base { return .nothing }
+        var knownTip: String? = both[1]
         for _ in 0..<Self.landingTries {
-            guard let tip = git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
+            guard let tip = knownTip ?? git.commit("refs/heads/" + integration) else { return .failed("branch '\(integration)' is gone") }
+            knownTip = nil
             landedOnto[ticket.id] = tip
             let combined = combine(head: head, onto: tip, ticket: ticket, in: path)
             guard case .landed(let landed) = combined else { return combined }

@@ -74,6 +74,10 @@ public final class WorktreeIsolation {
     var bases: [String: String] = [:]
     /// Per ticket id: where the integration branch stood when its work landed.
     var landedOnto: [String: String] = [:]
+    /// Tickets whose worktree this process made, on this run's branch for them.
+    var madeHere = Set<String>()
+    /// Branches of work that landed, not yet deleted (see `spentBranchBatch`).
+    var spentBranches: [String] = []
 
     private init(git: Git, runID: String, integration: String, mergeMode: MergeMode, directory: String,
                  lockPath: String, manifestPrefix: String) {
@@ -194,6 +198,7 @@ public final class WorktreeIsolation {
         let added = git.run(["worktree", "add", "-q", "--force", "-B", branch(for: id), path, tip])
         guard added.succeeded else { throw Problem(message: "git worktree add failed: \(added.output)") }
         bases[id] = tip
+        madeHere.insert(id)
         return recipeDirectory(path)
     }
 
@@ -206,6 +211,7 @@ public final class WorktreeIsolation {
     }
 
     private func adoptLocked(_ id: String, fromRun run: String) -> Adoption {
+        deleteSpentBranchesLocked()
         let path = path(for: id)
         if !FileSystem.exists(path) {
             // The run's branch, or (a later --resume kept the conflict) the newest of the ticket's.
@@ -253,6 +259,7 @@ public final class WorktreeIsolation {
 
     /// The newest `parrun/RUN/ID` branch of ticket `id`, of any run.
     private func latestBranch(of id: String) -> String? {
+        deleteSpentBranchesLocked()
         let refs = git.output(["for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/parrun/*/\(Self.name(id))"]) ?? ""
         return refs.split(separator: "\n").first.map(String.init)
     }
@@ -277,10 +284,12 @@ public final class WorktreeIsolation {
     func commitWork(_ ticket: Ticket) -> Landing? {
         let path = path(for: ticket.id)
         git.run(["add", "-A"], in: path)
-        guard !git.run(["diff", "--cached", "--quiet"], in: path).succeeded else { return nil }
         let message = ticket.id + (ticket.title.map { ": " + $0 } ?? "")
+        // Most tickets changed something: commit at once, and only when that
+        // fails ask git whether there was anything to commit (one git less a ticket).
         let committed = git.run(["commit", "-q", "--no-verify", "-m", message, "-m", "Parrun-Run: \(runID)"], in: path)
-        return committed.succeeded ? nil : .failed("git commit failed: \(committed.output)")
+        if committed.succeeded || git.run(["diff", "--cached", "--quiet"], in: path).succeeded { return nil }
+        return .failed("git commit failed: \(committed.output)")
     }
 
     /// The change a ticket's worktree holds, as `git diff --stat` shows it.
@@ -311,11 +320,30 @@ public final class WorktreeIsolation {
         // Without the lock, the worktree stays (`parrun clean` removes it later).
         locked({
             // Merge and squash leave the worktree detached: its branch is this run's.
-            let checkedOut = git.output(["symbolic-ref", "-q", "HEAD"], in: path(for: id))
+            // A worktree this run made has this run's branch, so git need not be asked.
+            let checkedOut = madeHere.contains(id) ? nil : git.output(["symbolic-ref", "-q", "HEAD"], in: path(for: id))
             git.run(["worktree", "remove", "--force", path(for: id)])
             for branch in Set([checkedOut, "refs/heads/" + branch(for: id)].compactMap { $0 }) where branch.hasPrefix("refs/heads/parrun/") {
-                git.run(["update-ref", "-d", branch])
+                spentBranches.append(String(branch.dropFirst("refs/heads/".count)))
             }
+            if spentBranches.count >= Self.spentBranchBatch { deleteSpentBranchesLocked() }
         }, unlocked: { _ in })
+    }
+
+    /// Branches of landed work are deleted this many at a time (and at the
+    /// run's end): one git for many tickets instead of one each.
+    static let spentBranchBatch = 32
+
+    /// Deletes the branches of work that landed; call at the run's end.
+    func deleteSpentBranches() {
+        guard !spentBranches.isEmpty else { return }
+        locked({ deleteSpentBranchesLocked() }, unlocked: { _ in })
+    }
+
+    private func deleteSpentBranchesLocked() {
+        guard !spentBranches.isEmpty else { return }
+        // `branch -D` deletes every name it can, even when one fails.
+        git.run(["branch", "-D", "-q"] + spentBranches)
+        spentBranches = []
     }
 }

@@ -113,7 +113,9 @@ extension WorktreeIsolation {
         switch land(ticket) {
         case .landed(let commit):
             // Declared paths are a promise the scheduler relied on: say when it was broken.
-            let outside = Exclusions.outside(changedPaths(ticket.id, landedAt: commit), of: ticket)
+            // Without declared paths there is no promise to check, and no `git diff` to run.
+            let declared = !(ticket.touches ?? []).isEmpty
+            let outside = declared ? Exclusions.outside(changedPaths(ticket.id, landedAt: commit), of: ticket) : []
             if !keepWorktree { remove(ticket.id) }
             return LandingResult(failure: nil, outside: outside, commit: commit, landed: landingBase(ticket.id).map { (integration, $0, commit) })
         case .nothing:
