@@ -99,7 +99,7 @@ public enum OptionTable {
         OptionSpec(key: .quiet, short: "q", long: "quiet", valueName: nil,
                    help: "no live status line; plain event lines instead"),
         OptionSpec(key: .json, short: nil, long: "json", valueName: nil,
-                   help: "write one JSON event per line to standard output (schema in the README)"),
+                   help: "write one JSON event per line to standard output (schema: docs/scripting.md)"),
         OptionSpec(key: .resume, short: nil, long: "resume", valueName: nil,
                    help: "continue the latest run: skip what succeeded, rerun what did not and what depends on it"),
         OptionSpec(key: .stateDirectory, short: nil, long: "state-dir", valueName: "DIR",

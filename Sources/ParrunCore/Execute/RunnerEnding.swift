@@ -13,7 +13,7 @@ extension Runner {
     func collectExitedProcesses(among candidates: [Int32], known: Bool = false) {
         for descriptor in candidates {
             guard var attempt = running[descriptor], known || ProcessControl.hasExited(attempt.pid) else { continue }
-            // What the recipe left behind dies with it, unless the ticket keeps `daemons` (README, "Running").
+            // What the recipe left behind dies with it, unless the ticket keeps `daemons` (docs/running.md, "How a ticket runs").
             if attempt.verifying != nil || !plan.graph.tickets[attempt.ticket].daemons { ProcessControl.signalGroup(attempt.pid, Signal.kill) }
             while !attempt.outputClosed {
                 switch Descriptor.read(descriptor, into: &readBuffer) {

@@ -2,7 +2,7 @@ import ParrunModel
 import ParrunSupport
 
 /// `--graph json`: the graph and plan for scripts. The schema is documented in
-/// the README under "Graph JSON"; keys are only ever added, never renamed, and
+/// docs/scripting.md under "The graph as JSON"; keys are only ever added, never renamed, and
 /// `version` changes if that promise is ever broken.
 struct GraphJSONPrinter {
     static let schemaVersion = 1
