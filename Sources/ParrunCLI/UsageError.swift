@@ -12,6 +12,10 @@ public enum UsageError: Error, Equatable, Sendable {
     case tooManyManifests(first: String, extra: String)
     case tooManyTickets(first: String, extra: String, command: String)
     case optionForOtherCommand(option: String, command: String)
+    /// `parrun help a b`, `parrun completions bash zsh`: the command takes one word.
+    case tooManyArguments(first: String, extra: String, command: String)
+    /// `parrun help nosuch`, `parrun completions csh`, a missing word: what was expected.
+    case invalidArgument(command: String, value: String?, expected: String, suggestion: String?)
     /// Two options that cannot both hold, and why.
     case conflictingOptions(String, String, reason: String)
     case unknownTicket(String, suggestion: String?)
@@ -47,6 +51,11 @@ public enum UsageError: Error, Equatable, Sendable {
             return "more than one manifest given ('\(first)' and '\(extra)'); parrun reads one manifest"
         case .tooManyTickets(let first, let extra, let command):
             return "more than one ticket given ('\(first)' and '\(extra)'); parrun \(command) takes one"
+        case .tooManyArguments(let first, let extra, let command):
+            return "more than one argument given ('\(first.truncatedForMessage)' and '\(extra.truncatedForMessage)'); parrun \(command) takes one"
+        case .invalidArgument(let command, let value, let expected, let suggestion):
+            let given = value.map { "unknown argument '\($0.truncatedForMessage)' for" } ?? "missing argument for"
+            return "\(given) 'parrun \(command)': expected \(expected)" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         case .optionForOtherCommand(let option, let command):
             return "option '\(option)' belongs to 'parrun \(command)'"
         case .conflictingOptions(let first, let second, let reason):

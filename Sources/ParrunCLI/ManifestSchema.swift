@@ -1,0 +1,3 @@
+enum ManifestSchema {
+    static let text = "{}\n"
+}
