@@ -220,24 +220,30 @@ enum CompletionScript {
             "    end",
             "    $words[1] $manifest --list-ids 2>/dev/null",
             "end",
+            "function __parrun_command_is",
+            "    contains -- (__parrun_command) $argv",
+            "end",
+            "function __parrun_no_command",
+            "    set -l command (__parrun_command)",
+            "    test -z \"$command\"",
+            "end",
             "complete -c parrun -f",
         ]
         for spec in CommandTable.visible {
             lines.append("complete -c parrun -n '__fish_is_first_arg' -a \(spec.command.rawValue) -d \(fishQuoted(spec.summary))")
         }
-        lines.append("complete -c parrun -n 'test -z (__parrun_command)' -F")
+        lines.append("complete -c parrun -n '__parrun_no_command' -F")
         let ticketCommands = commands(with: .ticket) + commands(with: .tickets)
-        lines.append("complete -c parrun -n 'contains -- (__parrun_command) \(ticketCommands.joined(separator: " "))' -a '(__parrun_ids)'")
-        lines.append("complete -c parrun -n 'test (__parrun_command) = help' -a 'run \(commandNames.joined(separator: " "))'")
-        lines.append("complete -c parrun -n 'test (__parrun_command) = completions' -a '\(Shell.allCases.map(\.rawValue).joined(separator: " "))'")
-        lines.append("complete -c parrun -n 'contains -- (__parrun_command) \(commands(with: .manifest).joined(separator: " "))' -F")
+        lines.append("complete -c parrun -n '__parrun_command_is \(ticketCommands.joined(separator: " "))' -a '(__parrun_ids)'")
+        lines.append("complete -c parrun -n '__parrun_command_is help' -a 'run \(commandNames.joined(separator: " "))'")
+        lines.append("complete -c parrun -n '__parrun_command_is completions' -a '\(Shell.allCases.map(\.rawValue).joined(separator: " "))'")
+        lines.append("complete -c parrun -n '__parrun_command_is \(commands(with: .manifest).joined(separator: " "))' -F")
         for option in OptionTable.options {
             var line = "complete -c parrun"
             // Options of one command are offered only after it; a run's anywhere else.
             let owners = CommandTable.visible.filter { $0.options.contains(option.key) }.map(\.command.rawValue)
             if option.key != .help {
-                let runs = "test -z (__parrun_command)"
-                line += owners.isEmpty ? " -n '\(runs)'" : " -n '\(runs); or contains -- (__parrun_command) \(owners.joined(separator: " "))'"
+                line += owners.isEmpty ? " -n '__parrun_no_command'" : " -n '__parrun_no_command; or __parrun_command_is \(owners.joined(separator: " "))'"
             }
             if let short = option.short { line += " -s \(short)" }
             line += " -l \(option.long)"
