@@ -26,6 +26,7 @@ public enum UsageError: Error, Equatable, Sendable {
     case manifestTooLarge(String, limit: Int)
     case cannotWriteState(SystemError)
     case cannotReadFile(what: String, SystemError)
+    case cannotWriteFile(what: String, SystemError)
     case worktree(String)
     case missingTicketIDs(command: String)
     /// `parrun diff` of a ticket whose work has no branch or commit to compare.
@@ -72,6 +73,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "parrun \(command) needs the ids of the tickets, e.g. parrun \(command) ID"
         case .cannotReadFile(let what, let error):
             return "cannot read \(what) \(error.path ?? ""): \(error.reason)"
+        case .cannotWriteFile(let what, let error):
+            return "cannot write \(what) \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):
             return "cannot read manifest \(error.path ?? ""): \(error.reason)"
         case .manifestTooLarge(let name, let limit):
@@ -87,7 +90,7 @@ public enum UsageError: Error, Equatable, Sendable {
 
     public var rendered: String {
         switch self {
-        case .cannotWriteState, .journal, .worktree, .alreadyDecided, .nothingToCompare: return "parrun: error: \(message)\n"
+        case .cannotWriteState, .cannotWriteFile, .journal, .worktree, .alreadyDecided, .nothingToCompare: return "parrun: error: \(message)\n"
         default: break
         }
         return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"

@@ -32,6 +32,7 @@ struct GraphJSONPrinter {
             fields.append("\"recipe\": " + JSONText.quoted(ticket.recipe.kind))
             fields.append("\"priority\": \(ticket.priority)")
             fields.append("\"dependsOn\": " + JSONText.array(graph.dependencies(of: index).map { JSONText.quoted(graph.tickets[Int($0)].id) }))
+            fields.append("\"dependents\": " + JSONText.array(graph.dependents(of: index).map { JSONText.quoted(graph.tickets[Int($0)].id) }))
             fields.append("\"runs\": \(plan.runs[index])")
             fields.append("\"heldBack\": " + JSONText.quotedOrNull(plan.heldBack.isEmpty ? nil : plan.heldBack[index]))
             fields.append("\"status\": " + JSONText.quotedOrNull(ticket.status))
