@@ -25,7 +25,7 @@ public enum ParrunCommand {
             return .success
         }
         if invocation.showVersion {
-            Terminal.writeOutput("parrun \(HelpText.version)\n")
+            Terminal.writeOutput("parrun \(HelpText.version) (\(BuildInfo.commit.map { "commit " + $0 } ?? "unknown commit"))\n")
             return .success
         }
         switch invocation.command {
