@@ -14,7 +14,7 @@ import Testing
 
     /// Runs `body` in `shell` with the generated script and parrun on PATH, in
     /// a directory holding tickets.json and other.json; what it prints.
-    static func complete(_ shell: String, _ body: String) throws -> String {
+    static func complete(_ shell: String, _ body: String, timeout: Int = 30) throws -> String {
         let dir = try CLITests.directory(["tickets.json": manifest, "other/other.json": #"{"tickets": [{"id": "gamma"}]}"#])
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = try CLITests.run(["completions", shell])
@@ -29,7 +29,8 @@ import Testing
         let out = try OutputFile()
         let err = try OutputFile()
         let arguments = shell == "zsh" ? ["-f", program.path] : [program.path]
-        let process = try Subprocess("/usr/bin/env", [shell] + arguments, in: dir, environment: environment, output: out.descriptor, error: err.descriptor)
+        // A shell that hangs (a completion waiting for input) fails the test instead of stalling it.
+        let process = try Subprocess("/usr/bin/timeout", ["\(timeout)", shell] + arguments, in: dir, environment: environment, output: out.descriptor, error: err.descriptor)
         let status = process.wait()
         #expect(status == 0, "\(shell) exited \(status): \(err.text)")
         #expect(err.text.isEmpty, "\(shell) wrote to stderr: \(err.text)")
@@ -69,31 +70,66 @@ import Testing
 
     @Test(.enabled(if: installed("zsh"), "zsh is not installed: its completion is not tested"))
     func zshCompletes() throws {
-        // compadd and _files work only inside a completion widget: stand-ins
-        // print what the script offers, and the real zsh runs the rest.
+        // The real completion system: an interactive zsh in a pseudo-terminal
+        // (zpty), compinit with the script on $fpath, TAB after each line. What
+        // the terminal shows (a listing, or the word completed in place) is read
+        // until a marker the shell prints after the line is cleared; each line is
+        // typed only once the prompt (spelt apart when typed) is back.
         var body = """
-            compdef() { [[ "$*" == "_parrun parrun" ]] || exit 4 }
-            compadd() { while [[ $# -gt 0 && $1 != -- ]]; do shift; done; shift; print -l -- "$@" }
-            _files() { print -l -- *(N) }
-            _describe() { local name=${@[-1]}; local -a items; items=("${(@P)name}"); print -l -- "${(@)items%%:*}" }
-            source ./_parrun
+            zmodload zsh/zpty || exit 5
+            zpty z zsh -f -i
+            zpty -w z 'PS1="PR""OMPT> "; fpath=($PWD $fpath); autoload -Uz compinit; compinit -u -D'
+            zpty -r z out '*PROMPT> *'
 
             """
         for line in Self.cases {
-            var words = line.split(separator: " ").map { "'\($0)'" }
-            if line.hasSuffix(" ") { words.append("''") }
-            body += "words=(\(words.joined(separator: " "))); CURRENT=\(words.count); _parrun; echo ---\n"
+            body += "zpty -w -n z '\(line)'$'\\t'\n"
+            body += "zpty -w -n z $'\\C-u'; zpty -w z 'echo END-$((1+1))'\n"
+            body += "zpty -r z out '*END-2*'; print -r -- \"$out\"; print -- '---CASE---'\n"
+            // Typed before the next prompt, a line would reach the terminal, not zle.
+            body += "zpty -r z rest '*PROMPT> *'\n"
         }
-        let sections = Self.sections(try Self.complete("zsh", body)).map { candidates in
-            candidates.filter { !$0.isEmpty }
+        body += "zpty -d z\n"
+        let text = try Self.complete("zsh", body, timeout: 60)
+        let cases = text.components(separatedBy: "---CASE---\n")
+        var sections: [[String]] = []
+        for (index, raw) in cases.prefix(Self.cases.count).enumerated() {
+            // Drop the terminal's escapes and control characters; keep the words after the typed line.
+            // The cleared line's marker command is typed after the completion: cut it off.
+            let shown = raw.components(separatedBy: "echo END-$((1+1))").first ?? raw
+            let plain = Self.terminalText(shown.hasSuffix("e\u{8}") ? String(shown.dropLast(2)) : shown)
+            let typed = Self.cases[index].trimmingCharacters(in: .whitespaces)
+            let after = plain.components(separatedBy: typed).dropFirst().joined(separator: " ")
+            var words = after.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init).filter { $0 != ">" }
+            // A single match is completed in place: "sta" becomes "status", "--t" becomes "--tail".
+            let last = String(typed.split(separator: " ").last ?? "")
+            if !Self.cases[index].hasSuffix(" "), let first = words.first, !first.hasPrefix("-") || last.hasPrefix("-") {
+                words[0] = first.hasPrefix(last) ? first : last + first
+            }
+            sections.append(words)
         }
-        // compadd leaves matching the word typed so far to zsh: match here.
-        var matched = sections
-        for (index, line) in Self.cases.enumerated() where index < sections.count {
-            let typed = line.hasSuffix(" ") ? "" : String(line.split(separator: " ").last ?? "")
-            matched[index] = sections[index].filter { $0.hasPrefix(typed) }
+        Self.check(sections, shell: "zsh")
+    }
+
+    /// Text as a terminal would show it, roughly: escape sequences and control characters removed.
+    static func terminalText(_ raw: String) -> String {
+        var out = ""
+        var scalars = raw.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            if scalar == "\u{1B}" {
+                // CSI: ESC [ parameters final-byte; other escapes: one more character.
+                guard let next = scalars.next() else { break }
+                if next == "[" {
+                    while let byte = scalars.next(), !(0x40...0x7E).contains(byte.value) {}
+                }
+                continue
+            }
+            if scalar == "\n" || scalar == " " { out.unicodeScalars.append(scalar); continue }
+            if scalar == "\t" { out += " "; continue }
+            if scalar.value < 0x20 || scalar.value == 0x7F { continue }
+            out.unicodeScalars.append(scalar)
         }
-        Self.check(matched, shell: "zsh")
+        return out
     }
 
     @Test(.enabled(if: installed("fish"), "fish is not installed: its completion is not tested"))
