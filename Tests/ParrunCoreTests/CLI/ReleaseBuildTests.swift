@@ -48,7 +48,7 @@ struct ReleaseBuildTests {
         let head = try Self.run("/usr/bin/git", ["-C", RepositoryDocuments.root.path, "rev-parse", "--short=12", "HEAD"], environment: ProcessInfo.processInfo.environment)
         if head.status == 0 {
             let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(version.stdout.contains("(commit \(commit)"), "built from \(commit)? \(version.stdout)")
+            #expect(version.stdout.contains("(commit \(commit)"), "\(version.stdout): not built from HEAD (\(commit)); run Scripts/release again")
         }
 
         let dir = try CLITests.directory(["tickets.json": #"{"tickets": [{"id": "a", "run": "echo hello > out.txt"}, {"id": "b", "dependsOn": ["a"], "run": "grep -q hello out.txt"}]}"#])
