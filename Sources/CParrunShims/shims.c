@@ -117,3 +117,11 @@ int parrun_ofd_is_locked(int fd, long long offset) {
     if (fcntl(fd, F_OFD_GETLK, &lock) != 0) return -1;
     return lock.l_type == F_UNLCK ? 0 : 1;
 }
+
+#ifndef PARRUN_COMMIT
+#define PARRUN_COMMIT ""
+#endif
+
+const char *parrun_build_commit(void) {
+    return PARRUN_COMMIT;
+}

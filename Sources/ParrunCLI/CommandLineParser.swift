@@ -8,6 +8,7 @@ public struct Invocation: Sendable, Equatable {
     /// `parrun [MANIFEST]` runs; `parrun status|logs|clean` look at the state.
     public enum Command: String, Sendable, Equatable, CaseIterable {
         case run, status, logs, show, diff, clean, approve, reject
+        case trace, schema, completions, help, man
 
         /// Commands that take one ticket id as their argument.
         var takesOneTicket: Bool { self == .logs || self == .show || self == .diff }
@@ -23,6 +24,16 @@ public struct Invocation: Sendable, Equatable {
     public var ticketIDs: [String] = []
     /// `parrun reject --reason TEXT`.
     public var reason: String?
+    /// `parrun help COMMAND` and `parrun completions SHELL`: the word after the command.
+    public var word: String?
+    /// `parrun trace -o FILE`.
+    public var traceFile: String?
+    /// `--list-ids`: print the manifest's ids for completion, run nothing.
+    public var listIDs = false
+    /// `--verbose`: each decision and spawned command, on standard error.
+    public var verbose = false
+    /// `--color`: nil is auto.
+    public var color: ColorChoice?
     public var tail: Int?
     public var follow = false
     /// `parrun diff --no-pager`: git's own option, passed on.
@@ -111,7 +122,10 @@ public enum CommandLineParser {
             let argument = arguments[index]
             index += 1
             if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
-                if invocation.command == .approve || invocation.command == .reject {
+                if invocation.command == .help || invocation.command == .completions {
+                    if let first = invocation.word { throw .tooManyArguments(first: first, extra: argument, command: invocation.command.rawValue) }
+                    invocation.word = argument
+                } else if invocation.command == .approve || invocation.command == .reject {
                     invocation.ticketIDs.append(argument)
                 } else if invocation.command.takesOneTicket && argument != "-" {
                     if let first = invocation.ticketID { throw .tooManyTickets(first: first, extra: argument, command: invocation.command.rawValue) }
@@ -168,7 +182,7 @@ public enum CommandLineParser {
         let misplaced: [(used: Bool, option: String, command: Invocation.Command)] = [
             (invocation.tail != nil, "--tail", .logs), (invocation.follow, "--follow", .logs),
             (invocation.force, "--force", .clean), (invocation.reason != nil, "--reason", .reject),
-            (invocation.noPager, "--no-pager", .diff),
+            (invocation.noPager, "--no-pager", .diff), (invocation.traceFile != nil, "--output-file", .trace),
         ]
         if let wrong = misplaced.first(where: { $0.used && $0.command != invocation.command }) {
             throw .optionForOtherCommand(option: wrong.option, command: wrong.command.rawValue)
@@ -314,6 +328,17 @@ public enum CommandLineParser {
             invocation.noPager = true
         case .force:
             invocation.force = true
+        case .traceFile:
+            invocation.traceFile = value
+        case .listIDs:
+            invocation.listIDs = true
+        case .verbose:
+            invocation.verbose = true
+        case .color:
+            guard let choice = ColorChoice(rawValue: value) else {
+                throw .invalidValue(option: spelled, value: value, expected: "auto, always or never")
+            }
+            invocation.color = choice
         case .help:
             invocation.showHelp = true
         case .version:

@@ -1,11 +1,30 @@
 import ParrunCore
 import ParrunState
 
+/// Every help text, generated from `OptionTable` and `CommandTable` so that
+/// help, the man page and the completions never disagree with the parser.
 public enum HelpText {
     public static let version = "0.1.0"
 
     /// Lines of help are cut at this many columns.
     static let helpWidth = 100
+
+    /// The options `parrun --help` shows; `parrun help run` shows them all.
+    static let commonOptions: [(OptionKey, String)] = [
+        (.jobs, "run N tickets at once (auto: half the cores, 1..8)"),
+        (.dryRun, "print the plan (waves, critical path), run nothing"),
+        (.keepGoing, "after a failure, go on with what does not depend on it"),
+        (.resume, "continue the latest run: rerun only what did not succeed"),
+        (.worktree, "each ticket in its own git worktree, landed one at a time"),
+        (.file, "the manifest (`-` reads standard input)"),
+        (.quiet, "plain event lines instead of the live status line"),
+        (.json, "one JSON event per line on standard output"),
+        (.verbose, "each decision and spawned command, on standard error"),
+        (.help, "this help; parrun help COMMAND for a command's"),
+        (.version, "the version and the commit it was built from"),
+    ]
+
+    static let summaryLine = "parrun \(version): run a dependency graph of tickets (shell scripts or agent prompts) in parallel"
 
     /// `text` in lines of at most `width` columns, later ones indented by `indent`.
     static func wrapped(_ text: String, width: Int, indent: Int) -> String {
@@ -23,77 +42,92 @@ public enum HelpText {
         return lines.joined(separator: "\n" + String(repeating: " ", count: indent))
     }
 
-    /// `parrun COMMAND --help`: that command's usage; `run` has the whole help.
-    static func render(for command: Invocation.Command) -> String {
-        let common = """
-
-              -f, --file FILE       the manifest (default: as for a run)
-              -C, --directory DIR   change to DIR first
-              --state-dir DIR       the state directory (default: .parrun next to the manifest)
-
-            """
-        switch command {
-        case .run:
-            return render()
-        case .status:
-            return "Usage: parrun status [MANIFEST] [--json]\n\nEach ticket's state in the latest run of MANIFEST (and the runs it continued),\n"
-                + "with attempts, time, exit codes, agents' cost, Slurm jobs and review decisions.\n\n"
-                + "  --json                the report as one JSON object\n" + common
-        case .logs:
-            return "Usage: parrun logs [ID] [-f MANIFEST] [--tail N] [--follow]\n\nA ticket's log from the latest run; without ID, the most recent failure's.\n\n"
-                + "  --tail N              only the last N lines\n  --follow              keep printing until the ticket ends\n" + common
-        case .show:
-            return "Usage: parrun show ID [-f MANIFEST] [--json]\n\nOne ticket as the latest run left it: state, each attempt (start, time, outcome, exit),\n"
-                + "agent session, cost and tokens, worktree, branch and landed commit (--worktree),\n"
-                + "the end of its verify output, and the review decision. Unknown ID: exit 2.\n\n"
-                + "  --json                the same as one JSON object\n" + common
-        case .diff:
-            return "Usage: parrun diff ID [-f MANIFEST] [--no-pager]\n\nWhat a --worktree ticket changed: `git diff BASE TIP`, TIP its landed commit or its branch.\n"
-                + "git's pager rules apply (GIT_PAGER, core.pager; none when the output is not a terminal).\n\n"
-                + "  --no-pager            no pager, as git --no-pager\n" + common
-        case .clean:
-            return "Usage: parrun clean [MANIFEST] [--force]\n\nRemoves the manifest's state (journal, logs, claims, worktrees and parrun/ branches).\n"
-                + "Refused (exit 4) while a run is live, unless --force.\n\n  --force               remove it even then\n" + common
-        case .approve:
-            return "Usage: parrun approve ID... [-f MANIFEST]\n\nApproves tickets awaiting review; `parrun --resume` then counts them as succeeded\n"
-                + "(with --worktree, lands their work).\n" + common
-        case .reject:
-            return "Usage: parrun reject ID... [-f MANIFEST] [--reason TEXT]\n\nRejects tickets awaiting review; `parrun --resume` runs them again (a prompt\n"
-                + "ticket in its session, told the reason).\n\n  --reason TEXT         why, for the agent and the journal\n" + common
+    /// `-j, --jobs N|auto` and its help, one option a line; short options line
+    /// up under `-j, `, long-only ones start where their long name would.
+    static func optionLines(_ options: [OptionSpec], stripping prefix: String? = nil, overriding: [OptionKey: String] = [:]) -> String {
+        let columns = options.map { option in
+            (option.short == nil ? "      " : "  ") + OptionTable.spelling(of: option) + (option.valueName.map { " " + $0 } ?? "")
         }
+        let width = max(24, (columns.map(\.count).max() ?? 0) + 2)
+        var out = ""
+        for (option, column) in zip(options, columns) {
+            var help = overriding[option.key] ?? option.help
+            if let prefix, help.hasPrefix(prefix + ": ") { help = String(help.dropFirst(prefix.count + 2)) }
+            out += column.padding(to: width) + wrapped(help, width: helpWidth - width, indent: width) + "\n"
+        }
+        return out
     }
 
-    /// Generated from `OptionTable`, so every option is listed exactly once.
+    static func options(_ keys: [OptionKey]) -> [OptionSpec] {
+        keys.compactMap { key in OptionTable.options.first { $0.key == key } }
+    }
+
+    /// `parrun --help`: one screen, pointing to the rest.
+    public static func renderSummary() -> String {
+        var out = summaryLine + "\n\n"
+        out += "Usage: parrun [OPTIONS] [MANIFEST]    run the tickets\n"
+        out += "       parrun COMMAND [ARGUMENTS]     see the commands below\n\n"
+        out += "MANIFEST: JSON or text (Grammar.md); default ./tickets.json, ./Parrunfile, ...\n\nCommands:\n"
+        let names = CommandTable.visible.map { "  " + $0.command.rawValue + ($0.arguments.isEmpty ? "" : " " + usageWords($0.arguments)) }
+        let width = (names.map(\.count).max() ?? 0) + 2
+        for (spec, name) in zip(CommandTable.visible, names) {
+            out += name.padding(to: width) + spec.summary + "\n"
+        }
+        out += "\nCommon options (`parrun help run` lists all \(OptionTable.options.count)):\n"
+        out += optionLines(options(commonOptions.map(\.0)), overriding: Dictionary(uniqueKeysWithValues: commonOptions))
+        out += """
+
+            Examples:
+              parrun -j auto                   run ./tickets.json, half the cores at once
+              parrun -n Examples/tickets.json  show the plan, run nothing
+              parrun logs --tail 50            the end of the latest failure's log
+
+            More: parrun help COMMAND, parrun COMMAND --help, man parrun, docs/README.md.
+            Exit status: 0 ok; 1 a ticket failed; 2 usage or manifest error; 3 awaiting review;
+            4 clean refused; 5 state not writable; 128+N a signal.
+
+            """
+        return out
+    }
+
+    /// A usage line's arguments without its options: `[ID] [--tail N]` is `[ID]`.
+    private static func usageWords(_ arguments: String) -> String {
+        var words: [Substring] = []
+        var inOption = false
+        for word in arguments.split(separator: " ") {
+            if word.hasPrefix("[-") { inOption = true }
+            if !inOption { words.append(word) }
+            if inOption && word.hasSuffix("]") { inOption = false }
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// `parrun COMMAND --help` and `parrun help COMMAND`; `run` has every option.
+    static func render(for command: Invocation.Command) -> String {
+        guard command != .run, let spec = CommandTable.spec(command) else { return render() }
+        var out = "Usage: parrun \(command.rawValue)\(spec.arguments.isEmpty ? "" : " " + spec.arguments)\n\n"
+        out += wrapped(spec.description, width: helpWidth - 10, indent: 0) + "\n"
+        let keys = spec.options + [.help]
+        out += "\nOptions:\n" + optionLines(options(keys), stripping: command.rawValue, overriding: spec.optionHelp)
+        return out
+    }
+
+    /// `parrun help run`: every option, generated from `OptionTable`.
     public static func render() -> String {
-        var out = """
-            parrun \(version): run a dependency graph of tickets (shell scripts or claude prompts) in parallel
+        var out = summaryLine + "\n\n"
+        out += """
+            Usage: parrun [OPTIONS] [MANIFEST]
 
-            Usage: parrun [OPTIONS] [MANIFEST]          run the tickets
-                   parrun status [MANIFEST] [--json]    each ticket's state in the latest run
-                   parrun logs [ID] [--tail N] [--follow]
-                                                        a ticket's log (no ID: the latest failure)
-                   parrun show ID [--json]              one ticket: attempts, session, worktree, verify, review
-                   parrun diff ID [--no-pager]          what a --worktree ticket changed, through git's pager
-                   parrun clean [MANIFEST] [--force]    remove the state (journal, logs)
-                   parrun approve ID...                 approve work awaiting review
-                   parrun reject ID... [--reason TEXT]  reject it; --resume runs it again
-
-            MANIFEST is a JSON file ({"tickets": [...]}) or a plain-text file (see Grammar.md);
-            the format is read from the content. `-` reads standard input. Without one, parrun
-            uses ./tickets.json, ./Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json or
-            .specs/tasks/tasks.json, the first that exists.
+            Runs the tickets of MANIFEST, a JSON file ({"tickets": [...]}) or a plain-text file (see
+            Grammar.md); the format is read from the content. `-` reads standard input. Without one,
+            parrun uses ./tickets.json, ./Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json or
+            .specs/tasks/tasks.json, the first that exists. Options marked `logs:`, `diff:` and so on
+            belong to that command.
 
             Options:
 
             """
-        // Short options line up under `-j, `; long-only ones start where their long name would.
-        let columns = OptionTable.options.map { option in
-            (option.short == nil ? "      " : "  ") + OptionTable.spelling(of: option) + (option.valueName.map { " " + $0 } ?? "")
-        }
-        let width = (columns.map(\.count).max() ?? 0) + 2
-        for (option, column) in zip(OptionTable.options, columns) {
-            out += column.padding(to: width) + wrapped(option.help, width: helpWidth - width, indent: width) + "\n"
-        }
+        out += optionLines(OptionTable.options)
         out += """
 
             Examples:
@@ -104,15 +138,15 @@ public enum HelpText {
               parrun --json | jq -r 'select(.event == "ticket-end") | .id + " " + .status'
               cat tickets.json | parrun -n -
               parrun --resume                    continue an interrupted run; -n --resume says why each reruns
-              parrun logs --tail 50              the end of the latest failure's log
               parrun --max-cost 5 -j auto agents.json
                                                  prompt tickets through claude, at most $5
               parrun --worktree -j 3             each ticket in its own git worktree, landed one at a time
 
-            Logs: .parrun/logs/ID.log next to the manifest.
+            Logs: .parrun/logs/ID.log next to the manifest. The manual: docs/README.md.
             Exit status: 0 all succeeded; 1 a ticket failed or timed out; 2 usage or
             manifest error; 3 some tickets await review; 4 clean refused while a run
-            is live; 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.
+            is live; 5 the state could not be written; 129/130/143 interrupted by
+            SIGHUP/SIGINT/SIGTERM.
 
             """
         return out

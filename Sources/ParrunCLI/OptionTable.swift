@@ -49,6 +49,10 @@ public enum OptionKey: Sendable, Equatable {
     case force
     case help
     case version
+    case traceFile
+    case listIDs
+    case verbose
+    case color
 }
 
 public struct OptionSpec: Sendable {
@@ -99,7 +103,7 @@ public enum OptionTable {
         OptionSpec(key: .quiet, short: "q", long: "quiet", valueName: nil,
                    help: "no live status line; plain event lines instead"),
         OptionSpec(key: .json, short: nil, long: "json", valueName: nil,
-                   help: "write one JSON event per line to standard output (schema in the README)"),
+                   help: "write one JSON event per line to standard output (schema: docs/scripting.md)"),
         OptionSpec(key: .resume, short: nil, long: "resume", valueName: nil,
                    help: "continue the latest run: skip what succeeded, rerun what did not and what depends on it"),
         OptionSpec(key: .stateDirectory, short: nil, long: "state-dir", valueName: "DIR",
@@ -150,6 +154,14 @@ public enum OptionTable {
                    help: "clean: remove the state even while a run of it is live"),
         OptionSpec(key: .reason, short: nil, long: "reason", valueName: "TEXT",
                    help: "reject: why; a rejected prompt ticket's agent is told"),
+        OptionSpec(key: .traceFile, short: "o", long: "output-file", valueName: "FILE",
+                   help: "trace: write the trace to FILE instead of standard output"),
+        OptionSpec(key: .listIDs, short: nil, long: "list-ids", valueName: nil,
+                   help: "print the manifest's ticket ids, one a line, and run nothing (for shell completion)"),
+        OptionSpec(key: .verbose, short: "v", long: "verbose", valueName: nil,
+                   help: "say each decision (what starts, retries, stops, lands, and why) and each command spawned, on standard error"),
+        OptionSpec(key: .color, short: nil, long: "color", valueName: "auto|always|never",
+                   help: "colour parrun's own messages: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never"),
         OptionSpec(key: .help, short: "h", long: "help", valueName: nil,
                    help: "show this help"),
         OptionSpec(key: .version, short: nil, long: "version", valueName: nil,

@@ -21,11 +21,11 @@ public enum ParrunCommand {
         }
         let invocation = try CommandLineParser.parse(arguments)
         if invocation.showHelp {
-            Terminal.writeOutput(HelpText.render(for: invocation.command))
+            Terminal.writeOutput(invocation.command == .run ? HelpText.renderSummary() : HelpText.render(for: invocation.command))
             return .success
         }
         if invocation.showVersion {
-            Terminal.writeOutput("parrun \(HelpText.version)\n")
+            Terminal.writeOutput("parrun \(HelpText.version) (\(BuildInfo.commit.map { "commit " + $0 } ?? "unknown commit"))\n")
             return .success
         }
         switch invocation.command {
@@ -36,12 +36,25 @@ public enum ParrunCommand {
         case .diff: return try DiffCommand(invocation: invocation, environment: environment).execute()
         case .clean: return try CleanCommand(invocation: invocation, environment: environment).execute()
         case .approve, .reject: return try ReviewCommand(invocation: invocation, environment: environment).execute()
+        case .help: return try HelpCommand.execute(invocation)
+        case .trace: return try TraceCommand(invocation: invocation, environment: environment).execute()
+        case .schema:
+            Terminal.writeOutput(ManifestSchema.text)
+            return .success
+        case .completions: return try CompletionScript.execute(invocation)
+        case .man:
+            Terminal.writeOutput(ManPage.render())
+            return .success
         }
         let environmentJobs = invocation.jobs == nil ? try jobsFromEnvironment(environment) : nil  // -j wins, even over a bad value
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else {
             return .usageOrManifestError
         }
         let (source, manifest, graph) = (loaded.source, loaded.manifest, loaded.graph)
+        if invocation.listIDs {
+            Terminal.writeOutput(graph.tickets.map { $0.id + "\n" }.joined())
+            return .success
+        }
 
         let stateDirectory = loaded.stateDirectory(invocation)
         let shell = manifest.settings.shell ?? RunOptions.defaultShell

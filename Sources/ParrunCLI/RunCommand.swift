@@ -145,9 +145,10 @@ struct RunCommand {
         } else {
             let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
             let terminal = Terminal.isTerminal(2) && environment["TERM"] != "dumb"
+            // --verbose writes lines of its own: a status line redrawn in place would garble them.
             let style = HumanReporter.Style(
-                statusLine: terminal && !noColor && !options.quiet,
-                color: terminal && !noColor,
+                statusLine: terminal && !noColor && !options.quiet && !options.verbose,
+                color: invocation.wantsColor(2, environment: environment),
                 width: Terminal.columns(2))
             reporter = HumanReporter(plan: plan, options: options, style: style, sink: sink)
         }
@@ -226,6 +227,7 @@ struct RunCommand {
         options.output = invocation.output ?? .lines
         options.quiet = invocation.quiet
         options.json = invocation.json
+        options.verbose = invocation.verbose
         options.stateDirectory = stateDirectory
         options.manifestDirectory = Self.manifestDirectory(for: manifest.source.name)
         options.shell = manifest.settings.shell ?? options.shell

@@ -28,7 +28,7 @@ struct LoadedManifest {
         let diagnostics = checked.diagnostics
         if !diagnostics.diagnostics.isEmpty {
             // Built only when needed: its line table costs a pass over the whole file.
-            let renderer = DiagnosticRenderer(source: source, useColor: Terminal.wantsColor(2, environment: environment))
+            let renderer = DiagnosticRenderer(source: source, useColor: invocation.wantsColor(2, environment: environment))
             Terminal.writeError(renderer.render(diagnostics))
         }
         guard let manifest = checked.manifest, let graph = checked.graph else {

@@ -12,6 +12,10 @@ public enum UsageError: Error, Equatable, Sendable {
     case tooManyManifests(first: String, extra: String)
     case tooManyTickets(first: String, extra: String, command: String)
     case optionForOtherCommand(option: String, command: String)
+    /// `parrun help a b`, `parrun completions bash zsh`: the command takes one word.
+    case tooManyArguments(first: String, extra: String, command: String)
+    /// `parrun help nosuch`, `parrun completions csh`, a missing word: what was expected.
+    case invalidArgument(command: String, value: String?, expected: String, suggestion: String?)
     /// Two options that cannot both hold, and why.
     case conflictingOptions(String, String, reason: String)
     case unknownTicket(String, suggestion: String?)
@@ -22,6 +26,7 @@ public enum UsageError: Error, Equatable, Sendable {
     case manifestTooLarge(String, limit: Int)
     case cannotWriteState(SystemError)
     case cannotReadFile(what: String, SystemError)
+    case cannotWriteFile(what: String, SystemError)
     case worktree(String)
     case missingTicketIDs(command: String)
     /// `parrun diff` of a ticket whose work has no branch or commit to compare.
@@ -47,6 +52,11 @@ public enum UsageError: Error, Equatable, Sendable {
             return "more than one manifest given ('\(first)' and '\(extra)'); parrun reads one manifest"
         case .tooManyTickets(let first, let extra, let command):
             return "more than one ticket given ('\(first)' and '\(extra)'); parrun \(command) takes one"
+        case .tooManyArguments(let first, let extra, let command):
+            return "more than one argument given ('\(first.truncatedForMessage)' and '\(extra.truncatedForMessage)'); parrun \(command) takes one"
+        case .invalidArgument(let command, let value, let expected, let suggestion):
+            let given = value.map { "unknown argument '\($0.truncatedForMessage)' for" } ?? "missing argument for"
+            return "\(given) 'parrun \(command)': expected \(expected)" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         case .optionForOtherCommand(let option, let command):
             return "option '\(option)' belongs to 'parrun \(command)'"
         case .conflictingOptions(let first, let second, let reason):
@@ -63,6 +73,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "parrun \(command) needs the ids of the tickets, e.g. parrun \(command) ID"
         case .cannotReadFile(let what, let error):
             return "cannot read \(what) \(error.path ?? ""): \(error.reason)"
+        case .cannotWriteFile(let what, let error):
+            return "cannot write \(what) \(error.path ?? ""): \(error.reason)"
         case .cannotReadManifest(let error):
             return "cannot read manifest \(error.path ?? ""): \(error.reason)"
         case .manifestTooLarge(let name, let limit):
@@ -78,7 +90,7 @@ public enum UsageError: Error, Equatable, Sendable {
 
     public var rendered: String {
         switch self {
-        case .cannotWriteState, .journal, .worktree, .alreadyDecided, .nothingToCompare: return "parrun: error: \(message)\n"
+        case .cannotWriteState, .cannotWriteFile, .journal, .worktree, .alreadyDecided, .nothingToCompare: return "parrun: error: \(message)\n"
         default: break
         }
         return "parrun: error: \(message)\nRun 'parrun --help' for usage.\n"

@@ -3,7 +3,7 @@ import ParrunPlatform
 import ParrunSupport
 
 /// One line of the journal, `.parrun/journal.jsonl`. Format version 1, one JSON
-/// object per line, documented in the README under "State"; every record has
+/// object per line, documented in docs/state.md under "The journal"; every record has
 /// `"v": 1` and a `type`. Readers skip record types they do not know. The
 /// names of types and members are spelled once, in JournalKeys.swift.
 public enum JournalRecord: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// parrun's exit statuses, documented in the README for scripts.
+/// parrun's exit statuses, documented in docs/scripting.md for scripts.
 public enum ExitCode: Int32, Sendable {
     /// Every ticket succeeded, or there was nothing to do.
     case success = 0

@@ -24,6 +24,10 @@ int parrun_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from);
 /// returns a signalfd that reads them, close-on-exec and non-blocking.
 int parrun_block_and_signalfd(const int *signals, int count);
 
+/// The git commit this binary was built from, as `Scripts/release` passes it
+/// (`-Xcc -DPARRUN_COMMIT="..."`); the empty string for a plain `swift build`.
+const char *parrun_build_commit(void);
+
 /// Reads one pending signal from a signalfd: its number, or 0 when none is
 /// pending, or -1 on error.
 int parrun_read_signal(int fd);

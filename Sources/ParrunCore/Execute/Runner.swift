@@ -259,6 +259,9 @@ public final class Runner {
     }
 
     private func perform(_ action: RunController.Action) {
+        if options.verbose, let line = VerboseNarration(plan: plan).line(for: action, stopping: controller.stopping) {
+            sink.writeMessage(VerboseNarration.prefix + line + "\n")
+        }
         switch action {
         case .start(let ticket, let worker):
             // Set-up of a ticket may take a while (git): a signal that came meanwhile stops the rest.

@@ -13,7 +13,7 @@ extension Runner {
     func collectExitedProcesses(among candidates: [Int32], known: Bool = false) {
         for descriptor in candidates {
             guard var attempt = running[descriptor], known || ProcessControl.hasExited(attempt.pid) else { continue }
-            // What the recipe left behind dies with it, unless the ticket keeps `daemons` (README, "Running").
+            // What the recipe left behind dies with it, unless the ticket keeps `daemons` (docs/running.md, "How a ticket runs").
             if attempt.verifying != nil || !plan.graph.tickets[attempt.ticket].daemons { ProcessControl.signalGroup(attempt.pid, Signal.kill) }
             while !attempt.outputClosed {
                 switch Descriptor.read(descriptor, into: &readBuffer) {
@@ -116,6 +116,10 @@ extension Runner {
             arguments: launcher.command(options.shell + [phase.script], ticket: definition, directory: recipe.directory, gate: true), environment: baseEnvironment,
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: recipe.worker, attempt: recipe.attempt, runID: runID, supervisor: supervisor),
             directory: recipe.directory, outputDescriptor: pipe.writeEnd)
+        if options.verbose {
+            let line = VerboseNarration(plan: plan).spawned(recipe.ticket, attempt: recipe.attempt, arguments: request.arguments, directory: recipe.directory, what: "verify gate")
+            sink.writeMessage(VerboseNarration.prefix + line + "\n")
+        }
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         let log = LogFile(id: definition.id, directory: options.logDirectory, attempt: recipe.attempt, heading: "--- parrun: verify ---")
         running[pipe.readEnd] = RunningAttempt(

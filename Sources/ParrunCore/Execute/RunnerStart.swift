@@ -250,6 +250,9 @@ extension Runner {
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, runID: runID, supervisor: supervisor),
             directory: directory, inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
         request.executable = RecipeCommand.executable(of: arguments, command: command, ticket: definition, directory: directory, lookup: executables)
+        if options.verbose {
+            sink.writeMessage(VerboseNarration.prefix + VerboseNarration(plan: plan).spawned(ticket, attempt: attempt, arguments: arguments, directory: directory) + "\n")
+        }
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
         if let session { agentSessions[ticket] = session.id }

@@ -2,7 +2,7 @@ import ParrunModel
 import ParrunSupport
 
 /// `--graph json`: the graph and plan for scripts. The schema is documented in
-/// the README under "Graph JSON"; keys are only ever added, never renamed, and
+/// docs/scripting.md under "The graph as JSON"; keys are only ever added, never renamed, and
 /// `version` changes if that promise is ever broken.
 struct GraphJSONPrinter {
     static let schemaVersion = 1
@@ -32,6 +32,7 @@ struct GraphJSONPrinter {
             fields.append("\"recipe\": " + JSONText.quoted(ticket.recipe.kind))
             fields.append("\"priority\": \(ticket.priority)")
             fields.append("\"dependsOn\": " + JSONText.array(graph.dependencies(of: index).map { JSONText.quoted(graph.tickets[Int($0)].id) }))
+            fields.append("\"dependents\": " + JSONText.array(graph.dependents(of: index).map { JSONText.quoted(graph.tickets[Int($0)].id) }))
             fields.append("\"runs\": \(plan.runs[index])")
             fields.append("\"heldBack\": " + JSONText.quotedOrNull(plan.heldBack.isEmpty ? nil : plan.heldBack[index]))
             fields.append("\"status\": " + JSONText.quotedOrNull(ticket.status))

@@ -4,7 +4,7 @@ import ParrunState
 import ParrunSupport
 
 /// `--json`: one JSON object per line on standard output, for scripts. The
-/// schema (`event` names and keys) is documented in the README under "JSON
+/// schema (`event` names and keys) is documented in docs/scripting.md under "JSON
 /// events"; keys are only ever added.
 public struct JSONEventReporter: RunReporter {
     static let schemaVersion = 1

@@ -4,7 +4,8 @@ import ParrunSupport
 /// A Mermaid flowchart, for pasting into Markdown. Node names are `t0`, `t1`, ...
 /// because Mermaid gives meaning to some characters ids may contain (`-`, `.`);
 /// the label carries the id. Control characters in ids and titles are escaped
-/// (`TerminalSafe`).
+/// (`TerminalSafe`). The critical path's tickets have the class `critical`, and
+/// its edges a `linkStyle` (by the edges' order of appearance).
 struct MermaidPrinter {
     let plan: Plan
 
@@ -16,10 +17,23 @@ struct MermaidPrinter {
             let (open, close) = if case .prompt = ticket.recipe { ("([", "])") } else { ("[", "]") }
             out += "  t\(index)\(open)\"\(label)\"\(close)\n"
         }
+        let path = plan.criticalPath.path
+        let pathEdges = Set(zip(path, path.dropFirst()).map { "\($0)>\($1)" })
+        var edgeNumber = 0
+        var criticalEdges: [Int] = []
         for index in plan.graph.tickets.indices {
             for dependency in plan.graph.dependencies(of: index) {
                 out += "  t\(dependency) --> t\(index)\n"
+                if pathEdges.contains("\(dependency)>\(index)") { criticalEdges.append(edgeNumber) }
+                edgeNumber += 1
             }
+        }
+        if !path.isEmpty {
+            out += "  classDef critical stroke:#c00,stroke-width:3px\n"
+            out += "  class " + path.map { "t\($0)" }.joined(separator: ",") + " critical\n"
+        }
+        if !criticalEdges.isEmpty {
+            out += "  linkStyle " + criticalEdges.map(String.init).joined(separator: ",") + " stroke:#c00,stroke-width:3px\n"
         }
         let done = plan.graph.tickets.indices.filter { !plan.runs[$0] && !plan.isHeldBack($0) }
         if !done.isEmpty {

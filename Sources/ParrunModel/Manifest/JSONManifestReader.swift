@@ -39,6 +39,8 @@ enum JSONManifestReader {
                 }
             case .defaults:
                 defaultsMember = member
+            case .schema:
+                continue  // for editors only
             case .version, nil:
                 // Kept in `settings.extra` with every other key that is no setting.
                 settingMembers.append(member)
@@ -54,7 +56,7 @@ enum JSONManifestReader {
         }
         let settings = SettingsDecoder.decode(settingMembers, unknownSettings: .ignore, diagnostics: &diagnostics)
         if decoder.unknownKeys != .ignore {
-            let names = DocumentKey.allCases.filter { $0 != .version }.map(\.rawValue) + SettingsDecoder.Setting.allCases.map(\.rawValue)
+            let names = DocumentKey.allCases.filter { $0 != .version && $0 != .schema }.map(\.rawValue) + SettingsDecoder.Setting.allCases.map(\.rawValue)
             for member in settings.extra {
                 UnknownKey.report(member, at: .topLevel, among: names, policy: decoder.unknownKeys, diagnostics: &diagnostics)
             }

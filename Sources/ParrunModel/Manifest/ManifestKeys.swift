@@ -49,4 +49,6 @@ enum DocumentKey: String, CaseIterable {
     case tickets, tasks, defaults
     /// A ticket index's format version (`.sage/tickets/index.json`).
     case version
+    /// The JSON Schema editors check the manifest against (docs/tickets.schema.json); parrun ignores it.
+    case schema = "$schema"
 }

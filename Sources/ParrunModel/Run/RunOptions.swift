@@ -36,6 +36,8 @@ public struct RunOptions: Sendable {
     public var quiet = false
     /// JSON events on standard output instead of text.
     public var json = false
+    /// `--verbose`: each decision and spawned command on standard error.
+    public var verbose = false
     /// Where logs and state go (`.parrun` next to the manifest).
     public var stateDirectory = ".parrun"
     /// Recipes run here unless a ticket names a `cwd`.

@@ -153,7 +153,7 @@ import Testing
         let dir = try Self.directory(["tickets.json": Self.valid])
         let dot = try Self.run(["--graph", "dot"], in: dir)
         #expect(dot.status == 0)
-        #expect(dot.stdout.contains("\"a\" -> \"b\";"))
+        #expect(dot.stdout.contains("\"a\" -> \"b\" [color=red3, penwidth=2];"), "the critical path, drawn red")
         let json = try Self.run(["--graph=json"], in: dir)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["criticalPath"] as? [String] == ["a", "b"])

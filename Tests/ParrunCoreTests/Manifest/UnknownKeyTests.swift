@@ -117,8 +117,8 @@ import Testing
             .filter { $0.hasSuffix(".json") || $0 == "Parrunfile" }
         #expect(names.count >= 3)
         var manifests = try names.map { ($0, try String(contentsOf: examples.appendingPathComponent($0), encoding: .utf8)) }
-        // The README's and Grammar.md's JSON manifests (not their journal records).
-        for document in ["README.md", "Grammar.md"] {
+        // The JSON manifests of README.md, Grammar.md and docs/ (not their journal records).
+        for document in try RepositoryDocuments.markdownFiles() {
             let text = try String(contentsOf: root.appendingPathComponent(document), encoding: .utf8)
             for (index, block) in text.components(separatedBy: "```json\n").dropFirst().enumerated() {
                 let body = block.components(separatedBy: "```").first ?? ""

@@ -81,7 +81,7 @@ import Testing
     @Test func dotHasANodePerTicketAndAnEdgePerDependency() throws {
         let dot = GraphFormat.dot.render(try plan(), manifestName: "m")
         #expect(dot.hasPrefix("digraph parrun {\n"))
-        #expect(dot.contains("  \"review\" [label=\"review\\nReview the build\", shape=note];\n"))
+        #expect(dot.contains("  \"review\" [label=\"review\\nReview the build\", shape=note, color=red3, penwidth=2];\n"), "on the critical path")
         #expect(dot.contains("  \"docs\" [label=\"docs\", style=\"rounded,dashed\", color=gray50, fontcolor=gray50];\n"))
         #expect(dot.components(separatedBy: " -> ").count - 1 == 5)
         #expect(dot.contains("  \"setup\" -> \"build\";\n"))
