@@ -68,7 +68,7 @@ public enum HelpText {
         var out = """
             parrun \(version): run a dependency graph of tickets (shell scripts or claude prompts) in parallel
 
-            Usage: parrun [OPTIONS] [MANIFEST]          run the tickets
+            Usage: parrun [OPTIONS] [MANIFEST] [ID...]  run the tickets (IDs: only those and what they need)
                    parrun status [MANIFEST] [--json]    each ticket's state in the latest run
                    parrun logs [ID] [--tail N] [--follow]
                                                         a ticket's log (no ID: the latest failure)
@@ -81,7 +81,8 @@ public enum HelpText {
             MANIFEST is a JSON file ({"tickets": [...]}) or a plain-text file (see Grammar.md);
             the format is read from the content. `-` reads standard input. Without one, parrun
             uses ./tickets.json, ./Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json or
-            .specs/tasks/tasks.json, the first that exists.
+            .specs/tasks/tasks.json, the first that exists. Without -f, the first operand is the
+            manifest when it is `-`, contains a `/` or is an existing file; the others are ticket ids.
 
             Options:
 

@@ -43,6 +43,8 @@ public enum OptionKey: Sendable, Equatable {
     case launcher
     case rateLimitWait
     case usageLimitWait
+    case label
+    case limit
     case tail
     case follow
     case noPager
@@ -78,6 +80,10 @@ public enum OptionTable {
                    help: "print the graph in that format instead of the plan; runs nothing"),
         OptionSpec(key: .summary, short: nil, long: "summary", valueName: nil,
                    help: "print only the plan's counts; runs nothing"),
+        OptionSpec(key: .label, short: nil, long: "label", valueName: "L",
+                   help: "run only tickets carrying label L, and what they depend on (repeatable: every label given)"),
+        OptionSpec(key: .limit, short: nil, long: "limit", valueName: "N",
+                   help: "start at most N tickets, in priority order; the rest stay pending for parrun --resume"),
         OptionSpec(key: .keepGoing, short: "k", long: "keep-going", valueName: nil,
                    help: "after a failure, go on with every ticket that does not depend on it"),
         OptionSpec(key: .failFast, short: nil, long: "fail-fast", valueName: nil,

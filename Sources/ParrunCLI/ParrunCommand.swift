@@ -73,10 +73,15 @@ public enum ParrunCommand {
                 Terminal.writeMessage("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
             }
         }
-        let selection = RunSelection.decide(
+        var selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
-        let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
+        let history = DurationHistory.load(from: stateDirectory)
+        let choice = try selection.narrow(
+            TicketSelection.Request(targets: loaded.targets, labels: invocation.labels, limit: invocation.limit),
+            graph: graph, weights: history.weights(for: graph), manifestName: source.name)
+        // A run of part of the manifest keeps the records of the rest.
+        let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil && choice == nil
             ? compactedJournal(records, selection: selection) : nil
         let slurm = invocation.slurm ?? manifest.settings.slurm
         var jobs = JobCount.resolve(
@@ -84,16 +89,19 @@ public enum ParrunCommand {
             cores: Machine.processorCount(), ticketsToRun: selection.runs.lazy.filter { $0 }.count,
             clusterCPUs: slurm ? SlurmLauncher.clusterCPUs() ?? 1 : nil)
         jobs = jobs.capped(byOpenFileLimit: OpenFileLimit.raise(toAtLeast: jobs.descriptorsNeeded))
-        let history = DurationHistory.load(from: stateDirectory)
         let agents = AgentCount.resolve(commandLine: invocation.agents, manifest: manifest.settings.pools.last { $0.name == Scheduler.agentPool }?.limit)
         let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, agents: agents, pools: manifest.settings.pools, weights: history.weights(for: graph))
+        let estimate = TicketHistory(records: records, manifest: selection.manifestPath, durations: history).estimateIfAny(plan)
 
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)
             printer.reasons = selection.reasons
             printer.worktree = invocation.worktree || manifest.settings.isolateInWorktrees
+            printer.choice = choice
+            printer.estimate = estimate
             if let format = invocation.graphFormat {
-                Terminal.writeOutput(format.render(plan, manifestName: source.name, worktree: printer.worktree))
+                let drawn = choice.map { plan.narrowed(to: $0) } ?? plan
+                Terminal.writeOutput(format.render(drawn, manifestName: source.name, worktree: printer.worktree))
             } else if invocation.summaryOnly {
                 Terminal.writeOutput(printer.summary())
             } else {
@@ -101,11 +109,13 @@ public enum ParrunCommand {
             }
             return .success
         }
-        return try RunCommand(
+        var command = RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
-            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock
-        ).execute()
+            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock)
+        command.estimate = estimate
+        command.choice = choice
+        return try command.execute()
     }
 
     /// A fresh run makes this manifest's earlier runs useless for `--resume`;

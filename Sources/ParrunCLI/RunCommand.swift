@@ -27,6 +27,9 @@ struct RunCommand {
     let compactedJournal: [JournalRecord]?
     /// Released once this run is in the journal.
     let stateLock: WholeFileLock?
+    /// What earlier runs say this one will take, and what `--limit` leaves pending.
+    var estimate: RunEstimate?
+    var choice: TicketSelection?
 
     /// `.parrun` next to the manifest (the current directory for standard input).
     static func stateDirectory(for manifestName: String) -> String {
@@ -108,7 +111,7 @@ struct RunCommand {
                 let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count - plan.heldBackCount
                 switch selection.mode {
                 case .fresh:
-                    break
+                    resumes = selection.extendsRun
                 case .resume(let previous):
                     resumes = previous
                     Terminal.writeMessage("parrun: resuming run \(previous): \(skipped) already succeeded, \(plan.ticketsToRun) to run\n")
@@ -252,6 +255,9 @@ struct RunCommand {
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait
         options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"
+        options.estimate = estimate
+        options.pendingByLimit = choice?.pendingCount ?? 0
+        options.limit = invocation.limit
         return options
     }
 

@@ -51,6 +51,9 @@ struct RunSelection {
     var joinsWorktreeBranch: String?
     /// Resuming a `--worktree` run: the branch it landed on.
     var resumesWorktreeBranch: String?
+    /// A fresh run of part of the manifest (targets, `--label`, `--limit`):
+    /// the latest run, whose records it continues (`TargetSelection.swift`).
+    var extendsRun: String?
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String

@@ -11,6 +11,10 @@ public struct PlanPrinter {
     public var reasons: [ResumeDecision.Reason?]?
     /// `--worktree` (or the manifest's `isolate = worktree`): tickets with a recipe work in worktrees.
     public var worktree = false
+    /// Targets, `--label`, `--limit`: why each ticket was chosen (`PlanChoicePrinter.swift`).
+    public var choice: TicketSelection?
+    /// What earlier runs say the run will take.
+    public var estimate: RunEstimate?
 
     /// A ticket's dependency list is cut after this many ids to keep lines readable.
     static let dependencyDisplayLimit = 10
@@ -28,6 +32,7 @@ public struct PlanPrinter {
         if let reasons {
             out += resumeSection(reasons, idWidth: idWidth)
         }
+        if let choice { out += choiceSection(choice, idWidth: idWidth) }
         for (number, wave) in plan.waves.waves.enumerated() {
             out += "\nwave \(number + 1) (\(wave.count) ticket\(wave.count == 1 ? "" : "s"))\n"
             let sorted = wave.sorted { (graph.tickets[$0].priority, $0) < (graph.tickets[$1].priority, $1) }
@@ -51,7 +56,7 @@ public struct PlanPrinter {
             }
             if heldBack.count > Self.idListLimit { out += "  ... and \(heldBack.count - Self.idListLimit) more\n" }
         }
-        let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone && !plan.isHeldBack($0) }
+        let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone && !plan.isHeldBack($0) && isChosenOrAll($0) }
         if !succeeded.isEmpty {
             out += "\nalready succeeded (\(succeeded.count)): " + idList(succeeded) + "\n"
         }
@@ -64,6 +69,7 @@ public struct PlanPrinter {
             if exclusions.pairs.count > Self.idListLimit { out += "  ... and \(exclusions.pairs.count - Self.idListLimit) more\n" }
         }
         out += "\n" + criticalPathLine()
+        if let estimate { out += estimateSection(estimate) }
         out += summary()
         return out
     }
@@ -145,6 +151,9 @@ public struct PlanPrinter {
         return "critical path (\(path.count) ticket\(path.count == 1 ? "" : "s")): "
             + path.map(id).joined(separator: " -> ") + "\n"
     }
+
+    /// A ticket's id as shown (for the files that extend this printer).
+    func shownID(_ index: Int) -> String { id(index) }
 
     /// A ticket's id as shown: the readers refuse control characters in ids, and this does not rely on it.
     private func id(_ index: Int) -> String { plan.graph.tickets[index].id.terminalSafe }

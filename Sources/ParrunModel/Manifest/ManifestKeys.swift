@@ -5,6 +5,8 @@ enum TicketKey: String, CaseIterable {
     case id, title, description, dependsOn, dependencies, priority, run, prompt
     case timeout, retries, pool, cwd, env, status, state
     case verify, verifyRetries, review, daemons, touches
+    // What `--label` chooses tickets by
+    case labels
     // Slurm (`SlurmRequest`)
     case cpus, mem, partition, slurmArgs
     // Flags of the claude command (`ClaudeOptions`)
@@ -40,7 +42,7 @@ enum TicketKey: String, CaseIterable {
     /// Keys other tools use for the same thing, too far from ours for edit distance to find.
     static let otherNames: [String: TicketKey] = [
         "deps": .dependsOn, "depends": .dependsOn, "needs": .dependsOn, "requires": .dependsOn, "after": .dependsOn,
-        "cmd": .run, "command": .run, "script": .run, "name": .title,
+        "cmd": .run, "command": .run, "script": .run, "name": .title, "tags": .labels,
     ]
 }
 

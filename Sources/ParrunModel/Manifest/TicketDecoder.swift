@@ -161,7 +161,7 @@ struct TicketDecoder {
             ticket.environment = reader.environment(&diagnostics)
         case .status, .state:
             ticket.status = reader.string(&diagnostics)
-        case .verify, .verifyRetries, .review, .daemons, .touches, .cpus, .mem, .partition, .slurmArgs,
+        case .verify, .verifyRetries, .review, .daemons, .touches, .labels, .cpus, .mem, .partition, .slurmArgs,
             .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools, .allowNoChange, .continuations:
             // Fields that tune how the ticket runs; templates may name them too, so they are kept as written.
             readOption(key, reader, into: &ticket, &diagnostics)
@@ -194,6 +194,12 @@ struct TicketDecoder {
             ticket.slurm.read(reader, &diagnostics)
         case .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools:
             ticket.claudeOptions.read(reader, &diagnostics)
+        case .labels:
+            ticket.labels = reader.commaList() ?? []
+            // Another tool's store may spell its labels otherwise: it is read, not judged.
+            if ticket.labels.isEmpty && unknownKeys != .ignore && reader.commaList() == nil {
+                reader.wrongType("a list of labels (or one string, comma-separated)", nil, &diagnostics)
+            }
         case .allowNoChange:
             ticket.allowNoChange = reader.flag(&diagnostics) ?? false
         case .continuations:
