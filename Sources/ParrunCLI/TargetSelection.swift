@@ -6,9 +6,9 @@ import ParrunSupport
 extension RunSelection {
     /// Narrows what this invocation runs to the targets, `--label` and
     /// `--limit` (`TicketSelection`); nil when none was given. A fresh run
-    /// that runs part of the manifest continues the latest run's records
-    /// (`extendsRun`) instead of replacing them, so `status` and `--resume`
-    /// still know what the tickets it left alone did.
+    /// of the targets' or labels' part of the manifest continues the latest
+    /// run's records (`extendsRun`) instead of replacing them, so `status`
+    /// and `--resume` still know what the tickets it left alone did.
     mutating func narrow(
         _ request: TicketSelection.Request, graph: TicketGraph, weights: [Double]?, manifestName: String
     ) throws(UsageError) -> TicketSelection? {
@@ -25,7 +25,11 @@ extension RunSelection {
         }
         runs = choice.runs
         reasons = reasons.map { reasons in reasons.indices.map { choice.runs[$0] ? reasons[$0] : nil } }
-        if mode == .fresh, let latest = history.latestRun(manifest: manifestPath) { extendsRun = latest.run }
+        // Not when --limit leaves tickets pending: one that succeeded in the
+        // runs continued would then count as done for --resume, not as pending.
+        if mode == .fresh, request.narrowsGraph, choice.pendingCount == 0, let latest = history.latestRun(manifest: manifestPath) {
+            extendsRun = latest.run
+        }
         notices += Self.choiceNotices(choice, graph: graph)
         return choice
     }

@@ -21,6 +21,7 @@ extension PlanPrinter {
             }
             out += "  " + shownID(index).padding(to: idWidth) + "  " + reason.description + "\n"
         }
+        if choice.runCount == 0 { out += "  none: what was chosen is done already\n" }
         if let limit = choice.request.limit, !pending.isEmpty {
             out += "\npending, beyond --limit \(limit) (\(pending.count)), left for the next run: " + listed(pending) + "\n"
         }
