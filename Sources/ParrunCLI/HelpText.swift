@@ -82,7 +82,8 @@ public enum HelpText {
             the format is read from the content. `-` reads standard input. Without one, parrun
             uses ./tickets.json, ./Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json or
             .specs/tasks/tasks.json, the first that exists. Without -f, the first operand is the
-            manifest when it is `-`, contains a `/` or is an existing file; the others are ticket ids.
+            manifest when it is `-`, contains a `/`, is an existing file or ends in .json or .jsonl;
+            the others are ticket ids (docs/targets.md).
 
             Options:
 

@@ -122,7 +122,7 @@ struct RunCommand {
                 writer.append(.run(.init(
                     run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
                     jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined,
-                    worktree: isolation != nil, branch: isolation?.integration)))
+                    worktree: isolation != nil, branch: isolation?.integration, limit: invocation.limit)))
                 writer.sync()
                 if let failure = writer.failure {
                     Terminal.writeError("parrun: error: \(failure.description); nothing was run\n")

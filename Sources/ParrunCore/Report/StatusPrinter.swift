@@ -32,7 +32,8 @@ package struct StatusPrinter {
             let held = report.count(.heldBack)
             out += held == 0 ? "finished\n" : "finished; \(held) held back, not run (`parrun -n` says why)\n"
         } else {
-            out += "not finished; `parrun --resume` continues it\n"
+            out += report.limit.flatMap { report.count(.pending) == 0 ? nil : "not finished: \(report.count(.pending)) pending beyond --limit \($0); `parrun --resume --limit \($0)` starts the next \($0), `parrun --resume` all\n" }
+                ?? "not finished; `parrun --resume` continues it\n"
         }
         let ids = report.entries.map(\.id.terminalSafe)
         let idWidth = max(2, min(40, ids.map(\.count).max() ?? 0))

@@ -20,10 +20,14 @@ import Testing
     @Test func theFirstOperandIsTheManifestOnlyWhenItIsAFileDashOrPath() throws {
         #expect(try split("build", "test") == (nil, ["build", "test"]))
         #expect(try split("m.json", "build", files: ["m.json"]) == ("m.json", ["build"]))
-        #expect(try split("m.json", "build") == (nil, ["m.json", "build"]), "no such file: an id")
+        #expect(try split("m.json", "build") == ("m.json", ["build"]), "a missing .json file is a manifest that cannot be read")
+        #expect(try split("build.v2", "x") == (nil, ["build.v2", "x"]), "no such file: an id")
+        #expect(try split("Parrunfile2", files: ["Parrunfile2"]) == ("Parrunfile2", []))
+        #expect(try split(".") == (".", []), "cannot be an id")
         #expect(try split("./build", "test") == ("./build", ["test"]))
         #expect(try split("-", "a") == ("-", ["a"]))
-        #expect(try split("--", "-n", "a") == (nil, ["-n", "a"]))
+        #expect(try split("--", "-n", "a") == ("-n", ["a"]), "cannot be an id: a manifest, as before")
+        #expect(try split("--", "a", "-n") == (nil, ["a", "-n"]))
     }
 
     @Test func withDashFEveryOperandIsATargetWhereverDashFComes() throws {

@@ -60,6 +60,30 @@ import Testing
         }
     }
 
+    @Test func aRunWithTargetsKeepsTheRecordsOfTheTicketsItDidNotChoose() throws {
+        let (project, directory) = try project(seed: 6)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let full = try CLITests.run(["-j4"], in: directory)
+        #expect(full.status == 0, "\(full.stderr)")
+        try clear(directory)
+
+        let targeted = try CLITests.run(["-j4", "t30"], in: directory)
+        #expect(targeted.status == 0, "\(targeted.stderr)")
+        #expect(Set(try ran(directory).keys) == expected(project, roots: ["t30"]))
+        let journal = try String(contentsOf: directory.appendingPathComponent(".parrun/journal.jsonl"), encoding: .utf8)
+        #expect(journal.components(separatedBy: "\"type\":\"run\"").count - 1 == 2, "the full run's records are kept")
+
+        let status = try CLITests.run(["status"], in: directory)
+        #expect(status.stdout.contains(": finished\n"), "\(status.stdout)")
+        #expect(!status.stdout.contains(" pending "), "\(status.stdout)")
+
+        // Everything succeeded in one run or the other: nothing is left to resume.
+        try clear(directory)
+        let resumed = try CLITests.run(["--resume", "-j4"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try ran(directory).isEmpty, "\(resumed.stderr)")
+    }
+
     @Test func dryRunAndGraphHonourTargetsAndSayWhyEachTicketWasChosen() throws {
         let (project, directory) = try project()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -125,7 +149,7 @@ import Testing
         #expect(first.stderr.contains("beyond --limit 10, left for the next run; parrun --resume -j3 --limit 10 starts the next 10"), "\(first.stderr)")
 
         let status = try CLITests.run(["status"], in: directory)
-        #expect(status.stdout.contains("not finished; `parrun --resume` continues it"), "\(status.stdout)")
+        #expect(status.stdout.range(of: #"not finished: \d+ pending beyond --limit 10; `parrun --resume --limit 10` starts the next 10, `parrun --resume` all\n"#, options: .regularExpression) != nil, "\(status.stdout)")
         #expect(status.stdout.contains(" pending "), "\(status.stdout)")
 
         let second = try CLITests.run(["--resume", "-j3", "--limit", "10"], in: directory)
