@@ -77,9 +77,10 @@ public enum ParrunCommand {
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
         let history = DurationHistory.load(from: stateDirectory)
+        let weights = history.weights(for: graph)
         let choice = try selection.narrow(
             TicketSelection.Request(targets: loaded.targets, labels: invocation.labels, limit: invocation.limit),
-            graph: graph, weights: history.weights(for: graph), manifestName: source.name)
+            graph: graph, weights: weights, manifestName: source.name)
         // A run of part of the manifest keeps the records of the rest.
         let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil && choice == nil
             ? compactedJournal(records, selection: selection) : nil
@@ -90,8 +91,10 @@ public enum ParrunCommand {
             clusterCPUs: slurm ? SlurmLauncher.clusterCPUs() ?? 1 : nil)
         jobs = jobs.capped(byOpenFileLimit: OpenFileLimit.raise(toAtLeast: jobs.descriptorsNeeded))
         let agents = AgentCount.resolve(commandLine: invocation.agents, manifest: manifest.settings.pools.last { $0.name == Scheduler.agentPool }?.limit)
-        let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, agents: agents, pools: manifest.settings.pools, weights: history.weights(for: graph))
-        let estimate = TicketHistory(records: records, manifest: selection.manifestPath, durations: history).estimateIfAny(plan)
+        let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, agents: agents, pools: manifest.settings.pools, weights: weights)
+        // Only the full dry run and a real run show it: --summary and --graph skip the simulation.
+        let estimate = invocation.summaryOnly || invocation.graphFormat != nil
+            ? nil : TicketHistory(records: records, manifest: selection.manifestPath, durations: history).estimateIfAny(plan)
 
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)

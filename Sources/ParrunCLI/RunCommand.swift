@@ -108,7 +108,9 @@ struct RunCommand {
                 var resumes: String?
                 var joined = false
                 // Neither done nor held-back tickets ran, so neither counts as succeeded.
-                let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count - plan.heldBackCount
+                // Nor did the tickets that targets, --label or --limit left out.
+                let notChosen = choice.map { $0.considered.lazy.filter { !$0 }.count + $0.pendingCount } ?? 0
+                let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count - plan.heldBackCount - notChosen
                 switch selection.mode {
                 case .fresh:
                     resumes = selection.extendsRun

@@ -141,6 +141,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let all = Set(project.ids).subtracting(project.done).subtracting(project.groups)
 
+        let dry = try CLITests.run(["-n", "--limit", "10"], in: directory)
+        #expect(dry.stdout.contains("chosen (--limit 10): why each ticket runs\n"), "\(dry.stdout)")
+        #expect(dry.stdout.range(of: #"\npending, beyond --limit 10 \(\d+\), left for the next run: t"#, options: .regularExpression) != nil, "\(dry.stdout)")
+        #expect(try ran(directory).isEmpty)
+
         let first = try CLITests.run(["-j3", "--limit", "10"], in: directory)
         #expect(first.status == 0, "\(first.stderr)")
         let afterFirst = try ran(directory)
@@ -152,8 +157,9 @@ import Testing
         #expect(status.stdout.range(of: #"not finished: \d+ pending beyond --limit 10; `parrun --resume --limit 10` starts the next 10, `parrun --resume` all\n"#, options: .regularExpression) != nil, "\(status.stdout)")
         #expect(status.stdout.contains(" pending "), "\(status.stdout)")
 
-        let second = try CLITests.run(["--resume", "-j3", "--limit", "10"], in: directory)
+        let second = try CLITests.run(["--resume", "-j3", "--limit", "10", "--json"], in: directory)
         #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.range(of: #""event": "run-end".*"pending": \d+"#, options: .regularExpression) != nil, "\(second.stdout)")
         let afterSecond = try ran(directory)
         #expect(afterSecond.count == 20)
         #expect(afterSecond.values.allSatisfy { $0 == 1 }, "nothing ran twice")
