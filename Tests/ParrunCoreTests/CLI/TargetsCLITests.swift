@@ -171,6 +171,25 @@ import Testing
         #expect(final.values.allSatisfy { $0 == 1 }, "each ticket ran once over the three invocations")
     }
 
+    @Test func theEstimateCountsWhatPromptTicketsCostLastTime() throws {
+        // Each fake agent reports $0.0125 and 1,160 tokens.
+        let tickets = (1...3).map { #"{"id": "p\#($0)", "prompt": "write p\#($0)"}"# } + [#"{"id": "p4", "prompt": "new"}"#, #"{"id": "sh", "run": "true"}"#]
+        let manifest = #"{"claude": ""# + PromptTicketTests.fake + #"", "tickets": ["# + tickets.joined(separator: ", ") + "]}"
+        let directory = try CLITests.directory(["tickets.json": manifest, "calls/.keep": ""])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["FAKE_CLAUDE_DIR": directory.appendingPathComponent("calls").path]
+        let first = try CLITests.run(["-q", "p1", "p2", "p3", "sh"], in: directory, environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let dry = try CLITests.run(["-n"], in: directory, environment: environment)
+        #expect(dry.stdout.contains("from the last successful runs of 4 of 5 tickets; 1 has no history"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("  agents: $0.0375, 3.5k tokens expected (from 3 of 4 prompt tickets; 1 without history, not counted)\n"), "\(dry.stdout)")
+
+        let second = try CLITests.run(["-q", "p1", "p2", "p3"], in: directory, environment: environment)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("  agents: $0.0375 expected, $0.0375 spent\n"), "\(second.stderr)")
+    }
+
     @Test func theEstimateOfASecondRunIsWithinFifteenPercentOfItsWallTime() throws {
         var state: UInt64 = 42
         func sleep(_ id: String) -> String {
