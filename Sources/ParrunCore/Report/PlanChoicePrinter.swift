@@ -57,6 +57,16 @@ extension PlanPrinter {
         return out
     }
 
+    /// Tickets that targets, `--label` or `--limit` left out and that would
+    /// otherwise run (not done, not held back): the counts show them apart.
+    var notChosenCount: Int {
+        guard let choice else { return 0 }
+        return plan.graph.tickets.indices.reduce(0) { count, index in
+            let left = !choice.considered[index] || choice.reasons[index] == .pending(limit: choice.request.limit ?? 0)
+            return count + (left && !plan.runs[index] && !plan.graph.tickets[index].isDone && !plan.isHeldBack(index) ? 1 : 0)
+        }
+    }
+
     /// Not run for a reason of its own (done, held back, succeeded before),
     /// rather than because the targets or labels left it out.
     func isChosenOrAll(_ index: Int) -> Bool {

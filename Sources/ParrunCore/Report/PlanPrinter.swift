@@ -43,7 +43,7 @@ public struct PlanPrinter {
                 out += ticketLine(index, idWidth: idWidth, after: dependencies, afterWidth: afterWidth)
             }
         }
-        let done = graph.tickets.indices.filter { !plan.runs[$0] && graph.tickets[$0].isDone }
+        let done = graph.tickets.indices.filter { !plan.runs[$0] && graph.tickets[$0].isDone && (choice?.considered[$0] ?? true) }
         if !done.isEmpty {
             out += "\nalready done (\(done.count)): " + idList(done) + "\n"
         }
@@ -77,7 +77,9 @@ public struct PlanPrinter {
     /// Counts only: what `--summary` prints, and the last lines of the dry run.
     public func summary() -> String {
         let counts = plan.counts
-        var out = "tickets \(counts.tickets) (\(counts.toRun) to run, \(counts.done) done" + (counts.heldBack > 0 ? ", \(counts.heldBack) held back)" : ")")
+        let notChosen = notChosenCount
+        var out = "tickets \(counts.tickets) (\(counts.toRun) to run, \(counts.done - notChosen) done" + (counts.heldBack > 0 ? ", \(counts.heldBack) held back" : "")
+        out += notChosen > 0 ? ", \(notChosen) not chosen)" : ")"
         out += "  edges \(counts.edges)  waves \(counts.waves)"
         if let number = counts.widestWaveNumber { out += "  widest wave \(counts.widestWave) (wave \(number))" }
         out += "  critical path \(counts.criticalPath)\n"

@@ -92,6 +92,8 @@ import Testing
         let toRun = project.closure(["t59"]).subtracting(project.done)
         #expect(dry.stdout.hasPrefix("Plan for tickets.json: \(toRun.count) of 60 tickets to run\n"), "\(dry.stdout)")
         #expect(dry.stdout.contains("chosen (targets t59): why each ticket runs\n"))
+        let notChosen = Set(project.ids).subtracting(project.closure(["t59"])).subtracting(project.done).count
+        #expect(dry.stdout.contains("tickets 60 (\(toRun.count) to run, \(60 - toRun.count - notChosen) done, \(notChosen) not chosen)"), "\(dry.stdout)")
         #expect(dry.stdout.range(of: #"\n  t59 +target\n"#, options: .regularExpression) != nil, "\(dry.stdout)")
         #expect(dry.stdout.contains("dependency of "))
         #expect(try ran(directory).isEmpty, "-n runs nothing")
