@@ -133,7 +133,7 @@ package struct StatusPrinter {
         }
         let totals = StatusReport.State.allCases.map { "\(JSONText.quoted($0.rawValue)):\(report.count($0))" }
         return "{\"manifest\":\(JSONText.quoted(manifestName)),\"run\":\(JSONText.quotedOrNull(report.run)),"
-            + "\"live\":\(report.live),\"tickets\":\(JSONText.array(tickets)),"
+            + "\"live\":\(report.live)," + (report.limit.map { "\"limit\":\($0)," } ?? "") + "\"tickets\":\(JSONText.array(tickets)),"
             + "\"totals\":{" + totals.joined(separator: ",") + "}}\n"
     }
 }

@@ -158,6 +158,7 @@ import Testing
         let status = try CLITests.run(["status"], in: directory)
         #expect(status.stdout.range(of: #"not finished: \d+ pending beyond --limit 10; `parrun --resume --limit 10` starts the next 10, `parrun --resume` all\n"#, options: .regularExpression) != nil, "\(status.stdout)")
         #expect(status.stdout.contains(" pending "), "\(status.stdout)")
+        #expect(try CLITests.run(["status", "--json"], in: directory).stdout.contains("\"live\":false,\"limit\":10,"))
 
         let second = try CLITests.run(["--resume", "-j3", "--limit", "10", "--json"], in: directory)
         #expect(second.status == 0, "\(second.stderr)")
