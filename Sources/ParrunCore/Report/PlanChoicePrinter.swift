@@ -44,6 +44,7 @@ extension PlanPrinter {
             out += " (" + path + (estimate.criticalPath.count > 8 ? " -> ..." : "") + ")"
         }
         out += "\n  from the last successful runs of \(estimate.tickets - estimate.withoutHistory) of \(estimate.tickets) tickets"
+        if estimate.overheadSeconds > 0 { out += ", plus \(DurationText.format(seconds: estimate.overheadSeconds)) a ticket to start it and record its end" }
         if estimate.withoutHistory > 0 {
             out += "; \(estimate.withoutHistory) ha\(estimate.withoutHistory == 1 ? "s" : "ve") no history (counted at the median, \(DurationText.format(seconds: estimate.assumedSeconds)))"
         }

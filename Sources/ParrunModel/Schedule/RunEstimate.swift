@@ -22,20 +22,26 @@ public struct RunEstimate: Sendable, Equatable {
     public var promptsWithoutHistory: Int
     public var costUSD: Double
     public var tokens: Int
+    /// Seconds parrun spends on each ticket besides its recipe, measured in
+    /// the latest run, added to every ticket's duration.
+    public var overheadSeconds: Double
 
     /// True when some ticket to run has run before: otherwise there is nothing to estimate from.
     public var hasHistory: Bool { withoutHistory < tickets }
 
     /// `seconds[i]`: ticket i's last successful duration, if any; `stats[i]`:
     /// what its agent cost then, if it is a prompt ticket that ran.
-    public init(plan: Plan, seconds: [Double?], stats: [AgentStats?]) {
+    /// `overhead`: seconds a slot stays busy around each recipe (starting it,
+    /// syncing its end record), which dominates when recipes take milliseconds.
+    public init(plan: Plan, seconds: [Double?], stats: [AgentStats?], overhead: Double = 0) {
         let graph = plan.graph
         let toRun = graph.tickets.indices.filter { plan.runs[$0] && graph.tickets[$0].recipe != .none }
         let known = toRun.compactMap { seconds[$0] }.sorted()
         // Unknown tickets are neither free nor huge: they take what a typical one took.
         assumedSeconds = known.isEmpty ? 0 : known[known.count / 2]
         var durations = [Double](repeating: 0, count: graph.count)
-        for ticket in toRun { durations[ticket] = seconds[ticket] ?? assumedSeconds }
+        overheadSeconds = overhead
+        for ticket in toRun { durations[ticket] = (seconds[ticket] ?? assumedSeconds) + overhead }
         tickets = toRun.count
         withoutHistory = toRun.count - known.count
         jobs = plan.jobs.value

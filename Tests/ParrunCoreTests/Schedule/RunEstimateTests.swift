@@ -1,5 +1,7 @@
 import Testing
 @testable import ParrunModel
+@testable import ParrunPlatform
+@testable import ParrunState
 
 /// The estimate's list-schedule simulation on a simulated clock.
 @Suite struct RunEstimateTests {
@@ -44,5 +46,27 @@ import Testing
         #expect(RunEstimate.deviation(actual: 1.1, estimated: 1) == "10% over")
         #expect(RunEstimate.deviation(actual: 0.8, estimated: 1) == "20% under")
         #expect(RunEstimate.deviation(actual: 1.001, estimated: 1) == "as estimated")
+    }
+}
+
+/// The per-ticket overhead measured from the latest run's journal.
+@Suite struct TicketHistoryTests {
+    @Test func overheadIsALowQuantileOfTheGapsBetweenAnEndAndTheNextStartInOneSlot() {
+        let owner = ProcessIdentity(pid: 1, startTicks: 1, host: "h")
+        var records: [JournalRecord] = [.run(.init(run: "r", manifest: "/m", manifestHash: "x", jobs: 1, owner: owner, time: 0, resumes: nil, joined: false))]
+        var time = 0.0
+        // One slot: ten tickets of 0.1 s, the gap before each next start 0.004 s, one long idle wait of 2 s.
+        for index in 0..<10 {
+            let id = "t\(index)"
+            records.append(.start(.init(run: "r", id: id, attempt: 1, recipe: "h", process: owner, owner: owner, worker: 0, time: time)))
+            time += 0.1
+            records.append(.end(.init(run: "r", id: id, attempt: 1, status: "succeeded", exitCode: 0, signal: nil, seconds: 0.1, time: time)))
+            time += index == 4 ? 2 : 0.004
+        }
+        let history = TicketHistory(records: records, manifest: "/m", durations: DurationHistory())
+        #expect(abs(history.overheadSeconds - 0.004) < 1e-9)
+        #expect(history.seconds["t3"] == 0.1)
+        #expect(TicketHistory(records: Array(records.prefix(7)), manifest: "/m", durations: DurationHistory()).overheadSeconds == 0, "too few gaps to tell")
+        #expect(TicketHistory(records: records, manifest: "/other", durations: DurationHistory()).seconds.isEmpty)
     }
 }
