@@ -13,12 +13,14 @@ extension RunSummary {
 
     func estimateLine() -> String {
         guard let estimate, estimate.hasHistory, estimate.tickets > 0 else { return "" }
+        var out = ""
         // Under a tenth of a second either way, a percentage is noise.
-        guard max(estimate.wallSeconds, result.wallSeconds) >= 0.1 else { return "" }
-        var out = "  estimate: \(DurationText.format(seconds: estimate.wallSeconds)) at -j\(estimate.jobs), took \(DurationText.format(seconds: result.wallSeconds))"
-        out += " (\(RunEstimate.deviation(actual: result.wallSeconds, estimated: estimate.wallSeconds)))"
-        if estimate.withoutHistory > 0 { out += "; \(estimate.withoutHistory) of \(estimate.tickets) tickets had no history" }
-        out += "\n"
+        if max(estimate.wallSeconds, result.wallSeconds) >= 0.1 {
+            out += "  estimate: \(DurationText.format(seconds: estimate.wallSeconds)) at -j\(estimate.jobs), took \(DurationText.format(seconds: result.wallSeconds))"
+            out += " (\(RunEstimate.deviation(actual: result.wallSeconds, estimated: estimate.wallSeconds)))"
+            if estimate.withoutHistory > 0 { out += "; \(estimate.withoutHistory) of \(estimate.tickets) tickets had no history" }
+            out += "\n"
+        }
         if estimate.prompts > estimate.promptsWithoutHistory {
             let spent = result.agentTotals?.costUSD ?? 0
             out += "  agents: \(AgentStats.dollars(estimate.costUSD)) expected, \(AgentStats.dollars(spent)) spent\n"
