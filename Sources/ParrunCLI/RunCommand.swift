@@ -222,6 +222,9 @@ struct RunCommand {
         var options = RunOptions()
         options.policy = Scheduler.FailurePolicy(keepGoing: invocation.keepGoing, maxFailures: invocation.maxFailures)
         options.failFast = invocation.failFast
+        options.estimate = estimate
+        options.limit = invocation.limit
+        options.pendingByLimit = choice?.pendingCount ?? 0
         options.defaultTimeout = invocation.timeout
         options.defaultRetries = invocation.retries ?? 0
         options.commandLineRetries = invocation.retries
@@ -257,9 +260,6 @@ struct RunCommand {
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait
         options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"
-        options.estimate = estimate
-        options.pendingByLimit = choice?.pendingCount ?? 0
-        options.limit = invocation.limit
         return options
     }
 

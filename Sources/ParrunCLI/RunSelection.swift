@@ -51,12 +51,12 @@ struct RunSelection {
     var joinsWorktreeBranch: String?
     /// Resuming a `--worktree` run: the branch it landed on.
     var resumesWorktreeBranch: String?
-    /// A fresh run of part of the manifest (targets, `--label`, `--limit`):
-    /// the latest run, whose records it continues (`TargetSelection.swift`).
-    var extendsRun: String?
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
+    /// A fresh run of the targets' or labels' part of the manifest: the
+    /// latest run, whose records it continues (`TargetSelection.swift`).
+    var extendsRun: String?
 
     /// `isRunning` decides whether a recorded process is alive (injected for tests).
     /// Another manifest keeps its state in the same directory: the journal and

@@ -29,10 +29,10 @@ public struct PlanPrinter {
         let idWidth = min(32, graph.tickets.indices.lazy.map { id($0).unicodeScalars.count }.max() ?? 0)
         let counts = plan.counts
         var out = "Plan for \(manifestName.terminalSafe): \(counts.toRun) of \(counts.tickets) ticket\(counts.tickets == 1 ? "" : "s") to run\n"
+        if let choice { out += choiceSection(choice, idWidth: idWidth) }
         if let reasons {
             out += resumeSection(reasons, idWidth: idWidth)
         }
-        if let choice { out += choiceSection(choice, idWidth: idWidth) }
         for (number, wave) in plan.waves.waves.enumerated() {
             out += "\nwave \(number + 1) (\(wave.count) ticket\(wave.count == 1 ? "" : "s"))\n"
             let sorted = wave.sorted { (graph.tickets[$0].priority, $0) < (graph.tickets[$1].priority, $1) }

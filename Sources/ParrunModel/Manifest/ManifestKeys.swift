@@ -5,12 +5,12 @@ enum TicketKey: String, CaseIterable {
     case id, title, description, dependsOn, dependencies, priority, run, prompt
     case timeout, retries, pool, cwd, env, status, state
     case verify, verifyRetries, review, daemons, touches
-    // What `--label` chooses tickets by
-    case labels
     // Slurm (`SlurmRequest`)
     case cpus, mem, partition, slurmArgs
     // Flags of the claude command (`ClaudeOptions`)
     case model, permissionMode, maxTurns, maxBudgetUsd, appendSystemPrompt, allowedTools
+    // What `--label` chooses tickets by (docs/targets.md)
+    case labels
     // How an agent's work is judged and continued (`Continuations`)
     case allowNoChange, continuations
 

@@ -130,6 +130,10 @@ struct TicketDecoder {
         switch key {
         case .id:
             break
+        case .labels:
+            // Kept as written too: templates may name it.
+            readOption(key, reader, into: &ticket, &diagnostics)
+            ticket.fields.append(member)
         case .title:
             ticket.title = reader.string(&diagnostics)
         case .description:
@@ -161,7 +165,7 @@ struct TicketDecoder {
             ticket.environment = reader.environment(&diagnostics)
         case .status, .state:
             ticket.status = reader.string(&diagnostics)
-        case .verify, .verifyRetries, .review, .daemons, .touches, .labels, .cpus, .mem, .partition, .slurmArgs,
+        case .verify, .verifyRetries, .review, .daemons, .touches, .cpus, .mem, .partition, .slurmArgs,
             .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools, .allowNoChange, .continuations:
             // Fields that tune how the ticket runs; templates may name them too, so they are kept as written.
             readOption(key, reader, into: &ticket, &diagnostics)
