@@ -76,22 +76,21 @@ public enum ParrunCommand {
         var selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
-        let history = DurationHistory.load(from: stateDirectory)
-        let weights = history.weights(for: graph)
+        let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
+            ? compactedJournal(records, selection: selection) : nil
+        // Targets, --label, --limit (docs/targets.md); such a run keeps the journal uncompacted.
         let choice = try selection.narrow(
             TicketSelection.Request(targets: loaded.targets, labels: invocation.labels, limit: invocation.limit),
-            graph: graph, weights: weights, manifestName: source.name)
-        // A run of part of the manifest keeps the records of the rest.
-        let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil && choice == nil
-            ? compactedJournal(records, selection: selection) : nil
+            graph: graph, stateDirectory: stateDirectory, manifestName: source.name)
         let slurm = invocation.slurm ?? manifest.settings.slurm
         var jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
             cores: Machine.processorCount(), ticketsToRun: selection.runs.lazy.filter { $0 }.count,
             clusterCPUs: slurm ? SlurmLauncher.clusterCPUs() ?? 1 : nil)
         jobs = jobs.capped(byOpenFileLimit: OpenFileLimit.raise(toAtLeast: jobs.descriptorsNeeded))
+        let history = DurationHistory.load(from: stateDirectory)
         let agents = AgentCount.resolve(commandLine: invocation.agents, manifest: manifest.settings.pools.last { $0.name == Scheduler.agentPool }?.limit)
-        let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, agents: agents, pools: manifest.settings.pools, weights: weights)
+        let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, agents: agents, pools: manifest.settings.pools, weights: history.weights(for: graph))
         // Only the full dry run and a real run show it: --summary and --graph skip the simulation.
         let estimate = invocation.summaryOnly || invocation.graphFormat != nil
             ? nil : TicketHistory(records: records, manifest: selection.manifestPath, durations: history).estimateIfAny(plan)
@@ -112,13 +111,12 @@ public enum ParrunCommand {
             }
             return .success
         }
-        var command = RunCommand(
+        selection.estimate = estimate
+        return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
-            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock)
-        command.estimate = estimate
-        command.choice = choice
-        return try command.execute()
+            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock
+        ).execute()
     }
 
     /// A fresh run makes this manifest's earlier runs useless for `--resume`;

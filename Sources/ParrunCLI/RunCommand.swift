@@ -27,9 +27,6 @@ struct RunCommand {
     let compactedJournal: [JournalRecord]?
     /// Released once this run is in the journal.
     let stateLock: WholeFileLock?
-    /// What earlier runs say this one will take, and what `--limit` leaves pending.
-    var estimate: RunEstimate?
-    var choice: TicketSelection?
 
     /// `.parrun` next to the manifest (the current directory for standard input).
     static func stateDirectory(for manifestName: String) -> String {
@@ -95,7 +92,8 @@ struct RunCommand {
                 let claims = try Claims(stateDirectory: stateDirectory, manifest: selection.manifestPath)
                 var journalOffset = journalLength
                 // Only an optimisation: on failure the old journal stays as it was.
-                if let compactedJournal, let length = try? JournalWriter.rewrite(directory: stateDirectory, records: compactedJournal) {
+                // A run of part of the manifest keeps the records of the rest (docs/targets.md).
+                if selection.choice == nil, let compactedJournal, let length = try? JournalWriter.rewrite(directory: stateDirectory, records: compactedJournal) {
                     journalOffset = length
                 }
                 let writer = try JournalWriter(directory: stateDirectory)
@@ -109,7 +107,7 @@ struct RunCommand {
                 var joined = false
                 // Neither done nor held-back tickets ran, so neither counts as succeeded.
                 // Nor did the tickets that targets, --label or --limit left out.
-                let notChosen = choice.map { $0.considered.lazy.filter { !$0 }.count + $0.pendingCount } ?? 0
+                let notChosen = selection.choice.map { $0.considered.lazy.filter { !$0 }.count + $0.pendingCount } ?? 0
                 let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count - plan.heldBackCount - notChosen
                 switch selection.mode {
                 case .fresh:
@@ -222,9 +220,9 @@ struct RunCommand {
         var options = RunOptions()
         options.policy = Scheduler.FailurePolicy(keepGoing: invocation.keepGoing, maxFailures: invocation.maxFailures)
         options.failFast = invocation.failFast
-        options.estimate = estimate
+        options.estimate = selection.estimate
         options.limit = invocation.limit
-        options.pendingByLimit = choice?.pendingCount ?? 0
+        options.pendingByLimit = selection.choice?.pendingCount ?? 0
         options.defaultTimeout = invocation.timeout
         options.defaultRetries = invocation.retries ?? 0
         options.commandLineRetries = invocation.retries

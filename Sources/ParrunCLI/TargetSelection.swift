@@ -10,9 +10,11 @@ extension RunSelection {
     /// run's records (`extendsRun`) instead of replacing them, so `status`
     /// and `--resume` still know what the tickets it left alone did.
     mutating func narrow(
-        _ request: TicketSelection.Request, graph: TicketGraph, weights: [Double]?, manifestName: String
+        _ request: TicketSelection.Request, graph: TicketGraph, stateDirectory: String, manifestName: String
     ) throws(UsageError) -> TicketSelection? {
         guard !request.choosesAll else { return nil }
+        // --limit orders by the critical path as the scheduler will, by past durations.
+        let weights = request.limit == nil ? nil : DurationHistory.load(from: stateDirectory).weights(for: graph)
         let choice: TicketSelection
         do throws(TicketSelection.Problem) {
             choice = try TicketSelection.choose(request, graph: graph, runs: runs, weights: weights)
@@ -31,6 +33,7 @@ extension RunSelection {
             extendsRun = latest.run
         }
         notices += Self.choiceNotices(choice, graph: graph)
+        self.choice = choice
         return choice
     }
 
