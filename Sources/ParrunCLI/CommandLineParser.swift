@@ -226,6 +226,11 @@ public enum CommandLineParser {
             invocation.graphFormat = format
         case .summary:
             invocation.summaryOnly = true
+        case .label:
+            guard !value.isEmpty else { throw .invalidValue(option: spelled, value: value, expected: "a label, such as backend") }
+            invocation.labels.append(value)
+        case .limit:
+            invocation.limit = try count(value, spelled, minimum: 1)
         case .keepGoing:
             invocation.keepGoing = true
         case .failFast:
@@ -324,11 +329,6 @@ public enum CommandLineParser {
             invocation.noPager = true
         case .force:
             invocation.force = true
-        case .label:
-            guard !value.isEmpty else { throw .invalidValue(option: spelled, value: value, expected: "a label, such as backend") }
-            invocation.labels.append(value)
-        case .limit:
-            invocation.limit = try count(value, spelled, minimum: 1)
         case .help:
             invocation.showHelp = true
         case .version:
