@@ -48,7 +48,7 @@ extension RunSelection {
             notices.append("parrun: \(count) of \(graph.count) ticket\(graph.count == 1 ? "" : "s") to run (\(what.joined(separator: ", ")), with what they depend on)")
         }
         if let limit = request.limit, choice.pendingCount > 0 {
-            notices.append("parrun: --limit \(limit): \(choice.runCount) ticket\(choice.runCount == 1 ? "" : "s") start now; \(choice.pendingCount) stay pending for the next run (parrun --resume)")
+            notices.append("parrun: --limit \(limit): \(choice.runCount) ticket\(choice.runCount == 1 ? " starts" : "s start") now; \(choice.pendingCount) stay pending for the next run (parrun --resume)")
         }
         return notices
     }
