@@ -86,6 +86,13 @@ public struct Invocation: Sendable, Equatable {
     /// `--launcher 'docker exec box'`: a command every recipe runs under (see `CommandLauncher`).
     public var launcherCommand: [String]?
     public var usageLimitWait: Double?
+    /// `parrun [MANIFEST] ID...`: the tickets to run, with what they depend on (`TargetOperands`).
+    public var targets: [String] = []
+    /// `manifestPath` is the first operand, not `-f`'s: it may turn out to be a target.
+    public var manifestFromOperand = false
+    /// `--label L` (repeatable) and `--limit N`.
+    public var labels: [String] = []
+    public var limit: Int?
 
     public init() {}
 
@@ -130,6 +137,8 @@ public enum CommandLineParser {
                 } else if invocation.command.takesOneTicket && argument != "-" {
                     if let first = invocation.ticketID { throw .tooManyTickets(first: first, extra: argument, command: invocation.command.rawValue) }
                     invocation.ticketID = argument
+                } else if invocation.command == .run {
+                    TargetOperands.add(argument, to: &invocation)
                 } else {
                     try addManifest(argument, to: &invocation)
                 }
@@ -201,6 +210,7 @@ public enum CommandLineParser {
         let value = value ?? ""
         switch option.key {
         case .file:
+            TargetOperands.fileGiven(to: &invocation)
             try addManifest(value, to: &invocation)
         case .directory:
             // As make: each -C is relative to the one before.
@@ -230,6 +240,11 @@ public enum CommandLineParser {
             invocation.graphFormat = format
         case .summary:
             invocation.summaryOnly = true
+        case .label:
+            guard !value.isEmpty else { throw .invalidValue(option: spelled, value: value, expected: "a label, such as backend") }
+            invocation.labels.append(value)
+        case .limit:
+            invocation.limit = try count(value, spelled, minimum: 1)
         case .keepGoing:
             invocation.keepGoing = true
         case .failFast:

@@ -65,8 +65,8 @@ public enum HelpText {
     /// `parrun --help`: one screen, pointing to the rest.
     public static func renderSummary() -> String {
         var out = summaryLine + "\n\n"
-        out += "Usage: parrun [OPTIONS] [MANIFEST]    run the tickets\n"
-        out += "       parrun COMMAND [ARGUMENTS]     see the commands below\n\n"
+        out += "Usage: parrun [OPTIONS] [MANIFEST] [ID...]  run the tickets (IDs: only those and what they need)\n"
+        out += "       parrun COMMAND [ARGUMENTS]           see the commands below\n\n"
         out += "MANIFEST: JSON or text (Grammar.md); default ./tickets.json, ./Parrunfile, ...\n\nCommands:\n"
         let names = CommandTable.visible.map { "  " + $0.command.rawValue + ($0.arguments.isEmpty ? "" : " " + usageWords($0.arguments)) }
         let width = (names.map(\.count).max() ?? 0) + 2
@@ -116,13 +116,15 @@ public enum HelpText {
     public static func render() -> String {
         var out = summaryLine + "\n\n"
         out += """
-            Usage: parrun [OPTIONS] [MANIFEST]
+            Usage: parrun [OPTIONS] [MANIFEST] [ID...]
 
             Runs the tickets of MANIFEST, a JSON file ({"tickets": [...]}) or a plain-text file (see
             Grammar.md); the format is read from the content. `-` reads standard input. Without one,
             parrun uses ./tickets.json, ./Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json or
-            .specs/tasks/tasks.json, the first that exists. Options marked `logs:`, `diff:` and so on
-            belong to that command.
+            .specs/tasks/tasks.json, the first that exists. IDs run only those tickets and what they
+            need. Without -f, the first operand is the manifest when it is `-`, contains a `/`, is an
+            existing file or ends in .json or .jsonl; the others are ticket ids (docs/targets.md).
+            Options marked `logs:`, `diff:` and so on belong to that command.
 
             Options:
 

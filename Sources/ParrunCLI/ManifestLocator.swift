@@ -14,10 +14,12 @@ enum ManifestLocator {
             do { try FileSystem.changeDirectory(directory) } catch { throw .cannotChangeDirectory(error) }
         }
         let path: String
-        if let named = invocation.manifestPath {
+        if let named = TargetOperands.split(invocation).manifest {
             path = named
         } else if let found = defaultNames.first(where: FileSystem.isRegularFile) {
             path = found
+        } else if invocation.manifestFromOperand, let operand = invocation.manifestPath {
+            throw .noManifestForTarget(operand, directory: FileSystem.currentDirectory())
         } else {
             throw .noManifestFound(directory: FileSystem.currentDirectory())
         }

@@ -43,6 +43,8 @@ public enum OptionKey: Sendable, Equatable {
     case launcher
     case rateLimitWait
     case usageLimitWait
+    case label
+    case limit
     case tail
     case follow
     case noPager
@@ -80,6 +82,10 @@ public enum OptionTable {
                    help: "print the plan (waves, critical path, counts, jobs) and run nothing"),
         OptionSpec(key: .graph, short: nil, long: "graph", valueName: "dot|mermaid|json",
                    help: "print the graph in that format instead of the plan; runs nothing"),
+        OptionSpec(key: .label, short: nil, long: "label", valueName: "L",
+                   help: "run only tickets carrying label L, and what they depend on (repeatable: every label given)"),
+        OptionSpec(key: .limit, short: nil, long: "limit", valueName: "N",
+                   help: "start at most N tickets, in priority order; the rest stay pending for parrun --resume"),
         OptionSpec(key: .summary, short: nil, long: "summary", valueName: nil,
                    help: "print only the plan's counts; runs nothing"),
         OptionSpec(key: .keepGoing, short: "k", long: "keep-going", valueName: nil,

@@ -86,11 +86,15 @@ public enum ParrunCommand {
                 Terminal.writeMessage("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
             }
         }
-        let selection = RunSelection.decide(
+        var selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
         let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
             ? compactedJournal(records, selection: selection) : nil
+        // Targets, --label, --limit (docs/targets.md); such a run keeps the journal uncompacted.
+        let choice = try selection.narrow(
+            TicketSelection.Request(targets: loaded.targets, labels: invocation.labels, limit: invocation.limit),
+            graph: graph, stateDirectory: stateDirectory, manifestName: source.name)
         let slurm = invocation.slurm ?? manifest.settings.slurm
         var jobs = JobCount.resolve(
             commandLine: invocation.jobs, environment: environmentJobs, manifest: manifest.settings.jobs,
@@ -100,13 +104,19 @@ public enum ParrunCommand {
         let history = DurationHistory.load(from: stateDirectory)
         let agents = AgentCount.resolve(commandLine: invocation.agents, manifest: manifest.settings.pools.last { $0.name == Scheduler.agentPool }?.limit)
         let plan = Plan(graph: graph, runs: selection.runs, jobs: jobs, agents: agents, pools: manifest.settings.pools, weights: history.weights(for: graph))
+        // Only the full dry run and a real run show it: --summary and --graph skip the simulation.
+        let estimate = invocation.summaryOnly || invocation.graphFormat != nil
+            ? nil : TicketHistory(records: records, manifest: selection.manifestPath, durations: history).estimateIfAny(plan)
 
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)
             printer.reasons = selection.reasons
             printer.worktree = invocation.worktree || manifest.settings.isolateInWorktrees
+            printer.choice = choice
+            printer.estimate = estimate
             if let format = invocation.graphFormat {
-                Terminal.writeOutput(format.render(plan, manifestName: source.name, worktree: printer.worktree))
+                let drawn = choice.map { plan.narrowed(to: $0) } ?? plan
+                Terminal.writeOutput(format.render(drawn, manifestName: source.name, worktree: printer.worktree))
             } else if invocation.summaryOnly {
                 Terminal.writeOutput(printer.summary())
             } else {
@@ -114,6 +124,7 @@ public enum ParrunCommand {
             }
             return .success
         }
+        selection.estimate = estimate
         return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,

@@ -92,7 +92,8 @@ struct RunCommand {
                 let claims = try Claims(stateDirectory: stateDirectory, manifest: selection.manifestPath)
                 var journalOffset = journalLength
                 // Only an optimisation: on failure the old journal stays as it was.
-                if let compactedJournal, let length = try? JournalWriter.rewrite(directory: stateDirectory, records: compactedJournal) {
+                // A run of part of the manifest keeps the records of the rest (docs/targets.md).
+                if selection.choice == nil, let compactedJournal, let length = try? JournalWriter.rewrite(directory: stateDirectory, records: compactedJournal) {
                     journalOffset = length
                 }
                 let writer = try JournalWriter(directory: stateDirectory)
@@ -105,10 +106,12 @@ struct RunCommand {
                 var resumes: String?
                 var joined = false
                 // Neither done nor held-back tickets ran, so neither counts as succeeded.
-                let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count - plan.heldBackCount
+                // Nor did the tickets that targets, --label or --limit left out.
+                let notChosen = selection.choice.map { $0.considered.lazy.filter { !$0 }.count + $0.pendingCount } ?? 0
+                let skipped = plan.graph.count - plan.ticketsToRun - plan.graph.tickets.filter(\.isDone).count - plan.heldBackCount - notChosen
                 switch selection.mode {
                 case .fresh:
-                    break
+                    resumes = selection.extendsRun
                 case .resume(let previous):
                     resumes = previous
                     Terminal.writeMessage("parrun: resuming run \(previous): \(skipped) already succeeded, \(plan.ticketsToRun) to run\n")
@@ -119,7 +122,7 @@ struct RunCommand {
                 writer.append(.run(.init(
                     run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
                     jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined,
-                    worktree: isolation != nil, branch: isolation?.integration)))
+                    worktree: isolation != nil, branch: isolation?.integration, limit: invocation.limit)))
                 writer.sync()
                 if let failure = writer.failure {
                     Terminal.writeError("parrun: error: \(failure.description); nothing was run\n")
@@ -218,6 +221,9 @@ struct RunCommand {
         var options = RunOptions()
         options.policy = Scheduler.FailurePolicy(keepGoing: invocation.keepGoing, maxFailures: invocation.maxFailures)
         options.failFast = invocation.failFast
+        options.estimate = selection.estimate
+        options.limit = invocation.limit
+        options.pendingByLimit = selection.choice?.pendingCount ?? 0
         options.defaultTimeout = invocation.timeout
         options.defaultRetries = invocation.retries ?? 0
         options.commandLineRetries = invocation.retries

@@ -54,6 +54,13 @@ struct RunSelection {
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
+    /// A fresh run of the targets' or labels' part of the manifest: the
+    /// latest run, whose records it continues (`TargetSelection.swift`).
+    var extendsRun: String?
+    /// What targets, `--label` and `--limit` chose; nil without them.
+    var choice: TicketSelection?
+    /// What earlier runs say this one takes (`TicketHistory`).
+    var estimate: RunEstimate?
 
     /// `isRunning` decides whether a recorded process is alive (injected for tests).
     /// Another manifest keeps its state in the same directory: the journal and

@@ -10,6 +10,8 @@ struct LoadedManifest {
     let source: SourceFile
     let manifest: Manifest
     let graph: TicketGraph
+    /// `parrun [MANIFEST] ID...`: the ticket ids named (`TargetOperands`).
+    var targets: [String] = []
 
     /// Reads and checks the manifest; prints its diagnostics. Nil when it has
     /// errors (already reported): the caller exits with status 2.
@@ -38,7 +40,9 @@ struct LoadedManifest {
             Terminal.writeMessage("parrun: \(count) error\(count == 1 ? "" : "s") in \(place); nothing was run\n")
             return nil
         }
-        return LoadedManifest(source: source, manifest: manifest, graph: graph)
+        var loaded = LoadedManifest(source: source, manifest: manifest, graph: graph)
+        loaded.targets = TargetOperands.split(invocation).targets
+        return loaded
     }
 
     func stateDirectory(_ invocation: Invocation) -> String {

@@ -1,3 +1,4 @@
+import ParrunModel
 import ParrunPlatform
 import ParrunState
 
@@ -19,6 +20,12 @@ public enum UsageError: Error, Equatable, Sendable {
     /// Two options that cannot both hold, and why.
     case conflictingOptions(String, String, reason: String)
     case unknownTicket(String, suggestion: String?)
+    /// Targets no ticket of the manifest has (`TargetProblems`).
+    case unknownTargets(manifest: String, [TicketSelection.UnknownTarget])
+    /// `--label` matched no ticket.
+    case noTicketLabelled(manifest: String, [String], withinTargets: Bool, known: [String])
+    /// The first operand is no file, so it was read as a ticket id, and no default manifest exists.
+    case noManifestForTarget(String, directory: String)
     case noManifestFound(directory: String)
     case cannotChangeDirectory(SystemError)
     case cannotReadManifest(SystemError)
@@ -63,6 +70,8 @@ public enum UsageError: Error, Equatable, Sendable {
             return "'\(first)' and '\(second)' cannot be used together: \(reason)"
         case .unknownTicket(let id, let suggestion):
             return "no ticket '\(id.truncatedForMessage)' in the manifest" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case .unknownTargets, .noTicketLabelled, .noManifestForTarget:
+            return TargetProblems.message(self)
         case .noManifestFound(let directory):
             return "no manifest: none of tickets.json, Parrunfile, .beads/issues.jsonl, .sage/tickets/index.json, .specs/tasks/tasks.json in \(directory); name one, e.g. parrun -f FILE"
         case .cannotChangeDirectory(let error):

@@ -103,7 +103,7 @@ public enum JournalReader {
                     manifestHash: try record.string(Key.manifestHash), jobs: try record.int(Key.jobs),
                     owner: try record.process(Key.owner), time: try record.double(Key.time),
                     resumes: record.optionalString(Key.resumes), joined: record.bool(Key.joined), worktree: record.bool(Key.worktree),
-                    branch: record.optionalString(Key.branch)))
+                    branch: record.optionalString(Key.branch), limit: record.optionalInt(Key.limit)))
             case .start:
                 typealias Key = JournalRecord.StartRecord.Key
                 return .start(.init(

@@ -34,7 +34,7 @@ extension JournalRecord {
 
 extension JournalRecord.RunRecord {
     enum Key: String {
-        case run, manifest, manifestHash, jobs, owner, time, resumes, joined, worktree, branch
+        case run, manifest, manifestHash, jobs, owner, time, resumes, joined, worktree, branch, limit
     }
 }
 

@@ -46,8 +46,11 @@ public enum JournalRecord: Sendable, Equatable {
         public var worktree = false
         /// With `worktree`: the branch its work lands on.
         public var branch: String? = nil
+        /// `--limit N`: the run starts at most N tickets; the rest stay pending.
+        public var limit: Int? = nil
 
-        package init(run: String, manifest: String, manifestHash: String, jobs: Int, owner: ProcessIdentity, time: Double, resumes: String?, joined: Bool, worktree: Bool = false, branch: String? = nil) {
+        package init(run: String, manifest: String, manifestHash: String, jobs: Int, owner: ProcessIdentity, time: Double, resumes: String?, joined: Bool, worktree: Bool = false, branch: String? = nil, limit: Int? = nil) {
+            self.limit = limit
             self.run = run
             self.manifest = manifest
             self.manifestHash = manifestHash
@@ -269,6 +272,7 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.joined, flag(record.joined))
             if record.worktree { add(Key.worktree, "true") }
             if let branch = record.branch { add(Key.branch, text(branch)) }
+            if let limit = record.limit { add(Key.limit, String(limit)) }
         case .start(let record):
             typealias Key = StartRecord.Key
             add(Key.run, text(record.run))

@@ -60,6 +60,8 @@ public struct StatusReport: Sendable {
     public let run: String?
     /// A parrun is working on the run now.
     public let live: Bool
+    /// The latest run's `--limit`: tickets it left pending wait for the next run.
+    public var limit: Int?
     public var entries: [Entry]
 
     public func count(_ state: State) -> Int { entries.reduce(0) { $0 + ($1.state == state ? 1 : 0) } }
@@ -73,6 +75,7 @@ public struct StatusReport: Sendable {
     public init(graph: TicketGraph, history: RunHistory, manifestPath: String, now: Double, isRunning: (ProcessIdentity) -> Bool) {
         let latest = history.latestRun(manifest: manifestPath)
         run = latest?.run
+        limit = latest?.limit
         live = latest.map { history.isLive($0.run, isRunning: isRunning) } ?? false
         let states = latest.map { history.ticketStates(chain: history.chain(endingAt: $0.run)) } ?? [:]
         let held = HeldBack.reasonsIfAny(graph)

@@ -144,6 +144,9 @@ public struct HumanReporter: RunReporter {
             summary.maxCostUSD = options.maxCostUSD
             summary.costSpentEarlierUSD = options.costSpentEarlierUSD
             summary.policy = options.policy
+            summary.estimate = options.estimate
+            summary.limit = options.limit
+            summary.pendingByLimit = options.pendingByLimit
             sink.writeMessage(summary.render())
             return
         }

@@ -86,6 +86,11 @@ public struct JSONEventReporter: RunReporter {
                 ("ticketSeconds", JSONText.number(Self.rounded(result.ticketSeconds))),
                 ("speedup", JSONText.number(Self.rounded(speedup))), ("jobs", "\(result.jobs)"),
             ]
+            // docs/targets.md: what --limit left pending, and what history said the run would take.
+            if options.pendingByLimit > 0 { fields.append(("pending", "\(options.pendingByLimit)")) }
+            if let estimate = options.estimate, estimate.hasHistory {
+                fields.append(("estimate", "{\"wallSeconds\": \(JSONText.number(Self.rounded(estimate.wallSeconds))), \"withoutHistory\": \(estimate.withoutHistory), \"costUSD\": \(JSONText.number(Self.rounded(estimate.costUSD)))}"))
+            }
             if let totals = result.agentTotals {
                 let waits = result.limitWaits
                 fields.append(("agents", totals.json))

@@ -11,6 +11,10 @@ public struct PlanPrinter {
     public var reasons: [ResumeDecision.Reason?]?
     /// `--worktree` (or the manifest's `isolate = worktree`): tickets with a recipe work in worktrees.
     public var worktree = false
+    /// Targets, `--label`, `--limit`: why each ticket was chosen (`PlanChoicePrinter.swift`).
+    public var choice: TicketSelection?
+    /// What earlier runs say the run will take.
+    public var estimate: RunEstimate?
 
     /// A ticket's dependency list is cut after this many ids to keep lines readable.
     static let dependencyDisplayLimit = 10
@@ -25,6 +29,7 @@ public struct PlanPrinter {
         let idWidth = min(32, graph.tickets.indices.lazy.map { id($0).unicodeScalars.count }.max() ?? 0)
         let counts = plan.counts
         var out = "Plan for \(manifestName.terminalSafe): \(counts.toRun) of \(counts.tickets) ticket\(counts.tickets == 1 ? "" : "s") to run\n"
+        if let choice { out += choiceSection(choice, idWidth: idWidth) }
         if let reasons {
             out += resumeSection(reasons, idWidth: idWidth)
         }
@@ -38,7 +43,7 @@ public struct PlanPrinter {
                 out += ticketLine(index, idWidth: idWidth, after: dependencies, afterWidth: afterWidth)
             }
         }
-        let done = graph.tickets.indices.filter { !plan.runs[$0] && graph.tickets[$0].isDone }
+        let done = graph.tickets.indices.filter { !plan.runs[$0] && graph.tickets[$0].isDone && (choice?.considered[$0] ?? true) }
         if !done.isEmpty {
             out += "\nalready done (\(done.count)): " + idList(done) + "\n"
         }
@@ -51,7 +56,7 @@ public struct PlanPrinter {
             }
             if heldBack.count > Self.idListLimit { out += "  ... and \(heldBack.count - Self.idListLimit) more\n" }
         }
-        let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone && !plan.isHeldBack($0) }
+        let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone && !plan.isHeldBack($0) && isChosenOrAll($0) }
         if !succeeded.isEmpty {
             out += "\nalready succeeded (\(succeeded.count)): " + idList(succeeded) + "\n"
         }
@@ -64,6 +69,7 @@ public struct PlanPrinter {
             if exclusions.pairs.count > Self.idListLimit { out += "  ... and \(exclusions.pairs.count - Self.idListLimit) more\n" }
         }
         out += "\n" + criticalPathLine()
+        if let estimate { out += estimateSection(estimate) }
         out += summary()
         return out
     }
@@ -71,7 +77,9 @@ public struct PlanPrinter {
     /// Counts only: what `--summary` prints, and the last lines of the dry run.
     public func summary() -> String {
         let counts = plan.counts
-        var out = "tickets \(counts.tickets) (\(counts.toRun) to run, \(counts.done) done" + (counts.heldBack > 0 ? ", \(counts.heldBack) held back)" : ")")
+        let notChosen = notChosenCount
+        var out = "tickets \(counts.tickets) (\(counts.toRun) to run, \(counts.done - notChosen) done" + (counts.heldBack > 0 ? ", \(counts.heldBack) held back" : "")
+        out += notChosen > 0 ? ", \(notChosen) not chosen)" : ")"
         out += "  edges \(counts.edges)  waves \(counts.waves)"
         if let number = counts.widestWaveNumber { out += "  widest wave \(counts.widestWave) (wave \(number))" }
         out += "  critical path \(counts.criticalPath)\n"
@@ -145,6 +153,9 @@ public struct PlanPrinter {
         return "critical path (\(path.count) ticket\(path.count == 1 ? "" : "s")): "
             + path.map(id).joined(separator: " -> ") + "\n"
     }
+
+    /// A ticket's id as shown (for the files that extend this printer).
+    func shownID(_ index: Int) -> String { id(index) }
 
     /// A ticket's id as shown: the readers refuse control characters in ids, and this does not rely on it.
     private func id(_ index: Int) -> String { plan.graph.tickets[index].id.terminalSafe }

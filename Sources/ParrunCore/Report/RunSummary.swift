@@ -19,6 +19,10 @@ struct RunSummary {
     var costSpentEarlierUSD = 0.0
     /// How failures were handled (`-k`, `--max-failures`): what the summary suggests.
     var policy = Scheduler.FailurePolicy()
+    /// What earlier runs said the run would take, and what `--limit` left pending (`RunSummaryEstimate.swift`).
+    var estimate: RunEstimate?
+    var limit: Int?
+    var pendingByLimit = 0
     /// The last lines of a log, shown under each failure.
     var logTail: (String) -> [String] = { path in RunSummary.lastLines(of: path, count: RunSummary.tailLines) }
 
@@ -39,6 +43,7 @@ struct RunSummary {
         if result.ranElsewhere > 0 { counts.append("\(result.ranElsewhere) run by another parrun") }
         if result.awaitingReview > 0 { counts.append("\(result.awaitingReview) awaiting review") }
         if result.runningElsewhere > 0 { counts.append("\(result.runningElsewhere) still running in another parrun") }
+        if pendingByLimit > 0 { counts.append("\(pendingByLimit) pending (--limit)") }
         var out = ""
         if let signal = result.interruptedBy {
             out += "parrun: interrupted by \(ProcessControl.signalName(signal))\n"
@@ -120,6 +125,7 @@ struct RunSummary {
             if result.stateFailure != nil { out += "    once the state directory can be written again (free space, fix permissions)\n" }
         }
 
+        out += limitLine()
         out += agentLines()
         let verified = result.records.filter { $0.verifyRuns > 0 }
         if !verified.isEmpty {
@@ -135,6 +141,7 @@ struct RunSummary {
             out += "  time: wall \(DurationText.format(seconds: result.wallSeconds)), tickets \(DurationText.format(seconds: ticketSeconds)), "
             out += "speedup \(Self.decimal(speedup))x, efficiency \(Int(efficiency.rounded()))% at -j\(result.jobs)\n"
         }
+        out += estimateLine()
         if let path = actualCriticalPath(), path.count > 1 {
             let seconds = path.reduce(0) { $0 + result.records[$1].seconds }
             out += "  critical path: " + path.map(id).joined(separator: " -> ") + " (\(DurationText.format(seconds: seconds)))\n"

@@ -32,7 +32,8 @@ package struct StatusPrinter {
             let held = report.count(.heldBack)
             out += held == 0 ? "finished\n" : "finished; \(held) held back, not run (`parrun -n` says why)\n"
         } else {
-            out += "not finished; `parrun --resume` continues it\n"
+            out += report.limit.flatMap { report.count(.pending) == 0 ? nil : "not finished: \(report.count(.pending)) pending beyond --limit \($0); `parrun --resume --limit \($0)` starts the next \($0), `parrun --resume` all\n" }
+                ?? "not finished; `parrun --resume` continues it\n"
         }
         let ids = report.entries.map(\.id.terminalSafe)
         let idWidth = max(2, min(40, ids.map(\.count).max() ?? 0))
@@ -132,7 +133,7 @@ package struct StatusPrinter {
         }
         let totals = StatusReport.State.allCases.map { "\(JSONText.quoted($0.rawValue)):\(report.count($0))" }
         return "{\"manifest\":\(JSONText.quoted(manifestName)),\"run\":\(JSONText.quotedOrNull(report.run)),"
-            + "\"live\":\(report.live),\"tickets\":\(JSONText.array(tickets)),"
+            + "\"live\":\(report.live)," + (report.limit.map { "\"limit\":\($0)," } ?? "") + "\"tickets\":\(JSONText.array(tickets)),"
             + "\"totals\":{" + totals.joined(separator: ",") + "}}\n"
     }
 }

@@ -9,6 +9,8 @@ enum TicketKey: String, CaseIterable {
     case cpus, mem, partition, slurmArgs
     // Flags of the claude command (`ClaudeOptions`)
     case model, permissionMode, maxTurns, maxBudgetUsd, appendSystemPrompt, allowedTools
+    // What `--label` chooses tickets by (docs/targets.md)
+    case labels
     // How an agent's work is judged and continued (`Continuations`)
     case allowNoChange, continuations
 
@@ -40,7 +42,7 @@ enum TicketKey: String, CaseIterable {
     /// Keys other tools use for the same thing, too far from ours for edit distance to find.
     static let otherNames: [String: TicketKey] = [
         "deps": .dependsOn, "depends": .dependsOn, "needs": .dependsOn, "requires": .dependsOn, "after": .dependsOn,
-        "cmd": .run, "command": .run, "script": .run, "name": .title,
+        "cmd": .run, "command": .run, "script": .run, "name": .title, "tags": .labels,
     ]
 }
 

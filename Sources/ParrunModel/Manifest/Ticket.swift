@@ -48,6 +48,8 @@ public struct Ticket: Sendable {
     /// `touches`: glob patterns of the paths the ticket may change; nil when it
     /// does not say, and then it excludes no other ticket.
     public var touches: [String]?
+    /// `labels`: words to choose tickets by (`--label`); a store's labels too.
+    public var labels: [String] = []
     /// `cpus`, `mem`, `partition`, `slurmArgs`: the job it asks for under `--launcher slurm`.
     public var slurm: SlurmRequest {
         get { rarelySet.first?.slurm ?? SlurmRequest() }

@@ -130,6 +130,10 @@ struct TicketDecoder {
         switch key {
         case .id:
             break
+        case .labels:
+            // Kept as written too: templates may name it.
+            readOption(key, reader, into: &ticket, &diagnostics)
+            ticket.fields.append(member)
         case .title:
             ticket.title = reader.string(&diagnostics)
         case .description:
@@ -194,6 +198,12 @@ struct TicketDecoder {
             ticket.slurm.read(reader, &diagnostics)
         case .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools:
             ticket.claudeOptions.read(reader, &diagnostics)
+        case .labels:
+            ticket.labels = reader.commaList() ?? []
+            // Another tool's store may spell its labels otherwise: it is read, not judged.
+            if ticket.labels.isEmpty && unknownKeys != .ignore && reader.commaList() == nil {
+                reader.wrongType("a list of labels (or one string, comma-separated)", nil, &diagnostics)
+            }
         case .allowNoChange:
             ticket.allowNoChange = reader.flag(&diagnostics) ?? false
         case .continuations:

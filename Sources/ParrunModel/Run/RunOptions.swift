@@ -79,6 +79,11 @@ public struct RunOptions: Sendable {
     public var keepWorktrees = false
     /// `--on-conflict rerun`: a ticket whose work conflicts runs once more, from the new head.
     public var rerunOnConflict = false
+    /// What earlier runs say this one takes (`RunEstimate`); the summary compares.
+    public var estimate: RunEstimate?
+    /// `--limit N`, and the tickets it left pending for the next run.
+    public var limit: Int?
+    public var pendingByLimit = 0
     /// `--resume`: per ticket id, the conflicts its work had in the runs this one
     /// continues; they count against its conflict reruns (`RetryPolicy.conflictReruns`).
     public var earlierConflicts: [String: Int] = [:]

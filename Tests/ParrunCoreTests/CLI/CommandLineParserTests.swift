@@ -64,8 +64,9 @@ import Testing
         #expect(error("-j", "many") == "invalid value 'many' for '-j': expected a number of jobs or auto")
         #expect(error("-j", "-3") == "invalid value '-3' for '-j': expected a number of jobs or auto")
         #expect(error("--graph", "png") == "invalid value 'png' for '--graph': expected dot, mermaid, json")
-        #expect(error("a.json", "b.json") == "more than one manifest given ('a.json' and 'b.json'); parrun reads one manifest")
-        #expect(error("-f", "a.json", "b.json") == "more than one manifest given ('a.json' and 'b.json'); parrun reads one manifest")
+        // A second operand is a target now (TargetOperandsTests); two -f are still two manifests.
+        #expect(error("-f", "a.json", "-f", "b.json") == "more than one manifest given ('a.json' and 'b.json'); parrun reads one manifest")
+        #expect(error("status", "a.json", "b.json") == "more than one manifest given ('a.json' and 'b.json'); parrun reads one manifest")
     }
 
     @Test func helpListsEveryOptionOnce() {
