@@ -40,6 +40,8 @@ public struct Invocation: Sendable, Equatable {
     public var showHelp = false
     public var showVersion = false
     public var keepGoing = false
+    /// `-B`: no ticket is skipped as up to date.
+    public var alwaysRun = false
     public var failFast = false
     public var maxFailures: Int?
     public var timeout: Double?
@@ -218,6 +220,8 @@ public enum CommandLineParser {
             invocation.summaryOnly = true
         case .keepGoing:
             invocation.keepGoing = true
+        case .alwaysRun:
+            invocation.alwaysRun = true
         case .failFast:
             invocation.failFast = true
         case .maxFailures:

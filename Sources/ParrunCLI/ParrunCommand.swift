@@ -73,9 +73,13 @@ public enum ParrunCommand {
                 Terminal.writeMessage("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
             }
         }
-        let selection = RunSelection.decide(
+        var selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
+        let upToDate = UpToDateSelection.apply(
+            to: &selection, invocation: invocation, manifest: manifest, graph: graph, recipeHashes: recipeHashes,
+            records: records, manifestDirectory: RunCommand.manifestDirectory(for: manifest.source.name))
+        for warning in upToDate?.check.warnings ?? [] { Terminal.writeError(warning + "\n") }
         let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
             ? compactedJournal(records, selection: selection) : nil
         let slurm = invocation.slurm ?? manifest.settings.slurm
@@ -91,6 +95,7 @@ public enum ParrunCommand {
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)
             printer.reasons = selection.reasons
+            printer.whyRuns = upToDate?.reasons
             printer.worktree = invocation.worktree || manifest.settings.isolateInWorktrees
             if let format = invocation.graphFormat {
                 Terminal.writeOutput(format.render(plan, manifestName: source.name, worktree: printer.worktree))
@@ -104,7 +109,8 @@ public enum ParrunCommand {
         return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
-            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock
+            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock,
+            upToDate: upToDate
         ).execute()
     }
 

@@ -27,6 +27,8 @@ struct RunCommand {
     let compactedJournal: [JournalRecord]?
     /// Released once this run is in the journal.
     let stateLock: WholeFileLock?
+    /// The up-to-date check of a fresh run, when one applied (docs/up-to-date.md).
+    var upToDate: UpToDateSelection? = nil
 
     /// `.parrun` next to the manifest (the current directory for standard input).
     static func stateDirectory(for manifestName: String) -> String {
@@ -120,6 +122,7 @@ struct RunCommand {
                     run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
                     jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined,
                     worktree: isolation != nil, branch: isolation?.integration)))
+                for record in upToDate.map({ TicketFileRecorder.carriedForward($0.check, run: runID) }) ?? [] { writer.append(record) }
                 writer.sync()
                 if let failure = writer.failure {
                     Terminal.writeError("parrun: error: \(failure.description); nothing was run\n")
@@ -129,6 +132,7 @@ struct RunCommand {
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
                     openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue,
                     sessionCosts: selection.sessionCosts)
+                recording?.files = fileRecorder(runID: runID)
             } catch {
                 throw .cannotWriteState(error)
             }
@@ -139,7 +143,7 @@ struct RunCommand {
         defer { guardian?.release() }
 
         let sink = TerminalSink()
-        let reporter: any RunReporter
+        var reporter: any RunReporter
         if options.json {
             reporter = JSONEventReporter(plan: plan, options: options, sink: sink)
         } else {
@@ -151,6 +155,7 @@ struct RunCommand {
                 width: Terminal.columns(2))
             reporter = HumanReporter(plan: plan, options: options, style: style, sink: sink)
         }
+        if let upToDate { reporter = UpToDateAnnouncer(base: reporter, upToDate: upToDate.upToDateTickets(in: plan.graph)) }
         let runner = Runner(
             plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
             environment: environment.variables, runID: runID, manifestName: manifest.source.name, recording: recording,
@@ -166,6 +171,15 @@ struct RunCommand {
             return .stateNotWritten
         }
         return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
+    }
+
+    /// Hashes the declared files of the tickets that run, as they succeed; nil
+    /// when the manifest declares none (or they are not recorded, `UpToDateSelection.records`).
+    private func fileRecorder(runID: String) -> TicketFileRecorder? {
+        guard UpToDateSelection.records(invocation, manifest: manifest) else { return nil }
+        let stamps = upToDate?.check.stamps ?? plan.graph.tickets.indices.map { plan.runs[$0] ? nil : "done" }
+        let snapshotter = upToDate?.snapshotter ?? FileSnapshotter(files: DiskFiles(), base: Self.manifestDirectory(for: manifest.source.name))
+        return TicketFileRecorder(graph: plan.graph, recipeHashes: recipeHashes, runID: runID, snapshotter: snapshotter, stamps: stamps)
     }
 
     /// `--worktree`: the repository and integration branch, checked; nil without it.
