@@ -110,7 +110,9 @@ public enum ParrunCommand {
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
             journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock,
-            upToDate: upToDate
+            upToDate: upToDate,
+            earlierStamps: upToDate == nil && UpToDateSelection.records(invocation, manifest: manifest)
+                ? UpToDateSelection.earlierStamps(graph: graph, runs: selection.runs, records: records, manifest: selection.manifestPath) : nil
         ).execute()
     }
 

@@ -29,6 +29,8 @@ struct RunCommand {
     let stateLock: WholeFileLock?
     /// The up-to-date check of a fresh run, when one applied (docs/up-to-date.md).
     var upToDate: UpToDateSelection? = nil
+    /// Without a check: the stamps of the tickets not run, for their dependents' records.
+    var earlierStamps: [String?]? = nil
 
     /// `.parrun` next to the manifest (the current directory for standard input).
     static func stateDirectory(for manifestName: String) -> String {
@@ -177,7 +179,7 @@ struct RunCommand {
     /// when the manifest declares none (or they are not recorded, `UpToDateSelection.records`).
     private func fileRecorder(runID: String) -> TicketFileRecorder? {
         guard UpToDateSelection.records(invocation, manifest: manifest) else { return nil }
-        let stamps = upToDate?.check.stamps ?? plan.graph.tickets.indices.map { plan.runs[$0] ? nil : "done" }
+        let stamps = upToDate?.check.stamps ?? earlierStamps ?? plan.graph.tickets.indices.map { plan.runs[$0] ? nil : "done" }
         let snapshotter = upToDate?.snapshotter ?? FileSnapshotter(files: DiskFiles(), base: Self.manifestDirectory(for: manifest.source.name))
         return TicketFileRecorder(graph: plan.graph, recipeHashes: recipeHashes, runID: runID, snapshotter: snapshotter, stamps: stamps)
     }

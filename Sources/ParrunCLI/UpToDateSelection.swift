@@ -38,6 +38,26 @@ struct UpToDateSelection {
         return UpToDateSelection(check: check, snapshotter: snapshotter, manifestDirectory: manifestDirectory)
     }
 
+    /// Without a check (`--resume`, a join, `-B`): the stamps of the tickets
+    /// this invocation does not run, from their last files records, so that
+    /// their dependents record them as they are and stay up to date next time.
+    static func earlierStamps(graph: TicketGraph, runs: [Bool], records: [JournalRecord], manifest: String) -> [String?] {
+        let past = UpToDateCheck.Past(records: records, manifest: manifest)
+        var stamps = [String?](repeating: nil, count: graph.count)
+        for ticket in graph.topologicalOrder where !runs[ticket] {
+            let definition = graph.tickets[ticket]
+            let dependencies = graph.dependencies(of: ticket).map(Int.init)
+            if definition.files != nil {
+                stamps[ticket] = past.files[definition.id]?.stamp
+            } else if definition.recipe == .none && !dependencies.isEmpty && !definition.isDone {
+                stamps[ticket] = UpToDateCheck.groupStamp(dependencies.map { stamps[$0] })
+            } else {
+                stamps[ticket] = "done"
+            }
+        }
+        return stamps
+    }
+
     /// Tickets of the run found up to date (not those done in the manifest).
     func upToDateTickets(in graph: TicketGraph) -> [Int] {
         graph.topologicalOrder.filter { check.upToDate[$0] && check.stamps[$0] != "done" }

@@ -219,4 +219,19 @@ import Testing
         #expect(try CLITests.run([], in: dir).status == 0)
         #expect(try CLITests.run(["-n"], in: dir).stdout.contains("up to date (1): t\n"))
     }
+
+    @Test func aTicketFinishedByResumeIsUpToDateInTheNextFreshRun() throws {
+        let dir = try Self.single(lines(
+            "a:", "    @inputs in.txt", "    @outputs a.txt", "    cp in.txt a.txt",
+            "b: a", "    @inputs a.txt", "    @outputs b.txt", "    test -f ok && cp a.txt b.txt"))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try CLITests.run([], in: dir).status == 1)
+        try Data().write(to: dir.appendingPathComponent("ok"))
+        #expect(try CLITests.run(["--resume"], in: dir).status == 0)
+        let dry = try CLITests.run(["-n"], in: dir)
+        #expect(dry.stdout.contains("up to date (2): a, b\n"), "\(dry.stdout)")
+        // And the failed attempt alone was never taken for a success.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("b.txt"))
+        #expect(try CLITests.run(["-n"], in: dir).stdout.contains("  b  output b.txt missing\n"))
+    }
 }
