@@ -22,6 +22,9 @@ public struct UpToDateAnnouncer: RunReporter {
     }
 
     public mutating func report(_ event: RunEvent, elapsed: Double) {
+        if case .runFinished(let result) = event, result.records.allSatisfy({ $0.attempts == 0 }), !tickets.isEmpty {
+            base.report(.notice("parrun: nothing to do: \(tickets.count) ticket\(tickets.count == 1 ? "" : "s") up to date"), elapsed: elapsed)
+        }
         base.report(event, elapsed: elapsed)
         if case .runStarted = event, !tickets.isEmpty { base.report(.ticketsUpToDate(tickets), elapsed: elapsed) }
     }

@@ -64,6 +64,8 @@ struct DeclaredFilesError: DiagnosticConvertible {
     enum Problem: Sendable, Equatable {
         case nul, empty, outputDirectory, outputPattern
         case bothInputAndOutput
+        /// Another ticket (this id) declares the same output.
+        case outputOfAnother(String)
     }
 
     let field: String
@@ -92,11 +94,31 @@ struct DeclaredFilesError: DiagnosticConvertible {
             return Diagnostic(
                 .error, "\(subject) names \(shown), which is an input of the same ticket too", at: at,
                 help: "a recipe that rewrites its own input is never up to date; write the result to another file")
+        case .outputOfAnother(let other):
+            return Diagnostic(
+                .error, "\(subject) names \(shown), an output of ticket '\(other)' too", at: at,
+                help: "one ticket writes each file (as one rule in make); let the other depend on it and read it as an input")
         }
     }
 }
 
 extension DeclaredFiles {
+    /// Two tickets writing the same file would each find the other's output
+    /// changed, and neither would ever be up to date: an error at the second.
+    static func checkOutputsAreDistinct(_ tickets: [Ticket], diagnostics: inout DiagnosticList) {
+        var writer: [String: String] = [:]
+        for ticket in tickets {
+            for output in ticket.files?.outputs ?? [] {
+                let path = normalized(output)
+                if let other = writer[path], other != ticket.id {
+                    diagnostics.add(DeclaredFilesError(field: "outputs", ticket: ticket.id, path: output, problem: .outputOfAnother(other), at: ticket.idSpan))
+                } else {
+                    writer[path] = ticket.id
+                }
+            }
+        }
+    }
+
     /// Sets the ticket's `inputs` or `outputs`; once both are known, a path in
     /// both is an error pointing at the second one read.
     static func apply(_ reader: FieldReader, _ isOutput: Bool, to ticket: inout Ticket, _ diagnostics: inout DiagnosticList) {

@@ -25,5 +25,8 @@ import Testing
         #expect(check(#"{"tickets": [{"id": "a", "inputs": ["x.c"], "outputs": ["./x.c"]}]}"#).problems == [
             "1:56: error: `outputs` of ticket 'a' names './x.c', which is an input of the same ticket too",
         ])
+        #expect(check(lines("a:", "    @outputs o.txt", "    true", "b:", "    @outputs ./o.txt", "    true")).problems == [
+            "4:1: error: `outputs` of ticket 'b' names './o.txt', an output of ticket 'a' too",
+        ])
     }
 }
