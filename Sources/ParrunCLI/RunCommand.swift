@@ -157,7 +157,11 @@ struct RunCommand {
                 width: Terminal.columns(2))
             reporter = HumanReporter(plan: plan, options: options, style: style, sink: sink)
         }
-        if let upToDate { reporter = UpToDateAnnouncer(base: reporter, upToDate: upToDate.upToDateTickets(in: plan.graph)) }
+        if recording?.files != nil {
+            reporter = UpToDateAnnouncer(
+                base: reporter, upToDate: upToDate?.upToDateTickets(in: plan.graph) ?? [], graph: plan.graph,
+                manifestDirectory: options.manifestDirectory)
+        }
         let runner = Runner(
             plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
             environment: environment.variables, runID: runID, manifestName: manifest.source.name, recording: recording,
