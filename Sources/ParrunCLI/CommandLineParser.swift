@@ -51,6 +51,8 @@ public struct Invocation: Sendable, Equatable {
     public var showHelp = false
     public var showVersion = false
     public var keepGoing = false
+    /// `-B`: no ticket is skipped as up to date.
+    public var alwaysRun = false
     public var failFast = false
     public var maxFailures: Int?
     public var timeout: Double?
@@ -247,6 +249,8 @@ public enum CommandLineParser {
             invocation.limit = try count(value, spelled, minimum: 1)
         case .keepGoing:
             invocation.keepGoing = true
+        case .alwaysRun:
+            invocation.alwaysRun = true
         case .failFast:
             invocation.failFast = true
         case .maxFailures:

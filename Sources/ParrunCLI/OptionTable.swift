@@ -12,6 +12,7 @@ public enum OptionKey: Sendable, Equatable {
     case graph
     case summary
     case keepGoing
+    case alwaysRun
     case failFast
     case maxFailures
     case timeout
@@ -88,6 +89,8 @@ public enum OptionTable {
                    help: "start at most N tickets, in priority order; the rest stay pending for parrun --resume"),
         OptionSpec(key: .summary, short: nil, long: "summary", valueName: nil,
                    help: "print only the plan's counts; runs nothing"),
+        OptionSpec(key: .alwaysRun, short: "B", long: "always-run", valueName: nil,
+                   help: "run every ticket, even those whose inputs and outputs are up to date (make -B)"),
         OptionSpec(key: .keepGoing, short: "k", long: "keep-going", valueName: nil,
                    help: "after a failure, go on with every ticket that does not depend on it"),
         OptionSpec(key: .failFast, short: nil, long: "fail-fast", valueName: nil,

@@ -89,6 +89,10 @@ public enum ParrunCommand {
         var selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,
             resume: invocation.resume, isRunning: ProcessTable.isRunning, stateDirectory: stateDirectory)
+        let upToDate = UpToDateSelection.apply(
+            to: &selection, invocation: invocation, manifest: manifest, graph: graph, recipeHashes: recipeHashes,
+            records: records, manifestDirectory: RunCommand.manifestDirectory(for: manifest.source.name))
+        for warning in upToDate?.check.warnings ?? [] { Terminal.writeError(warning + "\n") }
         let compacted = selection.mode == .fresh && !invocation.printsOnly && lock != nil
             ? compactedJournal(records, selection: selection) : nil
         // Targets, --label, --limit (docs/targets.md); such a run keeps the journal uncompacted.
@@ -111,6 +115,7 @@ public enum ParrunCommand {
         if invocation.printsOnly {
             var printer = PlanPrinter(plan: plan, manifestName: source.name)
             printer.reasons = selection.reasons
+            printer.whyRuns = upToDate?.reasons
             printer.worktree = invocation.worktree || manifest.settings.isolateInWorktrees
             printer.choice = choice
             printer.estimate = estimate
@@ -128,7 +133,10 @@ public enum ParrunCommand {
         return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
             recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
-            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock
+            journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock,
+            upToDate: upToDate,
+            earlierStamps: upToDate == nil && UpToDateSelection.records(invocation, manifest: manifest)
+                ? UpToDateSelection.earlierStamps(graph: graph, runs: selection.runs, records: records, manifest: selection.manifestPath) : nil
         ).execute()
     }
 

@@ -27,6 +27,10 @@ struct RunCommand {
     let compactedJournal: [JournalRecord]?
     /// Released once this run is in the journal.
     let stateLock: WholeFileLock?
+    /// The up-to-date check of a fresh run, when one applied (docs/up-to-date.md).
+    var upToDate: UpToDateSelection? = nil
+    /// Without a check: the stamps of the tickets not run, for their dependents' records.
+    var earlierStamps: [String?]? = nil
 
     /// `.parrun` next to the manifest (the current directory for standard input).
     static func stateDirectory(for manifestName: String) -> String {
@@ -123,6 +127,7 @@ struct RunCommand {
                     run: runID, manifest: selection.manifestPath, manifestHash: selection.manifestHash,
                     jobs: plan.jobs.value, owner: owner, time: Clock.wall(), resumes: resumes, joined: joined,
                     worktree: isolation != nil, branch: isolation?.integration, limit: invocation.limit)))
+                for record in upToDate.map({ TicketFileRecorder.carriedForward($0.check, run: runID) }) ?? [] { writer.append(record) }
                 writer.sync()
                 if let failure = writer.failure {
                     Terminal.writeError("parrun: error: \(failure.description); nothing was run\n")
@@ -132,6 +137,7 @@ struct RunCommand {
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
                     openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue,
                     sessionCosts: selection.sessionCosts)
+                recording?.files = fileRecorder(runID: runID)
             } catch {
                 throw .cannotWriteState(error)
             }
@@ -142,7 +148,7 @@ struct RunCommand {
         defer { guardian?.release() }
 
         let sink = TerminalSink()
-        let reporter: any RunReporter
+        var reporter: any RunReporter
         if options.json {
             reporter = JSONEventReporter(plan: plan, options: options, sink: sink)
         } else {
@@ -154,6 +160,11 @@ struct RunCommand {
                 color: invocation.wantsColor(2, environment: environment),
                 width: Terminal.columns(2))
             reporter = HumanReporter(plan: plan, options: options, style: style, sink: sink)
+        }
+        if recording?.files != nil {
+            reporter = UpToDateAnnouncer(
+                base: reporter, upToDate: upToDate?.upToDateTickets(in: plan.graph) ?? [], graph: plan.graph,
+                manifestDirectory: options.manifestDirectory)
         }
         let runner = Runner(
             plan: plan, options: options, reporter: reporter, sink: sink, signals: signals,
@@ -170,6 +181,15 @@ struct RunCommand {
             return .stateNotWritten
         }
         return ExitCode(rawValue: result.exitCode) ?? .ticketFailed
+    }
+
+    /// Hashes the declared files of the tickets that run, as they succeed; nil
+    /// when the manifest declares none (or they are not recorded, `UpToDateSelection.records`).
+    private func fileRecorder(runID: String) -> TicketFileRecorder? {
+        guard UpToDateSelection.records(invocation, manifest: manifest) else { return nil }
+        let stamps = upToDate?.check.stamps ?? earlierStamps ?? plan.graph.tickets.indices.map { plan.runs[$0] ? nil : "done" }
+        let snapshotter = upToDate?.snapshotter ?? FileSnapshotter(files: DiskFiles(), base: Self.manifestDirectory(for: manifest.source.name))
+        return TicketFileRecorder(graph: plan.graph, recipeHashes: recipeHashes, runID: runID, snapshotter: snapshotter, stamps: stamps)
     }
 
     /// `--worktree`: the repository and integration branch, checked; nil without it.

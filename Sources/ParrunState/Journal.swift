@@ -144,6 +144,9 @@ public enum JournalReader {
                 return .session(.init(
                     run: try record.string(Key.run), id: try record.string(Key.id), attempt: try record.int(Key.attempt),
                     session: try record.string(Key.session), time: try record.double(Key.time)))
+            case .files:
+                guard let files = JournalRecord.FilesRecord(fields: fields) else { throw RecordFields.Missing() }
+                return .files(files)
             case .runEnd:
                 typealias Key = JournalRecord.RunEndRecord.Key
                 return .runEnd(.init(

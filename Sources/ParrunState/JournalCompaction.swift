@@ -23,6 +23,7 @@ public enum JournalCompaction {
             case .review(let review): if needed.contains(review.run) { kept.append(record) }
             case .slurmJob(let job): if needed.contains(job.run) { kept.append(record) }
             case .landing(let landing): if needed.contains(landing.run) { kept.append(record) }
+            case .files(let files): if needed.contains(files.run) { kept.append(record) }
             }
         }
         return kept.count < records.count ? kept : nil

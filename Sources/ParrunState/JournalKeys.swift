@@ -11,7 +11,7 @@ extension JournalRecord {
     /// What a line is: its `type`.
     enum Kind: String, CaseIterable {
         case header = "journal"
-        case run, start, end, session, verify, review, landing
+        case run, start, end, session, verify, review, landing, files
         case slurmJob = "slurm-job"
         case runEnd = "run-end"
     }

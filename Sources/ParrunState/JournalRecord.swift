@@ -26,6 +26,9 @@ public enum JournalRecord: Sendable, Equatable {
     case slurmJob(SlurmJobRecord)
     /// `--worktree`: a ticket's work landed, moving the branch between two commits.
     case landing(LandingRecord)
+    /// A ticket with declared files succeeded or was up to date: its files'
+    /// hashes (JournalFilesRecord.swift).
+    case files(FilesRecord)
 
     // Each record spells out its memberwise initializer: the execution layer
     // writes records, and a synthesized one is internal to this module.
@@ -336,6 +339,8 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.passed, flag(record.passed))
             add(Key.exitCode, record.exitCode.map(String.init) ?? "null")
             add(Key.time, number(record.time))
+        case .files(let record):
+            for (key, value) in record.members() { add(key, value) }
         case .runEnd(let record):
             typealias Key = RunEndRecord.Key
             add(Key.run, text(record.run))
@@ -359,6 +364,7 @@ public enum JournalRecord: Sendable, Equatable {
         case .review: .review
         case .slurmJob: .slurmJob
         case .landing: .landing
+        case .files: .files
         case .runEnd: .runEnd
         }
     }

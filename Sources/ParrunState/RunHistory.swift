@@ -85,8 +85,9 @@ public struct RunHistory: Sendable {
         var slurmJobs: [String: [JournalRecord.SlurmJobRecord]] = [:]
         for record in records {
             switch record {
-            // Landings are for the user's recovery of a checkout, not for planning.
-            case .header, .landing: break
+            // Landings are for the user's recovery of a checkout, not for planning;
+            // files records for the up-to-date check (`UpToDateCheck.lastFiles`).
+            case .header, .landing, .files: break
             case .run(let run): runs.append(run)
             case .runEnd(let end): runEnds[end.run, default: []].append(end)
             case .start(let start): starts[start.run, default: []].append(start)

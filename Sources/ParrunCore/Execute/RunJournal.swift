@@ -19,8 +19,11 @@ final class RunJournal {
     /// `waitsInRun[i]`: ticket i depends on a ticket of this run.
     private let waitsInRun: [Bool]
     static let syncInterval = 1.0
+    /// Hashes the files of tickets that declare them (docs/up-to-date.md).
+    private let files: TicketFileRecorder?
 
-    init(writer: JournalWriter, runID: String, plan: Plan, recipeHashes: [String], owner: ProcessIdentity) {
+    init(writer: JournalWriter, runID: String, plan: Plan, recipeHashes: [String], owner: ProcessIdentity, files: TicketFileRecorder? = nil) {
+        self.files = files
         self.writer = writer
         self.runID = runID
         self.graph = plan.graph
@@ -40,6 +43,7 @@ final class RunJournal {
     /// the ticket must not start.
     @discardableResult
     func willStart(_ ticket: Int) -> Bool {
+        files?.willStart(ticket)
         if waitsInRun[ticket] { return writer.sync() }
         return writer.failure == nil
     }
@@ -91,6 +95,7 @@ final class RunJournal {
             run: runID, id: graph.tickets[ticket].id, attempt: attempt, status: outcome.statusWord,
             exitCode: exitCode, signal: signal, seconds: seconds, time: Clock.wall(), retry: willRetry, owner: owner,
             stats: stats, detail: detail)))
+        if outcome == .succeeded && !willRetry, let record = files?.succeeded(ticket, attempt: attempt) { writer.append(record) }
     }
 
     func skipped(_ ticket: Int, attempt: Int) {

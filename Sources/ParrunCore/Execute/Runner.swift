@@ -61,6 +61,8 @@ public final class Runner {
         /// What each agent session cost in the runs this one continues: a
         /// continued session's attempt counts only what it adds.
         public var sessionCosts: [String: Double]
+        /// Records the files of tickets that declare them; nil when the up-to-date check is off.
+        public var files: TicketFileRecorder? = nil
 
         public init(writer: JournalWriter, recipeHashes: [String], owner: ProcessIdentity, claims: Claims,
                     journalOffset: Int, openAttempts: [String: ProcessIdentity] = [:], sessionsToContinue: [String: String] = [:],
@@ -169,7 +171,7 @@ public final class Runner {
         }
         self.existingLogs = Set(FileSystem.directoryEntries(options.logDirectory))
         self.journal = recording.map {
-            RunJournal(writer: $0.writer, runID: runID, plan: plan, recipeHashes: $0.recipeHashes, owner: $0.owner)
+            RunJournal(writer: $0.writer, runID: runID, plan: plan, recipeHashes: $0.recipeHashes, owner: $0.owner, files: $0.files)
         }
         self.coordination = recording.map {
             RunCoordination(

@@ -103,6 +103,8 @@ public struct HumanReporter: RunReporter {
         case .ticketSkipped(let ticket, let dependency, _):
             finished += 1
             message(paint("skip", "33") + " \(id(ticket)) (dependency '\(id(dependency))' did not succeed)")
+        case .ticketsUpToDate(let tickets):
+            message(UpToDateAnnouncer.humanLine(tickets.map(id)))
         case .retryCancelled(let ticket):
             finished += 1
             message("no retry of \(id(ticket)): the run is stopping")

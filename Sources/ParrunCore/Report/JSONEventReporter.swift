@@ -62,6 +62,13 @@ public struct JSONEventReporter: RunReporter {
             fields = [("event", q("agents-paused")), ("until", until.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("reason", q(reason))]
         case .ticketSkipped(let ticket, let dependency, let cause):
             fields = [("event", q("ticket-skipped")), ("id", id(ticket)), ("dependency", id(dependency)), ("cause", id(cause))]
+        case .ticketsUpToDate(let tickets):
+            // One event per ticket, as for every other ticket state.
+            for ticket in tickets.dropLast() {
+                sink.writeOutput("{\"event\": \"ticket-up-to-date\", \"elapsed\": \(JSONText.number(Self.rounded(elapsed))), \"id\": \(id(ticket))}\n")
+            }
+            guard let last = tickets.last else { return }
+            fields = [("event", q("ticket-up-to-date")), ("id", id(last))]
         case .retryCancelled(let ticket):
             fields = [("event", q("ticket-retry-cancelled")), ("id", id(ticket))]
         case .ticketElsewhere(let ticket, let holder):

@@ -9,6 +9,8 @@ public struct PlanPrinter {
     public let manifestName: String
     /// With `--resume`: why each ticket that runs runs again.
     public var reasons: [ResumeDecision.Reason?]?
+    /// A fresh run with declared files: why each ticket that runs is not up to date.
+    public var whyRuns: [String?]?
     /// `--worktree` (or the manifest's `isolate = worktree`): tickets with a recipe work in worktrees.
     public var worktree = false
     /// Targets, `--label`, `--limit`: why each ticket was chosen (`PlanChoicePrinter.swift`).
@@ -32,6 +34,9 @@ public struct PlanPrinter {
         if let choice { out += choiceSection(choice, idWidth: idWidth) }
         if let reasons {
             out += resumeSection(reasons, idWidth: idWidth)
+        }
+        if let whyRuns, plan.ticketsToRun > 0 {
+            out += whyRunsSection(whyRuns, idWidth: idWidth)
         }
         for (number, wave) in plan.waves.waves.enumerated() {
             out += "\nwave \(number + 1) (\(wave.count) ticket\(wave.count == 1 ? "" : "s"))\n"
@@ -58,7 +63,7 @@ public struct PlanPrinter {
         }
         let succeeded = graph.tickets.indices.filter { !plan.runs[$0] && !graph.tickets[$0].isDone && !plan.isHeldBack($0) && isChosenOrAll($0) }
         if !succeeded.isEmpty {
-            out += "\nalready succeeded (\(succeeded.count)): " + idList(succeeded) + "\n"
+            out += (whyRuns == nil ? "\nalready succeeded" : "\nup to date") + " (\(succeeded.count)): " + idList(succeeded) + "\n"
         }
         let exclusions = Exclusions(graph: graph, runs: plan.runs)
         if !exclusions.isEmpty {
@@ -103,6 +108,16 @@ public struct PlanPrinter {
         for index in plan.graph.topologicalOrder {
             guard let reason = reasons[index] else { continue }
             out += "  " + id(index).padding(to: idWidth) + "  " + reason.description.terminalSafe + "\n"
+        }
+        return out
+    }
+
+    /// A fresh run with declared files: every ticket that runs, and why it is not up to date.
+    private func whyRunsSection(_ reasons: [String?], idWidth: Int) -> String {
+        var out = "\nwhat runs and why (the rest is up to date)\n"
+        for index in plan.graph.topologicalOrder where plan.runs[index] {
+            guard let reason = reasons[index] else { continue }
+            out += "  " + id(index).padding(to: idWidth) + "  " + reason.terminalSafe + "\n"
         }
         return out
     }

@@ -13,6 +13,8 @@ enum TicketKey: String, CaseIterable {
     case labels
     // How an agent's work is judged and continued (`Continuations`)
     case allowNoChange, continuations
+    // What makes it up to date (`DeclaredFiles`)
+    case inputs, outputs
 
     /// The key `name` spells, if any. Every member of every ticket comes
     /// through here, so it compares only with the keys of the same length

@@ -61,6 +61,7 @@ public enum ManifestReader {
             return Result(manifest: nil, diagnostics: diagnostics)
         }
         warnAboutUndeclaredPools(tickets, settings: settings, diagnostics: &diagnostics)
+        DeclaredFiles.checkOutputsAreDistinct(tickets, diagnostics: &diagnostics)
         var manifest = Manifest(source: source, format: format, settings: settings, tickets: tickets)
         manifest.optionalFields = optional
         return Result(manifest: manifest, diagnostics: diagnostics)

@@ -60,6 +60,14 @@ public struct Ticket: Sendable {
         get { rarelySet.first?.claudeOptions ?? ClaudeOptions() }
         set { store(RarelySet(slurm: slurm, claudeOptions: newValue)) }
     }
+    /// `inputs` and `outputs`: the files that decide whether it is up to date
+    /// (docs/up-to-date.md); nil when it declares neither, and then it always runs.
+    public var files: DeclaredFiles? {
+        get { declaredFiles.first }
+        set { declaredFiles = newValue.map { [$0] } ?? [] }
+    }
+    /// Out of line like `rarelySet`: most tickets declare no files.
+    private var declaredFiles: [DeclaredFiles] = []
     /// The two above, out of line (none or one element): most tickets set
     /// neither, and 100,000 tickets in memory would otherwise carry ~150 bytes each.
     private var rarelySet: [RarelySet] = []

@@ -166,7 +166,8 @@ struct TicketDecoder {
         case .status, .state:
             ticket.status = reader.string(&diagnostics)
         case .verify, .verifyRetries, .review, .daemons, .touches, .cpus, .mem, .partition, .slurmArgs,
-            .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools, .allowNoChange, .continuations:
+            .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools, .allowNoChange, .continuations,
+            .inputs, .outputs:
             // Fields that tune how the ticket runs; templates may name them too, so they are kept as written.
             readOption(key, reader, into: &ticket, &diagnostics)
             ticket.fields.append(member)
@@ -208,6 +209,8 @@ struct TicketDecoder {
             ticket.allowNoChange = reader.flag(&diagnostics) ?? false
         case .continuations:
             ticket.continuations = Continuations.limit(reader, &diagnostics)
+        case .inputs, .outputs:
+            DeclaredFiles.apply(reader, key == .outputs, to: &ticket, &diagnostics)
         default:
             break
         }

@@ -10,6 +10,8 @@ public enum RunEvent: Sendable {
     /// `stats`: what a prompt ticket's agent reported for this attempt.
     case ticketEnded(ticket: Int, attempt: Int, worker: Int, outcome: AttemptOutcome, seconds: Double, retryIn: Double?, stats: AgentStats?)
     case ticketSkipped(ticket: Int, dependency: Int, cause: Int)
+    /// These tickets do not run: their files and dependencies are as when they last succeeded.
+    case ticketsUpToDate([Int])
     /// The run is stopping: the retry a `ticketEnded` announced (`retryIn`) will not happen.
     case retryCancelled(ticket: Int)
     /// `--launcher slurm`: the ticket's Slurm job and its state (`queued`, `running`, ...).

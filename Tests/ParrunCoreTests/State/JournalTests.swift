@@ -36,6 +36,11 @@ import Testing
         .review(.init(run: "r1", id: "agent", approved: true, reason: nil, time: 9)),
         .slurmJob(.init(run: "r1", id: "build.all", attempt: 1, job: "4711", time: 10)),
         .landing(.init(run: "r1", id: "build.all", branch: "main", base: "0a1b", landed: "2c3d", time: 10.5)),
+        .files(.init(
+            run: "r1", id: "build.all", recipe: "abc", stamp: "5e", time: 11.25,
+            inputs: [.init(path: "src/a \"b\".c", hash: "00112233aabbccdd", size: 10, modified: 1_795_000_000_123_456_789, inode: 77), .init(path: "gone", hash: nil)],
+            outputs: [.init(path: "out/a.o", hash: "ffeeddccbbaa9988", size: 3, modified: 5, inode: UInt64.max)],
+            dependencies: [.init(id: "t-2", stamp: "aa"), .init(id: "agent", stamp: nil)])),
     ]
 
     /// Lines as parrun has written them since format version 1: they must
@@ -51,6 +56,7 @@ import Testing
         #"{"v":1,"type":"end","run":"r1","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":"SIGKILL","seconds":0.5,"time":4.5,"retry":true,"owner":{"pid":42,"start":1234,"host":"box"},"stats":{"turns":3,"durationMs":2500,"costUsd":0.25,"inputTokens":10,"outputTokens":20,"cacheReadTokens":300,"cacheCreationTokens":4},"detail":"error_max_turns"}"#,
         #"{"v":1,"type":"review","run":"r1","id":"a","approved":false,"reason":"not yet","time":5}"#,
         #"{"v":1,"type":"landing","run":"r1","id":"a","branch":"main","base":"0a1b","landed":"2c3d","time":5.5}"#,
+        #"{"v":1,"type":"files","run":"r1","id":"a","recipe":"abc","stamp":"5e","time":5.75,"inputs":[["src/a.c","00112233aabbccdd",10,1795000000123456789,77],["gone",null,0,0,0]],"outputs":[["out/a.o","ffeeddccbbaa9988",3,5,18446744073709551615]],"dependencies":[["b","aa"],["c",null]]}"#,
         #"{"v":1,"type":"run-end","run":"r1","status":"failed","owner":{"pid":42,"start":1234,"host":"box"},"time":6}"#,
     ]
 
