@@ -23,6 +23,8 @@ public enum JournalCompaction {
             case .review(let review): if needed.contains(review.run) { kept.append(record) }
             case .slurmJob(let job): if needed.contains(job.run) { kept.append(record) }
             case .landing(let landing): if needed.contains(landing.run) { kept.append(record) }
+            case .writeBack(let writeBack): if needed.contains(writeBack.run) { kept.append(record) }
+            case .hook(let hook): if needed.contains(hook.run) { kept.append(record) }
             }
         }
         return kept.count < records.count ? kept : nil

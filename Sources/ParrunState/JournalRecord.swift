@@ -26,6 +26,10 @@ public enum JournalRecord: Sendable, Equatable {
     case slurmJob(SlurmJobRecord)
     /// `--worktree`: a ticket's work landed, moving the branch between two commits.
     case landing(LandingRecord)
+    /// A ticket's status written back to its store (JournalSideEffects.swift).
+    case writeBack(WriteBackRecord)
+    /// A hook that failed.
+    case hook(HookRecord)
 
     // Each record spells out its memberwise initializer: the execution layer
     // writes records, and a synthesized one is internal to this module.
@@ -250,6 +254,12 @@ public enum JournalRecord: Sendable, Equatable {
             out.append(contentsOf: "\":".utf8)
             out.append(contentsOf: value.utf8)
         }
+        func addMember(_ key: String, _ value: String) {
+            out.append(contentsOf: ",\"".utf8)
+            out.append(contentsOf: key.utf8)
+            out.append(contentsOf: "\":".utf8)
+            out.append(contentsOf: value.utf8)
+        }
         func text(_ value: String) -> String { JSONText.quoted(value) }
         func flag(_ value: Bool) -> String { value ? "true" : "false" }
         func number(_ value: Double) -> String { JSONText.number(value) }
@@ -338,6 +348,10 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.status, text(record.status))
             add(Key.owner, record.owner.json)
             add(Key.time, number(record.time))
+        case .writeBack(let record):
+            for (key, value) in record.members { addMember(key, value) }
+        case .hook(let record):
+            for (key, value) in record.members { addMember(key, value) }
         }
         out.append(contentsOf: "}\n".utf8)
         return String(decoding: out, as: UTF8.self)
@@ -356,6 +370,8 @@ public enum JournalRecord: Sendable, Equatable {
         case .slurmJob: .slurmJob
         case .landing: .landing
         case .runEnd: .runEnd
+        case .writeBack: .writeBack
+        case .hook: .hook
         }
     }
 }

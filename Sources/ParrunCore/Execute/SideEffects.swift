@@ -1,0 +1,197 @@
+import ParrunModel
+import ParrunPlatform
+import ParrunState
+import ParrunSupport
+
+/// What a run does besides its tickets when they start and end: write-back
+/// of store tickets' progress to their store, and the manifest's hooks.
+/// Neither may cost the run its work or hold it up: `bd` and hooks run as
+/// helpers beside the loop (`SideCommands`) with timeouts, a task file or
+/// ticket index is edited in place in one short locked rename (`StoreFile`),
+/// and every failure is a warning, recorded in the journal; a failed
+/// write-back is done again by `--resume` (`WriteBackBacklog`).
+final class SideEffects {
+    private let plan: Plan
+    private let options: RunOptions
+    private let runID: String
+    private let writer: JournalWriter?
+    private let notice: (String) -> Void
+    private let commands = SideCommands()
+    /// `bd`, found on PATH; nil when it is not there (beads stores only).
+    private let bd: String?
+    private var warnedWithoutBD = false
+    /// Tickets whose start was written back: retries start no new write-back.
+    private var startedTickets = Set<Int>()
+    /// How many lines of a failed ticket's log go into its beads comment.
+    static let logLines = 20
+
+    init?(plan: Plan, options: RunOptions, runID: String, writer: JournalWriter?, executables: ExecutableLookup, notice: @escaping (String) -> Void) {
+        guard options.writeBack != nil || options.hooks?.commands.isEmpty == false else { return nil }
+        self.plan = plan
+        self.options = options
+        self.runID = runID
+        self.writer = writer
+        self.notice = notice
+        bd = options.writeBack?.kind == .beads ? executables.resolve("bd") : nil
+    }
+
+    var descriptors: [Int32] { commands.descriptors }
+    var nextDue: Double? { commands.nextDue }
+
+    func service() { commands.service() }
+
+    /// At the start of a run: what `--resume` must write back again.
+    func begin() {
+        guard let settings = options.writeBack else { return }
+        for (id, event) in settings.pending.sorted(by: { $0.key < $1.key }) {
+            guard let ticket = plan.graph.indexByID[id] else { continue }
+            // A ticket this run runs again writes its own progress.
+            if plan.runs[ticket] && event != .success { continue }
+            writeBack(event, ticket: ticket, detail: nil)
+        }
+    }
+
+    func started(_ ticket: Int) {
+        guard startedTickets.insert(ticket).inserted else { return }
+        writeBack(.start, ticket: ticket, detail: nil)
+        hook(.start, ticket: ticket, status: "started")
+    }
+
+    func ended(_ ticket: Int, outcome: AttemptOutcome) {
+        switch outcome {
+        case .awaitingReview:
+            return
+        case .succeeded:
+            writeBack(.success, ticket: ticket, detail: nil)
+            hook(.success, ticket: ticket, status: outcome.statusWord)
+        case .interrupted:
+            writeBack(.interrupted, ticket: ticket, detail: nil)
+        default:
+            writeBack(.failure, ticket: ticket, detail: outcome.detail)
+            hook(.failure, ticket: ticket, status: outcome.statusWord)
+        }
+    }
+
+    /// The run is over: its `end` hook, then every helper waited for, each within its time.
+    func finish(status: String, interrupt: Int32?) {
+        hook(.end, ticket: nil, status: status)
+        commands.drain(interrupt: interrupt)
+    }
+
+    // MARK: - Write-back
+
+    private func writeBack(_ event: WriteBackEvent, ticket: Int, detail: String?) {
+        guard let settings = options.writeBack else { return }
+        let definition = plan.graph.tickets[ticket]
+        // A ticket without a recipe (an epic, a store run without a template) did no work to report.
+        guard definition.recipe != .none, let status = settings.kind.status(for: event, original: definition.status) else { return }
+        switch settings.kind {
+        case .beads:
+            guard let bd else {
+                if !warnedWithoutBD {
+                    warnedWithoutBD = true
+                    notice("warning: `bd` is not on PATH, so the beads store is not told what this run does (install bd, or run with --no-write-back); `parrun --resume` with bd on PATH catches up")
+                }
+                record(event, ticket: ticket, ok: false, detail: "bd is not on PATH", warn: false)
+                return
+            }
+            let calls = beadsCalls(event, id: definition.id, status: status, detail: detail, bd: bd)
+            runInTurn(calls, event: event, ticket: ticket, directory: settings.directory, timeout: settings.timeoutSeconds)
+        case .taskFile, .ticketIndex:
+            let failure = StoreFile.update(settings.storePath) { bytes in
+                StatusEdit.apply(bytes, id: definition.id, status: status, kind: settings.kind).mapError { StoreFile.Refusal($0.message) }
+            }
+            record(event, ticket: ticket, ok: failure == nil, detail: failure.map { "cannot write \(status) to \(settings.storePath): \($0)" })
+        }
+    }
+
+    /// The `bd` commands that record `event`, as `bd`'s own workflow does.
+    func beadsCalls(_ event: WriteBackEvent, id: String, status: String, detail: String?, bd: String) -> [[String]] {
+        switch event {
+        case .start:
+            return [[bd, "update", id, "--status", status]]
+        case .success:
+            return [[bd, "close", id, "--reason", "parrun run \(runID): succeeded"]]
+        case .failure:
+            var comment = "parrun run \(runID): failed" + (detail.map { " (\($0))" } ?? "")
+            let tail = logTail(id)
+            if !tail.isEmpty { comment += "\n\nlast lines of its log:\n" + tail }
+            return [[bd, "comments", "add", id, comment], [bd, "update", id, "--status", status]]
+        case .interrupted:
+            return [[bd, "update", id, "--status", status]]
+        }
+    }
+
+    /// `calls` one after another (the next only after the one before succeeded), then the record.
+    private func runInTurn(_ calls: [[String]], event: WriteBackEvent, ticket: Int, directory: String, timeout: Double) {
+        guard let call = calls.first else {
+            record(event, ticket: ticket, ok: true, detail: nil)
+            return
+        }
+        commands.submit(call, in: directory, timeout: timeout, serial: true) { [weak self] outcome in
+            guard let self else { return }
+            if let failure = outcome.failure {
+                let command = (["bd"] + call.dropFirst().prefix(2)).joined(separator: " ")
+                record(event, ticket: ticket, ok: false, detail: "`\(command)` \(failure)")
+            } else {
+                runInTurn(Array(calls.dropFirst()), event: event, ticket: ticket, directory: directory, timeout: timeout)
+            }
+        }
+    }
+
+    private func record(_ event: WriteBackEvent, ticket: Int, ok: Bool, detail: String?, warn: Bool = true) {
+        let id = plan.graph.tickets[ticket].id
+        if !ok, warn {
+            notice("warning: write-back of \(id) (\(event.rawValue)) failed: \(detail ?? "unknown reason"); the run goes on, and `parrun --resume` tries again")
+        }
+        _ = writer?.append(.writeBack(.init(run: runID, id: id, event: event.rawValue, ok: ok, detail: detail, time: Clock.wall())))
+    }
+
+    /// The last lines of the ticket's log, for a beads comment.
+    private func logTail(_ id: String) -> String {
+        let path = options.logPath(id)
+        guard let size = FileSystem.size(path), size > 0 else { return "" }
+        let count = min(size, 4096)
+        let text = String(decoding: FileSystem.readFile(path, at: size - count, count: count), as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if count < size, !lines.isEmpty { lines.removeFirst() }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.suffix(Self.logLines).joined(separator: "\n")
+    }
+
+    // MARK: - Hooks
+
+    private func hook(_ event: Hooks.Event, ticket: Int?, status: String) {
+        guard let hooks = options.hooks, let template = hooks.commands[event] else { return }
+        var subject = ticket.map { plan.graph.tickets[$0] } ?? Ticket(id: "", idSpan: SourceSpan(offset: 0))
+        let log = ticket == nil ? options.logDirectory : options.logPath(subject.id)
+        subject.fields.removeAll { ["status", "log", "run"].contains($0.key) }
+        for (key, value) in [("status", status), ("log", log), ("run", runID)] {
+            subject.fields.append(JSONMember(key: key, keySpan: SourceSpan(offset: 0), value: JSONValue(.string(value), at: SourceSpan(offset: 0))))
+        }
+        let id = ticket.map { plan.graph.tickets[$0].id }
+        let command: String
+        switch Template.render(template, for: subject, as: .shell) {
+        case .success(let text):
+            command = text
+        case .failure(let problem):
+            hookFailed(event, id: id, detail: "`{{\(problem.name)}}`: \(problem.reason)")
+            return
+        }
+        commands.submit(options.shell + [command], in: options.manifestDirectory, timeout: hooks.timeoutSeconds, serial: false) { [weak self] outcome in
+            if let failure = outcome.failure { self?.hookFailed(event, id: id, detail: failure) }
+        }
+    }
+
+    private func hookFailed(_ event: Hooks.Event, id: String?, detail: String) {
+        notice("warning: the \(event.rawValue) hook\(id.map { " for \($0)" } ?? "") failed: \(detail)")
+        _ = writer?.append(.hook(.init(run: runID, id: id, event: event.rawValue, detail: detail, time: Clock.wall())))
+    }
+}
+
+extension Runner {
+    /// A side effect's warning, as the run's other notices.
+    func reportNotice(_ text: String) {
+        reporter.report(.notice(text), elapsed: elapsed)
+    }
+}
