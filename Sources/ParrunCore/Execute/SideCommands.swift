@@ -108,6 +108,13 @@ final class SideCommands {
         }
     }
 
+    /// Serial jobs not yet started end at once as not started, with `reason`.
+    func cancelWaitingSerialJobs(_ reason: String) {
+        let cancelled = waiting.filter(\.serial)
+        waiting.removeAll { $0.serial }
+        for job in cancelled { job.then(.couldNotStart(reason)) }
+    }
+
     private func startWaiting() {
         var index = 0
         while index < waiting.count {

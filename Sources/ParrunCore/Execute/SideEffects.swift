@@ -20,6 +20,13 @@ final class SideEffects {
     /// `bd`, found on PATH; nil when it is not there (beads stores only).
     private let bd: String?
     private var warnedWithoutBD = false
+    /// `bd` commands that ran out of time; after `bdTimeoutLimit` the run stops calling it.
+    private var bdTimeouts = 0
+    static let bdTimeoutLimit = 2
+    /// Failed write-backs warned about; beyond `warningLimit` they are counted and summed up at the end.
+    private var warnings = 0
+    private var unwarned = 0
+    static let warningLimit = 3
     /// Tickets whose start was written back: retries start no new write-back.
     private var startedTickets = Set<Int>()
     /// How many lines of a failed ticket's log go into its beads comment.
@@ -76,6 +83,9 @@ final class SideEffects {
     func finish(status: String, interrupt: Int32?) {
         hook(.end, ticket: nil, status: status)
         commands.drain(interrupt: interrupt)
+        if unwarned > 0 {
+            notice("warning: \(unwarned) more write-back\(unwarned == 1 ? "" : "s") failed; the journal records them, and `parrun --resume` tries again")
+        }
     }
 
     // MARK: - Write-back
@@ -93,6 +103,10 @@ final class SideEffects {
                     notice("warning: `bd` is not on PATH, so the beads store is not told what this run does (install bd, or run with --no-write-back); `parrun --resume` with bd on PATH catches up")
                 }
                 record(event, ticket: ticket, ok: false, detail: "bd is not on PATH", warn: false)
+                return
+            }
+            guard bdTimeouts < Self.bdTimeoutLimit else {
+                record(event, ticket: ticket, ok: false, detail: "bd stopped answering earlier in this run", warn: false)
                 return
             }
             let calls = beadsCalls(event, id: definition.id, status: status, detail: detail, bd: bd)
@@ -130,6 +144,13 @@ final class SideEffects {
         }
         commands.submit(call, in: directory, timeout: timeout, serial: true) { [weak self] outcome in
             guard let self else { return }
+            if case .timedOut = outcome {
+                bdTimeouts += 1
+                if bdTimeouts == Self.bdTimeoutLimit {
+                    notice("warning: `bd` timed out \(bdTimeouts) times; this run calls it no more, and `parrun --resume` writes back what is left")
+                    commands.cancelWaitingSerialJobs("bd stopped answering earlier in this run")
+                }
+            }
             if let failure = outcome.failure {
                 let command = (["bd"] + call.dropFirst().prefix(2)).joined(separator: " ")
                 record(event, ticket: ticket, ok: false, detail: "`\(command)` \(failure)")
@@ -141,7 +162,10 @@ final class SideEffects {
 
     private func record(_ event: WriteBackEvent, ticket: Int, ok: Bool, detail: String?, warn: Bool = true) {
         let id = plan.graph.tickets[ticket].id
-        if !ok, warn {
+        if !ok, warn, warnings >= Self.warningLimit {
+            unwarned += 1
+        } else if !ok, warn {
+            warnings += 1
             notice("warning: write-back of \(id) (\(event.rawValue)) failed: \(detail ?? "unknown reason"); the run goes on, and `parrun --resume` tries again")
         }
         _ = writer?.append(.writeBack(.init(run: runID, id: id, event: event.rawValue, ok: ok, detail: detail, time: Clock.wall())))
