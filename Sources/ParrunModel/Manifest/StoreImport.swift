@@ -14,7 +14,7 @@ public struct StoreImport: Sendable {
     /// Ticket keys every store ticket inherits.
     var defaults: [JSONMember]
     /// Per-id members that replace the store's (the `id` member left out).
-    var overrides: [Override]
+    var overrides: [Override] { didSet { indexOverrides() } }
 
     struct Override: Sendable {
         var id: String
@@ -27,6 +27,11 @@ public struct StoreImport: Sendable {
         self.pathSpan = pathSpan
         self.defaults = defaults
         self.overrides = overrides
+        indexOverrides()
+    }
+
+    private mutating func indexOverrides() {
+        byID = [:]
         for (index, override) in overrides.enumerated() where byID[override.id] == nil { byID[override.id] = index }
     }
 

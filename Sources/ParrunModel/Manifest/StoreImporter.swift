@@ -7,8 +7,8 @@ import ParrunSupport
 /// buffer in which it starts after the manifest's length in blanks
 /// (`Manifest.importOffset`): a span below that offset is in the manifest (an
 /// override, a default), one above it in the store, and the command renders
-/// each against its own file. An override's problem found again as the store
-/// is read (once per ticket for a default) is reported once.
+/// each against its own file. A problem at one place of the manifest found again
+/// as the store is read (a default's, once per ticket) is reported once.
 enum StoreImporter {
     static func read(_ request: StoreImport, into manifest: inout Manifest, importer: ((String) -> ImportedFile)?, templateFields: Set<String>, diagnostics: inout DiagnosticList) {
         guard let importer else {
@@ -44,12 +44,10 @@ enum StoreImporter {
             }
             return ManifestReader.readJSON(input, from: 0, unknownKeys: .warn, templateFields: templateFields, imported: request, diagnostics: &own)
         }
-        var seen: [Diagnostic] = diagnostics.diagnostics
+        // One problem per place in the manifest: a default's bad value is found once per ticket.
+        var seen = Set(diagnostics.diagnostics.compactMap(\.span))
         for diagnostic in own.diagnostics {
-            if let span = diagnostic.span, span.offset < base {
-                if seen.contains(diagnostic) { continue }
-                seen.append(diagnostic)
-            }
+            if let span = diagnostic.span, span.offset < base, !seen.insert(span).inserted { continue }
             diagnostics.append(diagnostic)
         }
         guard let read else { return }

@@ -67,10 +67,11 @@ struct TextManifestParser {
         for member in defaultMembers where member.key == TicketKey.run.rawValue || member.key == TicketKey.prompt.rawValue {
             if let text = member.value.stringValue { decoder.templateFields.formUnion(Template.placeholderNames(in: text)) }
         }
-        if let defaults {
-            // Checked once as a ticket of its own: types and unknown attributes.
-            let checker = TicketDecoder(defaults: [], unknownKeys: decoder.unknownKeys, templateFields: decoder.templateFields, isTextFormat: true)
-            _ = checker.decode(defaults.members, at: defaults.span, diagnostics: &diagnostics)
+        // Each default's name is checked here, once; its value as each ticket inherits it.
+        if decoder.unknownKeys != .ignore {
+            for member in defaultMembers where TicketKey(name: member.key) == nil && !decoder.templateFields.contains(member.key) {
+                UnknownKey.report(member, at: .defaults, among: TicketKey.attributeNames, otherNames: TicketKey.otherNames.mapValues(\.rawValue), policy: decoder.unknownKeys, diagnostics: &diagnostics)
+            }
         }
         if let importMember {
             settings.storeImport = StoreImportReader.read(importMember, overrides: nil, decoder: decoder, diagnostics: &diagnostics)
