@@ -73,7 +73,11 @@ enum BeadsReader {
                     ticket.hold = "unknown status \(written)"
                 }
             }
-            if record["issue_type"]?.stringValue == "epic" { ticket.isGroup = true }
+            if record["issue_type"]?.stringValue == "epic" {
+                ticket.isGroup = true
+                // An importing manifest's default recipe is for work, not for containers; its override may still give one.
+                if let imported, !imported.setsRecipe(of: ticket.id) { ticket.recipe = .none }
+            }
             tickets.append(ticket)
         }
         holdChildrenOfHeldParents(&tickets, links: links)

@@ -50,6 +50,12 @@ public struct StoreImport: Sendable {
         return [idMember] + own + members.filter { $0.key != "id" && !replaced.contains(Self.group(of: $0.key)) }
     }
 
+    /// Whether the override of `id` gives it a recipe of its own.
+    func setsRecipe(of id: String) -> Bool {
+        guard let index = byID[id] else { return false }
+        return overrides[index].members.contains { Self.group(of: $0.key) == "run" }
+    }
+
     /// The name standing for a key's group, so `state` replaces `status`.
     static func group(of key: String) -> String {
         switch key {
