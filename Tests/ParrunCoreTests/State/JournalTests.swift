@@ -36,6 +36,10 @@ import Testing
         .review(.init(run: "r1", id: "agent", approved: true, reason: nil, time: 9)),
         .slurmJob(.init(run: "r1", id: "build.all", attempt: 1, job: "4711", time: 10)),
         .landing(.init(run: "r1", id: "build.all", branch: "main", base: "0a1b", landed: "2c3d", time: 10.5)),
+        .writeBack(.init(run: "r1", id: "build.all", event: "success", ok: false, detail: "bd \"close\" exited 1", time: 11)),
+        .writeBack(.init(run: "r1", id: "agent", event: "start", ok: true, detail: nil, time: 11.5)),
+        .hook(.init(run: "r1", id: "agent", event: "failure", detail: "exited 7", time: 12)),
+        .hook(.init(run: "r1", id: nil, event: "end", detail: "timed out after 1s and was stopped", time: 12.5)),
     ]
 
     /// Lines as parrun has written them since format version 1: they must
@@ -51,6 +55,8 @@ import Testing
         #"{"v":1,"type":"end","run":"r1","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":"SIGKILL","seconds":0.5,"time":4.5,"retry":true,"owner":{"pid":42,"start":1234,"host":"box"},"stats":{"turns":3,"durationMs":2500,"costUsd":0.25,"inputTokens":10,"outputTokens":20,"cacheReadTokens":300,"cacheCreationTokens":4},"detail":"error_max_turns"}"#,
         #"{"v":1,"type":"review","run":"r1","id":"a","approved":false,"reason":"not yet","time":5}"#,
         #"{"v":1,"type":"landing","run":"r1","id":"a","branch":"main","base":"0a1b","landed":"2c3d","time":5.5}"#,
+        #"{"v":1,"type":"write-back","run":"r1","id":"a","event":"failure","ok":false,"detail":"`bd comments` exited 1","time":5.75}"#,
+        #"{"v":1,"type":"hook","run":"r1","id":null,"event":"end","detail":"exited 2","time":5.8}"#,
         #"{"v":1,"type":"run-end","run":"r1","status":"failed","owner":{"pid":42,"start":1234,"host":"box"},"time":6}"#,
     ]
 
