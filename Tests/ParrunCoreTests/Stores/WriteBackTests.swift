@@ -156,6 +156,29 @@ func journalRecords(_ directory: URL, type: String) throws -> [[String: Any]] {
         #expect(started.count == 2 && started.allSatisfy { kill($0, 0) != 0 })
     }
 
+    /// With a `bd` that records in the JSONL what it is told, as bd's export does.
+    @Test func aSecondRunOfAFinishedBeadsStoreRunsNothing() throws {
+        let store = (1...4).map { #"{"id": "bd-\#($0)", "title": "T\#($0)", "status": "open", "issue_type": "task"}"# }.joined(separator: "\n") + "\n"
+        let directory = try CLITests.directory([".beads/issues.jsonl": store, "parrun.json": #"{"import": ".beads/issues.jsonl", "defaults": {"run": "echo {{id}}"}}"#])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bd = try FakeBD(in: directory, body: #"""
+            case "$1" in
+              update) status=$4 ;;
+              close) status=closed ;;
+              *) exit 0 ;;
+            esac
+            sed -i "/\"id\": \"$2\"/s/\"status\": \"[a-z_]*\"/\"status\": \"$status\"/" .beads/issues.jsonl
+            """#)
+        let first = try CLITests.run(["-q", "parrun.json"], in: directory, environment: bd.environment)
+        #expect(first.status == 0 && first.stdout.split(separator: "\n").count == 4, "\(first.stdout)\(first.stderr)")
+        let text = try String(contentsOf: directory.appendingPathComponent(".beads/issues.jsonl"), encoding: .utf8)
+        #expect(text == store.replacingOccurrences(of: #""status": "open""#, with: #""status": "closed""#))
+        let second = try CLITests.run(["parrun.json"], in: directory, environment: bd.environment)
+        #expect(second.status == 0 && second.stdout.isEmpty, "\(second.stdout)")
+        #expect(second.stderr.contains("0 succeeded"), "\(second.stderr)")
+        #expect(bd.calls().count == 8, "nothing more was written back")
+    }
+
     @Test func noWriteBackLeavesTheStoreAlone() throws {
         let directory = try CLITests.directory([
             ".beads/issues.jsonl": #"{"id": "bd-1", "title": "T", "status": "open", "issue_type": "task"}"# + "\n",
