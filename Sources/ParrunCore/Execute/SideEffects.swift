@@ -43,9 +43,15 @@ final class SideEffects {
     }
 
     var descriptors: [Int32] { commands.descriptors }
-    var nextDue: Double? { commands.nextDue }
+    var nextDue: Double? {
+        guard let editsDue else { return commands.nextDue }
+        return min(editsDue, commands.nextDue ?? editsDue)
+    }
 
-    func service() { commands.service() }
+    func service() {
+        commands.service()
+        if let editsDue, Clock.monotonic() >= editsDue { flushEdits() }
+    }
 
     /// At the start of a run: what `--resume` must write back again.
     func begin() {
@@ -81,6 +87,9 @@ final class SideEffects {
 
     /// The run is over: its `end` hook, then every helper waited for, each within its time.
     func finish(status: String, interrupt: Int32?) {
+        flushEdits()
+        // The end hook comes after every other hook and write-back, as its name says.
+        commands.drain(interrupt: interrupt)
         hook(.end, ticket: nil, status: status)
         commands.drain(interrupt: interrupt)
         if unwarned > 0 {
@@ -112,10 +121,38 @@ final class SideEffects {
             let calls = beadsCalls(event, id: definition.id, status: status, detail: detail, bd: bd)
             runInTurn(calls, event: event, ticket: ticket, directory: settings.directory, timeout: settings.timeoutSeconds)
         case .taskFile, .ticketIndex:
-            let failure = StoreFile.update(settings.storePath) { bytes in
-                StatusEdit.apply(bytes, id: definition.id, status: status, kind: settings.kind).mapError { StoreFile.Refusal($0.message) }
+            // Gathered and written together (`flushEdits`): one locked rewrite of the file for many events.
+            edits.append((ticket, event, status))
+            if edits.count == 1 { editsDue = Clock.monotonic() + Self.editDelay }
+        }
+    }
+
+    /// A task file's or ticket index's edits not yet written, in order, and when they are due.
+    private var edits: [(ticket: Int, event: WriteBackEvent, status: String)] = []
+    private var editsDue: Double?
+    /// How long edits gather before the file is rewritten: a run of many short
+    /// tickets rewrites it a few times a second, not twice per ticket.
+    static let editDelay = 0.2
+
+    private func flushEdits() {
+        guard let settings = options.writeBack, !edits.isEmpty else { return }
+        let batch = edits
+        edits.removeAll()
+        editsDue = nil
+        var failures: [String: StatusEdit.Failure] = [:]
+        let failure = StoreFile.update(settings.storePath) { bytes in
+            let wanted = batch.map { (id: plan.graph.tickets[$0.ticket].id, status: $0.status) }
+            switch StatusEdit.apply(bytes, edits: wanted, kind: settings.kind) {
+            case .failure(let whole): return .failure(StoreFile.Refusal(whole.message))
+            case .success(let (edited, each)):
+                failures = each
+                return .success(edited)
             }
-            record(event, ticket: ticket, ok: failure == nil, detail: failure.map { "cannot write \(status) to \(settings.storePath): \($0)" })
+        }
+        for edit in batch {
+            let id = plan.graph.tickets[edit.ticket].id
+            let reason = failure ?? failures[id]?.message
+            record(edit.event, ticket: edit.ticket, ok: reason == nil, detail: reason.map { "cannot write \(edit.status) to \(settings.storePath): \($0)" })
         }
     }
 

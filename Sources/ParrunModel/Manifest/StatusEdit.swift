@@ -21,6 +21,15 @@ public enum StatusEdit {
     }
 
     public static func apply(_ bytes: [UInt8], id: String, status: String, kind: StoreKind) -> Result<[UInt8], Failure> {
+        switch apply(bytes, edits: [(id, status)], kind: kind) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let (edited, failures)): return failures[id].map { .failure($0) } ?? .success(edited)
+        }
+    }
+
+    /// Several tickets' statuses set in one pass over the file (a later edit
+    /// of the same id wins); the ones that could not be made, by id.
+    public static func apply(_ bytes: [UInt8], edits: [(id: String, status: String)], kind: StoreKind) -> Result<([UInt8], [String: Failure]), Failure> {
         let document: JSONValue
         do throws(ManifestError) {
             document = try bytes.withUnsafeBufferPointer { (input) throws(ManifestError) -> JSONValue in
@@ -30,24 +39,36 @@ public enum StatusEdit {
         } catch {
             return .failure(.unreadable(error.diagnostic.message))
         }
-        guard let ticket = tickets(of: document).first(where: { $0["id"]?.stringValue == id }),
-            case .object(let members) = ticket.kind, let idMember = members.first(where: { $0.key == "id" })
-        else { return .failure(.noTicket(id)) }
-        let quoted = Array(JSONText.quoted(status).utf8)
-        var edited = bytes
-        if let member = members.last(where: { $0.key == "status" || $0.key == "state" }) {
-            switch member.value.kind {
-            case .array, .object:
-                return .failure(.unreadable("the status of '\(id)' is not a word"))
-            default:
-                let span = member.value.span
-                edited.replaceSubrange(span.offset..<(span.offset + span.length), with: quoted)
-                return .success(edited)
+        var wanted: [String: String] = [:]
+        for edit in edits { wanted[edit.id] = edit.status }
+        var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
+        var failures: [String: Failure] = [:]
+        var found = Set<String>()
+        for ticket in tickets(of: document) {
+            guard case .object(let members) = ticket.kind, let idMember = members.first(where: { $0.key == "id" }),
+                let id = idMember.value.stringValue, let status = wanted[id], found.insert(id).inserted
+            else { continue }
+            let quoted = Array(JSONText.quoted(status).utf8)
+            if let member = members.last(where: { $0.key == "status" || $0.key == "state" }) {
+                switch member.value.kind {
+                case .array, .object:
+                    failures[id] = .unreadable("the status of '\(id)' is not a word")
+                default:
+                    let span = member.value.span
+                    replacements.append((span.offset..<(span.offset + span.length), quoted))
+                }
+            } else {
+                let end = idMember.value.span.offset + idMember.value.span.length
+                replacements.append((end..<end, Array(", \(JSONText.quoted(kind.statusKey)): ".utf8) + quoted))
             }
         }
-        let end = idMember.value.span.offset + idMember.value.span.length
-        edited.insert(contentsOf: Array(", \(JSONText.quoted(kind.statusKey)): ".utf8) + quoted, at: end)
-        return .success(edited)
+        for id in wanted.keys where !found.contains(id) { failures[id] = .noTicket(id) }
+        var edited = bytes
+        // From the end, so earlier offsets stay valid.
+        for replacement in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            edited.replaceSubrange(replacement.range, with: replacement.bytes)
+        }
+        return .success((edited, failures))
     }
 
     /// The ticket objects of a task file (`tasks`), a ticket index (`tickets`) or a bare array.
