@@ -129,6 +129,15 @@ import Testing
         #expect(edit("c", "failed") == #"{"tasks": [{"id": "a", "status": "pending", "b": 1}, {"id": "c", "status": "failed"}]}"#)
         #expect(edit("c", "FAILED", .ticketIndex) == #"{"tasks": [{"id": "a", "status": "pending", "b": 1}, {"id": "c", "state": "FAILED"}]}"#)
         #expect(StatusEdit.apply(Array(text.utf8), id: "zz", status: "x", kind: .taskFile) == .failure(.noTicket("zz")))
+        // Several at once, in one pass: the last edit of an id wins, a missing id is reported alone.
+        guard case .success(let (batch, failures)) = StatusEdit.apply(
+            Array(text.utf8), edits: [("c", "in-progress"), ("a", "failed"), ("zz", "x"), ("c", "completed")], kind: .taskFile)
+        else {
+            Issue.record("the batch was not applied")
+            return
+        }
+        #expect(String(decoding: batch, as: UTF8.self) == #"{"tasks": [{"id": "a", "status": "failed", "b": 1}, {"id": "c", "status": "completed"}]}"#)
+        #expect(failures == ["zz": .noTicket("zz")])
         guard case .failure(.unreadable) = StatusEdit.apply(Array("{\"tasks\": [".utf8), id: "a", status: "x", kind: .taskFile) else {
             Issue.record("a damaged file is not edited")
             return
