@@ -1,6 +1,7 @@
 import ParrunCore
 import ParrunModel
 import ParrunPlatform
+import ParrunState
 import ParrunSupport
 
 /// The command's side of `import`: reading the store a manifest names, and
@@ -77,5 +78,22 @@ extension ImportedStore {
         if folder == ".beads" { return "." }
         if folder.hasSuffix("/.beads") { return String(folder.dropLast("/.beads".count)).isEmpty ? "/" : String(folder.dropLast("/.beads".count)) }
         return folder.isEmpty ? "/" : folder
+    }
+}
+
+extension ImportedStore {
+    /// Beads issues parrun marked `in_progress` and never ended (it was killed)
+    /// run again rather than being held back by the mark parrun itself left;
+    /// so do their children held back for it.
+    static func releaseLeftInProgress(_ graph: inout TicketGraph, records: [JournalRecord], manifestPath: String) {
+        let ids = WriteBackBacklog.leftInProgress(records, manifest: manifestPath)
+        guard !ids.isEmpty else { return }
+        for index in graph.tickets.indices {
+            guard let hold = graph.tickets[index].hold else { continue }
+            let id = graph.tickets[index].id
+            if hold == "status in_progress" && ids.contains(id) || ids.contains(where: { hold == "parent \($0) (status in_progress)" }) {
+                graph.releaseHold(of: index)
+            }
+        }
     }
 }

@@ -76,3 +76,22 @@ public enum WriteBackBacklog {
         return last.compactMapValues { $0.ok ? nil : WriteBackEvent(rawValue: $0.event) }
     }
 }
+
+extension WriteBackBacklog {
+    /// Ticket ids whose last write-back, in any run of the manifest `path`,
+    /// marked them started: parrun put them in progress and stopped before
+    /// recording their end (killed with -9, a crash). Their store says
+    /// `in_progress`, which would hold them back for ever.
+    public static func leftInProgress(_ records: [JournalRecord], manifest path: String) -> Set<String> {
+        var runs = Set<String>()
+        var last: [String: JournalRecord.WriteBackRecord] = [:]
+        for record in records {
+            switch record {
+            case .run(let run) where run.manifest == path: runs.insert(run.run)
+            case .writeBack(let writeBack) where runs.contains(writeBack.run): last[writeBack.id] = writeBack
+            default: break
+            }
+        }
+        return Set(last.filter { $0.value.event == WriteBackEvent.start.rawValue && $0.value.ok }.keys)
+    }
+}

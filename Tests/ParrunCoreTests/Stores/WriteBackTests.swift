@@ -179,6 +179,31 @@ func journalRecords(_ directory: URL, type: String) throws -> [[String: Any]] {
         #expect(bd.calls().count == 8, "nothing more was written back")
     }
 
+    /// parrun killed with -9 leaves its ticket `in_progress` in the store; that
+    /// mark is its own, so the next run runs the ticket instead of holding it back.
+    @Test func anIssueParrunLeftInProgressWhenKilledRunsAgain() throws {
+        let store = #"{"id": "bd-1", "title": "T1", "status": "open", "issue_type": "task"}"# + "\n"
+        let recipe = #"if [ ! -e killed ]; then touch killed; until grep -q in_progress .beads/issues.jsonl; do sleep 0.05; done; sleep 0.5; kill -9 $PARRUN_SUPERVISOR; sleep 5; fi; echo done {{id}}"#
+        let directory = try CLITests.directory([".beads/issues.jsonl": store, "parrun.json": #"{"import": ".beads/issues.jsonl", "defaults": {"run": "\#(recipe)"}}"#])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bd = try FakeBD(in: directory, body: #"""
+            case "$1" in
+              update) status=$4 ;;
+              close) status=closed ;;
+              *) exit 0 ;;
+            esac
+            sed -i "/\"id\": \"$2\"/s/\"status\": \"[a-z_]*\"/\"status\": \"$status\"/" .beads/issues.jsonl
+            """#)
+        let killed = try CLITests.run(["-q", "parrun.json"], in: directory, environment: bd.environment)
+        #expect(killed.status == 137 || killed.status == -9 || killed.status == 9, "\(killed.status) \(killed.stderr)")
+        #expect(try String(contentsOf: directory.appendingPathComponent(".beads/issues.jsonl"), encoding: .utf8).contains("in_progress"))
+        let plan = try CLITests.run(["-n", "--summary", "parrun.json"], in: directory, environment: bd.environment)
+        #expect(plan.stdout.hasPrefix("tickets 1 (1 to run"), "not held back by parrun's own mark: \(plan.stdout)")
+        let resumed = try CLITests.run(["-q", "--resume", "parrun.json"], in: directory, environment: bd.environment)
+        #expect(resumed.status == 0 && resumed.stdout == "done bd-1\n", "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try String(contentsOf: directory.appendingPathComponent(".beads/issues.jsonl"), encoding: .utf8) == store.replacingOccurrences(of: "open", with: "closed"))
+    }
+
     @Test func noWriteBackLeavesTheStoreAlone() throws {
         let directory = try CLITests.directory([
             ".beads/issues.jsonl": #"{"id": "bd-1", "title": "T", "status": "open", "issue_type": "task"}"# + "\n",
