@@ -85,7 +85,10 @@ extension ImportedStore {
     /// Beads issues parrun marked `in_progress` and never ended (it was killed)
     /// run again rather than being held back by the mark parrun itself left;
     /// so do their children held back for it.
-    static func releaseLeftInProgress(_ graph: inout TicketGraph, records: [JournalRecord], manifestPath: String) {
+    /// Reads the journal for it (a beads store's is small); a journal that
+    /// cannot be read releases nothing (the run reports it).
+    static func releaseLeftInProgress(_ graph: inout TicketGraph, stateDirectory: String, manifestPath: String) {
+        guard let records = try? JournalReader.read(StateJournal.path(in: stateDirectory)).records else { return }
         let ids = WriteBackBacklog.leftInProgress(records, manifest: manifestPath)
         guard !ids.isEmpty else { return }
         for index in graph.tickets.indices {

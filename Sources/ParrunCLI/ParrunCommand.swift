@@ -41,8 +41,7 @@ public enum ParrunCommand {
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else {
             return .usageOrManifestError
         }
-        let (source, manifest) = (loaded.source, loaded.manifest)
-        var graph = loaded.graph
+        let (source, manifest, graph) = (loaded.source, loaded.manifest, loaded.graph)
 
         let stateDirectory = loaded.stateDirectory(invocation)
         let shell = manifest.settings.shell ?? RunOptions.defaultShell
@@ -73,9 +72,6 @@ public enum ParrunCommand {
                 guard !invocation.resume, case .journal(let problem) = error else { throw error }
                 Terminal.writeMessage("parrun: warning: \(problem.message); --resume will refuse until it is fixed\n")
             }
-        }
-        if manifest.storeKind == .beads {
-            ImportedStore.releaseLeftInProgress(&graph, records: records, manifestPath: RunSelection.manifestIdentity(source))
         }
         let selection = RunSelection.decide(
             graph: graph, manifest: manifest, recipeHashes: recipeHashes, records: records,

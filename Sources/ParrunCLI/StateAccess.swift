@@ -38,7 +38,12 @@ struct LoadedManifest {
             Terminal.writeMessage("parrun: \(count) error\(count == 1 ? "" : "s") in \(place); nothing was run\n")
             return nil
         }
-        return LoadedManifest(source: source, manifest: manifest, graph: graph)
+        var released = graph
+        if manifest.storeKind == .beads && !invocation.noJournal {
+            let stateDirectory = invocation.stateDirectory ?? RunCommand.stateDirectory(for: source.name)
+            ImportedStore.releaseLeftInProgress(&released, stateDirectory: stateDirectory, manifestPath: RunSelection.manifestIdentity(source))
+        }
+        return LoadedManifest(source: source, manifest: manifest, graph: released)
     }
 
     func stateDirectory(_ invocation: Invocation) -> String {
