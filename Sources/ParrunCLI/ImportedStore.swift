@@ -87,10 +87,13 @@ extension ImportedStore {
     /// so do their children held back for it.
     /// Reads the journal for it (a beads store's is small); a journal that
     /// cannot be read releases nothing (the run reports it).
-    static func releaseLeftInProgress(_ graph: inout TicketGraph, stateDirectory: String, manifestPath: String) {
-        guard let records = try? JournalReader.read(StateJournal.path(in: stateDirectory)).records else { return }
-        let ids = WriteBackBacklog.leftInProgress(records, manifest: manifestPath)
-        guard !ids.isEmpty else { return }
+    static func releasingLeftInProgress(_ graph: TicketGraph, manifest: Manifest, invocation: Invocation) -> TicketGraph {
+        guard manifest.storeKind == .beads, !invocation.noJournal else { return graph }
+        let stateDirectory = invocation.stateDirectory ?? RunCommand.stateDirectory(for: manifest.source.name)
+        guard let records = try? JournalReader.read(StateJournal.path(in: stateDirectory)).records else { return graph }
+        let ids = WriteBackBacklog.leftInProgress(records, manifest: RunSelection.manifestIdentity(manifest.source))
+        guard !ids.isEmpty else { return graph }
+        var graph = graph
         for index in graph.tickets.indices {
             guard let hold = graph.tickets[index].hold else { continue }
             let id = graph.tickets[index].id
@@ -98,5 +101,6 @@ extension ImportedStore {
                 graph.releaseHold(of: index)
             }
         }
+        return graph
     }
 }

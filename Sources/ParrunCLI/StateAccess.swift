@@ -31,19 +31,16 @@ struct LoadedManifest {
             // Built only when needed: its line table costs a pass over the whole file.
             Terminal.writeError(ImportedStore.render(diagnostics, manifest: checked.manifest, source: source, useColor: Terminal.wantsColor(2, environment: environment)))
         }
-        guard let manifest = checked.manifest, let graph = checked.graph else {
+        guard let manifest = checked.manifest,
+            let graph = checked.graph.map({ ImportedStore.releasingLeftInProgress($0, manifest: manifest, invocation: invocation) })
+        else {
             let count = diagnostics.totalErrors + checked.templateErrors.count
             // Name the file the errors are in: the template's, when they are all there.
             let place = diagnostics.totalErrors == 0 ? template?.name ?? source.name : source.name
             Terminal.writeMessage("parrun: \(count) error\(count == 1 ? "" : "s") in \(place); nothing was run\n")
             return nil
         }
-        var released = graph
-        if manifest.storeKind == .beads && !invocation.noJournal {
-            let stateDirectory = invocation.stateDirectory ?? RunCommand.stateDirectory(for: source.name)
-            ImportedStore.releaseLeftInProgress(&released, stateDirectory: stateDirectory, manifestPath: RunSelection.manifestIdentity(source))
-        }
-        return LoadedManifest(source: source, manifest: manifest, graph: released)
+        return LoadedManifest(source: source, manifest: manifest, graph: graph)
     }
 
     func stateDirectory(_ invocation: Invocation) -> String {
