@@ -11,6 +11,10 @@ public enum JournalRecord: Sendable, Equatable {
 
     /// The first line of every journal.
     case header
+    /// A ticket's status written back to its store (JournalSideEffects.swift).
+    case writeBack(WriteBackRecord)
+    /// A hook that failed.
+    case hook(HookRecord)
     case run(RunRecord)
     case start(StartRecord)
     case end(EndRecord)
@@ -26,10 +30,6 @@ public enum JournalRecord: Sendable, Equatable {
     case slurmJob(SlurmJobRecord)
     /// `--worktree`: a ticket's work landed, moving the branch between two commits.
     case landing(LandingRecord)
-    /// A ticket's status written back to its store (JournalSideEffects.swift).
-    case writeBack(WriteBackRecord)
-    /// A hook that failed.
-    case hook(HookRecord)
 
     // Each record spells out its memberwise initializer: the execution layer
     // writes records, and a synthesized one is internal to this module.
@@ -267,6 +267,10 @@ public enum JournalRecord: Sendable, Equatable {
         switch self {
         case .header:
             add(HeaderKey.program, text("parrun"))
+        case .writeBack(let record):
+            for (key, value) in record.members { addMember(key, value) }
+        case .hook(let record):
+            for (key, value) in record.members { addMember(key, value) }
         case .run(let record):
             typealias Key = RunRecord.Key
             add(Key.run, text(record.run))
@@ -348,10 +352,6 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.status, text(record.status))
             add(Key.owner, record.owner.json)
             add(Key.time, number(record.time))
-        case .writeBack(let record):
-            for (key, value) in record.members { addMember(key, value) }
-        case .hook(let record):
-            for (key, value) in record.members { addMember(key, value) }
         }
         out.append(contentsOf: "}\n".utf8)
         return String(decoding: out, as: UTF8.self)
@@ -361,6 +361,8 @@ public enum JournalRecord: Sendable, Equatable {
     var kind: Kind {
         switch self {
         case .header: .header
+        case .writeBack: .writeBack
+        case .hook: .hook
         case .run: .run
         case .start: .start
         case .end: .end
@@ -370,8 +372,6 @@ public enum JournalRecord: Sendable, Equatable {
         case .slurmJob: .slurmJob
         case .landing: .landing
         case .runEnd: .runEnd
-        case .writeBack: .writeBack
-        case .hook: .hook
         }
     }
 }

@@ -87,8 +87,6 @@ public struct RunHistory: Sendable {
             switch record {
             // Landings are for the user's recovery of a checkout, not for planning.
             case .header, .landing: break
-            // Write-backs and hooks are the side of a run, read by `WriteBackBacklog`.
-            case .writeBack, .hook: break
             case .run(let run): runs.append(run)
             case .runEnd(let end): runEnds[end.run, default: []].append(end)
             case .start(let start): starts[start.run, default: []].append(start)
@@ -97,6 +95,8 @@ public struct RunHistory: Sendable {
             case .verify(let verify): verifies[verify.run, default: []].append(verify)
             case .review(let review): reviews[review.run, default: []].append(review)
             case .slurmJob(let job): slurmJobs[job.run, default: []].append(job)
+            // Write-backs and hooks are the side of a run, read by `WriteBackBacklog`.
+            case .writeBack, .hook: break
             }
         }
         self.runs = runs

@@ -13,6 +13,10 @@ import Testing
 
     static let records: [JournalRecord] = [
         .header,
+        .writeBack(.init(run: "r1", id: "build.all", event: "success", ok: false, detail: "bd \"close\" exited 1", time: 11)),
+        .writeBack(.init(run: "r1", id: "agent", event: "start", ok: true, detail: nil, time: 11.5)),
+        .hook(.init(run: "r1", id: "agent", event: "failure", detail: "exited 7", time: 12)),
+        .hook(.init(run: "r1", id: nil, event: "end", detail: "timed out after 1s and was stopped", time: 12.5)),
         .run(.init(run: "r1", manifest: "/work/Parrun \"file\"", manifestHash: "00ff", jobs: 3, owner: owner, time: 1.5, resumes: nil, joined: false)),
         .run(.init(run: "r2", manifest: "/work/ü\\x\n", manifestHash: "00ff", jobs: 1, owner: owner, time: 2, resumes: "r1", joined: true, worktree: true, branch: "main")),
         .start(.init(run: "r1", id: "build.all", attempt: 1, recipe: "abc", process: child, owner: owner, worker: 2, time: 1_795_000_000.25)),
@@ -36,16 +40,14 @@ import Testing
         .review(.init(run: "r1", id: "agent", approved: true, reason: nil, time: 9)),
         .slurmJob(.init(run: "r1", id: "build.all", attempt: 1, job: "4711", time: 10)),
         .landing(.init(run: "r1", id: "build.all", branch: "main", base: "0a1b", landed: "2c3d", time: 10.5)),
-        .writeBack(.init(run: "r1", id: "build.all", event: "success", ok: false, detail: "bd \"close\" exited 1", time: 11)),
-        .writeBack(.init(run: "r1", id: "agent", event: "start", ok: true, detail: nil, time: 11.5)),
-        .hook(.init(run: "r1", id: "agent", event: "failure", detail: "exited 7", time: 12)),
-        .hook(.init(run: "r1", id: nil, event: "end", detail: "timed out after 1s and was stopped", time: 12.5)),
     ]
 
     /// Lines as parrun has written them since format version 1: they must
     /// still read, and today's writer must write them byte for byte.
     static let writtenLines = [
         #"{"v":1,"type":"journal","program":"parrun"}"#,
+        #"{"v":1,"type":"write-back","run":"r1","id":"a","event":"failure","ok":false,"detail":"`bd comments` exited 1","time":5.75}"#,
+        #"{"v":1,"type":"hook","run":"r1","id":null,"event":"end","detail":"exited 2","time":5.8}"#,
         #"{"v":1,"type":"run","run":"r1","manifest":"/work/Parrunfile","manifestHash":"00ff","jobs":3,"owner":{"pid":42,"start":1234,"host":"box"},"time":1.5,"resumes":null,"joined":false}"#,
         #"{"v":1,"type":"run","run":"r2","manifest":"/work/Parrunfile","manifestHash":"00ff","jobs":1,"owner":{"pid":42,"start":1234,"host":"box"},"time":2,"resumes":"r1","joined":true,"worktree":true,"branch":"main"}"#,
         #"{"v":1,"type":"start","run":"r1","id":"a","attempt":1,"recipe":"abc","process":{"pid":43,"start":1240,"host":"box"},"owner":{"pid":42,"start":1234,"host":"box"},"worker":2,"time":3.25,"session":"s-1"}"#,
@@ -55,8 +57,6 @@ import Testing
         #"{"v":1,"type":"end","run":"r1","id":"a","attempt":1,"status":"failed","exitCode":null,"signal":"SIGKILL","seconds":0.5,"time":4.5,"retry":true,"owner":{"pid":42,"start":1234,"host":"box"},"stats":{"turns":3,"durationMs":2500,"costUsd":0.25,"inputTokens":10,"outputTokens":20,"cacheReadTokens":300,"cacheCreationTokens":4},"detail":"error_max_turns"}"#,
         #"{"v":1,"type":"review","run":"r1","id":"a","approved":false,"reason":"not yet","time":5}"#,
         #"{"v":1,"type":"landing","run":"r1","id":"a","branch":"main","base":"0a1b","landed":"2c3d","time":5.5}"#,
-        #"{"v":1,"type":"write-back","run":"r1","id":"a","event":"failure","ok":false,"detail":"`bd comments` exited 1","time":5.75}"#,
-        #"{"v":1,"type":"hook","run":"r1","id":null,"event":"end","detail":"exited 2","time":5.8}"#,
         #"{"v":1,"type":"run-end","run":"r1","status":"failed","owner":{"pid":42,"start":1234,"host":"box"},"time":6}"#,
     ]
 
