@@ -45,13 +45,14 @@ public enum ManifestReader {
         guard let (format, settings, tickets, optional) = parsed else {
             return Result(manifest: nil, diagnostics: diagnostics)
         }
+        warnAboutUndeclaredPools(tickets, settings: settings, diagnostics: &diagnostics)
         var manifest = Manifest(source: source, format: format, settings: settings, tickets: tickets)
         manifest.optionalFields = optional
         manifest.storeKind = storeKind
         if let request = settings.storeImport {
             StoreImporter.read(request, into: &manifest, importer: importer, templateFields: templateFields, diagnostics: &diagnostics)
+            warnAboutUndeclaredPools(manifest.tickets, settings: settings, diagnostics: &diagnostics)
         }
-        warnAboutUndeclaredPools(manifest.tickets, settings: settings, diagnostics: &diagnostics)
         return Result(manifest: manifest, diagnostics: diagnostics)
     }
 

@@ -13,16 +13,16 @@ import Testing
 
     static let records: [JournalRecord] = [
         .header,
-        .writeBack(.init(run: "r1", id: "build.all", event: "success", ok: false, detail: "bd \"close\" exited 1", time: 11)),
-        .writeBack(.init(run: "r1", id: "agent", event: "start", ok: true, detail: nil, time: 11.5)),
-        .hook(.init(run: "r1", id: "agent", event: "failure", detail: "exited 7", time: 12)),
-        .hook(.init(run: "r1", id: nil, event: "end", detail: "timed out after 1s and was stopped", time: 12.5)),
         .run(.init(run: "r1", manifest: "/work/Parrun \"file\"", manifestHash: "00ff", jobs: 3, owner: owner, time: 1.5, resumes: nil, joined: false)),
         .run(.init(run: "r2", manifest: "/work/ü\\x\n", manifestHash: "00ff", jobs: 1, owner: owner, time: 2, resumes: "r1", joined: true, worktree: true, branch: "main")),
         .start(.init(run: "r1", id: "build.all", attempt: 1, recipe: "abc", process: child, owner: owner, worker: 2, time: 1_795_000_000.25)),
         .end(.init(run: "r1", id: "build.all", attempt: 1, status: "failed", exitCode: 2, signal: nil, seconds: 0.5, time: 3, retry: true, owner: owner)),
         .end(.init(run: "r1", id: "t-2", attempt: 2, status: "failed", exitCode: nil, signal: "SIGKILL", seconds: 12, time: 4, retry: false, owner: .none)),
         .runEnd(.init(run: "r1", status: "succeeded", owner: owner, time: 5)),
+        .writeBack(.init(run: "r1", id: "build.all", event: "success", ok: false, detail: "bd \"close\" exited 1", time: 11)),
+        .writeBack(.init(run: "r1", id: "agent", event: "start", ok: true, detail: nil, time: 11.5)),
+        .hook(.init(run: "r1", id: "agent", event: "failure", detail: "exited 7", time: 12)),
+        .hook(.init(run: "r1", id: nil, event: "end", detail: "timed out after 1s and was stopped", time: 12.5)),
         // Every other kind, and the optional members of start and end records.
         .start(.init(run: "r1", id: "agent", attempt: 2, recipe: "def", process: child, owner: owner, worker: 1, time: 6, session: "s-1")),
         .end(.init(
