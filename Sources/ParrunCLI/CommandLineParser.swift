@@ -66,6 +66,8 @@ public struct Invocation: Sendable, Equatable {
     public var resume = false
     public var stateDirectory: String?
     public var noJournal = false
+    /// `--no-write-back`: the store the tickets came from is left as it is.
+    public var noWriteBack = false
     /// `--claude`, split into words.
     public var claude: [String]?
     public var freshSessions = false
@@ -285,6 +287,8 @@ public enum CommandLineParser {
             invocation.stateDirectory = value
         case .noJournal:
             invocation.noJournal = true
+        case .noWriteBack:
+            invocation.noWriteBack = true
         case .claude:
             guard case .success(let words) = ShellWords.split(value) else {
                 throw .invalidValue(option: spelled, value: value, expected: "a command, split into words as a shell would")

@@ -26,6 +26,7 @@ public enum OptionKey: Sendable, Equatable {
     case resume
     case stateDirectory
     case noJournal
+    case noWriteBack
     case claude
     case freshSessions
     case maxCost
@@ -119,6 +120,8 @@ public enum OptionTable {
                    help: "keep the journal and logs in DIR instead of .parrun next to the manifest"),
         OptionSpec(key: .noJournal, short: nil, long: "no-journal", valueName: nil,
                    help: "record nothing for --resume (logs are still written)"),
+        OptionSpec(key: .noWriteBack, short: nil, long: "no-write-back", valueName: nil,
+                   help: "do not record tickets' progress in the store they came from (beads through bd, task files, ticket indexes)"),
         OptionSpec(key: .claude, short: nil, long: "claude", valueName: "CMD",
                    help: "the command prompt tickets run (default: PARRUN_CLAUDE, the manifest's claude, claude -p --output-format stream-json --verbose)"),
         OptionSpec(key: .freshSessions, short: nil, long: "fresh-sessions", valueName: nil,

@@ -280,6 +280,10 @@ struct RunCommand {
         options.rateLimitWait = invocation.rateLimitWait ?? options.rateLimitWait
         options.usageLimitWait = invocation.usageLimitWait ?? options.usageLimitWait
         options.useExitDescriptors = environment["PARRUN_NO_PIDFD"] != "1"
+        options.hooks = manifest.settings.hooks
+        if !invocation.noWriteBack {
+            options.writeBack = ImportedStore.writeBack(manifest, pending: selection.pendingWriteBacks, environment: environment)
+        }
         return options
     }
 

@@ -51,6 +51,8 @@ struct RunSelection {
     var joinsWorktreeBranch: String?
     /// Resuming a `--worktree` run: the branch it landed on.
     var resumesWorktreeBranch: String?
+    /// `--resume`: per ticket id, a write-back that failed in the runs continued (`WriteBackBacklog`).
+    var pendingWriteBacks: [String: WriteBackEvent] = [:]
     var history: RunHistory
     var manifestPath: String
     var manifestHash: String
@@ -120,6 +122,7 @@ struct RunSelection {
         }
         let decision = ResumeDecision(graph: graph, recipeHashes: recipeHashes, states: states)
         selection.mode = .resume(latest.run)
+        selection.pendingWriteBacks = WriteBackBacklog.pending(records, runs: Set(chain))
         selection.resumesWorktreeBranch = latest.branch
         selection.runs = decision.runs
         selection.reasons = decision.reasons

@@ -25,15 +25,17 @@ struct LoadedManifest {
                 throw .cannotReadFile(what: "prompt template", error)
             }
         }
-        let checked = ValidatedManifest(source, promptTemplate: template, strict: invocation.strict)
+        let importer = ImportedStore.loader(manifestName: source.name, limit: invocation.maxManifestSize ?? ManifestSizeLimit.defaultBytes)
+        let checked = ValidatedManifest(source, promptTemplate: template, strict: invocation.strict, importer: importer)
         for problem in checked.templateErrors.prefix(20) { Terminal.writeMessage("parrun: error: \(problem)\n") }
         let diagnostics = checked.diagnostics
         if !diagnostics.diagnostics.isEmpty {
             // Built only when needed: its line table costs a pass over the whole file.
-            let renderer = DiagnosticRenderer(source: source, useColor: invocation.wantsColor(2, environment: environment))
-            Terminal.writeError(renderer.render(diagnostics))
+            Terminal.writeError(ImportedStore.render(diagnostics, manifest: checked.manifest, source: source, useColor: invocation.wantsColor(2, environment: environment)))
         }
-        guard let manifest = checked.manifest, let graph = checked.graph else {
+        guard let manifest = checked.manifest,
+            let graph = checked.graph.map({ ImportedStore.releasingLeftInProgress($0, manifest: manifest, invocation: invocation) })
+        else {
             let count = diagnostics.totalErrors + checked.templateErrors.count
             // Name the file the errors are in: the template's, when they are all there.
             let place = diagnostics.totalErrors == 0 ? template?.name ?? source.name : source.name

@@ -152,6 +152,16 @@ public enum JournalReader {
                 return .runEnd(.init(
                     run: try record.string(Key.run), status: try record.string(Key.status),
                     owner: try record.process(Key.owner), time: try record.double(Key.time)))
+            case .writeBack:
+                typealias Key = JournalRecord.WriteBackRecord.Key
+                return .writeBack(.init(
+                    run: try record.string(Key.run), id: try record.string(Key.id), event: try record.string(Key.event),
+                    ok: record.bool(Key.ok), detail: record.optionalString(Key.detail), time: try record.double(Key.time)))
+            case .hook:
+                typealias Key = JournalRecord.HookRecord.Key
+                return .hook(.init(
+                    run: try record.string(Key.run), id: record.optionalString(Key.id), event: try record.string(Key.event),
+                    detail: record.optionalString(Key.detail) ?? "", time: try record.double(Key.time)))
             }
         } catch {
             throw .corrupt(line: line, path: path)

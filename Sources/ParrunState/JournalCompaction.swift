@@ -14,6 +14,8 @@ public enum JournalCompaction {
         for record in records {
             switch record {
             case .header: continue
+            case .writeBack(let writeBack): if needed.contains(writeBack.run) { kept.append(record) }
+            case .hook(let hook): if needed.contains(hook.run) { kept.append(record) }
             case .run(let run): if needed.contains(run.run) { kept.append(record) }
             case .start(let start): if needed.contains(start.run) { kept.append(record) }
             case .end(let end): if needed.contains(end.run) { kept.append(record) }

@@ -14,6 +14,8 @@ extension JournalRecord {
         case run, start, end, session, verify, review, landing, files
         case slurmJob = "slurm-job"
         case runEnd = "run-end"
+        case writeBack = "write-back"
+        case hook
     }
 
     /// The members every line starts with.

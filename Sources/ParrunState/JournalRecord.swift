@@ -11,6 +11,10 @@ public enum JournalRecord: Sendable, Equatable {
 
     /// The first line of every journal.
     case header
+    /// A ticket's status written back to its store (JournalSideEffects.swift).
+    case writeBack(WriteBackRecord)
+    /// A hook that failed.
+    case hook(HookRecord)
     case run(RunRecord)
     case start(StartRecord)
     case end(EndRecord)
@@ -256,6 +260,12 @@ public enum JournalRecord: Sendable, Equatable {
             out.append(contentsOf: "\":".utf8)
             out.append(contentsOf: value.utf8)
         }
+        func addMember(_ key: String, _ value: String) {
+            out.append(contentsOf: ",\"".utf8)
+            out.append(contentsOf: key.utf8)
+            out.append(contentsOf: "\":".utf8)
+            out.append(contentsOf: value.utf8)
+        }
         func text(_ value: String) -> String { JSONText.quoted(value) }
         func flag(_ value: Bool) -> String { value ? "true" : "false" }
         func number(_ value: Double) -> String { JSONText.number(value) }
@@ -263,6 +273,10 @@ public enum JournalRecord: Sendable, Equatable {
         switch self {
         case .header:
             add(HeaderKey.program, text("parrun"))
+        case .writeBack(let record):
+            for (key, value) in record.members { addMember(key, value) }
+        case .hook(let record):
+            for (key, value) in record.members { addMember(key, value) }
         case .run(let record):
             typealias Key = RunRecord.Key
             add(Key.run, text(record.run))
@@ -356,6 +370,8 @@ public enum JournalRecord: Sendable, Equatable {
     var kind: Kind {
         switch self {
         case .header: .header
+        case .writeBack: .writeBack
+        case .hook: .hook
         case .run: .run
         case .start: .start
         case .end: .end

@@ -96,6 +96,8 @@ public struct RunHistory: Sendable {
             case .verify(let verify): verifies[verify.run, default: []].append(verify)
             case .review(let review): reviews[review.run, default: []].append(review)
             case .slurmJob(let job): slurmJobs[job.run, default: []].append(job)
+            // Write-backs and hooks are the side of a run, read by `WriteBackBacklog`.
+            case .writeBack, .hook: break
             }
         }
         self.runs = runs

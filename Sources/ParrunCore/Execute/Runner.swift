@@ -80,6 +80,8 @@ public final class Runner {
 
     /// Nil with `--no-journal`.
     let coordination: RunCoordination?
+    /// Write-back to the tickets' store and the manifest's hooks; nil when there are neither.
+    var sideEffects: SideEffects?
     /// Actions the controller decided and this runner has yet to perform.
     var pendingActions: [RunController.Action] = []
     var performingActions = false
@@ -179,6 +181,9 @@ public final class Runner {
                 owner: $0.owner, graph: plan.graph, openAttempts: $0.openAttempts,
                 ownBytesWritten: { [writer = $0.writer] in writer.bytesWritten })
         }
+        self.sideEffects = SideEffects(
+            plan: plan, options: options, runID: runID, writer: recording?.writer, executables: executables,
+            notice: { [weak self] text in self?.reportNotice(text) })
     }
 
     public func run() -> RunResult {
@@ -189,6 +194,7 @@ public final class Runner {
         // A signal that came during set-up (worktrees, claims, the journal) starts nothing.
         handleSignals()
         send(.begin)
+        sideEffects?.begin()
         while true {
             if running.isEmpty && controller.isDone { break }
             sink.flush()
@@ -198,6 +204,7 @@ public final class Runner {
             let readsOutput = !sink.isBacklogged
             var watched = [signals.descriptor] + byExitDescriptor.keys + (launcherQuery?.helper.descriptors ?? [])
             if let gitDone = gitWork?.descriptor { watched.append(gitDone) }
+            watched += sideEffects?.descriptors ?? []
             // A ticket being stopped is still read (into its log), so a write it is blocked in cannot delay its end.
             watched += running.filter { !$0.value.outputClosed && (readsOutput || controller.stopReason($0.value.ticket) != nil) }.map(\.key)
             let ready = Poller.wait(watched, writable: sink.descriptorsWaitingForRoom, timeout: nextWakeUp())
@@ -217,6 +224,7 @@ public final class Runner {
                 }
             }
             collectExitedProcesses(among: exited, known: true)
+            sideEffects?.service()
             if let query = launcherQuery, !Set(query.helper.descriptors).isDisjoint(with: ready) { query.helper.readAvailable() }
             finishLauncherQuery()
             collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil && ($0.value.outputClosed || !readsOutput) }.map(\.key))
@@ -234,6 +242,7 @@ public final class Runner {
         controller.finishRun()
         var result = controller.result(wallSeconds: elapsed)
         result.resolveByHand = resolveByHand.filter { result.records[$0].status == .failed }.sorted()
+        sideEffects?.finish(status: result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed"), interrupt: signals.descriptor)
         journal?.finished(result)
         reporter.report(.runFinished(result), elapsed: result.wallSeconds)
         sink.finish(unless: signals.descriptor)
@@ -290,7 +299,10 @@ public final class Runner {
             // Held for a gate the controller did not ask for (the run was stopping), or not taken up.
             pendingGates[ticket] = nil
             gateFeedback[ticket] = nil
-            if !willRetry { coordination?.release(ticket, id: plan.graph.tickets[ticket].id) }
+            if !willRetry {
+                coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
+                sideEffects?.ended(ticket, outcome: outcome)
+            }
         case .recordSkipped(let ticket, let attempt):
             journal?.skipped(ticket, attempt: attempt)
         case .releaseClaim(let ticket):
@@ -384,6 +396,7 @@ public final class Runner {
     private func nextWakeUp() -> Double {
         var next = lastTick + StatusTick.interval
         if let due = controller.nextDue { next = min(next, due) }
+        if let due = sideEffects?.nextDue { next = min(next, due) }
         if let query = launcherQuery { next = min(next, query.helper.exitDescriptor == nil ? Clock.monotonic() + 0.05 : query.deadline) }
         if controller.scheduler.elsewhereCount > 0 { next = min(next, lastNews + Self.newsInterval) }
         let now = Clock.monotonic()

@@ -174,6 +174,7 @@ extension Runner {
     /// its outcome was known already) is journalled and reported as started first.
     func startedWithoutProcess(_ ticket: Int, attempt: Int, worker: Int) {
         journal?.started(ticket, attempt: attempt, worker: worker, pid: 0)
+        sideEffects?.started(ticket)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: 0), elapsed: elapsed)
     }
 
@@ -255,6 +256,7 @@ extension Runner {
         }
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
         journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
+        sideEffects?.started(ticket)
         if let session { agentSessions[ticket] = session.id }
         let now = Clock.monotonic()
         running[pipe.readEnd] = RunningAttempt(

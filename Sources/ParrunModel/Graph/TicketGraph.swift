@@ -32,6 +32,11 @@ public struct TicketGraph: Sendable {
 
     /// A recipe filled in after the graph is built (`--prompt-template`, which
     /// needs to know which tickets run); recipes never change the graph's shape.
+    /// A ticket's hold lifted (a beads issue parrun itself left `in_progress`).
+    package mutating func releaseHold(of index: Int) {
+        tickets[index].hold = nil
+    }
+
     mutating func setRecipe(_ recipe: Recipe, of index: Int) {
         tickets[index].recipe = recipe
     }

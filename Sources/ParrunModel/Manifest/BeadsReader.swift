@@ -43,10 +43,11 @@ enum BeadsReader {
         return elements.contains { $0["dependencies"]?.arrayValue?.first?["depends_on_id"] != nil }
     }
 
-    static func read(_ records: [JSONValue], diagnostics: inout DiagnosticList) -> [Ticket] {
+    /// `imported`: the defaults and overrides of a manifest importing the store.
+    static func read(_ records: [JSONValue], imported: StoreImport? = nil, diagnostics: inout DiagnosticList) -> [Ticket] {
         let ids = Set(records.compactMap { $0["id"]?.stringValue })
         let links = BeadsLinks(records, ids: ids, diagnostics: &diagnostics)
-        let decoder = TicketDecoder(defaults: [])
+        let decoder = TicketDecoder(defaults: imported?.defaults ?? [])
         var tickets: [Ticket] = []
         tickets.reserveCapacity(records.count)
         for record in records {
@@ -59,6 +60,7 @@ enum BeadsReader {
             if let id = record["id"]?.stringValue, let order = links.order[id], let first = order.first {
                 kept.append(JSONMember(key: "dependsOn", keySpan: first.span, value: JSONValue(.array(order), at: first.span)))
             }
+            if let imported { kept = imported.applied(to: kept) }
             guard var ticket = decoder.decode(kept, at: record.span, diagnostics: &diagnostics) else { continue }
             if !ticket.isDone, let written = ticket.status {
                 let status = written.lowercased()
@@ -71,7 +73,11 @@ enum BeadsReader {
                     ticket.hold = "unknown status \(written)"
                 }
             }
-            if record["issue_type"]?.stringValue == "epic" { ticket.isGroup = true }
+            if record["issue_type"]?.stringValue == "epic" {
+                ticket.isGroup = true
+                // An importing manifest's default recipe is for work, not for containers; its override may still give one.
+                if let imported, !imported.setsRecipe(of: ticket.id) { ticket.recipe = .none }
+            }
             tickets.append(ticket)
         }
         holdChildrenOfHeldParents(&tickets, links: links)

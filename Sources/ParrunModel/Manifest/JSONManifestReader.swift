@@ -6,14 +6,15 @@ enum JSONManifestReader {
     /// `unknownKeys`: for a parrun manifest; a task file or ticket index (another
     /// tool's store) keeps its own keys silently. `templateFields`: fields a
     /// template names, which tickets may have.
-    static func read(_ document: JSONValue, unknownKeys: UnknownKeyPolicy, templateFields: Set<String>, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
-        var decoder = TicketDecoder(defaults: [], unknownKeys: unknownKeys, templateFields: templateFields)
+    /// `imported`: the defaults and overrides of a manifest importing this file.
+    static func read(_ document: JSONValue, unknownKeys: UnknownKeyPolicy, templateFields: Set<String>, imported: StoreImport? = nil, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
+        var decoder = TicketDecoder(defaults: imported?.defaults ?? [], unknownKeys: unknownKeys, templateFields: templateFields)
         switch document.kind {
         case .array(let elements):
-            return (ManifestSettings(), tickets(elements, field: "tickets", decoder: decoder, diagnostics: &diagnostics))
+            return (ManifestSettings(), tickets(elements, field: "tickets", decoder: decoder, imported: imported, diagnostics: &diagnostics))
         case .object(let members):
-            if isForeignStore(members) { decoder.unknownKeys = .ignore }
-            return readObject(members, at: document.span, decoder: decoder, diagnostics: &diagnostics)
+            if isForeignStore(members) || imported != nil { decoder.unknownKeys = .ignore }
+            return readObject(members, at: document.span, decoder: decoder, imported: imported, diagnostics: &diagnostics)
         default:
             diagnostics.add(ManifestError.notAManifest(found: document.typeDescription, at: document.span))
             return (ManifestSettings(), [])
@@ -25,9 +26,10 @@ enum JSONManifestReader {
         members.contains { $0.key == DocumentKey.tasks.rawValue || $0.key == DocumentKey.version.rawValue }
     }
 
-    private static func readObject(_ members: [JSONMember], at span: SourceSpan, decoder: TicketDecoder, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
+    private static func readObject(_ members: [JSONMember], at span: SourceSpan, decoder: TicketDecoder, imported: StoreImport?, diagnostics: inout DiagnosticList) -> (ManifestSettings, [Ticket]) {
         var list: JSONMember?
         var defaultsMember: JSONMember?
+        var importMember: JSONMember?
         var settingMembers: [JSONMember] = []
         for member in members {
             switch DocumentKey(rawValue: member.key) {
@@ -41,6 +43,8 @@ enum JSONManifestReader {
                 defaultsMember = member
             case .schema:
                 continue  // for editors only
+            case .import:
+                importMember = member
             case .version, nil:
                 // Kept in `settings.extra` with every other key that is no setting.
                 settingMembers.append(member)
@@ -48,7 +52,10 @@ enum JSONManifestReader {
         }
         var decoder = decoder
         if let defaultsMember {
-            let defaults = validDefaults(defaultsMember, diagnostics: &diagnostics)
+            // An importing manifest's defaults come first: the store's own fill in the rest.
+            let ownDefaults = validDefaults(defaultsMember, diagnostics: &diagnostics)
+            let importedKeys = Set(decoder.defaults.map { StoreImport.group(of: $0.key) })
+            let defaults = decoder.defaults + ownDefaults.filter { !importedKeys.contains(StoreImport.group(of: $0.key)) }
             decoder = TicketDecoder(
                 defaults: defaults, unknownKeys: decoder.unknownKeys,
                 templateFields: decoder.templateFields.union(templateFields(of: defaults)))
@@ -61,6 +68,11 @@ enum JSONManifestReader {
                 UnknownKey.report(member, at: .topLevel, among: names, policy: decoder.unknownKeys, diagnostics: &diagnostics)
             }
         }
+        if let importMember {
+            var settings = settings
+            settings.storeImport = StoreImportReader.read(importMember, overrides: list, decoder: decoder, diagnostics: &diagnostics)
+            return (settings, [])
+        }
         guard let list else {
             diagnostics.add(ManifestError.missingTicketList(at: span))
             return (settings, [])
@@ -69,7 +81,7 @@ enum JSONManifestReader {
             diagnostics.add(ManifestError.wrongType(field: list.key, ticket: nil, expected: "an array of tickets", found: list.value.typeDescription, at: list.value.span))
             return (settings, [])
         }
-        return (settings, tickets(elements, field: list.key, decoder: decoder, diagnostics: &diagnostics))
+        return (settings, tickets(elements, field: list.key, decoder: decoder, imported: imported, diagnostics: &diagnostics))
     }
 
     private static func validDefaults(_ member: JSONMember, diagnostics: inout DiagnosticList) -> [JSONMember] {
@@ -102,7 +114,7 @@ enum JSONManifestReader {
         }
     }
 
-    private static func tickets(_ elements: [JSONValue], field: String, decoder: TicketDecoder, diagnostics: inout DiagnosticList) -> [Ticket] {
+    private static func tickets(_ elements: [JSONValue], field: String, decoder: TicketDecoder, imported: StoreImport? = nil, diagnostics: inout DiagnosticList) -> [Ticket] {
         var tickets: [Ticket] = []
         tickets.reserveCapacity(elements.count)
         for element in elements {
@@ -110,7 +122,7 @@ enum JSONManifestReader {
                 diagnostics.add(ManifestError.wrongType(field: field, ticket: nil, expected: "a list of ticket objects", found: element.typeDescription, at: element.span))
                 continue
             }
-            if let ticket = decoder.decode(members, at: element.span, diagnostics: &diagnostics) {
+            if let ticket = decoder.decode(imported?.applied(to: members) ?? members, at: element.span, diagnostics: &diagnostics) {
                 tickets.append(ticket)
             }
         }

@@ -10,6 +10,13 @@ public struct Manifest: Sendable {
     /// Fields the store's own tool leaves out when they are empty (beads'
     /// `acceptance_criteria`, `design`, ...): a template gives them as empty text.
     public var optionalFields: Set<String> = []
+    /// The store the tickets came from, when they came from one (read
+    /// directly, or through `import`): where write-back writes.
+    public var storeKind: StoreKind?
+    /// `import`: the store file read, and where its bytes start in the
+    /// offsets of diagnostics (`StoreImporter`). Nil when the manifest is the store.
+    public var importedStore: SourceFile?
+    public var importOffset = 0
 
     public init(source: SourceFile, format: ManifestFormat, settings: ManifestSettings = ManifestSettings(), tickets: [Ticket]) {
         self.source = source
@@ -45,6 +52,10 @@ public struct ManifestSettings: Sendable {
     public var pools: [PoolLimit] = []
     /// `prices`: model -> what its tokens cost, for estimated agent costs.
     public var prices: [String: TokenPrice] = [:]
+    /// `import`: the store the tickets come from, with defaults and overrides.
+    public var storeImport: StoreImport?
+    /// `on`: commands run when tickets start, succeed or fail, and when the run ends.
+    public var hooks: Hooks?
     /// Settings parrun does not know, kept for later stages (e.g. `version` in ticket indexes).
     public var extra: [JSONMember] = []
 

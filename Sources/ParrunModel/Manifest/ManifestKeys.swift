@@ -51,6 +51,8 @@ enum TicketKey: String, CaseIterable {
 /// The keys of a JSON manifest's top level besides its settings (`SettingsDecoder.Setting`).
 enum DocumentKey: String, CaseIterable {
     case tickets, tasks, defaults
+    /// Another tool's store whose tickets this manifest runs (`StoreImport`).
+    case `import`
     /// A ticket index's format version (`.sage/tickets/index.json`).
     case version
     /// The JSON Schema editors check the manifest against (docs/tickets.schema.json); parrun ignores it.

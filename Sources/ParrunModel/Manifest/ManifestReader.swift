@@ -13,9 +13,11 @@ public enum ManifestReader {
     /// `strict` (`--strict`): an unknown key of a parrun manifest is an error,
     /// not a warning. `templateFields`: fields a prompt template names, which
     /// tickets may carry without being warned about.
-    public static func read(_ source: SourceFile, strict: Bool = false, templateFields: Set<String> = []) -> Result {
+    /// `importer`: reads the store an `import` names (nil: an `import` is an error).
+    public static func read(_ source: SourceFile, strict: Bool = false, templateFields: Set<String> = [], importer: ((String) -> ImportedFile)? = nil) -> Result {
         let unknownKeys: UnknownKeyPolicy = strict ? .refuse : .warn
         var diagnostics = DiagnosticList()
+        var storeKind: StoreKind?
         let parsed: (ManifestFormat, ManifestSettings, [Ticket], optional: Set<String>)? = source.bytes.withUnsafeBufferPointer { input in
             if let invalid = UTF8Validation.firstInvalidOffset(in: input) {
                 diagnostics.add(ManifestError.invalidUTF8(at: SourceSpan(offset: invalid)))
@@ -33,26 +35,9 @@ public enum ManifestReader {
                 return nil
             }
             if input[first] == UInt8(ascii: "{") || input[first] == UInt8(ascii: "[") {
-                let document: JSONValue
-                do throws(ManifestError) {
-                    document = try JSONParser.parse(input, from: start)
-                } catch {
-                    // More than one value: JSON Lines, as beads keeps its issues.
-                    if case .trailingContent = error, let records = jsonLines(input, from: start, diagnostics: &diagnostics) {
-                        return (.json, ManifestSettings(), BeadsReader.read(records, diagnostics: &diagnostics), BeadsReader.optionalFields)
-                    }
-                    diagnostics.add(error)
-                    return nil
-                }
-                if case .array(let elements) = document.kind, BeadsReader.looksLikeBeads(elements) {
-                    return (.json, ManifestSettings(), BeadsReader.read(elements, diagnostics: &diagnostics), BeadsReader.optionalFields)
-                }
-                // A store of one issue is a single JSON Lines line: one object.
-                if case .object = document.kind, BeadsReader.looksLikeBeads([document]) {
-                    return (.json, ManifestSettings(), BeadsReader.read([document], diagnostics: &diagnostics), BeadsReader.optionalFields)
-                }
-                let (settings, tickets) = JSONManifestReader.read(document, unknownKeys: unknownKeys, templateFields: templateFields, diagnostics: &diagnostics)
-                return (.json, settings, tickets, [])
+                guard let json = readJSON(input, from: start, unknownKeys: unknownKeys, templateFields: templateFields, diagnostics: &diagnostics) else { return nil }
+                storeKind = json.kind
+                return (.json, json.settings, json.tickets, json.optional)
             }
             let (settings, tickets) = TextManifestParser.parse(input, from: start, unknownKeys: unknownKeys, templateFields: templateFields, diagnostics: &diagnostics)
             return (.text, settings, tickets, [])
@@ -64,7 +49,41 @@ public enum ManifestReader {
         DeclaredFiles.checkOutputsAreDistinct(tickets, diagnostics: &diagnostics)
         var manifest = Manifest(source: source, format: format, settings: settings, tickets: tickets)
         manifest.optionalFields = optional
+        manifest.storeKind = storeKind
+        if let request = settings.storeImport {
+            StoreImporter.read(request, into: &manifest, importer: importer, templateFields: templateFields, diagnostics: &diagnostics)
+            warnAboutUndeclaredPools(manifest.tickets, settings: settings, diagnostics: &diagnostics)
+        }
         return Result(manifest: manifest, diagnostics: diagnostics)
+    }
+
+    /// A JSON document (or JSON Lines) as a store or a parrun manifest; nil
+    /// when it cannot be read at all. `imported`: the defaults and overrides
+    /// of the manifest that imports this store.
+    static func readJSON(
+        _ input: UnsafeBufferPointer<UInt8>, from start: Int, unknownKeys: UnknownKeyPolicy, templateFields: Set<String>,
+        imported: StoreImport? = nil, diagnostics: inout DiagnosticList
+    ) -> (settings: ManifestSettings, tickets: [Ticket], optional: Set<String>, kind: StoreKind?)? {
+        let document: JSONValue
+        do throws(ManifestError) {
+            document = try JSONParser.parse(input, from: start)
+        } catch {
+            // More than one value: JSON Lines, as beads keeps its issues.
+            if case .trailingContent = error, let records = jsonLines(input, from: start, diagnostics: &diagnostics) {
+                return (ManifestSettings(), BeadsReader.read(records, imported: imported, diagnostics: &diagnostics), BeadsReader.optionalFields, .beads)
+            }
+            diagnostics.add(error)
+            return nil
+        }
+        if case .array(let elements) = document.kind, BeadsReader.looksLikeBeads(elements) {
+            return (ManifestSettings(), BeadsReader.read(elements, imported: imported, diagnostics: &diagnostics), BeadsReader.optionalFields, .beads)
+        }
+        // A store of one issue is a single JSON Lines line: one object.
+        if case .object = document.kind, BeadsReader.looksLikeBeads([document]) {
+            return (ManifestSettings(), BeadsReader.read([document], imported: imported, diagnostics: &diagnostics), BeadsReader.optionalFields, .beads)
+        }
+        let (settings, tickets) = JSONManifestReader.read(document, unknownKeys: unknownKeys, templateFields: templateFields, imported: imported, diagnostics: &diagnostics)
+        return (settings, tickets, [], StoreKind.of(document))
     }
 
     /// The records of a JSON Lines file of beads issues; nil when the input is

@@ -6,10 +6,12 @@ enum SettingsDecoder {
     /// names in messages and suggestions cannot fall behind what is accepted.
     enum Setting: String, CaseIterable {
         case jobs, shell, claude, pools, launcher, isolate, worktreeSetup, prices
+        /// Hooks (`Hooks`): `on EVENT = COMMAND` lines in the text format.
+        case on
 
         /// As the text format writes them: `pools` is one `pool NAME = N` line
         /// per pool, `prices` one `price MODEL = input USD, output USD` per model.
-        static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0 == .prices ? "price MODEL" : $0.rawValue }
+        static let textFormatNames = allCases.map { $0 == .pools ? "pool NAME" : $0 == .prices ? "price MODEL" : $0 == .on ? "on EVENT" : $0.rawValue }
     }
 
     /// `unknownSettings` is for the text format, where every top-level line is a
@@ -63,6 +65,8 @@ enum SettingsDecoder {
                 }
             case .prices:
                 settings.prices = PricesDecoder.decode(member, diagnostics: &diagnostics)
+            case .on:
+                settings.hooks = Hooks.decode(member, diagnostics: &diagnostics)
             case .isolate:
                 guard let text = member.value.stringValue, text == "worktree" || text == "none" else {
                     diagnostics.add(ManifestError.wrongType(field: "isolate", ticket: nil, expected: "\"worktree\" or \"none\"", found: member.value.scalarText.map { "'\($0.truncatedForMessage)'" } ?? member.value.typeDescription, at: member.value.span))

@@ -27,7 +27,14 @@ struct TextManifestParser {
     /// one setting (`pools`, `prices`) as JSON has it.
     private var pools = NamedSettings(word: "pool", key: "pools")
     private var prices = NamedSettings(word: "price", key: "prices")
+    /// `on EVENT = COMMAND` lines (`Hooks`).
+    private var hooks = NamedSettings(word: "on", key: "on")
     private var current: TicketDraft?
+    /// Every ticket's members, decoded once the whole file is read: a `*:`
+    /// block (defaults) anywhere applies to all, and with `import` they are overrides.
+    private var drafts: [(members: [JSONMember], span: SourceSpan)] = []
+    /// The `*:` block's members: what every ticket inherits.
+    private var defaults: (members: [JSONMember], span: SourceSpan)?
 
     /// `unknownKeys`: what an unknown attribute or setting is; `templateFields`
     /// are attributes a template names (`--prompt-template`), never unknown.
@@ -38,9 +45,42 @@ struct TextManifestParser {
         let decoder = TicketDecoder(defaults: [], unknownKeys: unknownKeys, templateFields: templateFields, isTextFormat: true)
         var parser = TextManifestParser(input: input, position: start, decoder: decoder, diagnostics: diagnostics)
         parser.parseLines()
-        let settings = SettingsDecoder.decode(parser.settingMembersWithPools(), unknownSettings: unknownKeys, diagnostics: &parser.diagnostics)
+        let importMember = parser.takeSetting(DocumentKey.import.rawValue)
+        var settings = SettingsDecoder.decode(parser.settingMembersWithPools(), unknownSettings: unknownKeys, diagnostics: &parser.diagnostics)
+        parser.decodeDrafts(importing: importMember, into: &settings)
         diagnostics = parser.diagnostics
         return (settings, parser.tickets)
+    }
+
+    /// Removes the setting `key` (read by another reader than `SettingsDecoder`).
+    private mutating func takeSetting(_ key: String) -> JSONMember? {
+        guard let index = settingIndex.removeValue(forKey: key) else { return nil }
+        let member = settingMembers.remove(at: index)
+        for (name, position) in settingIndex where position > index { settingIndex[name] = position - 1 }
+        return member
+    }
+
+    /// The tickets, with the `*:` defaults; with `import`, overrides of the store's tickets instead.
+    private mutating func decodeDrafts(importing importMember: JSONMember?, into settings: inout ManifestSettings) {
+        let defaultMembers = defaults?.members.filter { $0.key != "id" } ?? []
+        var decoder = TicketDecoder(defaults: defaultMembers, unknownKeys: self.decoder.unknownKeys, templateFields: self.decoder.templateFields, isTextFormat: true)
+        for member in defaultMembers where member.key == TicketKey.run.rawValue || member.key == TicketKey.prompt.rawValue {
+            if let text = member.value.stringValue { decoder.templateFields.formUnion(Template.placeholderNames(in: text)) }
+        }
+        // Each default's name is checked here, once; its value as each ticket inherits it.
+        if decoder.unknownKeys != .ignore {
+            for member in defaultMembers where TicketKey(name: member.key) == nil && !decoder.templateFields.contains(member.key) {
+                UnknownKey.report(member, at: .defaults, among: TicketKey.attributeNames, otherNames: TicketKey.otherNames.mapValues(\.rawValue), policy: decoder.unknownKeys, diagnostics: &diagnostics)
+            }
+        }
+        if let importMember {
+            settings.storeImport = StoreImportReader.read(importMember, overrides: nil, decoder: decoder, diagnostics: &diagnostics)
+            settings.storeImport?.overrides = StoreImportReader.overrides(drafts, decoder: decoder, diagnostics: &diagnostics)
+            return
+        }
+        for (members, span) in drafts {
+            if let ticket = decoder.decode(members, at: span, diagnostics: &diagnostics) { tickets.append(ticket) }
+        }
     }
 
     private init(input: UnsafeBufferPointer<UInt8>, position: Int, decoder: TicketDecoder, diagnostics: DiagnosticList) {
@@ -110,6 +150,19 @@ struct TextManifestParser {
 
     private mutating func parseTopLevelLine(_ segments: [Segment]) {
         let line = segments[0]
+        if input[line.start] == UInt8(ascii: "*") {
+            let colon = skipBlanks(from: line.start + 1, to: line.end)
+            guard colon < line.end, input[colon] == UInt8(ascii: ":") else {
+                diagnostics.add(ManifestError.expectedColonAfterID(at: colon < line.end ? characterSpan(at: colon) : SourceSpan(offset: line.end, length: 0)))
+                return
+            }
+            let span = SourceSpan(offset: line.start, length: 1)
+            if let first = defaults?.span {
+                diagnostics.add(ManifestError.duplicateSetting("*", at: span, first: first))
+            }
+            startTicket(id: "*", span: span, dependencies: dependencyTokens(segments, from: colon + 1))
+            return
+        }
         let idEnd = scanID(from: line.start, to: line.end)
         guard idEnd > line.start else {
             diagnostics.add(ManifestError.invalidIDCharacter(found: describe(at: line.start), at: characterSpan(at: line.start)))
@@ -132,6 +185,8 @@ struct TextManifestParser {
             parseNamedSetting(\.pools, segments, from: afterWord, keySpan: wordSpan)
         } else if word == "price" {
             parseNamedSetting(\.prices, segments, from: afterWord, keySpan: wordSpan)
+        } else if word == "on" {
+            parseNamedSetting(\.hooks, segments, from: afterWord, keySpan: wordSpan)
         } else if afterWord == idEnd && next != nil {
             diagnostics.add(ManifestError.invalidIDCharacter(found: describe(at: idEnd), at: characterSpan(at: idEnd)))
         } else {
@@ -383,8 +438,10 @@ struct TextManifestParser {
         }
         // A shell-and-prompt mix was reported already; the decoder would report it again.
         if draft.reportedMix { draft.members.removeAll { $0.key == "prompt" } }
-        if let ticket = decoder.decode(draft.members, at: draft.headerSpan, diagnostics: &diagnostics) {
-            tickets.append(ticket)
+        if draft.id == "*" && draft.headerSpan.length == 1 && input[draft.headerSpan.offset] == UInt8(ascii: "*") {
+            if defaults == nil { defaults = (draft.members, draft.headerSpan) }
+        } else {
+            drafts.append((draft.members, draft.headerSpan))
         }
     }
 
@@ -403,7 +460,7 @@ struct TextManifestParser {
     // MARK: - Settings
 
     private func settingMembersWithPools() -> [JSONMember] {
-        settingMembers + [pools.member, prices.member].compactMap { $0 }
+        settingMembers + [pools.member, prices.member, hooks.member].compactMap { $0 }
     }
 
     // MARK: - Bytes

@@ -18,6 +18,10 @@ public struct RunOptions: Sendable {
     }
 
     public var policy = Scheduler.FailurePolicy()
+    /// Write-back of store tickets' progress; nil for none (`--no-write-back`, no store).
+    public var writeBack: WriteBackSettings?
+    /// The manifest's `on` commands.
+    public var hooks: Hooks?
     /// `--fail-fast`: stop running tickets at once after a failure.
     public var failFast = false
     /// `--timeout`: for tickets without their own.

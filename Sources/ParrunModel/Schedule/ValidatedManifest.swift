@@ -18,9 +18,10 @@ public struct ValidatedManifest: Sendable {
     /// fields out), as is a field the store's tool is known to leave out; a
     /// field no ticket has is an error.
     /// `strict`: unknown keys are errors (`--strict`).
-    public init(_ source: SourceFile, promptTemplate: (name: String, text: String)? = nil, strict: Bool = false) {
+    /// `importer`: reads the store an `import` names (`ManifestReader`).
+    public init(_ source: SourceFile, promptTemplate: (name: String, text: String)? = nil, strict: Bool = false, importer: ((String) -> ImportedFile)? = nil) {
         let templateFields = promptTemplate.map { Template.placeholderNames(in: $0.text) } ?? []
-        var read = ManifestReader.read(source, strict: strict, templateFields: templateFields)
+        var read = ManifestReader.read(source, strict: strict, templateFields: templateFields, importer: importer)
         var diagnostics = read.diagnostics
         var graph: TicketGraph?
         var templateErrors: [String] = []

@@ -19,6 +19,10 @@ import Testing
         .end(.init(run: "r1", id: "build.all", attempt: 1, status: "failed", exitCode: 2, signal: nil, seconds: 0.5, time: 3, retry: true, owner: owner)),
         .end(.init(run: "r1", id: "t-2", attempt: 2, status: "failed", exitCode: nil, signal: "SIGKILL", seconds: 12, time: 4, retry: false, owner: .none)),
         .runEnd(.init(run: "r1", status: "succeeded", owner: owner, time: 5)),
+        .writeBack(.init(run: "r1", id: "build.all", event: "success", ok: false, detail: "bd \"close\" exited 1", time: 11)),
+        .writeBack(.init(run: "r1", id: "agent", event: "start", ok: true, detail: nil, time: 11.5)),
+        .hook(.init(run: "r1", id: "agent", event: "failure", detail: "exited 7", time: 12)),
+        .hook(.init(run: "r1", id: nil, event: "end", detail: "timed out after 1s and was stopped", time: 12.5)),
         // Every other kind, and the optional members of start and end records.
         .start(.init(run: "r1", id: "agent", attempt: 2, recipe: "def", process: child, owner: owner, worker: 1, time: 6, session: "s-1")),
         .end(.init(
@@ -47,6 +51,8 @@ import Testing
     /// still read, and today's writer must write them byte for byte.
     static let writtenLines = [
         #"{"v":1,"type":"journal","program":"parrun"}"#,
+        #"{"v":1,"type":"write-back","run":"r1","id":"a","event":"failure","ok":false,"detail":"`bd comments` exited 1","time":5.75}"#,
+        #"{"v":1,"type":"hook","run":"r1","id":null,"event":"end","detail":"exited 2","time":5.8}"#,
         #"{"v":1,"type":"run","run":"r1","manifest":"/work/Parrunfile","manifestHash":"00ff","jobs":3,"owner":{"pid":42,"start":1234,"host":"box"},"time":1.5,"resumes":null,"joined":false}"#,
         #"{"v":1,"type":"run","run":"r2","manifest":"/work/Parrunfile","manifestHash":"00ff","jobs":1,"owner":{"pid":42,"start":1234,"host":"box"},"time":2,"resumes":"r1","joined":true,"worktree":true,"branch":"main"}"#,
         #"{"v":1,"type":"start","run":"r1","id":"a","attempt":1,"recipe":"abc","process":{"pid":43,"start":1240,"host":"box"},"owner":{"pid":42,"start":1234,"host":"box"},"worker":2,"time":3.25,"session":"s-1"}"#,
