@@ -62,15 +62,15 @@ public struct HumanReporter: RunReporter {
         escapesOutput = usePrefix || style.statusLine
     }
 
-    /// While prompt tickets wait for a usage limit to reset: until when.
-    private var pausedUntil: Double?
+    /// While an agent's prompt tickets wait for its usage limit to reset: until when.
+    private var pausedUntil: [AgentKind: Double] = [:]
     /// `--launcher slurm`: tickets whose jobs wait in Slurm's queue.
     private var queued = Set<Int>()
-    /// The agent pool's limit as last reported: (now, configured).
-    private var agentLimit: (Int, Int)?
-    /// The latest rate limit an agent's CLI retries itself: its ticket, and
-    /// when (run time) the CLI tries again; shown as a countdown until then.
-    private var rateLimitRetry: (ticket: Int, at: Double)?
+    /// Each agent pool's limit as last reported: (now, configured).
+    private var agentLimits: [AgentKind: (Int, Int)] = [:]
+    /// The latest rate limit an agent's CLI retries itself: its ticket, its
+    /// agent, and when (run time) the CLI tries again; shown as a countdown until then.
+    private var rateLimitRetry: (ticket: Int, agent: AgentKind, at: Double)?
 
     public mutating func report(_ event: RunEvent, elapsed: Double) {
         lastElapsed = elapsed
@@ -118,16 +118,16 @@ public struct HumanReporter: RunReporter {
                 message((passed ? paint("verified", "32") : paint("VERIFY FAILED", "1;31")) + " \(id(ticket))" + (passed ? "" : exitCode.map { " (exit \($0))" } ?? ""))
             }
         case .rateLimitSeen(let signal, let limit, let configured):
-            if let limit, let configured { agentLimit = (limit, configured) }
-            rateLimitRetry = (signal.ticket, elapsed + (signal.retryIn ?? 0))
-        case .agentLimit(let limit, let configured):
-            agentLimit = (limit, configured)
+            if let limit, let configured { agentLimits[signal.agent] = (limit, configured) }
+            rateLimitRetry = (signal.ticket, signal.agent, elapsed + (signal.retryIn ?? 0))
+        case .agentLimit(let limit, let configured, let agent):
+            agentLimits[agent] = (limit, configured)
             message("parrun: " + (limit < configured
-                ? "rate-limited: at most \(limit) of \(configured) prompt tickets run at once for now"
-                : "no rate limits for a while: up to \(configured) prompt tickets run at once again"))
-        case .agentsPaused(let until, let reason):
-            pausedUntil = until
-            message(until.map { "parrun: \(reason.terminalSafe): prompt tickets wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason.terminalSafe)")
+                ? agent.named("rate-limited") + ": at most \(limit) of \(configured) \(agent.tickets) run at once for now"
+                : agent.named("no rate limits for a while") + ": up to \(configured) \(agent.tickets) run at once again"))
+        case .agentsPaused(let until, let reason, let agent):
+            pausedUntil[agent] = until
+            message(until.map { "parrun: \(reason.terminalSafe): \(agent.tickets) wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason.terminalSafe)")
         case .stopping(let signal, let reason):
             let what = signal.map { ProcessControl.signalName($0) + ": " } ?? ""
             message(paint("stopping", "1;33") + ": \(what)\(reason.terminalSafe)")
@@ -232,8 +232,10 @@ public struct HumanReporter: RunReporter {
         let line = StatusLine.render(
             finished: finished, total: total, running: running.filter { !queued.contains($0) }.map(id), elapsed: lastElapsed, width: style.width,
             queued: running.filter { queued.contains($0) }.map(id),
-            pausedUntil: pausedUntil.map(LocalTime.clock), agentLimit: agentLimit,
-            rateLimitRetryIn: rateLimitRetry.map { $0.at - lastElapsed }.flatMap { $0 > 0 ? $0 : nil })
+            pausedUntil: pausedUntil.min { $0.key < $1.key }.map { LocalTime.clock($0.value) },
+            agentLimit: agentLimits[rateLimitRetry?.agent ?? .claude] ?? agentLimits.values.first,
+            rateLimitRetryIn: rateLimitRetry.map { $0.at - lastElapsed }.flatMap { $0 > 0 ? $0 : nil },
+            agent: (rateLimitRetry?.agent ?? pausedUntil.keys.min() ?? agentLimits.keys.min() ?? .claude).rawValue)
         sink.writeMessage("\r\u{1B}[K" + line)
         statusShown = true
         lastDrawn = lastElapsed
