@@ -128,7 +128,7 @@ struct RunCommand {
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
                     openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue,
-                    sessionCosts: selection.sessionCosts)
+                    sessionStats: selection.sessionStats)
             } catch {
                 throw .cannotWriteState(error)
             }
