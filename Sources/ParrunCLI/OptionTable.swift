@@ -26,6 +26,8 @@ public enum OptionKey: Sendable, Equatable {
     case stateDirectory
     case noJournal
     case claude
+    case codex
+    case agent
     case freshSessions
     case maxCost
     case agents
@@ -108,6 +110,10 @@ public enum OptionTable {
                    help: "record nothing for --resume (logs are still written)"),
         OptionSpec(key: .claude, short: nil, long: "claude", valueName: "CMD",
                    help: "the command prompt tickets run (default: PARRUN_CLAUDE, the manifest's claude, claude -p --output-format stream-json --verbose)"),
+        OptionSpec(key: .codex, short: nil, long: "codex", valueName: "CMD",
+                   help: "the command codex prompt tickets run (default: PARRUN_CODEX, the manifest's codex, codex exec --json --skip-git-repo-check)"),
+        OptionSpec(key: .agent, short: nil, long: "agent", valueName: "claude|codex",
+                   help: "the agent CLI of prompt tickets that do not name their own agent (over the manifest's defaults; default: claude)"),
         OptionSpec(key: .freshSessions, short: nil, long: "fresh-sessions", valueName: nil,
                    help: "start every prompt ticket in a new agent session, even an interrupted one"),
         OptionSpec(key: .agents, short: nil, long: "agents", valueName: "N",

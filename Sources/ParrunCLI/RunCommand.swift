@@ -15,6 +15,7 @@ struct RunCommand {
     let recipeHashes: [String]
     /// The command prompt tickets run.
     let claude: [String]
+    let codex: [String]
     let stateDirectory: String
     let environment: Environment
     /// How much of the journal the plan was made from: coordination with other
@@ -230,6 +231,7 @@ struct RunCommand {
         options.manifestDirectory = Self.manifestDirectory(for: manifest.source.name)
         options.shell = manifest.settings.shell ?? options.shell
         options.claude = claude
+        options.codex = codex
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.costSpentEarlierUSD = selection.costSpentEarlierUSD
