@@ -70,7 +70,11 @@ public enum UsageLimit {
             let meridiem = String(words[1]).trimmingCharacters(in: ".,")
             if meridiem == "am" || meridiem == "pm" { time += meridiem }
         }
-        return resetTime(in: "resets " + time, now: now)
+        guard let next = resetTime(in: "resets " + time, now: now) else { return nil }
+        // A clock of whole minutes: the minute named may be this one, just begun
+        // (the next such time is then tomorrow). The limit resets by its end.
+        let minuteBegan = next - 86_400
+        return now - minuteBegan < 60 ? minuteBegan + 60 : next
     }
 }
 

@@ -25,7 +25,7 @@ A conversation's turn starts at its latest user message (codex's own
 - `[[429 no retry-after]]`: the first request of that prompt gets a 429
   without Retry-After (codex gives up at once, exit 1);
 - `[[usage limit once]]`: the first request of that prompt gets a 429 whose
-  error is `usage_limit_reached`, resetting in 3 seconds;
+  error is `usage_limit_reached`, without a reset time;
 - `[[slow SECONDS]]`: the first answer of that prompt waits that long;
 - anything else: a short text.
 
@@ -93,10 +93,14 @@ def plan(request):
     slow = re.search(r"\[\[slow (\d+(?:\.\d+)?)\]\]", every)
     if slow and first_time("slow:" + key):
         time.sleep(float(slow.group(1)))
+    actions = []
     if len(prompts) > 1 and any(word in last for word in FEEDBACK_WORDS):
         actions = [("patch", m.group(1), m.group(2)) for m in re.finditer(r"\[\[on feedback patch (\S+): (.*?)\]\]", every)]
-    else:
-        actions = [(m.group(1), m.group(2), m.group(3)) for m in re.finditer(r"\[\[(patch|exec) (\S+): (.*?)\]\]", first)]
+        # A continued thread (no feedback of its own) does the first prompt's work, unless it is done.
+        if not actions and not any(item.get("type") in ("function_call_output", "custom_tool_call_output") for item in items):
+            actions = first_actions(first)
+    elif len(prompts) <= 1:
+        actions = first_actions(first)
     if done < len(actions):
         kind, path, text = actions[done]
         call = "call_mock_%d" % next(ids)
@@ -114,6 +118,10 @@ def plan(request):
                       "name": "exec_command", "arguments": json.dumps({"cmd": command})}]
     return 200, [{"type": "message", "role": "assistant", "id": "msg_mock_%d" % next(ids), "status": "completed",
                   "content": [{"type": "output_text", "text": "Done." if done else "Nothing to do.", "annotations": []}]}]
+
+
+def first_actions(prompt):
+    return [(m.group(1), m.group(2), m.group(3)) for m in re.finditer(r"\[\[(patch|exec) (\S+): (.*?)\]\]", prompt)]
 
 
 def lines_patched_earlier(items, path):
@@ -153,9 +161,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         status, output = plan(request)
         if status == 4290:
-            resets = int(time.time()) + 3
+            # No reset time: codex then names none, and parrun waits --usage-limit-wait.
             self.reply(429, {"error": {"type": "usage_limit_reached", "message": "The usage limit has been reached",
-                                       "plan_type": "plus", "resets_at": resets, "resets_in_seconds": 3}})
+                                       "plan_type": "plus"}})
             return
         if status == 429:
             headers = {"retry-after": "1"} if output == "retry-after" else {}
