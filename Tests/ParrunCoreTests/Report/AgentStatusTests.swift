@@ -1,0 +1,46 @@
+import Testing
+@testable import ParrunCore
+@testable import ParrunModel
+
+/// What parrun says about a codex ticket's limits: the status line and the
+/// messages name the agent that waits; --json carries it.
+@Suite struct AgentStatusTests {
+    private func reporter(_ sink: RecordingSink) throws -> HumanReporter {
+        let graph = try validGraph(lines("a:", "    > claude work", "x:", "    @agent codex", "    > codex work"))
+        let plan = Plan(graph: graph, runs: [true, true], jobs: .resolve(commandLine: .count(2), environment: nil, manifest: nil, cores: 2, ticketsToRun: 2))
+        return HumanReporter(plan: plan, options: RunOptions(), style: .init(statusLine: true, color: false, width: 120), sink: sink)
+    }
+
+    @Test func theStatusLineNamesTheAgentWhoseCLIRetries() throws {
+        let sink = RecordingSink()
+        var reporter = try reporter(sink)
+        reporter.report(.runStarted(RunStart(runID: "r", manifestName: "m", jobs: 2, tickets: 2, toRun: 2, startedAt: 0)), elapsed: 0)
+        reporter.report(.ticketStarted(ticket: 1, attempt: 1, worker: 0, pid: 10), elapsed: 0)
+        var signal = RateLimitSignal(ticket: 1, attempt: 1, retry: 1, maxRetries: 5, retryIn: 2, status: 429)
+        signal.agent = .codex
+        reporter.report(.rateLimitSeen(signal, limit: 1, configured: 2), elapsed: 1)
+        #expect(sink.writes.last?.text == "\r\u{1B}[K[0/2] codex: 1 of 2, rate limited, retry in 2s running: x  elapsed 1s", "\(sink.writes.last?.text ?? "")")
+        reporter.tick(elapsed: 3)
+        #expect(sink.writes.last?.text == "\r\u{1B}[K[0/2] codex 1/2 running: x  elapsed 3s", "\(sink.writes.last?.text ?? "")")
+    }
+
+    @Test func aCodexPauseAndLimitSayCodex() throws {
+        let sink = RecordingSink()
+        var reporter = try reporter(sink)
+        reporter.report(.agentLimit(limit: 1, configured: 2, agent: .codex), elapsed: 1)
+        #expect(sink.writes.contains { $0.text.contains("parrun: codex rate-limited: at most 1 of 2 codex tickets run at once for now") })
+        reporter.report(.agentsPaused(until: 0, reason: "codex usage limit reached", agent: .codex), elapsed: 2)
+        #expect(sink.writes.contains { $0.text.contains("parrun: codex usage limit reached: codex tickets wait until") })
+        reporter.tick(elapsed: 3)
+        #expect(sink.writes.last?.text.contains("codex paused until") == true, "\(sink.writes.last?.text ?? "")")
+    }
+
+    @Test func jsonNamesTheAgentOfALimit() throws {
+        let graph = try validGraph(lines("x:", "    @agent codex", "    > codex work"))
+        let plan = Plan(graph: graph, runs: [true], jobs: .resolve(commandLine: .count(1), environment: nil, manifest: nil, cores: 2, ticketsToRun: 1))
+        let sink = RecordingSink()
+        var reporter = JSONEventReporter(plan: plan, options: RunOptions(), sink: sink)
+        reporter.report(.agentLimit(limit: 1, configured: 2, agent: .codex), elapsed: 1)
+        #expect(sink.output.contains(#""limit": 1, "configured": 2, "agent": "codex"}"#), "\(sink.output)")
+    }
+}
