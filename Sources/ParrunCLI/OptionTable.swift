@@ -117,7 +117,7 @@ public enum OptionTable {
         OptionSpec(key: .freshSessions, short: nil, long: "fresh-sessions", valueName: nil,
                    help: "start every prompt ticket in a new agent session, even an interrupted one"),
         OptionSpec(key: .agents, short: nil, long: "agents", valueName: "N",
-                   help: "run at most N prompt tickets at once, in slots of their own apart from -j (default: the manifest's pool claude, else 3)"),
+                   help: "run at most N claude prompt tickets at once, in slots of their own apart from -j (default: the manifest's pool claude, else 3; codex tickets: pool codex, else 2)"),
         OptionSpec(key: .maxCost, short: nil, long: "max-cost", valueName: "USD",
                    help: "start no prompt ticket once the run's agents have cost USD dollars"),
         OptionSpec(key: .launcher, short: nil, long: "launcher", valueName: "local|slurm|CMD",

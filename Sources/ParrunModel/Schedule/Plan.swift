@@ -55,6 +55,11 @@ public struct Plan: Sendable {
         agent == .codex ? codexAgents : agents.value
     }
 
+    /// Where the codex pool's size comes from, for the dry run.
+    public var codexAgentsExplanation: String {
+        pools.contains { $0.name == AgentKind.codex.pool } ? "manifest pool codex = \(codexAgents)" : "default; set with pool codex = N"
+    }
+
     /// Agent slots in all, apart from `jobs`': one set per agent in use.
     public var agentSlots: Int { agentKinds.reduce(0) { $0 + slots(for: $1) } }
 

@@ -43,4 +43,17 @@ import Testing
         reporter.report(.agentLimit(limit: 1, configured: 2, agent: .codex), elapsed: 1)
         #expect(sink.output.contains(#""limit": 1, "configured": 2, "agent": "codex"}"#), "\(sink.output)")
     }
+
+    @Test func theDryRunSaysEachAgentsSlots() throws {
+        let graph = try validGraph(lines("pool codex = 4", "a:", "    > claude work", "x:", "    @agent codex", "    > codex work"))
+        let read = readManifest(lines("pool codex = 4", "a:", "    > claude work", "x:", "    @agent codex", "    > codex work"))
+        let plan = Plan(graph: graph, runs: [true, true], jobs: .resolve(commandLine: .count(1), environment: nil, manifest: nil, cores: 2, ticketsToRun: 2),
+                        pools: read.manifest?.settings.pools ?? [])
+        let summary = PlanPrinter(plan: plan, manifestName: "m").summary()
+        #expect(summary.contains("agents 3 at once, apart from jobs (default; set with --agents N or pool claude = N)\n"), "\(summary)")
+        #expect(summary.contains("codex agents 4 at once, apart from jobs (manifest pool codex = 4)\n"), "\(summary)")
+        let codexOnly = try validGraph(lines("x:", "    @agent codex", "    > codex work"))
+        let other = PlanPrinter(plan: Plan(graph: codexOnly, runs: [true], jobs: .resolve(commandLine: .count(1), environment: nil, manifest: nil, cores: 2, ticketsToRun: 1)), manifestName: "m").summary()
+        #expect(!other.contains("\nagents ") && other.contains("codex agents 2 at once, apart from jobs (default; set with pool codex = N)"), "\(other)")
+    }
 }
