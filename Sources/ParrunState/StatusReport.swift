@@ -106,6 +106,8 @@ public struct StatusReport: Sendable {
         entry.verifyRuns = state.verifyRuns
         entry.verifyPassed = state.verifyPassed
         entry.session = state.session
+        // As it ran (`--agent` may have chosen it), else as the manifest says.
+        entry.agent = state.lastStart?.agent ?? entry.agent
         if state.isOpen, let start = state.lastStart {
             entry.state = .running
             entry.seconds = max(0, now - start.time)
