@@ -113,4 +113,29 @@ import Testing
         let diff = try CLITests.run(["diff", "w", "--no-pager"], in: directory)
         #expect(diff.stdout.contains("+written by w"), "\(diff.stdout)")
     }
+
+    @Test func aRejectionInReviewGoesBackToTheThreadWithTheReason() throws {
+        let directory = try project(#"{"id": "d", "agent": "codex", "prompt": "go", "review": true}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try run(["-q"], in: directory).status == 3, "awaiting review")
+        #expect(call(directory, "d.argv.1") == "-\n", "a new thread")
+        #expect(try run(["reject", "d", "--reason", "say more"], in: directory).status == 0)
+        #expect(try run(["-q", "--resume"], in: directory).status == 3, "it ran again and awaits review again")
+        #expect(call(directory, "d.argv.1") == "resume\nthread-d-1\n-\n", "the thread codex named continues: \(call(directory, "d.argv.1"))")
+        #expect(call(directory, "d.stdin.1").contains("A reviewer rejected your work on this task: say more"))
+        #expect(try run(["approve", "d"], in: directory).status == 0)
+        #expect(try run(["-q", "--resume"], in: directory).status == 0)
+    }
+
+    @Test func aThreadOutOfContextContinuesAtOnce() throws {
+        let directory = try project(#"{"id": "c", "agent": "codex", "prompt": "fake:context-once go"}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run(["-q"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(call(directory, "c.argv.2") == "resume\nthread-c-1\n-\n", "\(call(directory, "c.argv.2"))")
+        #expect(call(directory, "c.stdin.2") + "\n" == Continuations.prompt, "the continuation prompt (the fake drops its last line break)")
+        var statuses: [String] = []
+        for case .end(let end) in try journal(directory) { statuses.append(end.status) }
+        #expect(statuses == ["out-of-turns", "succeeded"])
+    }
 }
