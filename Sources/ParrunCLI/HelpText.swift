@@ -66,7 +66,7 @@ public enum HelpText {
     /// Generated from `OptionTable`, so every option is listed exactly once.
     public static func render() -> String {
         var out = """
-            parrun \(version): run a dependency graph of tickets (shell scripts or claude prompts) in parallel
+            parrun \(version): run a dependency graph of tickets (shell scripts or agent prompts) in parallel
 
             Usage: parrun [OPTIONS] [MANIFEST]          run the tickets
                    parrun status [MANIFEST] [--json]    each ticket's state in the latest run
