@@ -227,15 +227,21 @@ public struct HumanReporter: RunReporter {
         statusShown = false
     }
 
+    /// The agent the status line's limit part is about: the one whose CLI
+    /// retries now, else one whose pool is lowered, else claude.
+    private var limitedAgent: AgentKind {
+        rateLimitRetry?.agent ?? agentLimits.filter { $0.value.0 < $0.value.1 }.keys.min() ?? .claude
+    }
+
     private mutating func drawStatus() {
         guard style.statusLine else { return }
         let line = StatusLine.render(
             finished: finished, total: total, running: running.filter { !queued.contains($0) }.map(id), elapsed: lastElapsed, width: style.width,
             queued: running.filter { queued.contains($0) }.map(id),
-            pausedUntil: pausedUntil.min { $0.key < $1.key }.map { LocalTime.clock($0.value) },
-            agentLimit: agentLimits[rateLimitRetry?.agent ?? .claude] ?? agentLimits.values.first,
+            pausedUntil: pausedUntil.keys.min().flatMap { pausedUntil[$0] }.map(LocalTime.clock),
+            agentLimit: agentLimits[limitedAgent],
             rateLimitRetryIn: rateLimitRetry.map { $0.at - lastElapsed }.flatMap { $0 > 0 ? $0 : nil },
-            agent: (rateLimitRetry?.agent ?? pausedUntil.keys.min() ?? agentLimits.keys.min() ?? .claude).rawValue)
+            agent: limitedAgent.rawValue, pausedAgent: pausedUntil.keys.min()?.rawValue)
         sink.writeMessage("\r\u{1B}[K" + line)
         statusShown = true
         lastDrawn = lastElapsed

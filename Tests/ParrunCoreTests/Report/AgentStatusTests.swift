@@ -56,4 +56,21 @@ import Testing
         let other = PlanPrinter(plan: Plan(graph: codexOnly, runs: [true], jobs: .resolve(commandLine: .count(1), environment: nil, manifest: nil, cores: 2, ticketsToRun: 1)), manifestName: "m").summary()
         #expect(!other.contains("\nagents ") && other.contains("codex agents 2 at once, apart from jobs (default; set with pool codex = N)"), "\(other)")
     }
+
+    @Test func theLineNamesTheLoweredPoolAndThePausedAgentApart() throws {
+        let sink = RecordingSink()
+        var reporter = try reporter(sink)
+        reporter.report(.runStarted(RunStart(runID: "r", manifestName: "m", jobs: 2, tickets: 2, toRun: 2, startedAt: 0)), elapsed: 0)
+        reporter.report(.agentLimit(limit: 1, configured: 3, agent: .claude), elapsed: 1)
+        reporter.report(.agentLimit(limit: 3, configured: 3, agent: .claude), elapsed: 2)
+        reporter.report(.agentLimit(limit: 1, configured: 2, agent: .codex), elapsed: 3)
+        reporter.tick(elapsed: 4)
+        #expect(sink.writes.last?.text == "\r\u{1B}[K[0/2] codex 1/2  elapsed 4s", "claude's pool is back to 3: \(sink.writes.last?.text ?? "")")
+        reporter.report(.agentsPaused(until: 0, reason: "codex usage limit reached", agent: .codex), elapsed: 5)
+        var signal = RateLimitSignal(ticket: 0, attempt: 1, retry: 1, maxRetries: 10, retryIn: 9, status: 429)
+        signal.agent = .claude
+        reporter.report(.rateLimitSeen(signal, limit: 2, configured: 3), elapsed: 5)
+        let line = sink.writes.last?.text ?? ""
+        #expect(line.contains("[0/2] claude: 2 of 3, rate limited, retry in 9s codex paused until "), "\(line)")
+    }
 }
