@@ -70,6 +70,10 @@ public struct Invocation: Sendable, Equatable {
     public var noWriteBack = false
     /// `--claude`, split into words.
     public var claude: [String]?
+    /// `--codex`, split into words.
+    public var codex: [String]?
+    /// `--agent`: the agent of prompt tickets that do not choose theirs.
+    public var agent: AgentKind?
     public var freshSessions = false
     public var maxCost: Double?
     /// `--agents N`: agent slots (the claude pool's size).
@@ -294,6 +298,16 @@ public enum CommandLineParser {
                 throw .invalidValue(option: spelled, value: value, expected: "a command, split into words as a shell would")
             }
             invocation.claude = words
+        case .codex:
+            guard case .success(let words) = ShellWords.split(value), !words.isEmpty else {
+                throw .invalidValue(option: spelled, value: value, expected: "a command, split into words as a shell would")
+            }
+            invocation.codex = words
+        case .agent:
+            guard let agent = AgentKind(rawValue: value) else {
+                throw .invalidValue(option: spelled, value: value, expected: AgentKind.names.joined(separator: " or "))
+            }
+            invocation.agent = agent
         case .freshSessions:
             invocation.freshSessions = true
         case .maxCost:

@@ -28,6 +28,8 @@ public enum OptionKey: Sendable, Equatable {
     case noJournal
     case noWriteBack
     case claude
+    case codex
+    case agent
     case freshSessions
     case maxCost
     case agents
@@ -124,10 +126,14 @@ public enum OptionTable {
                    help: "do not record tickets' progress in the store they came from (beads through bd, task files, ticket indexes)"),
         OptionSpec(key: .claude, short: nil, long: "claude", valueName: "CMD",
                    help: "the command prompt tickets run (default: PARRUN_CLAUDE, the manifest's claude, claude -p --output-format stream-json --verbose)"),
+        OptionSpec(key: .codex, short: nil, long: "codex", valueName: "CMD",
+                   help: "the command codex prompt tickets run (default: PARRUN_CODEX, the manifest's codex, codex exec --json --skip-git-repo-check)"),
+        OptionSpec(key: .agent, short: nil, long: "agent", valueName: "claude|codex",
+                   help: "the agent CLI of prompt tickets that do not name their own agent (over the manifest's defaults; default: claude)"),
         OptionSpec(key: .freshSessions, short: nil, long: "fresh-sessions", valueName: nil,
                    help: "start every prompt ticket in a new agent session, even an interrupted one"),
         OptionSpec(key: .agents, short: nil, long: "agents", valueName: "N",
-                   help: "run at most N prompt tickets at once, in slots of their own apart from -j (default: the manifest's pool claude, else 3)"),
+                   help: "run at most N claude prompt tickets at once, in slots of their own apart from -j (default: the manifest's pool claude, else 3; codex tickets: pool codex, else 2)"),
         OptionSpec(key: .maxCost, short: nil, long: "max-cost", valueName: "USD",
                    help: "start no prompt ticket once the run's agents have cost USD dollars"),
         OptionSpec(key: .launcher, short: nil, long: "launcher", valueName: "local|slurm|CMD",

@@ -50,7 +50,9 @@ public enum ParrunCommand {
         guard let loaded = try LoadedManifest.load(invocation, environment: environment) else {
             return .usageOrManifestError
         }
-        let (source, manifest, graph) = (loaded.source, loaded.manifest, loaded.graph)
+        let (source, manifest) = (loaded.source, loaded.manifest)
+        var graph = loaded.graph
+        if let agent = invocation.agent { graph.setAgent(commandLine: agent) }
         if invocation.listIDs {
             Terminal.writeOutput(graph.tickets.map { $0.id + "\n" }.joined())
             return .success
@@ -59,7 +61,8 @@ public enum ParrunCommand {
         let stateDirectory = loaded.stateDirectory(invocation)
         let shell = manifest.settings.shell ?? RunOptions.defaultShell
         let claude = try claudeCommand(invocation, environment: environment, manifest: manifest)
-        let recipeHashes = graph.tickets.map { RecipeHash.of($0, shell: shell, claude: claude) }
+        let codex = try codexCommand(invocation, environment: environment, manifest: manifest)
+        let recipeHashes = graph.tickets.map { RecipeHash.of($0, shell: shell, claude: claude, codex: codex) }
         var records: [JournalRecord] = []
         var journalLength = 0
         var tornLine: Int?
@@ -132,7 +135,7 @@ public enum ParrunCommand {
         selection.estimate = estimate
         return try RunCommand(
             invocation: invocation, manifest: manifest, plan: plan, history: history, selection: selection,
-            recipeHashes: recipeHashes, claude: claude, stateDirectory: stateDirectory, environment: environment,
+            recipeHashes: recipeHashes, claude: claude, codex: codex, stateDirectory: stateDirectory, environment: environment,
             journalLength: journalLength, tornLine: tornLine, compactedJournal: compacted, stateLock: lock,
             upToDate: upToDate,
             earlierStamps: upToDate == nil && UpToDateSelection.records(invocation, manifest: manifest)
@@ -159,6 +162,18 @@ public enum ParrunCommand {
             return words
         }
         return manifest.settings.claude ?? RunOptions.defaultClaude
+    }
+
+    /// `--codex`, else `PARRUN_CODEX`, else the manifest's `codex`, else the default.
+    static func codexCommand(_ invocation: Invocation, environment: Environment, manifest: Manifest) throws(UsageError) -> [String] {
+        if let command = invocation.codex { return command }
+        if let text = environment["PARRUN_CODEX"], !text.isEmpty {
+            guard case .success(let words) = ShellWords.split(text), !words.isEmpty else {
+                throw .invalidEnvironment(name: "PARRUN_CODEX", value: text, expected: "a command, split into words as a shell would")
+            }
+            return words
+        }
+        return manifest.settings.codex ?? RunOptions.defaultCodex
     }
 
     private static func jobsFromEnvironment(_ environment: Environment) throws(UsageError) -> JobsRequest? {

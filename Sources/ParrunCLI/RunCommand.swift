@@ -15,6 +15,7 @@ struct RunCommand {
     let recipeHashes: [String]
     /// The command prompt tickets run.
     let claude: [String]
+    let codex: [String]
     let stateDirectory: String
     let environment: Environment
     /// How much of the journal the plan was made from: coordination with other
@@ -136,7 +137,7 @@ struct RunCommand {
                 recording = Runner.Recording(
                     writer: writer, recipeHashes: recipeHashes, owner: owner, claims: claims, journalOffset: journalOffset,
                     openAttempts: selection.openAttempts, sessionsToContinue: selection.sessionsToContinue,
-                    sessionCosts: selection.sessionCosts)
+                    sessionStats: selection.sessionStats)
                 recording?.files = fileRecorder(runID: runID)
             } catch {
                 throw .cannotWriteState(error)
@@ -258,6 +259,7 @@ struct RunCommand {
         options.manifestDirectory = Self.manifestDirectory(for: manifest.source.name)
         options.shell = manifest.settings.shell ?? options.shell
         options.claude = claude
+        options.codex = codex
         options.freshSessions = invocation.freshSessions
         options.maxCostUSD = invocation.maxCost
         options.costSpentEarlierUSD = selection.costSpentEarlierUSD

@@ -29,8 +29,8 @@ struct RunSelection {
     var openAttempts: [String: ProcessIdentity] = [:]
     /// Interrupted prompt tickets whose agent session began, by id: `--resume` continues them in it.
     var sessionsToContinue: [String: String] = [:]
-    /// What each agent session of the continued runs cost (`RunHistory.TicketState.sessionCosts`).
-    var sessionCosts: [String: Double] = [:]
+    /// What each agent session of the continued runs used and cost (`RunHistory.TicketState.sessionStats`).
+    var sessionStats: [String: AgentStats] = [:]
     /// Tickets (by id) whose work conflicted when it landed, with that run: with
     /// `--worktree`, `--resume` lands their kept branches rather than rerunning them.
     var conflictsToLand: [String: String] = [:]
@@ -146,7 +146,7 @@ struct RunSelection {
             selection.interruptedRuns[id] = state.openRuns
         }
         selection.sessionsToContinue = states.compactMapValues(\.interruptedSession)
-        for state in states.values { selection.sessionCosts.merge(state.sessionCosts) { $0 + $1 } }
+        for state in states.values { selection.sessionStats.merge(state.sessionStats) { $0 + $1 } }
         for id in openAttempts.keys {
             guard let ticket = graph.indexByID[id], let start = states[id]?.lastStart else { continue }
             if start.process.pid > 0, isRunning(start.process), !isRunning(start.owner) {

@@ -42,7 +42,7 @@ extension JournalRecord.RunRecord {
 
 extension JournalRecord.StartRecord {
     enum Key: String {
-        case run, id, attempt, recipe, process, owner, worker, time, session, log
+        case run, id, attempt, recipe, process, owner, worker, time, session, log, agent
     }
 }
 

@@ -243,10 +243,12 @@ struct JournalLineDecoder {
                 let owner = identity(field(Key.owner), &cache), let worker = integer(field(Key.worker)),
                 let time = double(field(Key.time))
             else { return nil }
-            guard let session = optionalString(Key.session), let log = optionalString(Key.log) else { return nil }
-            return .start(.init(
+            guard let session = optionalString(Key.session), let log = optionalString(Key.log), let agent = optionalString(Key.agent) else { return nil }
+            var start = JournalRecord.StartRecord(
                 run: run, id: id, attempt: attempt, recipe: recipe, process: process, owner: owner, worker: worker, time: time,
-                session: session, log: log))
+                session: session, log: log)
+            start.agent = agent
+            return .start(start)
         }
         if matches(type, JournalRecord.Kind.end) {
             typealias Key = JournalRecord.EndRecord.Key

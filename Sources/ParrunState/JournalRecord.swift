@@ -85,6 +85,8 @@ public enum JournalRecord: Sendable, Equatable {
         public var time: Double
         /// The agent session a prompt ticket's attempt was given (or continues).
         public var session: String? = nil
+        /// A prompt ticket's agent CLI (`claude`, `codex`): `--agent` may have chosen it, not the manifest.
+        public var agent: String? = nil
         /// The stem of the ticket's log files when it is not the id itself (an
         /// id too long for a file name, `LogFileName`): how `logs ID` finds them
         /// whatever a later parrun would name them.
@@ -302,6 +304,7 @@ public enum JournalRecord: Sendable, Equatable {
             add(Key.time, number(record.time))
             if let session = record.session { add(Key.session, text(session)) }
             if let log = record.log { add(Key.log, text(log)) }
+            if let agent = record.agent { add(Key.agent, text(agent)) }
         case .end(let record):
             typealias Key = EndRecord.Key
             add(Key.run, text(record.run))

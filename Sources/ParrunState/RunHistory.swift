@@ -13,12 +13,17 @@ public struct RunHistory: Sendable {
         public var conflicts = 0
         /// The agent session the CLI reported for the last attempt that reported one.
         public var session: String?
+        /// Which run and attempt reported `session`: an agent whose CLI names
+        /// its session only once it runs (codex's thread) has none in its start record.
+        public var sessionRun: String?
+        public var sessionAttempt: Int?
         /// A prompt ticket's agent stats over every attempt of the chain.
         public var stats: AgentStats?
-        /// What each of its agent sessions cost, summed over the attempts given
-        /// that session (their start records name it): what a continued
-        /// session's next attempt subtracts from the cost the CLI reports.
-        public var sessionCosts: [String: Double] = [:]
+        /// What each of its agent sessions used and cost, summed over the
+        /// attempts given that session (their start or session records name
+        /// it): what a continued session's next attempt subtracts from the
+        /// totals its CLI reports (claude's cost, codex's tokens).
+        public var sessionStats: [String: AgentStats] = [:]
         /// `--launcher slurm`: the job of its last attempt that reached Slurm.
         public var slurmJob: String?
         /// The decision on its work if it awaited review: made after its last end.
@@ -46,7 +51,10 @@ public struct RunHistory: Sendable {
         /// (a rate limit's, which continues the session). `--resume` continues
         /// the session rather than start over.
         public var interruptedSession: String? {
-            guard let session, session == lastStart?.session else { return nil }
+            guard let session, let lastStart else { return nil }
+            // The session its last attempt started with, or (codex) the one that attempt reported.
+            let reportedByLast = lastStart.session == nil && sessionRun == lastStart.run && sessionAttempt == lastStart.attempt
+            guard session == lastStart.session || reportedByLast else { return nil }
             return isOpen || lastEnd?.status == "interrupted" || retryWouldContinueSession ? session : nil
         }
 
@@ -192,13 +200,16 @@ public struct RunHistory: Sendable {
             }
             var sessionOfAttempt: [String: [Int: String]] = [:]
             for start in starts[run] ?? [] { if let session = start.session { sessionOfAttempt[start.id, default: [:]][start.attempt] = session } }
+            for session in sessions[run] ?? [] where sessionOfAttempt[session.id]?[session.attempt] == nil {
+                sessionOfAttempt[session.id, default: [:]][session.attempt] = session.session
+            }
             for end in ends[run] ?? [] {
                 Self.update(&states[end.id, default: TicketState()]) { state in
                     state.lastEnd = end
                     if end.status == "conflict" { state.conflicts += 1 } else if end.status == "succeeded" { state.conflicts = 0 }
                     if let stats = end.stats {
                         state.stats = (state.stats ?? AgentStats()) + stats
-                        if let session = sessionOfAttempt[end.id]?[end.attempt] { state.sessionCosts[session, default: 0] += stats.costUSD }
+                        if let session = sessionOfAttempt[end.id]?[end.attempt] { state.sessionStats[session, default: AgentStats()] = state.sessionStats[session, default: AgentStats()] + stats }
                     }
                 }
             }
@@ -211,7 +222,11 @@ public struct RunHistory: Sendable {
                     }
                 }
             }
-            for session in sessions[run] ?? [] { states[session.id, default: TicketState()].session = session.session }
+            for session in sessions[run] ?? [] {
+                states[session.id, default: TicketState()].session = session.session
+                states[session.id, default: TicketState()].sessionRun = session.run
+                states[session.id, default: TicketState()].sessionAttempt = session.attempt
+            }
             for review in reviews[run] ?? [] { states[review.id, default: TicketState()].review = review }
             for job in slurmJobs[run] ?? [] { states[job.id, default: TicketState()].slurmJob = job.job }
             for verify in verifies[run] ?? [] {

@@ -49,6 +49,8 @@ public struct StatusReport: Sendable {
         public var review: JournalRecord.ReviewRecord?
         /// A prompt ticket's agent session, as the CLI last reported it.
         public var session: String?
+        /// A prompt ticket's agent CLI (`claude`, `codex`), as the manifest says.
+        public var agent: String?
         /// `--worktree`, where known (the command asks git; the journal does not say):
         /// its worktree and branch while they exist, and the commit its work landed as.
         public var worktreePath: String?
@@ -95,6 +97,7 @@ public struct StatusReport: Sendable {
 
     private static func entry(_ ticket: Ticket, state: RunHistory.TicketState?, now: Double, isRunning: (ProcessIdentity) -> Bool) -> Entry {
         var entry = Entry(id: ticket.id, state: .pending, attempts: 0)
+        if case .prompt = ticket.recipe { entry.agent = ticket.agentKind.rawValue }
         if ticket.isDone {
             entry.state = .done
             return entry
@@ -106,6 +109,8 @@ public struct StatusReport: Sendable {
         entry.verifyRuns = state.verifyRuns
         entry.verifyPassed = state.verifyPassed
         entry.session = state.session
+        // As it ran (`--agent` may have chosen it), else as the manifest says.
+        entry.agent = state.lastStart?.agent ?? entry.agent
         if state.isOpen, let start = state.lastStart {
             entry.state = .running
             entry.seconds = max(0, now - start.time)

@@ -5,44 +5,35 @@ import ParrunSupport
 /// Follows one attempt of a prompt ticket: reads the CLI's output line by line,
 /// turns events into lines for people, and decides at the end whether the
 /// ticket succeeded. Pure: lines in, lines and a verdict out.
-public struct ClaudeStream: Sendable {
-    public private(set) var session: String?
-    public private(set) var result: ClaudeResult?
+struct ClaudeStream: AgentStream {
+    private(set) var session: String?
+    private(set) var result: ClaudeResult?
     /// The account's usage limit was hit: no prompt ticket should start before `resetsAt`.
-    public private(set) var usageLimited = false
-    public private(set) var resetsAt: Double?
+    private(set) var usageLimited = false
+    private(set) var resetsAt: Double?
     /// The API refused a request for its rate (429) or load (529).
-    public private(set) var rateLimited = false
-    public private(set) var unreadableLines = 0
+    private(set) var rateLimited = false
+    private(set) var unreadableLines = 0
     /// Rate limits the CLI is retrying itself (`api_retry` for a 429 or 529),
     /// not yet taken by the runner (`takeRateLimitRetries`).
-    public private(set) var rateLimitRetries: [APIRetry] = []
+    private(set) var rateLimitRetries: [APIRetry] = []
     /// The model the session reported at its start, for pricing its tokens.
-    public private(set) var model: String?
+    private(set) var model: String?
     /// The tokens of each assistant message, in order: an attempt without a
     /// result is estimated from them (`tokensSeen`).
     private var messageTokens: [(id: String?, model: String?, tokens: AgentStats)] = []
     /// The clock used to place a reset time given as "1pm".
     private let now: @Sendable () -> Double
 
-    public init(now: @escaping @Sendable () -> Double = Clock.wall) {
+    init(now: @escaping @Sendable () -> Double = Clock.wall) {
         self.now = now
     }
 
-    /// How the attempt ended, given the process's exit status.
-    public enum Verdict: Sendable, Equatable {
-        case succeeded
-        /// Rate-limited or overloaded: retry after a back-off, whatever `retries` says.
-        case rateLimited(String)
-        /// The usage limit: pause every prompt ticket until `resetsAt` (nil: unknown), then retry.
-        case usageLimited(resetsAt: Double?, String)
-        /// The session ran out of turns or context before it finished: it may continue.
-        case outOfTurns(String)
-        case failed(String)
-    }
+    /// How the attempt ended (`AgentVerdict`).
+    typealias Verdict = AgentVerdict
 
     /// The lines to show for one line of output.
-    public mutating func consume(_ line: String) -> [String] {
+    mutating func consume(_ line: String) -> [String] {
         var shown: [String] = []
         for event in ClaudeEventParser.events(in: line) {
             switch event {
@@ -123,15 +114,20 @@ public struct ClaudeStream: Sendable {
     /// What this attempt cost, given what its session had cost before it:
     /// the difference the result reports, or, with no result, an estimate
     /// from the tokens seen; nil when it used none.
-    public func attemptStats(sessionCostBefore: Double, prices: ModelPrices) -> AgentStats? {
+    func attemptStats(sessionCostBefore: Double, prices: ModelPrices) -> AgentStats? {
         if let result { return AgentStats.attempt(reported: result.stats, sessionCostBefore: sessionCostBefore) }
         let tokens = tokensSeen
         guard tokens.values.contains(where: { $0.totalTokens > 0 }) else { return nil }
         return AgentStats.estimate(tokens: tokens, prices: prices)
     }
 
+    /// claude reports its session's cost so far, and each attempt's tokens.
+    func attemptStats(sessionBefore: AgentStats, prices: ModelPrices) -> AgentStats? {
+        attemptStats(sessionCostBefore: sessionBefore.costUSD, prices: prices)
+    }
+
     /// The rate limits seen since the last call, each once.
-    public mutating func takeRateLimitRetries() -> [APIRetry] {
+    mutating func takeRateLimitRetries() -> [APIRetry] {
         defer { rateLimitRetries.removeAll() }
         return rateLimitRetries
     }
@@ -152,12 +148,8 @@ public struct ClaudeStream: Sendable {
     }
 
     /// Success needs exit 0 and a final result that is a success without error.
-    public func verdict(exit status: ExitStatus) -> Verdict {
-        let exitText: String
-        switch status {
-        case .exited(let code): exitText = "exit \(code)"
-        case .signaled(let signal): exitText = "killed by \(ProcessControl.signalName(signal))"
-        }
+    func verdict(exit status: ExitStatus) -> Verdict {
+        let exitText = Agents.exitText(status)
         if status == .exited(0), let result, !result.isError, result.subtype == "success" { return .succeeded }
         if usageLimited {
             return .usageLimited(resetsAt: resetsAt, "usage limit reached" + (resetsAt.map { ", resets at \(Self.clock($0))" } ?? ""))
@@ -179,10 +171,7 @@ public struct ClaudeStream: Sendable {
         return .failed("the result reports an error (\(exitText))" + (result.text.map { ": " + Self.oneLine($0) } ?? ""))
     }
 
-    static func oneLine(_ text: String, limit: Int = 160) -> String {
-        let first = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-        return first.count > limit ? String(first.prefix(limit)) + "..." : first
-    }
+    static func oneLine(_ text: String, limit: Int = 160) -> String { Agents.oneLine(text, limit: limit) }
 
     static func clock(_ epoch: Double) -> String { LocalTime.clock(epoch) }
 }

@@ -48,4 +48,41 @@ public enum UsageLimit {
         return LocalTime.next(hour: hour, minute: minute, zone: zone, after: now)
             ?? LocalTime.next(hour: hour, minute: minute, zone: nil, after: now)
     }
+
+    /// codex's message: "You've hit your usage limit. ... try again at 9:20 AM."
+    /// (a curly apostrophe), or its error code `usage_limit_reached`.
+    public static func isCodexUsageLimit(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower.contains("hit your usage limit") || lower.contains("usage_limit_reached") || lower.contains("usage limit has been reached")
+    }
+
+    /// When codex's usage limit resets: "try again at 9:20 AM" (local time),
+    /// the next such time after `now`; nil when it does not say (or says a date).
+    public static func codexResetTime(in text: String, now: Double) -> Double? {
+        let lower = text.lowercased()
+        guard let range = lower.firstRange(of: "try again at ") else { return nil }
+        // "9:20 am." -> "9:20am", as `resetTime` reads it.
+        let rest = lower[range.upperBound...].prefix(12)
+        let words = rest.split(separator: " ")
+        guard let clock = words.first else { return nil }
+        var time = String(clock).trimmingCharacters(in: ".,")
+        if words.count > 1 {
+            let meridiem = String(words[1]).trimmingCharacters(in: ".,")
+            if meridiem == "am" || meridiem == "pm" { time += meridiem }
+        }
+        guard let next = resetTime(in: "resets " + time, now: now) else { return nil }
+        // A clock of whole minutes: the minute named may be this one, just begun
+        // (the next such time is then tomorrow). The limit resets by its end.
+        let minuteBegan = next - 86_400
+        return now - minuteBegan < 60 ? minuteBegan + 60 : next
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) { text = text.dropFirst() }
+        while let last = text.last, set.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
 }

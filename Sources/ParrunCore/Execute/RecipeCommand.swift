@@ -12,7 +12,7 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// Nil for a ticket without a recipe (it succeeds at once).
     /// A shell script is the last argument of the shell command (`/bin/sh -ec SCRIPT`);
-    /// a prompt goes to the claude command on standard input, never through a shell.
+    /// a prompt goes to its agent's command (`AgentCLI`) on standard input, never through a shell.
     /// `session`: the agent session a prompt ticket's attempt starts or continues;
     /// `isolated`: it runs in a worktree of its own (`--worktree`).
     static func make(for ticket: Ticket, options: RunOptions, promptPath: String, session: AgentSessionPlan? = nil, isolated: Bool = false) -> RecipeCommand? {
@@ -25,25 +25,10 @@ struct RecipeCommand: Sendable, Equatable {
             }
             return RecipeCommand(arguments: options.shell + [script], inputPath: "/dev/null")
         case .prompt:
-            let sessionFlags = session?.arguments ?? []
-            let permission = isolated ? defaultPermission(ticket, claude: options.claude) : []
-            return RecipeCommand(arguments: options.claude + sessionFlags + permission + ticket.claudeOptions.arguments, inputPath: promptPath)
+            let agent = Agents.cli(ticket.agentKind)
+            return RecipeCommand(arguments: agent.command(Agents.baseCommand(agent.kind, options: options), ticket: ticket, session: session, isolated: isolated),
+                                 inputPath: promptPath)
         }
-    }
-
-    /// `--worktree`: the permission mode an agent gets when neither its ticket
-    /// (or `defaults`) nor the claude command chooses one. No one is there to
-    /// grant a write, so without it an agent denied its edits would end
-    /// "successfully" having done nothing; `acceptEdits` lets it edit files in
-    /// its own worktree (where nothing lands unseen: landing shows every change)
-    /// while other tools still need `allowedTools`, unlike `bypassPermissions`.
-    static let worktreePermissionMode = "acceptEdits"
-
-    private static func defaultPermission(_ ticket: Ticket, claude: [String]) -> [String] {
-        guard ticket.claudeOptions.permissionMode == nil,
-              !claude.contains(where: { $0 == "--permission-mode" || $0.hasPrefix("--permission-mode=") || $0 == "--dangerously-skip-permissions" })
-        else { return [] }
-        return ["--permission-mode", worktreePermissionMode]
     }
 
     /// The program a spawn of `arguments` executes, found on the PATH its process
@@ -88,7 +73,7 @@ struct RecipeCommand: Sendable, Equatable {
     /// Variables that set up parrun itself (`PARRUN_JOBS` its -j, ...): they are
     /// for this parrun, so they are not passed on to recipes, where a nested
     /// parrun would take them as its own. A ticket's `env` may set them.
-    static let settingNames: Set<String> = ["PARRUN_JOBS", "PARRUN_CLAUDE", "PARRUN_HELPER_TIMEOUT", "PARRUN_NO_PIDFD"]
+    static let settingNames: Set<String> = ["PARRUN_JOBS", "PARRUN_CLAUDE", "PARRUN_CODEX", "PARRUN_HELPER_TIMEOUT", "PARRUN_NO_PIDFD"]
 
     /// Names left out of the environment recipes inherit from parrun.
     static let reservedNames = givenNames.union(settingNames)

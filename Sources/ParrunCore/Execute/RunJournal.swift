@@ -51,10 +51,12 @@ final class RunJournal {
     func started(_ ticket: Int, attempt: Int, worker: Int, pid: Int32, session: String? = nil) {
         let process = pid > 0 ? ProcessTable.justStarted(pid) : .none
         let id = graph.tickets[ticket].id
-        writer.append(.start(.init(
+        var record = JournalRecord.StartRecord(
             run: runID, id: id, attempt: attempt, recipe: recipeHashes[ticket],
             process: process, owner: owner, worker: worker, time: Clock.wall(), session: session,
-            log: LogFileName.isPlain(id) ? nil : LogFileName.stem(id))))
+            log: LogFileName.isPlain(id) ? nil : LogFileName.stem(id))
+        if case .prompt = graph.tickets[ticket].recipe { record.agent = graph.tickets[ticket].agentKind.rawValue }
+        writer.append(.start(record))
     }
 
     /// `--launcher slurm`: the job an attempt runs as.

@@ -58,17 +58,17 @@ public final class Runner {
         public var openAttempts: [String: ProcessIdentity]
         /// Interrupted prompt tickets (by id) and the agent session they continue.
         public var sessionsToContinue: [String: String]
-        /// What each agent session cost in the runs this one continues: a
-        /// continued session's attempt counts only what it adds.
-        public var sessionCosts: [String: Double]
+        /// What each agent session used and cost in the runs this one
+        /// continues: a continued session's attempt counts only what it adds.
+        public var sessionStats: [String: AgentStats]
         /// Records the files of tickets that declare them; nil when the up-to-date check is off.
         public var files: TicketFileRecorder? = nil
 
         public init(writer: JournalWriter, recipeHashes: [String], owner: ProcessIdentity, claims: Claims,
                     journalOffset: Int, openAttempts: [String: ProcessIdentity] = [:], sessionsToContinue: [String: String] = [:],
-                    sessionCosts: [String: Double] = [:]) {
+                    sessionStats: [String: AgentStats] = [:]) {
             self.sessionsToContinue = sessionsToContinue
-            self.sessionCosts = sessionCosts
+            self.sessionStats = sessionStats
             self.writer = writer
             self.recipeHashes = recipeHashes
             self.owner = owner
@@ -88,10 +88,11 @@ public final class Runner {
     /// Per ticket, an agent session its next attempt continues (an interrupted
     /// run's, or this run's after a rate limit); nil starts a new session.
     var sessionsToContinue: [Int: AgentSessionPlan] = [:]
-    /// Per agent session, what its attempts have cost as parrun counted them
-    /// (reported or estimated): the CLI reports a continued session's cost
-    /// from its start, so an attempt counts its report less this.
-    var sessionCosts: [String: Double] = [:]
+    /// Per agent session, what its attempts have used and cost as parrun
+    /// counted them (reported or estimated): a CLI reports a continued
+    /// session's totals from its start (claude its cost, codex its tokens),
+    /// so an attempt counts its report less this.
+    var sessionStats: [String: AgentStats] = [:]
     /// `--worktree`: each ticket in a worktree of its own, its work landed when
     /// it succeeds. Used by `gitWork`'s jobs only, once the run begins.
     let isolation: WorktreeIsolation?
@@ -165,7 +166,7 @@ public final class Runner {
         } else {
             self.launcher = LocalLauncher()
         }
-        sessionCosts = recording?.sessionCosts ?? [:]
+        sessionStats = recording?.sessionStats ?? [:]
         if let recording, !options.freshSessions {
             for (id, session) in recording.sessionsToContinue {
                 if let ticket = plan.graph.indexByID[id] { sessionsToContinue[ticket] = AgentSessionPlan(id: session, resume: true, reason: "interrupted") }

@@ -50,18 +50,11 @@ extension Runner {
             var stats: AgentStats?
             var continuation = false
             if let agent = attempt.agent {
-                let before = sessionCosts[agent.plan.id] ?? 0
-                stats = agent.stream.attemptStats(sessionCostBefore: before, prices: options.prices)
-                if let stats { sessionCosts[agent.plan.id] = before + stats.costUSD }
-                if stopped == nil {
-                    switch agent.stream.verdict(exit: status) {
-                    case .succeeded: outcome = .succeeded
-                    case .failed(let detail): outcome = .agentFailed(detail)
-                    case .rateLimited(let detail): outcome = .rateLimited(detail)
-                    case .usageLimited(let resetsAt, let detail): outcome = .usageLimited(resetsAt: resetsAt, detail)
-                    case .outOfTurns(let detail): outcome = .outOfTurns(detail)
-                    }
-                }
+                let session = agent.stream.session ?? agent.plan.id
+                let before = sessionStats[session] ?? AgentStats()
+                stats = agent.stream.attemptStats(sessionBefore: before, prices: options.prices)
+                if let stats { sessionStats[session] = before + stats }
+                if stopped == nil { outcome = agent.stream.verdict(exit: status).outcome }
                 // Ready to continue in its session, should the controller grant it (`continuations`).
                 if case .outOfTurns = outcome, stopped == nil, let session = agent.stream.session, !options.freshSessions {
                     var plan = AgentSessionPlan(id: session, resume: true, reason: "out of turns")

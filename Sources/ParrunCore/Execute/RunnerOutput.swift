@@ -83,12 +83,15 @@ extension Runner {
         if !attempt.agent!.sessionRecorded, let session = attempt.agent!.stream.session {
             attempt.agent!.sessionRecorded = true
             journal?.sessionBegan(attempt.ticket, attempt: attempt.attempt, session: session)
+            agentSessions[attempt.ticket] = session
         }
         // The CLI retries these itself: the controller only hears of them (adaptive concurrency, the status line).
         for retry in attempt.agent!.stream.takeRateLimitRetries() {
-            send(.rateLimitSeen(RateLimitSignal(
+            var signal = RateLimitSignal(
                 ticket: attempt.ticket, attempt: attempt.attempt, retry: retry.attempt, maxRetries: retry.maxRetries,
-                retryIn: retry.delaySeconds, status: retry.errorStatus)))
+                retryIn: retry.delaySeconds, status: retry.errorStatus)
+            signal.agent = plan.graph.tickets[attempt.ticket].agentKind
+            send(.rateLimitSeen(signal))
         }
         for text in shown {
             (text + "\n").utf8.withContiguousStorageIfAvailable { attempt.log.write(UnsafeRawBufferPointer($0)) }

@@ -255,9 +255,12 @@ extension Runner {
             sink.writeMessage(VerboseNarration.prefix + VerboseNarration(plan: plan).spawned(ticket, attempt: attempt, arguments: arguments, directory: directory) + "\n")
         }
         let (pid, exitDescriptor) = try spawnWatched(request, pipe: pipe)
-        journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: session?.id)
+        let agent = Agents.cli(definition.agentKind)
+        // A new session of a CLI that names its own is recorded once it says (`sessionBegan`).
+        let knownSession = session.flatMap { $0.resume || agent.namesNewSessions ? $0.id : nil }
+        journal?.started(ticket, attempt: attempt, worker: worker, pid: pid, session: knownSession)
         sideEffects?.started(ticket)
-        if let session { agentSessions[ticket] = session.id }
+        if let knownSession { agentSessions[ticket] = knownSession }
         let now = Clock.monotonic()
         running[pipe.readEnd] = RunningAttempt(
             ticket: ticket, attempt: attempt, worker: worker, pid: pid, outputDescriptor: pipe.readEnd,
@@ -265,7 +268,8 @@ extension Runner {
             log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(LogFileName.name(definition.id))),
             startedAt: now,
             agent: session.map {
-                AgentAttempt(plan: $0, events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: LogFileName.eventsSuffix))
+                AgentAttempt(stream: agent.makeStream(for: definition, base: Agents.baseCommand(agent.kind, options: options)), plan: $0,
+                             events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: LogFileName.eventsSuffix))
             },
             directory: request.directory)
         reporter.report(.ticketStarted(ticket: ticket, attempt: attempt, worker: worker, pid: pid), elapsed: now - startedAt)

@@ -23,6 +23,9 @@ struct GraphJSONPrinter {
         if plan.hasAgents {
             out += "  \"agents\": {\"value\": \(plan.agents.value), \"explanation\": \(JSONText.quoted(plan.agents.explanation))},\n"
         }
+        if plan.agentKinds.contains(.codex) {
+            out += "  \"codexAgents\": {\"value\": \(plan.codexAgents), \"explanation\": \(JSONText.quoted(plan.codexAgentsExplanation))},\n"
+        }
         out += "  \"counts\": {\"tickets\": \(counts.tickets), \"toRun\": \(counts.toRun), \"done\": \(counts.done), \"edges\": \(counts.edges), \"waves\": \(counts.waves), \"widestWave\": \(counts.widestWave), \"criticalPath\": \(counts.criticalPath), \"heldBack\": \(counts.heldBack)},\n"
         out += "  \"tickets\": [\n"
         for (index, ticket) in graph.tickets.enumerated() {

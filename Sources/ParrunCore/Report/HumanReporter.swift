@@ -62,15 +62,15 @@ public struct HumanReporter: RunReporter {
         escapesOutput = usePrefix || style.statusLine
     }
 
-    /// While prompt tickets wait for a usage limit to reset: until when.
-    private var pausedUntil: Double?
+    /// While an agent's prompt tickets wait for its usage limit to reset: until when.
+    private var pausedUntil: [AgentKind: Double] = [:]
     /// `--launcher slurm`: tickets whose jobs wait in Slurm's queue.
     private var queued = Set<Int>()
-    /// The agent pool's limit as last reported: (now, configured).
-    private var agentLimit: (Int, Int)?
-    /// The latest rate limit an agent's CLI retries itself: its ticket, and
-    /// when (run time) the CLI tries again; shown as a countdown until then.
-    private var rateLimitRetry: (ticket: Int, at: Double)?
+    /// Each agent pool's limit as last reported: (now, configured).
+    private var agentLimits: [AgentKind: (Int, Int)] = [:]
+    /// The latest rate limit an agent's CLI retries itself: its ticket, its
+    /// agent, and when (run time) the CLI tries again; shown as a countdown until then.
+    private var rateLimitRetry: (ticket: Int, agent: AgentKind, at: Double)?
 
     public mutating func report(_ event: RunEvent, elapsed: Double) {
         lastElapsed = elapsed
@@ -120,16 +120,16 @@ public struct HumanReporter: RunReporter {
                 message((passed ? paint("verified", "32") : paint("VERIFY FAILED", "1;31")) + " \(id(ticket))" + (passed ? "" : exitCode.map { " (exit \($0))" } ?? ""))
             }
         case .rateLimitSeen(let signal, let limit, let configured):
-            if let limit, let configured { agentLimit = (limit, configured) }
-            rateLimitRetry = (signal.ticket, elapsed + (signal.retryIn ?? 0))
-        case .agentLimit(let limit, let configured):
-            agentLimit = (limit, configured)
+            if let limit, let configured { agentLimits[signal.agent] = (limit, configured) }
+            rateLimitRetry = (signal.ticket, signal.agent, elapsed + (signal.retryIn ?? 0))
+        case .agentLimit(let limit, let configured, let agent):
+            agentLimits[agent] = (limit, configured)
             message("parrun: " + (limit < configured
-                ? "rate-limited: at most \(limit) of \(configured) prompt tickets run at once for now"
-                : "no rate limits for a while: up to \(configured) prompt tickets run at once again"))
-        case .agentsPaused(let until, let reason):
-            pausedUntil = until
-            message(until.map { "parrun: \(reason.terminalSafe): prompt tickets wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason.terminalSafe)")
+                ? agent.named("rate-limited") + ": at most \(limit) of \(configured) \(agent.tickets) run at once for now"
+                : agent.named("no rate limits for a while") + ": up to \(configured) \(agent.tickets) run at once again"))
+        case .agentsPaused(let until, let reason, let agent):
+            pausedUntil[agent] = until
+            message(until.map { "parrun: \(reason.terminalSafe): \(agent.tickets) wait until \(LocalTime.clock($0))" } ?? "parrun: \(reason.terminalSafe)")
         case .stopping(let signal, let reason):
             let what = signal.map { ProcessControl.signalName($0) + ": " } ?? ""
             message(paint("stopping", "1;33") + ": \(what)\(reason.terminalSafe)")
@@ -232,13 +232,21 @@ public struct HumanReporter: RunReporter {
         statusShown = false
     }
 
+    /// The agent the status line's limit part is about: the one whose CLI
+    /// retries now, else one whose pool is lowered, else claude.
+    private var limitedAgent: AgentKind {
+        rateLimitRetry?.agent ?? agentLimits.filter { $0.value.0 < $0.value.1 }.keys.min() ?? .claude
+    }
+
     private mutating func drawStatus() {
         guard style.statusLine else { return }
         let line = StatusLine.render(
             finished: finished, total: total, running: running.filter { !queued.contains($0) }.map(id), elapsed: lastElapsed, width: style.width,
             queued: running.filter { queued.contains($0) }.map(id),
-            pausedUntil: pausedUntil.map(LocalTime.clock), agentLimit: agentLimit,
-            rateLimitRetryIn: rateLimitRetry.map { $0.at - lastElapsed }.flatMap { $0 > 0 ? $0 : nil })
+            pausedUntil: pausedUntil.keys.min().flatMap { pausedUntil[$0] }.map(LocalTime.clock),
+            agentLimit: agentLimits[limitedAgent],
+            rateLimitRetryIn: rateLimitRetry.map { $0.at - lastElapsed }.flatMap { $0 > 0 ? $0 : nil },
+            agent: limitedAgent.rawValue, pausedAgent: pausedUntil.keys.min()?.rawValue)
         sink.writeMessage("\r\u{1B}[K" + line)
         statusShown = true
         lastDrawn = lastElapsed

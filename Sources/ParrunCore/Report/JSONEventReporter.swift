@@ -49,8 +49,8 @@ public struct JSONEventReporter: RunReporter {
             fields = [("event", q("ticket-slurm")), ("id", id(ticket)), ("job", q(job)), ("state", q(state))]
         case .ticketVerified(let ticket, let attempt, let passed, let exitCode):
             fields = [("event", q("ticket-verify")), ("id", id(ticket)), ("attempt", "\(attempt)"), ("passed", passed ? "true" : "false"), ("exitCode", exitCode.map(String.init) ?? "null")]
-        case .agentLimit(let limit, let configured):
-            fields = [("event", q("agent-limit")), ("limit", "\(limit)"), ("configured", "\(configured)")]
+        case .agentLimit(let limit, let configured, let agent):
+            fields = [("event", q("agent-limit")), ("limit", "\(limit)"), ("configured", "\(configured)"), ("agent", q(agent.rawValue))]
         case .rateLimitSeen(let signal, let limit, let configured):
             fields = [
                 ("event", q("rate-limit")), ("id", id(signal.ticket)), ("attempt", "\(signal.attempt)"),
@@ -58,8 +58,9 @@ public struct JSONEventReporter: RunReporter {
                 ("retryIn", signal.retryIn.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("errorStatus", number(signal.status)),
                 ("agentLimit", number(limit)), ("configured", number(configured)),
             ]
-        case .agentsPaused(let until, let reason):
-            fields = [("event", q("agents-paused")), ("until", until.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("reason", q(reason))]
+            if signal.agent != .claude { fields.append(("agent", q(signal.agent.rawValue))) }
+        case .agentsPaused(let until, let reason, let agent):
+            fields = [("event", q("agents-paused")), ("until", until.map { JSONText.number(Self.rounded($0)) } ?? "null"), ("reason", q(reason)), ("agent", q(agent.rawValue))]
         case .ticketSkipped(let ticket, let dependency, let cause):
             fields = [("event", q("ticket-skipped")), ("id", id(ticket)), ("dependency", id(dependency)), ("cause", id(cause))]
         case .ticketsUpToDate(let tickets):

@@ -89,7 +89,8 @@ public struct PlanPrinter {
         if let number = counts.widestWaveNumber { out += "  widest wave \(counts.widestWave) (wave \(number))" }
         out += "  critical path \(counts.criticalPath)\n"
         out += "jobs \(plan.jobs.value) (\(plan.jobs.explanation))\n"
-        if plan.hasAgents { out += "agents \(plan.agents.value) at once, apart from jobs (\(plan.agents.explanation))\n" }
+        if plan.agentKinds.contains(.claude) { out += "agents \(plan.agents.value) at once, apart from jobs (\(plan.agents.explanation))\n" }
+        if plan.agentKinds.contains(.codex) { out += "codex agents \(plan.codexAgents) at once, apart from jobs (\(plan.codexAgentsExplanation))\n" }
         return out
     }
 

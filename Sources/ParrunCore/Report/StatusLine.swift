@@ -7,16 +7,21 @@ struct StatusLine {
     /// `agentLimit`: the agent pool's (limit now, configured); shown while
     /// lowered. `rateLimitRetryIn`: seconds until an agent's CLI retries a
     /// rate-limited request (`claude: 2 of 3, rate limited, retry in 12s`).
+    /// `agent`: the agent these are about, named in the line (`codex: ...`);
+    /// `pausedAgent`: the one whose usage limit pauses it (`codex paused until 9:20`).
     static func render(finished: Int, total: Int, running: [String], elapsed: Double, width: Int, queued: [String] = [], pausedUntil: String? = nil,
-                       agentLimit: (Int, Int)? = nil, rateLimitRetryIn: Double? = nil) -> String {
+                       agentLimit: (Int, Int)? = nil, rateLimitRetryIn: Double? = nil, agent: String = "claude", pausedAgent: String? = nil) -> String {
         var line = "[\(finished)/\(total)]"
         if let rateLimitRetryIn {
             // Before the running tickets: a cut to the terminal's width keeps it.
-            line += " claude: " + (agentLimit.map { "\($0.0) of \($0.1), " } ?? "") + "rate limited, retry in " + countdown(rateLimitRetryIn)
+            line += " \(agent): " + (agentLimit.map { "\($0.0) of \($0.1), " } ?? "") + "rate limited, retry in " + countdown(rateLimitRetryIn)
         } else if let (limit, configured) = agentLimit, limit < configured {
-            line += " agents \(limit)/\(configured)"
+            line += (agent == "claude" ? " agents" : " \(agent)") + " \(limit)/\(configured)"
         }
-        if let pausedUntil { line += " agents paused until \(pausedUntil) (usage limit)" }
+        if let pausedUntil {
+            let paused = pausedAgent ?? agent
+            line += (paused == "claude" ? " agents" : " \(paused)") + " paused until \(pausedUntil) (usage limit)"
+        }
         if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
         if !queued.isEmpty { line += " queued: " + queued.joined(separator: ", ") }
         line += "  elapsed " + clock(elapsed)

@@ -122,6 +122,7 @@ package struct StatusPrinter {
             if let job = entry.slurmJob { fields.append("\"slurmJob\":\(JSONText.quoted(job)),\"slurmState\":\(JSONText.quotedOrNull(entry.slurmState))") }
             if let passed = entry.verifyPassed { fields.append("\"verify\":{\"runs\":\(entry.verifyRuns),\"passed\":\(passed)}") }
             if let session = entry.session { fields.append("\"session\":\(JSONText.quoted(session))") }
+            if let agent = entry.agent { fields.append("\"agent\":\(JSONText.quoted(agent))") }
             if let path = entry.worktreePath { fields.append("\"worktree\":\(JSONText.quoted(path))") }
             if let branch = entry.branch { fields.append("\"branch\":\(JSONText.quoted(branch))") }
             if let commit = entry.landedCommit { fields.append("\"landedCommit\":\(JSONText.quoted(commit))") }

@@ -69,7 +69,7 @@ package struct TicketPrinter {
         let entry = details.entry
         var out = details.id.terminalSafe + (details.title.map { ": " + $0.singleLine } ?? "") + "\n"
         out += "  state:    " + entry.state.rawValue + (entry.detail.map { " (" + $0.singleLine + ")" } ?? "") + "\n"
-        if let session = entry.session { out += "  session:  " + session.terminalSafe + "\n" }
+        if let session = entry.session { out += "  session:  " + session.terminalSafe + (entry.agent == "codex" ? " (codex thread)" : "") + "\n" }
         if let stats = entry.stats { out += "  agent:    " + stats.summary + "\n" }
         if let path = details.worktreePath { out += "  worktree: " + path.terminalSafe + "\n" }
         if let branch = details.branch { out += "  branch:   " + branch.terminalSafe + "\n" }
@@ -111,6 +111,7 @@ package struct TicketPrinter {
             "\"state\":\(JSONText.quoted(entry.state.rawValue))", "\"detail\":\(JSONText.quotedOrNull(entry.detail))",
             "\"attempts\":\(JSONText.array(attempts))",
             "\"session\":\(JSONText.quotedOrNull(entry.session))",
+            "\"agent\":\(JSONText.quotedOrNull(entry.agent))",
             "\"stats\":\(entry.stats?.json ?? "null")",
             "\"worktree\":\(JSONText.quotedOrNull(details.worktreePath))",
             "\"branch\":\(JSONText.quotedOrNull(details.branch))",

@@ -165,13 +165,20 @@ package struct RetryPolicy: Sendable {
 
     /// The run's waits on the API's limits: the back-offs counted here, the pauses and limits by `throttle`.
     package func limitWaits(throttle: AgentThrottle) -> LimitWaits {
+        limitWaits(throttles: [throttle])
+    }
+
+    /// The same over every agent's throttle (the lowest limit is the lowest any pool went to).
+    package func limitWaits(throttles: [AgentThrottle]) -> LimitWaits {
         var waits = LimitWaits()
         waits.rateLimited = rateLimitBackoffs
         waits.seconds = limitSeconds
-        waits.usageLimited = throttle.pauses
-        waits.rateLimitSignals = throttle.signals
-        waits.agentLimitLowered = throttle.timesLowered
-        waits.lowestAgentLimit = throttle.lowestLimit
+        for throttle in throttles {
+            waits.usageLimited += throttle.pauses
+            waits.rateLimitSignals += throttle.signals
+            waits.agentLimitLowered += throttle.timesLowered
+            if let lowest = throttle.lowestLimit { waits.lowestAgentLimit = min(waits.lowestAgentLimit ?? lowest, lowest) }
+        }
         return waits
     }
 }

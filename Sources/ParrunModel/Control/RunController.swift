@@ -30,7 +30,10 @@ package struct RunController {
     package internal(set) var scheduler: Scheduler
     package internal(set) var records: [TicketRecord]
     package private(set) var retryPolicy: RetryPolicy
-    package private(set) var throttle: AgentThrottle
+    /// Per agent, its pool's adaptive limit and usage-limit pause.
+    package private(set) var throttles: [AgentKind: AgentThrottle] = [:]
+    /// claude's throttle.
+    package var throttle: AgentThrottle { throttles[.claude]! }
     /// Jitter for back-offs; seeded in tests.
     private var random: any RandomNumberGenerator
     /// Tickets waiting for their next attempt, and when it is due.
@@ -64,7 +67,9 @@ package struct RunController {
         for (id, count) in options.earlierConflicts {
             if let ticket = plan.graph.indexByID[id] { retryPolicy.earlierConflicts[ticket] = count }
         }
-        self.throttle = AgentThrottle(configured: scheduler.agentLimit?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
+        for agent in AgentKind.allCases {
+            throttles[agent] = AgentThrottle(configured: scheduler.agentLimit(agent)?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
+        }
         self.random = random
     }
 
@@ -91,8 +96,10 @@ package struct RunController {
         func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
         for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
         for retry in retries { consider(retry.due) }
-        consider(throttle.pauseEnds)
-        consider(throttle.raiseDue)
+        for throttle in throttles.values {
+            consider(throttle.pauseEnds)
+            consider(throttle.raiseDue)
+        }
         return next
     }
 
@@ -172,9 +179,10 @@ package struct RunController {
             scheduler.awaitsReview(ticket)
             records[ticket].status = .awaitingReview
         case .rateLimitSeen(let signal):
-            let change = throttle.rateLimitSeen(now: now)
+            let change = throttles[signal.agent]!.rateLimitSeen(now: now)
+            let throttle = throttles[signal.agent]!
             actions.append(.report(.rateLimitSeen(signal, limit: throttle.limit, configured: throttle.configured)))
-            apply(change, &actions)
+            apply(change, signal.agent, &actions)
         case .signal(let signal):
             interrupted(by: signal, now: now, &actions)
         case .stateLost(let reason):
@@ -206,7 +214,7 @@ package struct RunController {
             }
         }
         var result = RunResult(records: records, wallSeconds: wallSeconds, interruptedBy: interruptedBy, jobs: plan.jobs.value)
-        result.limitWaits = retryPolicy.limitWaits(throttle: throttle)
+        result.limitWaits = retryPolicy.limitWaits(throttles: AgentKind.allCases.map { throttles[$0]! })
         result.costLimitReached = costLimitReached
         result.stateFailure = stateFailure
         return result
@@ -337,10 +345,12 @@ package struct RunController {
             ticket: ending.ticket, attempt: ending.attempt, outcome: ending.outcome, retries: definition.retries(commandLine: settings.commandLineRetries),
             verifyRetries: Verify.retries(of: definition), feedbackReady: ending.feedbackReady, continuations: Continuations.limit(of: definition),
             fromLanding: ending.landingFailed)
-        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttle, now: now, wallNow: wallNow, using: &random)
+        // A limit throttles the pool of the agent that met it.
+        let agent = definition.agentKind
+        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttles[agent]!, now: now, wallNow: wallNow, using: &random)
         switch decision.throttle {
-        case .rateLimited?: apply(throttle.rateLimited(now: now), &actions)
-        case .usageLimited(let resetsAt)?: apply(throttle.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow), &actions)
+        case .rateLimited?: apply(throttles[agent]!.rateLimited(now: now), agent, &actions)
+        case .usageLimited(let resetsAt)?: apply(throttles[agent]!.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow), agent, &actions)
         case nil: break
         }
         return decision
@@ -408,8 +418,10 @@ package struct RunController {
             }
             clocks[ticket] = clock
         }
-        apply(throttle.raiseIfQuiet(now: now), &actions)
-        apply(throttle.resumeIfDue(now: now), &actions)
+        for agent in AgentKind.allCases {
+            apply(throttles[agent]!.raiseIfQuiet(now: now), agent, &actions)
+            apply(throttles[agent]!.resumeIfDue(now: now), agent, &actions)
+        }
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for (_, ticket) in due { scheduler.requeue(ticket) }

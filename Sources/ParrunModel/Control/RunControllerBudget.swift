@@ -3,18 +3,19 @@ import ParrunSupport
 /// The agents' limits as the controller applies them: the throttle's
 /// changes to the agent pool, and the `--max-cost` budget.
 extension RunController {
-    /// What the agent throttle changed, applied to the scheduler and reported.
-    mutating func apply(_ change: AgentThrottle.Change?, _ actions: inout [Action]) {
+    /// What `agent`'s throttle changed, applied to the scheduler and reported.
+    mutating func apply(_ change: AgentThrottle.Change?, _ agent: AgentKind, _ actions: inout [Action]) {
         switch change {
         case .limit(let limit, let configured)?:
-            scheduler.setAgentLimit(limit)
-            actions.append(.report(.agentLimit(limit: limit, configured: configured)))
+            scheduler.setAgentLimit(limit, for: agent)
+            actions.append(.report(.agentLimit(limit: limit, configured: configured, agent: agent)))
         case .paused(_, let wallUntil)?:
-            scheduler.holdPrompts(true)
-            actions.append(.report(.agentsPaused(until: wallUntil, reason: "usage limit reached")))
+            // Only this agent's tickets wait: the other agents' accounts are not limited.
+            scheduler.holdAgent(agent, true)
+            actions.append(.report(.agentsPaused(until: wallUntil, reason: agent.named("usage limit reached"), agent: agent)))
         case .resumed?:
-            scheduler.holdPrompts(costLimitReached, forGood: costLimitReached)
-            actions.append(.report(.agentsPaused(until: nil, reason: "the usage limit has reset; prompt tickets start again")))
+            scheduler.holdAgent(agent, false)
+            actions.append(.report(.agentsPaused(until: nil, reason: "the " + agent.named("usage limit has reset; ") + agent.tickets + " start again", agent: agent)))
         case nil:
             break
         }

@@ -40,6 +40,14 @@ public struct TicketGraph: Sendable {
     mutating func setRecipe(_ recipe: Recipe, of index: Int) {
         tickets[index].recipe = recipe
     }
+
+    /// `--agent`: the agent of every ticket that does not choose its own
+    /// (one that took its `agent` from `defaults` takes the command line's).
+    package mutating func setAgent(commandLine agent: AgentKind) {
+        for index in tickets.indices where tickets[index].agent == nil || tickets[index].inherited.contains(.agent) {
+            tickets[index].agent = agent
+        }
+    }
 }
 
 /// Adjacency lists as one flat array plus offsets (CSR): two allocations for the

@@ -40,6 +40,8 @@ public struct ManifestSettings: Sendable {
     public var shell: [String]?
     /// `claude`: the command a prompt recipe runs, as argv.
     public var claude: [String]?
+    /// `codex`: the command a codex prompt recipe (`agent: codex`) runs, as argv.
+    public var codex: [String]?
     /// `launcher = slurm`: every ticket runs as a Slurm job (as `--launcher slurm`).
     public var slurm = false
     /// `launcher = docker exec box`: a command every recipe runs under (see `CommandLauncher`).

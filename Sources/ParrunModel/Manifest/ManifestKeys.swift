@@ -5,6 +5,8 @@ enum TicketKey: String, CaseIterable {
     case id, title, description, dependsOn, dependencies, priority, run, prompt
     case timeout, retries, pool, cwd, env, status, state
     case verify, verifyRetries, review, daemons, touches
+    // Which agent CLI runs a prompt (`AgentKind`)
+    case agent
     // Slurm (`SlurmRequest`)
     case cpus, mem, partition, slurmArgs
     // Flags of the claude command (`ClaudeOptions`)

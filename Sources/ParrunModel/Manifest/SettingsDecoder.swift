@@ -5,7 +5,7 @@ enum SettingsDecoder {
     /// Every setting the decoder reads. Its switch must handle each case, so the
     /// names in messages and suggestions cannot fall behind what is accepted.
     enum Setting: String, CaseIterable {
-        case jobs, shell, claude, pools, launcher, isolate, worktreeSetup, prices
+        case jobs, shell, claude, codex, pools, launcher, isolate, worktreeSetup, prices
         /// Hooks (`Hooks`): `on EVENT = COMMAND` lines in the text format.
         case on
 
@@ -49,6 +49,8 @@ enum SettingsDecoder {
                 settings.shell = reader.command(&diagnostics)
             case .claude:
                 settings.claude = reader.command(&diagnostics)
+            case .codex:
+                settings.codex = reader.command(&diagnostics)
             case .pools:
                 settings.pools = pools(member, diagnostics: &diagnostics)
             case .launcher:

@@ -53,12 +53,12 @@ public struct Ticket: Sendable {
     /// `cpus`, `mem`, `partition`, `slurmArgs`: the job it asks for under `--launcher slurm`.
     public var slurm: SlurmRequest {
         get { rarelySet.first?.slurm ?? SlurmRequest() }
-        set { store(RarelySet(slurm: newValue, claudeOptions: claudeOptions)) }
+        set { store(RarelySet(slurm: newValue, claudeOptions: claudeOptions, agent: agent)) }
     }
     /// `model`, `maxTurns`, ...: flags of the claude command of a prompt ticket.
     public var claudeOptions: ClaudeOptions {
         get { rarelySet.first?.claudeOptions ?? ClaudeOptions() }
-        set { store(RarelySet(slurm: slurm, claudeOptions: newValue)) }
+        set { store(RarelySet(slurm: slurm, claudeOptions: newValue, agent: agent)) }
     }
     /// `inputs` and `outputs`: the files that decide whether it is up to date
     /// (docs/up-to-date.md); nil when it declares neither, and then it always runs.
@@ -68,16 +68,28 @@ public struct Ticket: Sendable {
     }
     /// Out of line like `rarelySet`: most tickets declare no files.
     private var declaredFiles: [DeclaredFiles] = []
-    /// The two above, out of line (none or one element): most tickets set
-    /// neither, and 100,000 tickets in memory would otherwise carry ~150 bytes each.
+    /// `agent`: the CLI a prompt ticket runs through; nil: claude (`agentKind`).
+    public var agent: AgentKind? {
+        get { rarelySet.first?.agent }
+        set {
+            var value = rarelySet.first ?? RarelySet()
+            value.agent = newValue
+            store(value)
+        }
+    }
+    /// The agent a prompt ticket runs through (claude unless it says).
+    public var agentKind: AgentKind { agent ?? .claude }
+    /// The fields above, out of line (none or one element): most tickets set
+    /// none, and 100,000 tickets in memory would otherwise carry ~150 bytes each.
     private var rarelySet: [RarelySet] = []
     private struct RarelySet: Sendable, Equatable {
-        var slurm: SlurmRequest
-        var claudeOptions: ClaudeOptions
+        var slurm = SlurmRequest()
+        var claudeOptions = ClaudeOptions()
+        var agent: AgentKind?
     }
 
     private mutating func store(_ value: RarelySet) {
-        rarelySet = value == RarelySet(slurm: SlurmRequest(), claudeOptions: ClaudeOptions()) ? [] : [value]
+        rarelySet = value == RarelySet() ? [] : [value]
     }
     /// Every other field as written, and the ones above too (the readers type
     /// them; templates name any field): only the readers and templates look here.
@@ -136,7 +148,7 @@ public enum Recipe: Sendable, Equatable {
     case none
     /// A shell script, run as one script by the manifest's shell.
     case shell(String)
-    /// A prompt for the claude CLI.
+    /// A prompt for an agent CLI (the ticket's `agent`: claude or codex).
     case prompt(String)
 
     /// The word shown in plans and graph output.
@@ -189,12 +201,18 @@ public struct InheritedFields: OptionSet, Sendable, Equatable, Hashable {
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     public static let timeout = InheritedFields(rawValue: 1)
     public static let retries = InheritedFields(rawValue: 2)
+    public static let agent = InheritedFields(rawValue: 4)
 }
 
 extension Ticket {
     /// The timeout that applies, given `--timeout`'s (nil: none given).
     public func timeout(commandLine: Double?) -> Double? {
         inherited.contains(.timeout) ? commandLine ?? timeoutSeconds : timeoutSeconds ?? commandLine
+    }
+
+    /// The agent that runs the ticket's prompt, given `--agent` (nil: none given).
+    public func agent(commandLine: AgentKind?) -> AgentKind {
+        (inherited.contains(.agent) ? commandLine ?? agent : agent ?? commandLine) ?? .claude
     }
 
     /// The retries that apply, given `--retries`' (nil: none given).

@@ -71,6 +71,7 @@ struct TicketDecoder {
             if index >= members.count {
                 if key == .timeout { ticket.inherited.insert(.timeout) }
                 if key == .retries { ticket.inherited.insert(.retries) }
+                if key == .agent { ticket.inherited.insert(.agent) }
             }
         }
         let recipe = seenGroups[KeyGroup.recipe.rawValue]
@@ -165,6 +166,13 @@ struct TicketDecoder {
             ticket.environment = reader.environment(&diagnostics)
         case .status, .state:
             ticket.status = reader.string(&diagnostics)
+        case .agent:
+            guard let name = member.value.stringValue, let agent = AgentKind(rawValue: name) else {
+                reader.wrongValue("one of " + AgentKind.names.joined(separator: ", "), &diagnostics)
+                return
+            }
+            ticket.agent = agent
+            ticket.fields.append(member)
         case .verify, .verifyRetries, .review, .daemons, .touches, .cpus, .mem, .partition, .slurmArgs,
             .model, .permissionMode, .maxTurns, .maxBudgetUsd, .appendSystemPrompt, .allowedTools, .allowNoChange, .continuations,
             .inputs, .outputs:

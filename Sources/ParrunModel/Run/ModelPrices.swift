@@ -83,6 +83,16 @@ public struct ModelPrices: Sendable, Equatable {
         "claude-haiku": TokenPrice(input: 1, output: 5),
         "claude-3-5-haiku": TokenPrice(input: 0.8, output: 4),
         "claude-3-haiku": TokenPrice(input: 0.25, output: 1.25, cacheRead: 0.03, cacheWrite: 0.3),
+        // OpenAI's models, for codex tickets (codex reports tokens, never dollars),
+        // at the list prices last published for each family (USD per million:
+        // input, output, cached input; codex writes no cache of its own). Newer
+        // models (gpt-5.5) take their family's price: set `prices` for exact figures.
+        "gpt-5": TokenPrice(input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 1.25),
+        "gpt-5-mini": TokenPrice(input: 0.25, output: 2, cacheRead: 0.025, cacheWrite: 0.25),
+        "gpt-5-nano": TokenPrice(input: 0.05, output: 0.4, cacheRead: 0.005, cacheWrite: 0.05),
+        "gpt-4.1": TokenPrice(input: 2, output: 8, cacheRead: 0.5, cacheWrite: 2),
+        "o3": TokenPrice(input: 2, output: 8, cacheRead: 0.5, cacheWrite: 2),
+        "o4-mini": TokenPrice(input: 1.1, output: 4.4, cacheRead: 0.275, cacheWrite: 1.1),
         // The short names `--model` takes, priced as the newest of each family.
         "opus": TokenPrice(input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5),
         "sonnet": TokenPrice(input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5),

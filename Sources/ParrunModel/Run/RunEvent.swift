@@ -22,13 +22,13 @@ public enum RunEvent: Sendable {
     case ticketElsewhere(ticket: Int, holder: Int32)
     /// Something worth a line that is not a ticket's: a claim taken over, a ticket found done.
     case notice(String)
-    /// The API rate-limits: at most `limit` prompt tickets run at once now (of `configured`).
-    case agentLimit(limit: Int, configured: Int)
+    /// `agent`'s API rate-limits: at most `limit` of its prompt tickets run at once now (of `configured`).
+    case agentLimit(limit: Int, configured: Int, agent: AgentKind)
     /// A ticket's agent CLI met a rate limit and retries the request itself;
     /// at most `limit` prompt tickets run at once now, of `configured` (nil without an agent pool).
     case rateLimitSeen(RateLimitSignal, limit: Int?, configured: Int?)
-    /// Prompt tickets do not start until `until` (seconds since 1970; nil: the pause ended).
-    case agentsPaused(until: Double?, reason: String)
+    /// `agent`'s prompt tickets do not start until `until` (seconds since 1970; nil: the pause ended).
+    case agentsPaused(until: Double?, reason: String, agent: AgentKind)
     /// A signal arrived; running tickets are being stopped.
     case stopping(signal: Int32?, reason: String)
     case runFinished(RunResult)
@@ -87,6 +87,8 @@ public struct RateLimitSignal: Sendable, Equatable {
     public var retryIn: Double?
     /// The HTTP status refused (429 or 529), if the CLI said.
     public var status: Int?
+    /// The agent whose CLI was refused: its pool is the one throttled.
+    public var agent = AgentKind.claude
 
     package init(ticket: Int, attempt: Int, retry: Int? = nil, maxRetries: Int? = nil, retryIn: Double? = nil, status: Int? = nil) {
         self.ticket = ticket

@@ -52,6 +52,9 @@ public struct RunOptions: Sendable {
     /// The command a prompt recipe runs, with the prompt on standard input.
     public var claude = RunOptions.defaultClaude
     public static let defaultClaude = ["claude", "-p", "--output-format", "stream-json", "--verbose"]
+    /// The command a codex prompt ticket runs (`agent: codex`), with the prompt on standard input.
+    public var codex = RunOptions.defaultCodex
+    public static let defaultCodex = ["codex", "exec", "--json", "--skip-git-repo-check"]
     /// `--fresh-sessions`: never continue an interrupted prompt ticket's agent session.
     public var freshSessions = false
     /// `--max-cost`: no prompt ticket starts once the run's agents have cost this many dollars.

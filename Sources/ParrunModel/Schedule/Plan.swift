@@ -28,20 +28,40 @@ public struct Plan: Sendable {
         self.criticalPath = CriticalPath(graph: graph, runs: runs, weights: weights)
         self.jobs = jobs
         self.agents = agents ?? .resolve(commandLine: nil, manifest: pools.last { $0.name == Scheduler.agentPool }?.limit)
-        var prompts = 0
+        self.codexAgents = pools.last { $0.name == AgentKind.codex.pool }.map { max(1, $0.limit) } ?? AgentKind.codex.defaultSlots
+        var prompts: [AgentKind: Int] = [:]
         var shells = 0
         // A ticket without a recipe takes no time: it never runs beside another.
         for ticket in graph.tickets.indices where runs[ticket] && graph.tickets[ticket].recipe != .none {
-            if graph.tickets[ticket].recipe.kind == "prompt" { prompts += 1 } else { shells += 1 }
+            if graph.tickets[ticket].recipe.kind == "prompt" { prompts[graph.tickets[ticket].agentKind, default: 0] += 1 } else { shells += 1 }
         }
-        self.hasAgents = graph.tickets.contains { $0.recipe.kind == "prompt" }
+        self.agentKinds = Set(graph.tickets.filter { $0.recipe.kind == "prompt" }.map(\.agentKind)).sorted()
+        self.hasAgents = !agentKinds.isEmpty
         // Without agents, -j as it always was.
-        self.concurrency = prompts == 0 ? jobs.value : max(1, (shells > 0 ? jobs.value : 0) + min(self.agents.value, prompts))
+        let agentRunning = min(self.agents.value, prompts[.claude] ?? 0) + min(codexAgents, prompts[.codex] ?? 0)
+        self.concurrency = prompts.isEmpty ? jobs.value : max(1, (shells > 0 ? jobs.value : 0) + agentRunning)
         self.heldBack = HeldBack.reasonsIfAny(graph)
     }
 
     /// Some ticket is a prompt for an agent, so agent slots are in use.
     public let hasAgents: Bool
+    /// The agents some prompt ticket uses, each with a pool of its own.
+    public let agentKinds: [AgentKind]
+    /// Slots for codex tickets: the manifest's `pool codex = N`, else `AgentKind.codex.defaultSlots`.
+    public let codexAgents: Int
+
+    /// How many of `agent`'s tickets may run at once.
+    public func slots(for agent: AgentKind) -> Int {
+        agent == .codex ? codexAgents : agents.value
+    }
+
+    /// Where the codex pool's size comes from, for the dry run.
+    public var codexAgentsExplanation: String {
+        pools.contains { $0.name == AgentKind.codex.pool } ? "manifest pool codex = \(codexAgents)" : "default; set with pool codex = N"
+    }
+
+    /// Agent slots in all, apart from `jobs`': one set per agent in use.
+    public var agentSlots: Int { agentKinds.reduce(0) { $0 + slots(for: $1) } }
 
     /// At most this many of the tickets to run can run at once: `-j` of the
     /// shell tickets and `agents` of the prompt tickets.

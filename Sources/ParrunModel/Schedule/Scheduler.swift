@@ -39,14 +39,18 @@ public struct Scheduler: Sendable {
     private var poolLimits: [Int]
     private let configuredLimits: [Int]
     private var poolRunning: [Int]
-    /// Index of the pool prompt tickets share by default, if any ticket uses it.
-    private let agentPoolIndex: Int?
+    /// Per agent, the index of the pool its prompt tickets share by default, if any ticket uses it.
+    private let agentPoolIndices: [AgentKind: Int]
     /// Tickets whose `touches` overlap, which never run at the same time.
     private let exclusions: Exclusions
-    /// Per ticket: its recipe is a claude prompt.
+    /// Per ticket: its recipe is a prompt for an agent.
     private let isPrompt: [Bool]
-    /// Prompt tickets are not started (an agent usage limit, `--max-cost`).
+    /// Per ticket: the agent its prompt runs through.
+    private let agentOfTicket: [AgentKind]
+    /// Prompt tickets are not started (`--max-cost`).
     public private(set) var holdingPrompts = false
+    /// One agent's prompt tickets are not started (its usage limit).
+    public private(set) var heldAgents = Set<AgentKind>()
     /// ... and never will be in this run: held tickets leave the ready queue.
     private var promptsHeldForGood = false
     /// Per kind of slot, the slot numbers not in use, lowest last so it is
@@ -71,21 +75,25 @@ public struct Scheduler: Sendable {
         }
         // The claude pool's size is the agent count (`--agents` wins over the manifest's).
         var limits = plan.pools.map { (name: $0.name, limit: $0.name == Self.agentPool ? plan.agents.value : $0.limit) }
-        // Prompt tickets share pool `claude`, so that its limit can be lowered when the API rate-limits.
-        if !limits.contains(where: { $0.name == Self.agentPool }),
-            graph.tickets.contains(where: { $0.pool == nil && $0.recipe.kind == "prompt" }) {
-            limits.append((Self.agentPool, plan.agents.value))
+        // An agent's prompt tickets share the pool named as the agent, so that
+        // its limit can be lowered when that agent's API rate-limits.
+        for agent in AgentKind.allCases where !limits.contains(where: { $0.name == agent.pool })
+            && graph.tickets.contains(where: { $0.pool == nil && $0.recipe.kind == "prompt" && $0.agentKind == agent }) {
+            limits.append((agent.pool, plan.slots(for: agent)))
         }
         poolLimits = limits.map(\.limit)
         configuredLimits = poolLimits
         var poolIndex: [String: Int32] = [:]
         for (index, pool) in limits.enumerated() where poolIndex[pool.name] == nil { poolIndex[pool.name] = Int32(index) }
-        agentPoolIndex = poolIndex[Self.agentPool].map(Int.init)
-        // Prompt tickets are in pool `claude` unless they name another (it limits them only if declared).
+        var agentPools: [AgentKind: Int] = [:]
+        for agent in AgentKind.allCases { agentPools[agent] = poolIndex[agent.pool].map(Int.init) }
+        agentPoolIndices = agentPools
+        // Prompt tickets are in their agent's pool unless they name another (it limits them only if declared).
         poolOfTicket = graph.tickets.map { ticket in
-            (ticket.pool ?? (ticket.recipe.kind == "prompt" ? Self.agentPool : nil)).flatMap { poolIndex[$0] } ?? -1
+            (ticket.pool ?? (ticket.recipe.kind == "prompt" ? ticket.agentKind.pool : nil)).flatMap { poolIndex[$0] } ?? -1
         }
         isPrompt = graph.tickets.map { $0.recipe.kind == "prompt" }
+        agentOfTicket = graph.tickets.map(\.agentKind)
         exclusions = Exclusions(graph: graph, runs: plan.runs)
         poolRunning = [Int](repeating: 0, count: limits.count)
         let queue = ReadyQueue(priorities: graph.tickets.map(\.priority), remaining: plan.criticalPath.remaining)
@@ -102,7 +110,7 @@ public struct Scheduler: Sendable {
         self.states = states
         self.unfinishedDependencies = unfinished
         let jobs = plan.jobs.value
-        self.freeWorkers = [Array((0..<jobs).reversed()), Array((jobs..<jobs + (plan.hasAgents ? plan.agents.value : 0)).reversed())]
+        self.freeWorkers = [Array((0..<jobs).reversed()), Array((jobs..<jobs + plan.agentSlots).reversed())]
     }
 
     /// Tickets to start now, each with its worker slot, best first; they are
@@ -118,7 +126,7 @@ public struct Scheduler: Sendable {
     private mutating func start(_ kind: Int, into started: inout [(ticket: Int, worker: Int)]) {
         var passedOver: [Int] = []
         while !freeWorkers[kind].isEmpty, let ticket = ready[kind].pop() {
-            if holdingPrompts && isPrompt[ticket] {
+            if isPrompt[ticket] && (holdingPrompts || heldAgents.contains(agentOfTicket[ticket])) {
                 if promptsHeldForGood {
                     states[ticket] = .notStarted
                 } else {
@@ -201,14 +209,20 @@ public struct Scheduler: Sendable {
     public static let agentPool = "claude"
 
     /// The agent pool's effective and configured limits, if prompt tickets use it.
-    public var agentLimit: (effective: Int, configured: Int)? {
-        agentPoolIndex.map { (poolLimits[$0], configuredLimits[$0]) }
+    public func agentLimit(_ agent: AgentKind = .claude) -> (effective: Int, configured: Int)? {
+        agentPoolIndices[agent].map { (poolLimits[$0], configuredLimits[$0]) }
     }
 
     /// The agent pool's limit for now (`AgentThrottle` decides it), kept within 1...configured.
-    public mutating func setAgentLimit(_ limit: Int) {
-        guard let index = agentPoolIndex else { return }
+    public mutating func setAgentLimit(_ limit: Int, for agent: AgentKind = .claude) {
+        guard let index = agentPoolIndices[agent] else { return }
         poolLimits[index] = min(max(1, limit), configuredLimits[index])
+    }
+
+    /// Holds back one agent's prompt tickets (they stay ready: its usage
+    /// limit), or lets them start again.
+    public mutating func holdAgent(_ agent: AgentKind, _ hold: Bool) {
+        if hold { heldAgents.insert(agent) } else { heldAgents.remove(agent) }
     }
 
     /// Holds back prompt tickets (they stay ready) or lets them start again;

@@ -199,12 +199,13 @@ enum RealClaude {
     let process: Subprocess
     let port: Int
 
-    init(in directory: URL) throws {
+    /// `script`: the mock to run (the Messages API's by default; `RealCodex` runs the Responses API's).
+    init(in directory: URL, script: String = RealClaude.mockScript) throws {
         let portFile = directory.appendingPathComponent("mock.port")
         let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { close(null) }
         process = try Subprocess(
-            RealClaude.python ?? "/usr/bin/python3", [RealClaude.mockScript, "--port-file", portFile.path, "--log", directory.appendingPathComponent("mock.log").path],
+            RealClaude.python ?? "/usr/bin/python3", [script, "--port-file", portFile.path, "--log", directory.appendingPathComponent("mock.log").path],
             environment: ProcessInfo.processInfo.environment, output: null, error: null)
         var port = 0
         for _ in 0..<200 {

@@ -109,7 +109,9 @@ struct ControllerSimulation {
         signals.removeAll { $0.at <= now }
         for (_, id, retryIn) in rateLimitSignals.filter({ $0.at <= now }) {
             guard let ticket = plan.graph.indexByID[id] else { continue }
-            let signal = RateLimitSignal(ticket: ticket, attempt: controller.records[ticket].attempts, retryIn: retryIn, status: 429)
+            var signal = RateLimitSignal(ticket: ticket, attempt: controller.records[ticket].attempts, retryIn: retryIn, status: 429)
+            // As the runner: the signal names the agent whose CLI met the limit.
+            signal.agent = plan.graph.tickets[ticket].agentKind
             perform(controller.handle(.rateLimitSeen(signal), now: now, wallNow: now))
         }
         rateLimitSignals.removeAll { $0.at <= now }

@@ -10,7 +10,7 @@ import Testing
     private typealias Behaviour = ControllerSimulation.Behaviour
 
     private func limits(_ run: ControllerSimulation) -> [Int] {
-        run.reports.compactMap { if case .agentLimit(let limit, _) = $0 { limit } else { nil } }
+        run.reports.compactMap { if case .agentLimit(let limit, _, _) = $0 { limit } else { nil } }
     }
 
     @Test func aBurstOfRetriedRateLimitsLowersTheLimitOnceAndFailsNoTicket() throws {

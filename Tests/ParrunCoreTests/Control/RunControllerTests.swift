@@ -331,7 +331,7 @@ import Testing
         var run = try ControllerSimulation(lines("pool claude = 2", "a:", "    > one", "b:", "    > two", "c:", "    > three"), jobs: 3)
         run.behaviours = ["a": [Behaviour(seconds: 1, outcome: .rateLimited("429")), Behaviour(seconds: 1)]]
         let result = run.run()
-        #expect(run.reports.contains { if case .agentLimit(1, 2) = $0 { true } else { false } })
+        #expect(run.reports.contains { if case .agentLimit(1, 2, .claude) = $0 { true } else { false } })
         #expect(run.starts(of: "a").count == 2)
         #expect(run.status(result, "a") == .succeeded && result.exitCode == 0)
     }

@@ -174,9 +174,9 @@ import Testing
     @Test func unknownSettingHelpNamesEverySettingTheReaderAccepts() throws {
         let warning = try #require(readManifest(lines("verbosity = 3", "a:")).diagnostics.diagnostics.first)
         #expect(warning.message == "unknown setting `verbosity` is ignored")
-        #expect(warning.help == "the settings are `jobs`, `shell`, `claude`, `pool NAME`, `launcher`, `isolate`, `worktreeSetup`, `price MODEL` and `on EVENT`")
+        #expect(warning.help == "the settings are `jobs`, `shell`, `claude`, `codex`, `pool NAME`, `launcher`, `isolate`, `worktreeSetup`, `price MODEL` and `on EVENT`")
         let everySetting = lines(
-            "jobs = 2", "shell = /bin/sh -ec", "claude = claude -p", "pool git = 1",
+            "jobs = 2", "shell = /bin/sh -ec", "claude = claude -p", "codex = codex exec --json", "pool git = 1",
             "launcher = local", "isolate = none", "worktreeSetup = true", "price m = input 1, output 2", "on end = true", "a:")
         #expect(readManifest(everySetting).diagnostics.diagnostics.isEmpty, "each listed setting is read, not warned about")
     }
