@@ -89,6 +89,24 @@ enum ManifestSchema {
             }
           ]
         },
+        "codex": {
+          "description": "the command a codex prompt recipe runs (default codex exec --json --skip-git-repo-check; docs/codex.md)",
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "minItems": 1
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
         "pools": {
           "type": [
             "object",
@@ -182,6 +200,55 @@ enum ManifestSchema {
               }
             }
           }
+        },
+        "on": {
+          "description": "hooks: shell scripts run when a ticket starts, succeeds or fails, or the run ends, with {{id}}, {{title}}, {{status}}, {{log}}, {{run}} (docs/write-back.md)",
+          "type": [
+            "object",
+            "null"
+          ],
+          "properties": {
+            "start": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "success": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "failure": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "end": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "timeout": {
+              "type": [
+                "string",
+                "number",
+                "null"
+              ],
+              "description": "how long each hook may run (default 60s)"
+            }
+          },
+          "additionalProperties": false
+        },
+        "import": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "a ticket store (beads, task file, ticket index) whose tickets this manifest runs, relative to the manifest; `tickets` then override them by id (docs/write-back.md)"
         }
       },
       "anyOf": [
@@ -193,6 +260,11 @@ enum ManifestSchema {
         {
           "required": [
             "tasks"
+          ]
+        },
+        {
+          "required": [
+            "import"
           ]
         }
       ]
@@ -588,6 +660,69 @@ enum ManifestSchema {
           ],
           "minimum": 0,
           "description": "times a session that ran out of turns or context is continued before the ticket fails (default 2)"
+        },
+        "agent": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "claude",
+            "codex",
+            null
+          ],
+          "description": "the agent CLI a prompt ticket runs through (default claude; docs/codex.md)"
+        },
+        "labels": {
+          "description": "labels for --label (a list, or one comma-separated string)",
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "inputs": {
+          "description": "files and glob patterns whose content decides whether the ticket is up to date (docs/up-to-date.md)",
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "outputs": {
+          "description": "files the recipe writes; not patterns or directories (docs/up-to-date.md)",
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            {
+              "type": "null"
+            }
+          ]
         }
       }
     },
@@ -964,6 +1099,69 @@ enum ManifestSchema {
           ],
           "minimum": 0,
           "description": "times a session that ran out of turns or context is continued before the ticket fails (default 2)"
+        },
+        "agent": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "claude",
+            "codex",
+            null
+          ],
+          "description": "the agent CLI a prompt ticket runs through (default claude; docs/codex.md)"
+        },
+        "labels": {
+          "description": "labels for --label (a list, or one comma-separated string)",
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "inputs": {
+          "description": "files and glob patterns whose content decides whether the ticket is up to date (docs/up-to-date.md)",
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "outputs": {
+          "description": "files the recipe writes; not patterns or directories (docs/up-to-date.md)",
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            {
+              "type": "null"
+            }
+          ]
         }
       }
     }

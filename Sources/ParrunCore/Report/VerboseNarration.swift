@@ -65,10 +65,10 @@ package struct VerboseNarration {
             return "retry \(id(ticket)) in \(DurationText.format(seconds: retryIn)) (back-off doubles each retry)"
         case .stopping(_, let reason):
             return "stop starting tickets: \(reason.terminalSafe)"
-        case .agentLimit(let limit, let configured):
-            return "agents at once: \(limit) of \(configured) (rate limits lower it, quiet periods raise it)"
-        case .agentsPaused(_, let reason):
-            return "prompt tickets paused: \(reason.terminalSafe)"
+        case .agentLimit(let limit, let configured, let agent):
+            return "\(agent.rawValue) tickets at once: \(limit) of \(configured) (rate limits lower it, quiet periods raise it)"
+        case .agentsPaused(_, let reason, let agent):
+            return "\(agent.rawValue) tickets paused: \(reason.terminalSafe)"
         case .ticketElsewhere(let ticket, let holder):
             return "\(id(ticket)) is running in another parrun (pid \(holder)); waiting for its result"
         default:
