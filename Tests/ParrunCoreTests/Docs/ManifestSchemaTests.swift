@@ -34,8 +34,9 @@ import Testing
             guard case .object(let members) = node.kind else { return [] }
             return Set(members.map(\.key))
         }
-        let ticket = keys(["$defs", "ticket", "properties"])
+        // A ticket is its own `id` and, by `$ref`, every key `defaults` may give.
         let defaults = keys(["$defs", "defaults", "properties"])
+        let ticket = keys(["$defs", "ticket", "properties"]).union(defaults)
         guard case .array(let forms) = (try JSONSchemaCheck.parse(ManifestSchema.text)).kind.anyOfMembers else {
             Issue.record("the schema's top level is not anyOf")
             return
@@ -114,6 +115,10 @@ import Testing
             (#"{"isolate": "container", "tickets": []}"#, "isolate"),
             (#"{"jobs": "many", "tickets": []}"#, "jobs"),
             (#"{"prices": {"m": {"input": 1}}, "tickets": []}"#, "a price without output"),
+            (#"{"tickets": [{"id": "a", "agent": "gemini"}]}"#, "an unknown agent"),
+            (#"{"defaults": {"retries": -1}, "tickets": []}"#, "negative retries as a default"),
+            (#"{"import": 5}"#, "an import that is no path"),
+            (#"{"on": {"start": 5}, "tickets": []}"#, "a hook that is no script"),
         ]
         for (text, what) in cases {
             #expect(!schema.problems(try JSONSchemaCheck.parse(text)).isEmpty, "\(what) passed: \(text)")
