@@ -16,7 +16,7 @@ import ParrunSupport
 /// and so the exit status.
 package struct RunController {
     /// What the controller knows of a running attempt's process.
-    private struct Clock {
+    struct Clock {
         var deadline: Double?
         var timeoutSeconds: Double?
         /// Set once SIGTERM went out: when SIGKILL follows (infinity: it went out).
@@ -31,14 +31,14 @@ package struct RunController {
     package internal(set) var records: [TicketRecord]
     package private(set) var retryPolicy: RetryPolicy
     /// Per agent, its pool's adaptive limit and usage-limit pause.
-    package private(set) var throttles: [AgentKind: AgentThrottle] = [:]
+    package internal(set) var throttles: [AgentKind: AgentThrottle] = [:]
     /// claude's throttle.
     package var throttle: AgentThrottle { throttles[.claude]! }
     /// Jitter for back-offs; seeded in tests.
     private var random: any RandomNumberGenerator
     /// Tickets waiting for their next attempt, and when it is due.
-    package private(set) var retries: [(due: Double, ticket: Int)] = []
-    private var clocks: [Int: Clock] = [:]
+    package internal(set) var retries: [(due: Double, ticket: Int)] = []
+    var clocks: [Int: Clock] = [:]
     /// `--worktree`: successes whose work waits to land, in the order they
     /// ended, and the one landing now. A signal does not cancel them (the
     /// recipes' work is done); the runner's git has a timeout, and a signal
@@ -53,8 +53,8 @@ package struct RunController {
     /// Tickets approved in review: their success does not wait for review again.
     package private(set) var approved = Set<Int>()
     /// The run is winding down: nothing new starts, running tickets are being stopped.
-    package private(set) var stopping = false
-    package private(set) var interruptedBy: Int32?
+    package internal(set) var stopping = false
+    package internal(set) var interruptedBy: Int32?
     package internal(set) var costLimitReached = false
     package private(set) var stateFailure: String?
 
@@ -364,66 +364,5 @@ package struct RunController {
                 actions.append(.report(.ticketSkipped(ticket: dependent, dependency: dependency, cause: cause)))
             }
         }
-    }
-
-    // MARK: - Signals, timeouts, retries
-
-    private mutating func interrupted(by signal: Int32, now: Double, _ actions: inout [Action]) {
-        if interruptedBy == nil {
-            interruptedBy = signal
-            stopAll(signal: signal, reason: "stopping running tickets (again to kill them at once)", now: now, &actions)
-        } else {
-            // A second interrupt: no more grace.
-            for ticket in clocks.keys.sorted() { actions.append(.kill(ticket: ticket)) }
-        }
-    }
-
-    /// No new ticket starts; every running one gets SIGTERM, then SIGKILL after the grace period.
-    private mutating func stopAll(signal: Int32?, reason: String, now: Double, _ actions: inout [Action]) {
-        stopping = true
-        scheduler.stop()
-        if !clocks.isEmpty { actions.append(.report(.stopping(signal: signal, reason: reason))) }
-        for ticket in clocks.keys.sorted() where clocks[ticket]?.killAt == nil {
-            let killAt = now + settings.gracePeriod
-            clocks[ticket]?.interrupted = true
-            clocks[ticket]?.killAt = killAt
-            actions.append(.terminate(ticket: ticket))
-        }
-        abandonRetries(&actions)
-    }
-
-    /// Once nothing new may start, a ticket waiting to be retried has failed for good.
-    mutating func abandonRetries(_ actions: inout [Action]) {
-        for (_, ticket) in retries {
-            scheduler.requeue(ticket)
-            // Stopped by a signal, it was cut short; after another failure, its own failure stands.
-            records[ticket].status = interruptedBy == nil ? .failed : .interrupted
-            actions.append(.releaseClaim(ticket: ticket))
-            actions.append(.report(.retryCancelled(ticket: ticket)))
-        }
-        retries.removeAll()
-    }
-
-    private mutating func fireTimers(now: Double, wallNow: Double, _ actions: inout [Action]) {
-        for ticket in clocks.keys.sorted() {
-            guard var clock = clocks[ticket] else { continue }
-            if let killAt = clock.killAt {
-                guard now >= killAt else { continue }
-                clock.killAt = .infinity
-                actions.append(.kill(ticket: ticket))
-            } else if let deadline = clock.deadline, now >= deadline {
-                clock.timedOut = true
-                clock.killAt = now + settings.gracePeriod
-                actions.append(.terminate(ticket: ticket))
-            }
-            clocks[ticket] = clock
-        }
-        for agent in AgentKind.allCases {
-            apply(throttles[agent]!.raiseIfQuiet(now: now), agent, &actions)
-            apply(throttles[agent]!.resumeIfDue(now: now), agent, &actions)
-        }
-        let due = retries.filter { $0.due <= now }
-        retries.removeAll { $0.due <= now }
-        for (_, ticket) in due { scheduler.requeue(ticket) }
     }
 }
