@@ -85,8 +85,15 @@ public struct ModelPrices: Sendable, Equatable {
         "claude-3-haiku": TokenPrice(input: 0.25, output: 1.25, cacheRead: 0.03, cacheWrite: 0.3),
         // OpenAI's models, for codex tickets (codex reports tokens, never dollars),
         // at the list prices last published for each family (USD per million:
-        // input, output, cached input; codex writes no cache of its own). Newer
-        // models (gpt-5.5) take their family's price: set `prices` for exact figures.
+        // input, output, cached input; codex writes no cache of its own; the
+        // 5.x figures as listed in mid-2026). A model not listed takes the price
+        // of the longest name it starts with: set `prices` for exact figures.
+        "gpt-5.5": TokenPrice(input: 5, output: 30, cacheRead: 0.5, cacheWrite: 5),
+        "gpt-5.4": TokenPrice(input: 2.5, output: 15, cacheRead: 0.25, cacheWrite: 2.5),
+        "gpt-5.4-mini": TokenPrice(input: 0.75, output: 4.5, cacheRead: 0.075, cacheWrite: 0.75),
+        "gpt-5.4-nano": TokenPrice(input: 0.2, output: 1.25, cacheRead: 0.02, cacheWrite: 0.2),
+        "gpt-5.2": TokenPrice(input: 1.75, output: 14, cacheRead: 0.175, cacheWrite: 1.75),
+        "gpt-5.1": TokenPrice(input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 1.25),
         "gpt-5": TokenPrice(input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 1.25),
         "gpt-5-mini": TokenPrice(input: 0.25, output: 2, cacheRead: 0.025, cacheWrite: 0.25),
         "gpt-5-nano": TokenPrice(input: 0.05, output: 0.4, cacheRead: 0.005, cacheWrite: 0.05),
