@@ -36,7 +36,9 @@ public enum StoreKind: String, Sendable, Equatable {
         case (.taskFile, .interrupted): original ?? "pending"
         case (.ticketIndex, .start): "IN_PROGRESS"
         case (.ticketIndex, .success): "COMPLETED"
-        case (.ticketIndex, .failure): "FAILED"
+        // sage's states are UNPROCESSED, IN_PROGRESS, DEFERRED and COMPLETED:
+        // a failed ticket is deferred, which its tool and the next run pick up again.
+        case (.ticketIndex, .failure): "DEFERRED"
         case (.ticketIndex, .interrupted): original ?? "UNPROCESSED"
         }
     }

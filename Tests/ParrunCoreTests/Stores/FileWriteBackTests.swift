@@ -72,6 +72,20 @@ import Testing
         #expect(rerun.stdout.hasPrefix("tickets 3 (0 to run, 3 done"), "\(rerun.stdout)")
     }
 
+    /// sage has no failed state: a ticket that fails is DEFERRED, which the next run runs again.
+    @Test func aTicketIndexTicketThatFailsIsDeferredAndRunsAgain() throws {
+        let failing = Self.index.replacingOccurrences(of: #""dependencies": ["T-1"], "run": "true""#, with: #""dependencies": ["T-1"], "run": "exit 3""#)
+        let directory = try CLITests.directory([".sage/tickets/index.json": failing])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try CLITests.run(["-q", "-k"], in: directory)
+        #expect(run.status == 1, "\(run.stderr)")
+        let stored = try read(directory, ".sage/tickets/index.json")
+        #expect(stored.contains(#"{"id": "T-2", "title": "API", "state": "DEFERRED""#), "\(stored)")
+        #expect(stored.contains(#"{"id": "T-3", "title": "UI", "state": "COMPLETED""#), "\(stored)")
+        let rerun = try CLITests.run(["-n", "--summary"], in: directory)
+        #expect(rerun.stdout.hasPrefix("tickets 3 (1 to run, 2 done"), "\(rerun.stdout)")
+    }
+
     @Test func aReadOnlyStoreWarnsLosesNoWorkAndResumeWritesItBack() throws {
         let directory = try CLITests.directory([".specs/tasks/tasks.json": Self.tasks])
         let store = directory.appendingPathComponent(".specs/tasks/tasks.json").path
