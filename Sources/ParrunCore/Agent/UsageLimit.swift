@@ -1,5 +1,4 @@
 import ParrunModel
-import ParrunSupport
 import ParrunPlatform
 
 /// The CLI's message when the account's usage limit is reached (not a
@@ -66,9 +65,9 @@ public enum UsageLimit {
         let rest = lower[range.upperBound...].prefix(12)
         let words = rest.split(separator: " ")
         guard let clock = words.first else { return nil }
-        var time = String(clock).trimming(".,")
+        var time = String(clock).trimmingCharacters(in: ".,")
         if words.count > 1 {
-            let meridiem = String(words[1]).trimming(".,")
+            let meridiem = String(words[1]).trimmingCharacters(in: ".,")
             if meridiem == "am" || meridiem == "pm" { time += meridiem }
         }
         guard let next = resetTime(in: "resets " + time, now: now) else { return nil }
@@ -76,5 +75,14 @@ public enum UsageLimit {
         // (the next such time is then tomorrow). The limit resets by its end.
         let minuteBegan = next - 86_400
         return now - minuteBegan < 60 ? minuteBegan + 60 : next
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) { text = text.dropFirst() }
+        while let last = text.last, set.contains(last) { text = text.dropLast() }
+        return String(text)
     }
 }
