@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunSupport
 
 /// `codex exec --json`: the CLI names each new session (a thread, reported by
 /// its `thread.started` event) and continues one with `resume THREAD_ID`; the
@@ -43,18 +44,9 @@ struct CodexAgent: AgentCLI {
             if word == "-m" || word == "--model" { found = next ?? found }
             if word.hasPrefix("--model=") { found = String(word.dropFirst("--model=".count)) }
             if word == "-c" || word == "--config", let next, next.hasPrefix("model=") {
-                found = String(next.dropFirst("model=".count)).trimmingCharacters(in: "\"'")
+                found = String(next.dropFirst("model=".count)).trimming("\"'")
             }
         }
         return found
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -1,4 +1,5 @@
 import ParrunModel
+import ParrunSupport
 import ParrunPlatform
 
 /// The CLI's message when the account's usage limit is reached (not a
@@ -65,9 +66,9 @@ public enum UsageLimit {
         let rest = lower[range.upperBound...].prefix(12)
         let words = rest.split(separator: " ")
         guard let clock = words.first else { return nil }
-        var time = String(clock).trimmingCharacters(in: ".,")
+        var time = String(clock).trimming(".,")
         if words.count > 1 {
-            let meridiem = String(words[1]).trimmingCharacters(in: ".,")
+            let meridiem = String(words[1]).trimming(".,")
             if meridiem == "am" || meridiem == "pm" { time += meridiem }
         }
         guard let next = resetTime(in: "resets " + time, now: now) else { return nil }
@@ -75,14 +76,5 @@ public enum UsageLimit {
         // (the next such time is then tomorrow). The limit resets by its end.
         let minuteBegan = next - 86_400
         return now - minuteBegan < 60 ? minuteBegan + 60 : next
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
     }
 }
