@@ -55,57 +55,15 @@ enum ManifestSchema {
         },
         "shell": {
           "description": "the command a shell recipe is given to; the script is its last argument (default /bin/sh -ec)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              },
-              "minItems": 1
-            },
-            {
-              "type": "null"
-            }
-          ]
+          "$ref": "#/$defs/command"
         },
         "claude": {
           "description": "the command a prompt recipe runs (default claude -p --output-format stream-json --verbose)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              },
-              "minItems": 1
-            },
-            {
-              "type": "null"
-            }
-          ]
+          "$ref": "#/$defs/command"
         },
         "codex": {
           "description": "the command a codex prompt recipe runs (default codex exec --json --skip-git-repo-check; docs/codex.md)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              },
-              "minItems": 1
-            },
-            {
-              "type": "null"
-            }
-          ]
+          "$ref": "#/$defs/command"
         },
         "pools": {
           "type": [
@@ -120,21 +78,7 @@ enum ManifestSchema {
         },
         "launcher": {
           "description": "local, slurm, or a command every recipe runs under ({} in it: the recipe as one quoted string)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              },
-              "minItems": 1
-            },
-            {
-              "type": "null"
-            }
-          ]
+          "$ref": "#/$defs/command"
         },
         "isolate": {
           "type": [
@@ -149,20 +93,7 @@ enum ManifestSchema {
         },
         "worktreeSetup": {
           "description": "run in each new worktree before the recipe",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
+          "$ref": "#/$defs/stringOrList"
         },
         "prices": {
           "type": [
@@ -299,440 +230,61 @@ enum ManifestSchema {
       "type": "object",
       "description": "ticket keys every ticket inherits unless it sets the key itself; an inherited run or prompt is a template ({{id}}, {{title}}, {{field}})",
       "properties": {
-        "title": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "a one-line summary"
+\#(ticketKeys)
+      }
+    },
+    "stringOrList": {
+      "description": "a list of strings, or one string (a comma-separated one where the key says so)",
+      "anyOf": [
+        {
+          "type": "string"
         },
-        "description": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "a longer description (templates: {{description}})"
-        },
-        "dependsOn": {
-          "description": "ids of the tickets that must succeed first (an array, or one id)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "dependencies": {
-          "description": "the same as dependsOn",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "priority": {
-          "description": "lower runs first among ready tickets (default 0); also high, medium, low, background or P0 to P4",
-          "anyOf": [
-            {
-              "type": "integer"
-            },
-            {
-              "type": "string"
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "run": {
-          "description": "the shell recipe: a script, or its lines; a ticket has `run` or `prompt`, not both",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "prompt": {
-          "description": "the agent's prompt, on the claude CLI's standard input: a string, or its lines",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "timeout": {
-          "description": "stop the recipe after this long: 90s, 30m, 1h30m, 500ms; a number is seconds",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "number",
-              "exclusiveMinimum": 0
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "retries": {
-          "type": [
-            "integer",
-            "null"
-          ],
-          "minimum": 0,
-          "description": "run a failed attempt again up to this many times"
-        },
-        "pool": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "count against the limit of this pool (top-level `pools`)"
-        },
-        "cwd": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "run in this directory, relative to the manifest's"
-        },
-        "env": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "description": "variables added to the recipe's environment",
-          "propertyNames": {
-            "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
-          },
-          "additionalProperties": {
-            "type": [
-              "string",
-              "number",
-              "boolean"
-            ]
+        {
+          "type": "array",
+          "items": {
+            "type": "string"
           }
         },
-        "status": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "done, completed or closed (any case): already satisfied, not run"
-        },
-        "state": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "the same as status"
-        },
-        "verify": {
-          "description": "a shell script that must exit 0 after the recipe succeeds (a verify gate)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "verifyRetries": {
-          "type": [
-            "integer",
-            "null"
-          ],
-          "minimum": 0,
-          "description": "times a prompt ticket goes back to its agent after a failed verify gate (default 2)"
-        },
-        "review": {
-          "description": "a person approves the work (parrun approve) before it counts",
-          "anyOf": [
-            {
-              "type": "boolean"
-            },
-            {
-              "type": "string",
-              "enum": [
-                "true",
-                "false"
-              ]
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "daemons": {
-          "description": "what the recipe leaves running in the background outlives it on purpose",
-          "anyOf": [
-            {
-              "type": "boolean"
-            },
-            {
-              "type": "string",
-              "enum": [
-                "true",
-                "false"
-              ]
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "touches": {
-          "description": "path globs the ticket changes (a list, or one comma-separated string); overlapping tickets never run at once",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "cpus": {
-          "type": [
-            "integer",
-            "null"
-          ],
-          "minimum": 1,
-          "description": "--launcher slurm: CPUs of the ticket's job (default 1)"
-        },
-        "mem": {
-          "description": "--launcher slurm: the job's memory, such as 4G or 500M (a number is megabytes)",
-          "anyOf": [
-            {
-              "type": "string",
-              "pattern": "^[0-9]+[KMGTkmgt]?$"
-            },
-            {
-              "type": "integer",
-              "minimum": 1
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "partition": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "--launcher slurm: the job's partition"
-        },
-        "slurmArgs": {
-          "description": "--launcher slurm: more srun arguments (a string split like shell words, or a list)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "model": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "claude --model"
-        },
-        "permissionMode": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "claude --permission-mode, such as acceptEdits"
-        },
-        "maxTurns": {
-          "type": [
-            "integer",
-            "null"
-          ],
-          "minimum": 1,
-          "description": "claude --max-turns"
-        },
-        "maxBudgetUsd": {
-          "type": [
-            "number",
-            "null"
-          ],
-          "exclusiveMinimum": 0,
-          "description": "claude --max-budget-usd"
-        },
-        "appendSystemPrompt": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "claude --append-system-prompt"
-        },
-        "allowedTools": {
-          "description": "claude --allowedTools (a list, or one comma-separated string)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "allowNoChange": {
-          "description": "with --worktree, a prompt ticket whose agent changed nothing succeeds instead of ending no-change",
-          "anyOf": [
-            {
-              "type": "boolean"
-            },
-            {
-              "type": "string",
-              "enum": [
-                "true",
-                "false"
-              ]
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "continuations": {
-          "type": [
-            "integer",
-            "null"
-          ],
-          "minimum": 0,
-          "description": "times a session that ran out of turns or context is continued before the ticket fails (default 2)"
-        },
-        "agent": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "enum": [
-            "claude",
-            "codex",
-            null
-          ],
-          "description": "the agent CLI a prompt ticket runs through (default claude; docs/codex.md)"
-        },
-        "labels": {
-          "description": "labels for --label (a list, or one comma-separated string)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "inputs": {
-          "description": "files and glob patterns whose content decides whether the ticket is up to date (docs/up-to-date.md)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
-        },
-        "outputs": {
-          "description": "files the recipe writes; not patterns or directories (docs/up-to-date.md)",
-          "anyOf": [
-            {
-              "type": "string"
-            },
-            {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            {
-              "type": "null"
-            }
-          ]
+        {
+          "type": "null"
         }
-      }
+      ]
+    },
+    "command": {
+      "description": "a command: one string split like shell words, or a non-empty list of words",
+      "anyOf": [
+        {
+          "type": "string"
+        },
+        {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "minItems": 1
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "flag": {
+      "description": "true or false (the strings too)",
+      "anyOf": [
+        {
+          "type": "boolean"
+        },
+        {
+          "type": "string",
+          "enum": [
+            "true",
+            "false"
+          ]
+        },
+        {
+          "type": "null"
+        }
+      ]
     }
   }
 }

@@ -14,9 +14,9 @@ import ParrunSupport
 /// Every ticket becomes members (`id`, `dependsOn`, `run`, ...) that go through
 /// the same `TicketDecoder` as JSON tickets.
 struct TextManifestParser {
-    private let input: UnsafeBufferPointer<UInt8>
+    let input: UnsafeBufferPointer<UInt8>
     private var position: Int
-    private var diagnostics: DiagnosticList
+    var diagnostics: DiagnosticList
     private let decoder: TicketDecoder
 
     private var tickets: [Ticket] = []
@@ -29,12 +29,12 @@ struct TextManifestParser {
     private var prices = NamedSettings(word: "price", key: "prices")
     /// `on EVENT = COMMAND` lines (`Hooks`).
     private var hooks = NamedSettings(word: "on", key: "on")
-    private var current: TicketDraft?
+    var current: TicketDraft?
     /// Every ticket's members, decoded once the whole file is read: a `*:`
     /// block (defaults) anywhere applies to all, and with `import` they are overrides.
-    private var drafts: [(members: [JSONMember], span: SourceSpan)] = []
+    var drafts: [(members: [JSONMember], span: SourceSpan)] = []
     /// The `*:` block's members: what every ticket inherits.
-    private var defaults: (members: [JSONMember], span: SourceSpan)?
+    var defaults: (members: [JSONMember], span: SourceSpan)?
 
     /// `unknownKeys`: what an unknown attribute or setting is; `templateFields`
     /// are attributes a template names (`--prompt-template`), never unknown.
@@ -93,7 +93,7 @@ struct TextManifestParser {
     // MARK: - Lines
 
     /// A byte range of one physical line, without its line break.
-    private struct Segment {
+    struct Segment {
         var start: Int
         var end: Int
     }
@@ -136,7 +136,7 @@ struct TextManifestParser {
     }
 
     /// The line and the lines it continues onto; each segment without its trailing `\`.
-    private mutating func continued(_ first: Segment) -> [Segment] {
+    mutating func continued(_ first: Segment) -> [Segment] {
         var segments = [first]
         while let last = segments.last, last.end > last.start, input[last.end - 1] == UInt8(ascii: "\\") {
             segments[segments.count - 1].end -= 1
@@ -257,7 +257,7 @@ struct TextManifestParser {
     }
 
     /// The rest of a logical line from `start`, trimmed, continuation segments joined by a space.
-    private func joinedValue(_ segments: [Segment], from start: Int) -> JSONValue? {
+    func joinedValue(_ segments: [Segment], from start: Int) -> JSONValue? {
         var parts: [String] = []
         var valueStart: Int?
         for (index, segment) in segments.enumerated() {
@@ -298,165 +298,6 @@ struct TextManifestParser {
         return tokens
     }
 
-    // MARK: - Ticket bodies
-
-    /// What has been read of the ticket whose body is being parsed.
-    private struct TicketDraft {
-        var headerSpan: SourceSpan
-        var members: [JSONMember]
-        /// Attribute names already set, to report a repeat in O(1).
-        var attributeSpans: [String: SourceSpan] = [:]
-        var environment: [JSONMember] = []
-        var environmentSpan: SourceSpan?
-        var shellLines: [Segment] = []
-        /// Blank lines seen since the last shell line; kept only if another follows.
-        var pendingBlankLines = 0
-        var promptLines: [String] = []
-        var firstShellLine: Int?
-        var firstPromptLine: Int?
-        var reportedMix = false
-        /// Inside a `verify:` block: the indentation of its `verify:` line.
-        var verifyIndent: Int?
-        var verifySpan: SourceSpan?
-        var verifyLines: [Segment] = []
-
-        /// The header's id, for messages: `startTicket` makes it the first member.
-        var id: String { members[0].value.stringValue ?? "" }
-    }
-
-    private mutating func startTicket(id: String, span: SourceSpan, dependencies: [JSONValue]) {
-        var members = [JSONMember(key: "id", keySpan: span, value: JSONValue(.string(id), at: span))]
-        if !dependencies.isEmpty {
-            members.append(JSONMember(key: "dependsOn", keySpan: span, value: JSONValue(.array(dependencies), at: dependencies[0].span)))
-        }
-        current = TicketDraft(headerSpan: span, members: members)
-    }
-
-    private mutating func parseBodyLine(_ line: Segment, textStart: Int) {
-        guard var draft = current else { return }
-        current = nil
-        defer { current = draft }
-        // `verify:` on a line of its own starts a block: the lines indented deeper are the verify script.
-        let indent = textStart - line.start
-        if let blockIndent = draft.verifyIndent {
-            if indent > blockIndent {
-                draft.verifyLines.append(line)
-                return
-            }
-            draft.verifyIndent = nil
-        }
-        if text(textStart, line.end).trimmingSpaces == "verify:" {
-            draft.verifyIndent = indent
-            draft.verifySpan = SourceSpan(offset: textStart, length: 7)
-            return
-        }
-        switch input[textStart] {
-        case UInt8(ascii: "@"):
-            parseAttribute(continued(line), at: textStart, into: &draft)
-        case UInt8(ascii: ">"):
-            if draft.firstPromptLine == nil { draft.firstPromptLine = textStart }
-            reportMixIfNeeded(&draft, at: textStart)
-            var from = textStart + 1
-            if from < line.end && input[from] == UInt8(ascii: " ") { from += 1 }
-            draft.promptLines.append(text(from, line.end))
-        default:
-            if draft.firstShellLine == nil { draft.firstShellLine = textStart }
-            reportMixIfNeeded(&draft, at: textStart)
-            draft.shellLines.append(contentsOf: Array(repeating: Segment(start: line.start, end: line.start), count: draft.shellLines.isEmpty ? 0 : draft.pendingBlankLines))
-            draft.pendingBlankLines = 0
-            draft.shellLines.append(line)
-        }
-    }
-
-    private mutating func reportMixIfNeeded(_ draft: inout TicketDraft, at offset: Int) {
-        guard !draft.reportedMix, let shell = draft.firstShellLine, let prompt = draft.firstPromptLine else { return }
-        draft.reportedMix = true
-        diagnostics.add(ManifestError.recipeMixesShellAndPrompt(ticket: draft.id, at: characterSpan(at: offset), first: SourceSpan(offset: min(shell, prompt))))
-    }
-
-    /// `@key value`; `@key` alone means true; `@env NAME=value` adds one variable.
-    private mutating func parseAttribute(_ segments: [Segment], at start: Int, into draft: inout TicketDraft) {
-        let line = segments[0]
-        let nameStart = start + 1
-        var nameEnd = nameStart
-        while nameEnd < line.end && TicketID.isIDByte(input[nameEnd]) { nameEnd += 1 }
-        guard nameEnd > nameStart else {
-            diagnostics.add(ManifestError.missingAttributeName(at: SourceSpan(offset: start)))
-            return
-        }
-        let name = text(nameStart, nameEnd)
-        let nameSpan = SourceSpan(offset: start, length: nameEnd - start)
-        let value = joinedValue(segments, from: nameEnd) ?? JSONValue(.bool(true), at: nameSpan)
-
-        if name == "env" {
-            guard case .string(let assignment) = value.kind, let equals = assignment.firstIndex(of: "="),
-                equals != assignment.startIndex
-            else {
-                diagnostics.add(ManifestError.invalidEnvironmentAttribute(at: value.span))
-                return
-            }
-            let variable = String(assignment[..<equals])
-            let variableValue = String(assignment[assignment.index(after: equals)...])
-            draft.environmentSpan = draft.environmentSpan ?? nameSpan
-            let variableSpan = SourceSpan(offset: value.span.offset, length: variable.utf8.count)
-            draft.environment.append(JSONMember(key: variable, keySpan: variableSpan, value: JSONValue(.string(variableValue), at: value.span)))
-            return
-        }
-        if name == "id" || name == "dependsOn" {
-            diagnostics.add(ManifestError.attributeOfHeader(name, ticket: draft.id, at: nameSpan, header: draft.headerSpan))
-            return
-        }
-        if let first = draft.attributeSpans[name] {
-            diagnostics.add(ManifestError.duplicateAttribute("@\(name)", ticket: draft.id, at: nameSpan, first: first))
-            return
-        }
-        draft.attributeSpans[name] = nameSpan
-        draft.members.append(JSONMember(key: name, keySpan: nameSpan, value: value))
-    }
-
-    private mutating func finishTicket() {
-        guard var draft = current else { return }
-        current = nil
-        if let first = draft.firstShellLine {
-            let script = dedented(draft.shellLines)
-            draft.members.append(JSONMember(key: "run", keySpan: SourceSpan(offset: first), value: JSONValue(.string(script), at: SourceSpan(offset: first))))
-        }
-        if let first = draft.firstPromptLine {
-            let prompt = draft.promptLines.joined(separator: "\n")
-            draft.members.append(JSONMember(key: "prompt", keySpan: SourceSpan(offset: first), value: JSONValue(.string(prompt), at: SourceSpan(offset: first))))
-        }
-        if let span = draft.environmentSpan {
-            draft.members.append(JSONMember(key: "env", keySpan: span, value: JSONValue(.object(draft.environment), at: span)))
-        }
-        // A `verify:` line without a block under it is an empty verify, which the decoder reports.
-        if let span = draft.verifySpan {
-            if let first = draft.attributeSpans["verify"] {
-                diagnostics.add(ManifestError.duplicateAttribute("verify", ticket: draft.id, at: span, first: first))
-            } else {
-                draft.members.append(JSONMember(key: "verify", keySpan: span, value: JSONValue(.string(dedented(draft.verifyLines)), at: span)))
-            }
-        }
-        // A shell-and-prompt mix was reported already; the decoder would report it again.
-        if draft.reportedMix { draft.members.removeAll { $0.key == "prompt" } }
-        if draft.id == "*" && draft.headerSpan.length == 1 && input[draft.headerSpan.offset] == UInt8(ascii: "*") {
-            if defaults == nil { defaults = (draft.members, draft.headerSpan) }
-        } else {
-            drafts.append((draft.members, draft.headerSpan))
-        }
-    }
-
-    /// The script with the indentation common to its lines removed, so that
-    /// relative indentation (heredocs, loops) survives.
-    private func dedented(_ lines: [Segment]) -> String {
-        var common: Int?
-        for line in lines where line.end > line.start {
-            let indent = skipBlanks(from: line.start, to: line.end) - line.start
-            common = min(common ?? indent, indent)
-        }
-        let strip = common ?? 0
-        return lines.map { $0.end > $0.start ? text($0.start + strip, $0.end) : "" }.joined(separator: "\n")
-    }
-
     // MARK: - Settings
 
     private func settingMembersWithPools() -> [JSONMember] {
@@ -472,7 +313,7 @@ struct TextManifestParser {
         return index
     }
 
-    private func skipBlanks(from start: Int, to end: Int) -> Int {
+    func skipBlanks(from start: Int, to end: Int) -> Int {
         var index = start
         while index < end && isBlank(input[index]) { index += 1 }
         return index
@@ -480,11 +321,11 @@ struct TextManifestParser {
 
     private func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
-    private func text(_ start: Int, _ end: Int) -> String {
+    func text(_ start: Int, _ end: Int) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: input[start..<end]), as: UTF8.self)
     }
 
-    private func characterSpan(at offset: Int) -> SourceSpan {
+    func characterSpan(at offset: Int) -> SourceSpan {
         SourceSpan(offset: offset, length: min(UTF8Validation.sequenceLength(lead: input[offset]), input.count - offset))
     }
 

@@ -156,19 +156,22 @@ func journalRecords(_ directory: URL, type: String) throws -> [[String: Any]] {
         #expect(started.count == 2 && started.allSatisfy { kill($0, 0) != 0 })
     }
 
+    /// A fake `bd` that writes the status it is given into the JSONL, as bd's export does.
+    static let statusWritingBD = #"""
+        case "$1" in
+          update) status=$4 ;;
+          close) status=closed ;;
+          *) exit 0 ;;
+        esac
+        sed -i "/\"id\": \"$2\"/s/\"status\": \"[a-z_]*\"/\"status\": \"$status\"/" .beads/issues.jsonl
+        """#
+
     /// With a `bd` that records in the JSONL what it is told, as bd's export does.
     @Test func aSecondRunOfAFinishedBeadsStoreRunsNothing() throws {
         let store = (1...4).map { #"{"id": "bd-\#($0)", "title": "T\#($0)", "status": "open", "issue_type": "task"}"# }.joined(separator: "\n") + "\n"
         let directory = try CLITests.directory([".beads/issues.jsonl": store, "parrun.json": #"{"import": ".beads/issues.jsonl", "defaults": {"run": "echo {{id}}"}}"#])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let bd = try FakeBD(in: directory, body: #"""
-            case "$1" in
-              update) status=$4 ;;
-              close) status=closed ;;
-              *) exit 0 ;;
-            esac
-            sed -i "/\"id\": \"$2\"/s/\"status\": \"[a-z_]*\"/\"status\": \"$status\"/" .beads/issues.jsonl
-            """#)
+        let bd = try FakeBD(in: directory, body: Self.statusWritingBD)
         let first = try CLITests.run(["-q", "parrun.json"], in: directory, environment: bd.environment)
         #expect(first.status == 0 && first.stdout.split(separator: "\n").count == 4, "\(first.stdout)\(first.stderr)")
         let text = try String(contentsOf: directory.appendingPathComponent(".beads/issues.jsonl"), encoding: .utf8)
@@ -186,14 +189,7 @@ func journalRecords(_ directory: URL, type: String) throws -> [[String: Any]] {
         let recipe = #"if [ ! -e killed ]; then touch killed; until grep -q in_progress .beads/issues.jsonl; do sleep 0.05; done; sleep 0.5; kill -9 $PARRUN_SUPERVISOR; sleep 5; fi; echo done {{id}}"#
         let directory = try CLITests.directory([".beads/issues.jsonl": store, "parrun.json": #"{"import": ".beads/issues.jsonl", "defaults": {"run": "\#(recipe)"}}"#])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let bd = try FakeBD(in: directory, body: #"""
-            case "$1" in
-              update) status=$4 ;;
-              close) status=closed ;;
-              *) exit 0 ;;
-            esac
-            sed -i "/\"id\": \"$2\"/s/\"status\": \"[a-z_]*\"/\"status\": \"$status\"/" .beads/issues.jsonl
-            """#)
+        let bd = try FakeBD(in: directory, body: Self.statusWritingBD)
         let killed = try CLITests.run(["-q", "parrun.json"], in: directory, environment: bd.environment)
         #expect(killed.status == 137 || killed.status == -9 || killed.status == 9, "\(killed.status) \(killed.stderr)")
         #expect(try String(contentsOf: directory.appendingPathComponent(".beads/issues.jsonl"), encoding: .utf8).contains("in_progress"))
