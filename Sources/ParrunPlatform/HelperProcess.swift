@@ -27,7 +27,7 @@ package final class HelperProcess {
             extraEnvironment: [], directory: directory, outputDescriptor: pipe.writeEnd)
         request.inputPath = "/dev/null"
         do {
-            pid = try ProcessSpawner.spawn(request)
+            (pid, exitDescriptor) = try ProcessSpawner.spawnWatched(request)
         } catch {
             Descriptor.close(pipe.readEnd)
             Descriptor.close(pipe.writeEnd)
@@ -36,7 +36,6 @@ package final class HelperProcess {
         Descriptor.close(pipe.writeEnd)
         self.arguments = arguments
         output = pipe.readEnd
-        exitDescriptor = ProcessControl.exitDescriptor(pid)
     }
 
     deinit {

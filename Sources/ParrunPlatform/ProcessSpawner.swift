@@ -33,44 +33,36 @@ public struct SpawnRequest: Sendable {
     }
 }
 
-/// Starts processes with `posix_spawn` (not `Foundation.Process`; see docs/platform.md):
+/// Starts processes (not with `Foundation.Process`; see docs/platform.md):
 /// each in a process group of its own, with default signal handling and an
-/// empty signal mask, and no descriptor of parrun's beyond 0, 1 and 2.
+/// empty signal mask, and no descriptor of parrun's beyond 0, 1 and 2. The
+/// work is done by `parrun_spawn` in CParrunShims, a vfork-style spawn like
+/// glibc's posix_spawn with a third of its system calls.
 public enum ProcessSpawner {
+    /// The call a failed spawn names in its `SystemError`.
+    public static let call = "spawn"
+
     /// Signals the child gets back to their default action (parrun blocks or
     /// ignores some of them, and both would otherwise be inherited: docs/platform.md).
     static let resetSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE, SIGQUIT]
 
+    /// /dev/null, opened once (close-on-exec) for every child that reads
+    /// nothing, instead of an open and a close in each; -1 if it cannot be opened.
+    private static let nullInput: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
+
     public static func spawn(_ request: SpawnRequest) throws(SystemError) -> Int32 {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
+        try spawn(request, watched: false).pid
+    }
 
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in resetSignals { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
+    /// Spawns and returns, with the pid, a descriptor that polls readable when
+    /// the child exits: made with the child (CLONE_PIDFD), else by pidfd_open;
+    /// nil where the kernel has neither.
+    public static func spawnWatched(_ request: SpawnRequest) throws(SystemError) -> (pid: Int32, exitDescriptor: Int32?) {
+        let (pid, descriptor) = try spawn(request, watched: true)
+        return (pid, descriptor ?? ProcessControl.exitDescriptor(pid))
+    }
 
-        if let input = request.inputDescriptor {
-            posix_spawn_file_actions_adddup2(&actions, input, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, request.inputPath, O_RDONLY, 0)
-        }
-        posix_spawn_file_actions_adddup2(&actions, request.outputDescriptor, 1)
-        posix_spawn_file_actions_adddup2(&actions, request.errorDescriptor ?? request.outputDescriptor, 2)
-        parrun_spawn_add_closefrom(&actions, 3)
-        if let directory = request.directory {
-            parrun_spawn_add_chdir(&actions, directory)
-        }
-
+    private static func spawn(_ request: SpawnRequest, watched: Bool) throws(SystemError) -> (pid: Int32, exitDescriptor: Int32?) {
         let arguments: [String] = request.arguments
         let argv = arguments.map { strdup($0) } + [nil]
         let extra = request.extraEnvironment.map { strdup($0.name + "=" + $0.value) }
@@ -78,15 +70,37 @@ public enum ProcessSpawner {
             argv.forEach { free($0) }
             extra.forEach { free($0) }
         }
-        var pid: pid_t = 0
-        let result = request.environment.withPointers(excluding: request.extraEnvironment) { base in
-            if let executable = request.executable {
-                return posix_spawn(&pid, executable, &actions, &attributes, argv, extra + base + [nil])
+        // A name with a slash is a path, as for a shell.
+        let program = request.executable ?? (arguments[0].contains("/") ? arguments[0] : nil)
+        var exitDescriptor: Int32 = -1
+        let pid = request.environment.withPointers(excluding: request.extraEnvironment) { base in
+            let environment = extra + base + [nil]
+            return resetSignals.withUnsafeBufferPointer { signals in
+                withOptionalCString(program) { path in
+                    withOptionalCString(request.directory) { directory in
+                        request.inputPath.withCString { inputPath in
+                            argv.withUnsafeBufferPointer { argv in
+                                environment.withUnsafeBufferPointer { environment in
+                                    var spawn = parrun_spawn_request(
+                                        path: path, argv: argv.baseAddress, envp: environment.baseAddress,
+                                        input_fd: request.inputDescriptor ?? (request.inputPath == "/dev/null" ? nullInput : -1), input_path: inputPath,
+                                        output_fd: request.outputDescriptor, error_fd: request.errorDescriptor ?? request.outputDescriptor,
+                                        directory: directory, reset_signals: signals.baseAddress, reset_count: Int32(signals.count))
+                                    return watched ? parrun_spawn(&spawn, &exitDescriptor) : parrun_spawn(&spawn, nil)
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            return posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, extra + base + [nil])
         }
-        guard result == 0 else { throw SystemError(call: "posix_spawn", path: arguments[0], code: result) }
-        return pid
+        guard pid > 0 else { throw SystemError(call: call, path: arguments[0], code: -pid) }
+        return (pid, exitDescriptor >= 0 ? exitDescriptor : nil)
+    }
+
+    private static func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let text else { return body(nil) }
+        return text.withCString { body($0) }
     }
 }
 

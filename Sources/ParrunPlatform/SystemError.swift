@@ -19,7 +19,7 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A working directory that is not there (ENOENT) or not a directory
-    /// (ENOTDIR): said as such, since posix_spawn would report the program missing.
+    /// (ENOTDIR): said as such, since a spawn would report the program missing.
     package static func unusableDirectory(_ path: String) -> SystemError {
         SystemError(call: "chdir", path: "directory " + path, code: FileSystem.exists(path) ? ENOTDIR : ENOENT)
     }

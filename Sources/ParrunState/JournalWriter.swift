@@ -2,10 +2,13 @@ import ParrunModel
 import ParrunPlatform
 
 /// The journal on disk: `.parrun/journal.jsonl`, append-only. Writes are one
-/// `write(2)` per record on a descriptor opened with O_APPEND, so records of
-/// two parrun processes never mix within a line. `sync()` makes what was
-/// written durable; the run loop calls it before starting a ticket whose
-/// dependencies ended since the last sync, and at least once a second.
+/// `write(2)` of whole records on a descriptor opened with O_APPEND, so records
+/// of two parrun processes never mix within a line. While holding
+/// (`beginHolding`), records wait in memory for `flush()`: the run loop writes
+/// a turn's records (one ticket's end, the next one's start) in one call, and
+/// flushes before it sleeps. `sync()` flushes and makes what was written
+/// durable; the run loop calls it before starting a ticket whose dependencies
+/// ended since the last sync, and at least once a second.
 ///
 /// Invariants: the file never keeps half a record of this writer (a short
 /// write is taken back, a torn tail left by a crash is cut off at open), and
@@ -37,6 +40,9 @@ public final class JournalWriter {
     private let journalIdentity: FileIdentity?
     private let watchInterval: Double
     private var lastWatch: Double
+    /// Records appended while holding and not yet written.
+    private var held = ""
+    private var holding = false
 
     public init(directory: String, watchInterval: Double = JournalWriter.watchInterval) throws(SystemError) {
         let path = directory + "/" + Self.fileName
@@ -79,12 +85,43 @@ public final class JournalWriter {
     }
 
     /// Appends one record; false (and `failure` set) if it could not be
-    /// written whole, or an earlier append, sync or check failed.
+    /// written whole, or an earlier append, sync or check failed. While
+    /// holding, the record is written by the next `flush()` or `sync()`.
     @discardableResult
     public func append(_ record: JournalRecord) -> Bool {
         guard failure == nil else { return false }
-        let line = record.line
-        let (written, error) = FileSystem.writeAll(descriptor, line)
+        if holding {
+            held += record.line
+            return true
+        }
+        return write(record.line)
+    }
+
+    /// From now on records wait for `flush()`, so that several go in one write.
+    public func beginHolding() {
+        holding = true
+    }
+
+    /// Writes what is held and appends at once again.
+    @discardableResult
+    public func endHolding() -> Bool {
+        defer { holding = false }
+        return flush()
+    }
+
+    /// Writes the records held since the last flush, in one call; false (and
+    /// `failure` set) if they could not be written whole, now or before.
+    @discardableResult
+    public func flush() -> Bool {
+        guard !held.isEmpty else { return failure == nil }
+        let text = held
+        held = ""
+        guard failure == nil else { return false }
+        return write(text)
+    }
+
+    private func write(_ text: String) -> Bool {
+        let (written, error) = FileSystem.writeAll(descriptor, text)
         if let error {
             if written > 0 { takeBack(written) }
             failure = .cannotWrite(path, call: "write", code: error)
@@ -101,7 +138,7 @@ public final class JournalWriter {
     /// either failed, now or before.
     @discardableResult
     public func sync(checkingStateDirectory: Bool = false) -> Bool {
-        guard failure == nil else { return false }
+        guard flush() else { return false }
         let now = Clock.monotonic()
         if checkingStateDirectory || now - lastWatch >= watchInterval {
             lastWatch = now

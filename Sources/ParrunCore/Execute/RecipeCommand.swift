@@ -33,9 +33,9 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// The program a spawn of `arguments` executes, found on the PATH its process
     /// gets, as `/bin/sh` or `env` would find it. A recipe run without the shell
-    /// whose ticket sets `PATH` in its `env` looks there (posix_spawnp would look
+    /// whose ticket sets `PATH` in its `env` looks there (a spawn would look
     /// on parrun's own PATH); other programs (a shell, a launcher) go through the
-    /// run's cached lookup on parrun's PATH. Nil leaves the search to posix_spawnp.
+    /// run's cached lookup on parrun's PATH. Nil leaves the search to the spawn (parrun's PATH).
     static func executable(of arguments: [String], command: RecipeCommand, ticket: Ticket, directory: String?, lookup: ExecutableLookup) -> String? {
         guard let program = arguments.first else { return nil }
         // The first of a name wins, as getenv finds it in the environment the child gets.
@@ -46,7 +46,7 @@ struct RecipeCommand: Sendable, Equatable {
 
     /// The status a shell gives a command it cannot run: 127 not found, 126 not executable.
     static func shellStatus(for error: SystemError) -> Int32? {
-        error.call == "posix_spawn" ? error.shellStatus : nil
+        error.call == ProcessSpawner.call ? error.shellStatus : nil
     }
 
     /// What a recipe's environment adds to parrun's own: the ticket's `env`, then

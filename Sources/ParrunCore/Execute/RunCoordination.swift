@@ -13,6 +13,10 @@ final class RunCoordination {
     private let indexByID: [String: Int]
     /// Tickets whose claim this process holds.
     private var held = Set<Int>()
+    /// Claims given up whose locks wait for `releaseRecorded()`: the ticket's
+    /// end must be in the journal before another process can take the claim,
+    /// or it would find the ticket free and unfinished, and run it again.
+    private var releasing: [Int: String] = [:]
     /// Tickets another process ended for good in this run, and how.
     private var finishedElsewhere: [Int: News] = [:]
     /// Tickets found claimed by another process, by index, with their ids.
@@ -66,6 +70,11 @@ final class RunCoordination {
     func claim(_ ticket: Int, id: String) -> Decision {
         // Kept across retries, so no other process takes a ticket between attempts.
         if held.contains(ticket) { return .run(takenOver: nil) }
+        // Its lock was never let go: this process still holds it.
+        if releasing.removeValue(forKey: ticket) != nil {
+            held.insert(ticket)
+            return .run(takenOver: nil)
+        }
         guard claims.claim(id) else {
             readJournal()
             elsewhere[ticket] = id
@@ -83,10 +92,18 @@ final class RunCoordination {
         return .run(takenOver: openAttempts.removeValue(forKey: ticket))
     }
 
-    /// Call once the ticket's final end is in the journal (not between retries).
+    /// Call once the ticket's final end is recorded (not between retries). The
+    /// lock goes at the next `releaseRecorded()`, once the record is written.
     func release(_ ticket: Int, id: String) {
         guard held.remove(ticket) != nil else { return }
-        claims.release(id)
+        releasing[ticket] = id
+    }
+
+    /// Lets go of the claims given up so far; call once the journal holds
+    /// every record appended before (`RunJournal.flush()`).
+    func releaseRecorded() {
+        for id in releasing.values { claims.release(id) }
+        releasing.removeAll(keepingCapacity: true)
     }
 
     /// Final outcomes other processes recorded in this run since the last call.

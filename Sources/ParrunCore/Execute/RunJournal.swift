@@ -7,7 +7,10 @@ import ParrunState
 /// Invariant: a ticket's end record is on disk (fdatasync) before any ticket
 /// that depends on it starts, so a resumed run never trusts a dependency whose
 /// success was not recorded. Independent tickets do not wait for a sync; the
-/// journal is synced at least once a second and when the run ends. Once a
+/// journal is synced at least once a second and when the run ends. Between
+/// `begin()` and `finished`, the records of one turn of the run loop go in one
+/// write (`flush()`): a record waits in memory within one turn, never while
+/// the loop sleeps in poll. Once a
 /// write or sync fails (`failure`), nothing more is recorded and nothing more
 /// starts: the run loop stops the run (exit 5).
 final class RunJournal {
@@ -32,6 +35,17 @@ final class RunJournal {
         self.waitsInRun = plan.graph.tickets.indices.map { ticket in
             plan.graph.dependencies(of: ticket).contains { plan.runs[Int($0)] }
         }
+    }
+
+    /// Call when the run loop starts: from now on records wait for `flush()`.
+    func begin() {
+        writer.beginHolding()
+    }
+
+    /// Writes the records of this turn of the run loop. Records are written
+    /// together so a ticket's end and the next one's start cost one write.
+    func flush() {
+        writer.flush()
     }
 
     /// Why the journal stopped recording (full disk, state directory gone):
@@ -116,5 +130,6 @@ final class RunJournal {
         writer.append(.runEnd(.init(run: runID, status: status, owner: owner, time: Clock.wall())))
         // Checked once more, whatever the interval: a run whose state directory went away must not end in 0.
         writer.sync(checkingStateDirectory: true)
+        writer.endHolding()
     }
 }

@@ -192,12 +192,14 @@ public final class Runner {
         reporter.report(.runStarted(RunStart(
             runID: runID, manifestName: manifestName, jobs: plan.jobs.value, tickets: plan.graph.count,
             toRun: plan.ticketsToRun, startedAt: Clock.wall())), elapsed: 0)
+        journal?.begin()
         // A signal that came during set-up (worktrees, claims, the journal) starts nothing.
         handleSignals()
         send(.begin)
         sideEffects?.begin()
         while true {
             if running.isEmpty && controller.isDone { break }
+            flushJournal()
             sink.flush()
             // A pipe at end of file polls readable for ever: it leaves the set at once.
             // While the reader of parrun's output lags, ticket output waits in its
@@ -232,12 +234,14 @@ public final class Runner {
             if handleTimers() {
                 collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil }.map(\.key))
             }
-            // Checked once the turn's events are handled, never while actions are performed.
+            // Checked once the turn's events are handled (and recorded), never while actions are performed.
+            flushJournal()
             if let failure = journal?.failure, controller.stateFailure == nil {
                 send(.stateLost(failure.description))
             }
         }
         finishLauncherQuery(force: true)
+        flushJournal()
         // Worktrees of tickets a signal kept from starting are still being removed.
         gitWork?.waitUntilIdle()
         controller.finishRun()
@@ -245,12 +249,21 @@ public final class Runner {
         result.resolveByHand = resolveByHand.filter { result.records[$0].status == .failed }.sorted()
         sideEffects?.finish(status: result.interruptedBy != nil ? "interrupted" : (result.exitCode == 0 ? "succeeded" : "failed"), interrupt: signals.descriptor)
         journal?.finished(result)
+        coordination?.releaseRecorded()
         reporter.report(.runFinished(result), elapsed: result.wallSeconds)
         sink.finish(unless: signals.descriptor)
         return result
     }
 
     var elapsed: Double { Clock.monotonic() - startedAt }
+
+    /// Writes the turn's journal records in one call, then lets go of the
+    /// claims of tickets they end: never before, or another parrun could
+    /// take a ticket whose end it cannot read yet.
+    private func flushJournal() {
+        journal?.flush()
+        coordination?.releaseRecorded()
+    }
 
     // MARK: - Starting
 

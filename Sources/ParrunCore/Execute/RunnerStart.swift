@@ -280,13 +280,19 @@ extension Runner {
     /// exit on a pidfd where the kernel has them.
     func spawnWatched(_ request: SpawnRequest, pipe: OutputPipe) throws(SystemError) -> (pid: Int32, exitDescriptor: Int32?) {
         let pid: Int32
-        do { pid = try ProcessSpawner.spawn(request) } catch {
+        let exitDescriptor: Int32?
+        do {
+            if options.useExitDescriptors {
+                (pid, exitDescriptor) = try ProcessSpawner.spawnWatched(request)
+            } else {
+                (pid, exitDescriptor) = (try ProcessSpawner.spawn(request), nil)
+            }
+        } catch {
             Descriptor.close(pipe.readEnd)
             Descriptor.close(pipe.writeEnd)
             throw error
         }
         Descriptor.close(pipe.writeEnd)
-        let exitDescriptor = options.useExitDescriptors ? ProcessControl.exitDescriptor(pid) : nil
         if let exitDescriptor { byExitDescriptor[exitDescriptor] = pipe.readEnd }
         return (pid, exitDescriptor)
     }

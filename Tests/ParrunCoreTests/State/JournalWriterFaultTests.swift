@@ -43,6 +43,54 @@ import Testing
         #expect(contents.records.count == appended + 1)
     }
 
+    @Test func heldRecordsReachTheFileOnlyAtFlushOrSyncAllInOneWrite() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try JournalWriter(directory: directory)
+        let empty = FileSystem.size(writer.path)
+        writer.beginHolding()
+        #expect(writer.append(Self.record(1)) && writer.append(Self.record(2)))
+        #expect(FileSystem.size(writer.path) == empty, "held, not yet written")
+        #expect(writer.bytesWritten == 0, "a follower counts only what is in the file")
+        #expect(writer.flush())
+        #expect(try JournalReader.read(writer.path).records.count == 3)
+        #expect(writer.bytesWritten == FileSystem.size(writer.path)! - empty!)
+        // sync writes what is held before it makes the file durable.
+        writer.append(Self.record(3))
+        #expect(writer.sync())
+        #expect(try JournalReader.read(writer.path).records.count == 4)
+        // After holding ends, an append is written at once.
+        writer.append(Self.record(4))
+        #expect(writer.endHolding())
+        writer.append(Self.record(5))
+        #expect(try JournalReader.read(writer.path).records.count == 6)
+    }
+
+    @Test(.enabled(if: SmallFileSystem.canMount, SmallFileSystem.whyNot))
+    func aFlushThatMeetsAFullDiskLeavesOnlyWholeRecordsWrittenBefore() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let disk = try SmallFileSystem(at: directory + "/state", bytes: 64 * 1024)
+        defer { disk.unmount() }
+        let writer = try JournalWriter(directory: disk.path)
+        writer.append(Self.record(0))
+        try disk.fill(leaving: 2 * 1024)
+        writer.beginHolding()
+        // Far more than fits: the one write of them all fails part-way.
+        for index in 1...200 { #expect(writer.append(Self.record(index))) }
+        #expect(!writer.flush())
+        #expect(writer.failure?.description == "cannot write \(writer.path): No space left on device")
+        // The part of the batch that went in was taken back: the file ends in the last whole record before it.
+        let contents = try JournalReader.read(writer.path)
+        #expect(contents.tornLastLine == nil)
+        #expect(contents.records.count == 2)
+        // Sticky, as for a single append.
+        disk.emptyFiller()
+        #expect(!writer.append(Self.record(201)))
+        #expect(!writer.flush() && !writer.sync())
+        #expect(try JournalReader.read(writer.path).records.count == 2)
+    }
+
     @Test func aSymbolicLinkAtTheJournalIsRefusedNotFollowed() throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }

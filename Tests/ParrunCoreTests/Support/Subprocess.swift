@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 @testable import ParrunPlatform
 
-/// A child process for the tests, started with parrun's own posix_spawn, not
+/// A child process for the tests, started with parrun's own spawn, not
 /// `Foundation.Process`. A child of `Foundation.Process` keeps the socket
 /// Foundation learns of its exit through, and tests run in parallel, so one
 /// test's long-lived child (a Slurm run, a mock server) could hold up
@@ -22,6 +22,11 @@ final class Subprocess {
         request.errorDescriptor = error
         if executable.contains("/") { request.executable = executable }
         pid = try ProcessSpawner.spawn(request)
+    }
+
+    /// A child already started (by `ProcessSpawner`), to wait for or kill.
+    init(pid: Int32) {
+        self.pid = pid
     }
 
     /// The test process's environment with `changes` (nil removes a variable).
