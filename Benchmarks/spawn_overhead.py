@@ -61,12 +61,17 @@ def main():
                 results[name].append(measure(command, work, stdin))
 
         print("%d independent tickets running `true`, -j2, median of %d runs" % (args.tickets, args.runs))
-        print("%-18s %9s %9s %9s  %s" % ("tool", "wall s", "jobs/s", "peak MB", "parrun / tool"))
-        parrun_wall = statistics.median(w for w, _ in results["parrun -j2"])
+        print("%-18s %9s %9s %9s  %s  %s" % ("tool", "wall s", "jobs/s", "peak MB", "parrun / tool", "paired"))
+        parrun_walls = [w for w, _ in results["parrun -j2"]]
+        parrun_wall = statistics.median(parrun_walls)
         for name, _, _ in tools:
             wall = statistics.median(w for w, _ in results[name])
             rss = max(r for _, r in results[name])
-            ratio = "" if name.startswith("parrun") else "%.2fx" % (parrun_wall / wall)
+            # Each round runs every tool once, back to back: the median of the
+            # rounds' own ratios is steadier than a ratio of medians when the
+            # machine's speed drifts during the benchmark.
+            paired = statistics.median(p / w for p, (w, _) in zip(parrun_walls, results[name]))
+            ratio = "" if name.startswith("parrun") else "%12.2fx  %5.2fx" % (parrun_wall / wall, paired)
             print("%-18s %9.3f %9.0f %9.1f  %s" % (name, wall, args.tickets / wall, rss, ratio))
     finally:
         shutil.rmtree(work, ignore_errors=True)

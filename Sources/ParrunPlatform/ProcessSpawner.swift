@@ -159,6 +159,20 @@ public enum ProcessControl {
         parrun_has_exited(pid) != 0
     }
 
+    /// Whether `pid` exits within `seconds` (a few dozen microseconds),
+    /// yielding the processor meanwhile. A process whose output just ended is
+    /// usually exiting: the kernel closes its descriptors a few microseconds
+    /// before it reports the exit, and waiting that long here spares the run
+    /// loop a second wake-up for every ticket.
+    public static func exitsSoon(_ pid: Int32, within seconds: Double) -> Bool {
+        let deadline = Clock.monotonic() + seconds
+        repeat {
+            if hasExited(pid) { return true }
+            sched_yield()
+        } while Clock.monotonic() < deadline
+        return hasExited(pid)
+    }
+
     /// Collects an exited child's status (blocks until it exits).
     public static func reap(_ pid: Int32) -> ExitStatus {
         let raw = parrun_reap(pid)

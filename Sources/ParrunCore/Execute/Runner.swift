@@ -128,6 +128,8 @@ public final class Runner {
     static let newsInterval = 0.1
     /// How often exits are looked for when the kernel gives no exit descriptors.
     static let exitCheckInterval = 0.01
+    /// How long, at most, the loop waits for a process whose output just ended to exit (50 µs).
+    static let exitGrace = 0.00005
 
     public init(plan: Plan, options: RunOptions, reporter: any RunReporter, sink: any OutputSink, signals: SignalWatcher, environment: [String: String], runID: String, manifestName: String, recording: Recording? = nil, isolation: WorktreeIsolation? = nil,
                 conflictsToLand: [String: String] = [:], conflictSessions: [String: String] = [:], interruptedRuns: [String: [String]] = [:],
@@ -224,6 +226,7 @@ public final class Runner {
                     exited.append(output)
                 } else {
                     readOutput(descriptor)
+                    if endedExiting(descriptor, ready: ready) { exited.append(descriptor) }
                 }
             }
             collectExitedProcesses(among: exited, known: true)
@@ -256,6 +259,15 @@ public final class Runner {
     }
 
     var elapsed: Double { Clock.monotonic() - startedAt }
+
+    /// True when the output of the attempt on `descriptor` just ended and its
+    /// process exits within `exitGrace`: it is collected in this turn of the
+    /// loop, not after another wait (its exit descriptor becomes readable a
+    /// little after its output ends).
+    private func endedExiting(_ descriptor: Int32, ready: [Int32]) -> Bool {
+        guard let attempt = running[descriptor], attempt.outputClosed, let exit = attempt.exitDescriptor, !ready.contains(exit) else { return false }
+        return ProcessControl.exitsSoon(attempt.pid, within: Self.exitGrace)
+    }
 
     /// Writes the turn's journal records in one call, then lets go of the
     /// claims of tickets they end: never before, or another parrun could

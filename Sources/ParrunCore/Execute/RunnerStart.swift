@@ -236,9 +236,6 @@ extension Runner {
         }
         var arguments = command.arguments
         let directory = RecipeCommand.directory(for: definition, manifestDirectory: worktree ?? options.manifestDirectory)
-        if let directory, !FileSystem.isDirectory(directory) {
-            throw SystemError.unusableDirectory(directory)
-        }
         let pipe = try OutputPipe.make()
         if worktree != nil, let setup = options.worktreeSetup {
             // Setup first, in the same process group and output; the recipe only if it succeeds.
@@ -290,6 +287,9 @@ extension Runner {
         } catch {
             Descriptor.close(pipe.readEnd)
             Descriptor.close(pipe.writeEnd)
+            // Said as what it is, not as a missing program: the child could not change to it.
+            // (Looked at only after a failure: a stat before every spawn showed at thousands of tickets.)
+            if let directory = request.directory, !FileSystem.isDirectory(directory) { throw SystemError.unusableDirectory(directory) }
             throw error
         }
         Descriptor.close(pipe.writeEnd)

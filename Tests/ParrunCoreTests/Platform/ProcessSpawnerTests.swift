@@ -111,4 +111,17 @@ import Testing
         #expect(poll(&entry, 1, 5000) == 1, "readable once it ended")
         #expect(child.wait() == 0)
     }
+
+    @Test func exitsSoonWaitsBrieflyForAnExitAndNoLonger() throws {
+        let request = SpawnRequest(
+            arguments: ["/bin/sh", "-c", "exec >/dev/null 2>&1; sleep 5"], environment: PreparedEnvironment([:]),
+            extraEnvironment: [], directory: nil, outputDescriptor: 2)
+        let sleeper = Subprocess(pid: try ProcessSpawner.spawn(request))
+        let start = Clock.monotonic()
+        #expect(!ProcessControl.exitsSoon(sleeper.pid, within: 0.00005), "a process that closed its output and runs on is not waited for")
+        #expect(Clock.monotonic() - start < 0.05, "the wait is bounded")
+        kill(sleeper.pid, SIGKILL)
+        #expect(ProcessControl.exitsSoon(sleeper.pid, within: 5), "a process that is ending is seen to end")
+        #expect(sleeper.wait() == 128 + SIGKILL)
+    }
 }
