@@ -5,4 +5,6 @@ import ParrunPlatform
 import Glibc
 #endif
 
+// Before anything is opened: no file of parrun's may become standard output.
+StandardDescriptors.reserve()
 exit(ParrunCommand.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: Environment.current()))
