@@ -212,7 +212,7 @@ public final class Runner {
             if let gitDone = gitWork?.descriptor { watched.append(gitDone) }
             watched += sideEffects?.descriptors ?? []
             // A ticket being stopped is still read (into its log), so a write it is blocked in cannot delay its end.
-            watched += running.filter { !$0.value.outputClosed && (readsOutput || controller.stopReason($0.value.ticket) != nil) }.map(\.key)
+            watched += running.filter { !$0.value.outputClosed && (readsOutput || controller.clocks[$0.value.ticket]?.stopReason != nil) }.map(\.key)
             let ready = Poller.wait(watched, writable: sink.descriptorsWaitingForRoom, timeout: nextWakeUp())
             // A process has ended when its exit descriptor is readable; where the
             // kernel gives none, end of output and short waits are the cues.

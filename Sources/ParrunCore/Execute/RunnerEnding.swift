@@ -39,7 +39,7 @@ extension Runner {
             let status = ProcessControl.reap(attempt.pid)
             let seconds = Clock.monotonic() - attempt.startedAt
             // Stopped by parrun (its timeout, Ctrl-C, --fail-fast), it did not end by itself.
-            let stopped = controller.stopReason(attempt.ticket)
+            let stopped = controller.clocks[attempt.ticket]?.stopReason
             let job = SlurmJobTracker.Attempt(ticket: attempt.ticket, attempt: attempt.attempt, id: plan.graph.tickets[attempt.ticket].id)
             for change in launcher.ended(job, gate: attempt.verifying != nil, cleanExit: stopped == nil && status == .exited(0)) { apply(change) }
             if let phase = attempt.verifying {

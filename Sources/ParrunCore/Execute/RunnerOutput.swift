@@ -14,7 +14,7 @@ extension Runner {
         // Read what is there now, a bounded amount, so one chatty ticket cannot
         // starve the loop, and no more once parrun's own output is backlogged
         // (but for a ticket being stopped: into its log only).
-        let stopping = controller.stopReason(attempt.ticket) != nil
+        let stopping = controller.clocks[attempt.ticket]?.stopReason != nil
         for _ in 0..<16 where !sink.isBacklogged || stopping {
             switch Descriptor.read(descriptor, into: &readBuffer) {
             case .data(let count):
@@ -32,7 +32,7 @@ extension Runner {
     }
 
     func deliver(_ bytes: ArraySlice<UInt8>, of attempt: inout RunningAttempt) {
-        if sink.isBacklogged && controller.stopReason(attempt.ticket) != nil {
+        if sink.isBacklogged && controller.clocks[attempt.ticket]?.stopReason != nil {
             // Being stopped while parrun's reader lags: kept in the log, not queued for the screen.
             bytes.withUnsafeBytes { attempt.agent == nil ? attempt.log.write($0) : attempt.agent!.events.write($0) }
             return

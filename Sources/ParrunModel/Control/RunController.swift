@@ -16,13 +16,19 @@ import ParrunSupport
 /// and so the exit status.
 package struct RunController {
     /// What the controller knows of a running attempt's process.
-    struct Clock {
+    package struct Clock {
         var deadline: Double?
         var timeoutSeconds: Double?
         /// Set once SIGTERM went out: when SIGKILL follows (infinity: it went out).
         var killAt: Double?
         var timedOut = false
         var interrupted = false
+
+        /// Why parrun is stopping the attempt, if it is.
+        package var stopReason: AttemptOutcome? {
+            if timedOut { return .timedOut(seconds: timeoutSeconds ?? 0) }
+            return interrupted ? .interrupted : nil
+        }
     }
 
     package let plan: Plan
@@ -38,7 +44,10 @@ package struct RunController {
     private var random: any RandomNumberGenerator
     /// Tickets waiting for their next attempt, and when it is due.
     package internal(set) var retries: [(due: Double, ticket: Int)] = []
-    var clocks: [Int: Clock] = [:]
+    /// Running attempts' clocks, by ticket. The run loop asks them directly
+    /// (`clocks[t]?.stopReason`): calling a method of the controller from the
+    /// class that holds it copies the whole controller first, a few times a ticket.
+    package internal(set) var clocks: [Int: Clock] = [:]
     /// `--worktree`: successes whose work waits to land, in the order they
     /// ended, and the one landing now. A signal does not cancel them (the
     /// recipes' work is done); the runner's git has a timeout, and a signal
@@ -85,9 +94,7 @@ package struct RunController {
 
     /// Why parrun stopped the running attempt, if it did.
     package func stopReason(_ ticket: Int) -> AttemptOutcome? {
-        guard let clock = clocks[ticket] else { return nil }
-        if clock.timedOut { return .timedOut(seconds: clock.timeoutSeconds ?? 0) }
-        return clock.interrupted ? .interrupted : nil
+        clocks[ticket]?.stopReason
     }
 
     /// When the next deadline, kill, retry, pause end or agent-limit raise is due (nil: none).
