@@ -58,6 +58,24 @@ import Testing
         #expect(stats["inputTokens"] as? Int == 20 && stats["cacheReadTokens"] as? Int == 5 && stats["outputTokens"] as? Int == 12 && stats["estimated"] as? Bool == true, "\(stats)")
     }
 
+    @Test func aPromptTemplateIsFilledInForCodexAsForClaude() throws {
+        // Tickets with no recipe of their own: `--prompt-template` gives them a prompt, and `defaults.agent` codex runs it.
+        let directory = try project(#"{"id": "a", "title": "Fix the parser", "description": "it drops the last line"}"#,
+                                    settings: #""defaults": {"agent": "codex"}, "#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("Ticket {{id}}: {{title}}\n{{description}}\n".utf8).write(to: directory.appendingPathComponent("task.tpl"))
+        let outcome = try run(["-q", "--prompt-template", "task.tpl"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        // Filled in (the template file's last line break dropped, as for claude: the model fills it in for both).
+        #expect(call(directory, "a.stdin.1") == "Ticket a: Fix the parser\nit drops the last line")
+        // A field the template names and no ticket has is an error before anything runs.
+        try Data("Ticket {{id}}: {{acceptance}}\n".utf8).write(to: directory.appendingPathComponent("bad.tpl"))
+        let bad = try run(["-q", "-B", "--prompt-template", "bad.tpl"], in: directory)
+        #expect(bad.status == 2, "\(bad.stderr)")
+        #expect(bad.stderr.contains("acceptance"), "\(bad.stderr)")
+        #expect(call(directory, "a.stdin.2").isEmpty, "codex did not run again")
+    }
+
     @Test func aRateLimitedTurnIsRetriedInTheSameThreadCountingOnlyWhatItAdded() throws {
         let directory = try project(#"{"id": "r", "agent": "codex", "prompt": "fake:429-once go"}"#)
         defer { try? FileManager.default.removeItem(at: directory) }
