@@ -37,7 +37,7 @@ public struct SpawnRequest: Sendable {
 /// each in a process group of its own, with default signal handling and an
 /// empty signal mask, and no descriptor of parrun's beyond 0, 1 and 2. The
 /// work is done by `parrun_spawn` in CParrunShims, a vfork-style spawn like
-/// glibc's posix_spawn with a third of its system calls.
+/// glibc's posix_spawn with far fewer system calls (docs/platform.md).
 public enum ProcessSpawner {
     /// The call a failed spawn names in its `SystemError`.
     public static let call = "spawn"

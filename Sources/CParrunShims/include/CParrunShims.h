@@ -7,7 +7,6 @@
 #ifndef CPARRUN_SHIMS_H
 #define CPARRUN_SHIMS_H
 
-#include <spawn.h>
 #include <sys/types.h>
 
 /// CPUs this process may run on (its affinity mask), or -1 when unknown.
