@@ -40,8 +40,10 @@ public final class JournalWriter {
     private let journalIdentity: FileIdentity?
     private let watchInterval: Double
     private var lastWatch: Double
-    /// Records appended while holding and not yet written.
-    private var held = ""
+    /// Records appended while holding and not yet written: kept as values and
+    /// turned into text when written, so a turn's next start is not kept
+    /// waiting while the previous ticket's end is formatted.
+    private var held: [JournalRecord] = []
     private var holding = false
 
     public init(directory: String, watchInterval: Double = JournalWriter.watchInterval) throws(SystemError) {
@@ -91,7 +93,7 @@ public final class JournalWriter {
     public func append(_ record: JournalRecord) -> Bool {
         guard failure == nil else { return false }
         if holding {
-            held += record.line
+            held.append(record)
             return true
         }
         return write(record.line)
@@ -114,9 +116,10 @@ public final class JournalWriter {
     @discardableResult
     public func flush() -> Bool {
         guard !held.isEmpty else { return failure == nil }
-        let text = held
-        held = ""
+        defer { held.removeAll(keepingCapacity: true) }
         guard failure == nil else { return false }
+        var text = ""
+        for record in held { text += record.line }
         return write(text)
     }
 
