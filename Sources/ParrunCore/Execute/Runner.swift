@@ -330,6 +330,10 @@ public final class Runner {
                 coordination?.release(ticket, id: plan.graph.tickets[ticket].id)
                 sideEffects?.ended(ticket, outcome: outcome)
             }
+        case .recordSession(let ticket, let attempt, let session):
+            journal?.sessionBegan(ticket, attempt: attempt, session: session)
+        case .recordJob(let ticket, let attempt, let job):
+            journal?.slurmJob(ticket, attempt: attempt, job: job)
         case .recordSkipped(let ticket, let attempt):
             journal?.skipped(ticket, attempt: attempt)
         case .releaseClaim(let ticket):

@@ -41,7 +41,7 @@ extension Runner {
             // Stopped by parrun (its timeout, Ctrl-C, --fail-fast), it did not end by itself.
             let stopped = controller.clocks[attempt.ticket]?.stopReason
             let job = SlurmJobTracker.Attempt(ticket: attempt.ticket, attempt: attempt.attempt, id: plan.graph.tickets[attempt.ticket].id)
-            for change in launcher.ended(job, gate: attempt.verifying != nil, cleanExit: stopped == nil && status == .exited(0)) { apply(change) }
+            for change in launcher.ended(job, gate: attempt.verifying != nil, cleanExit: stopped == nil && status == .exited(0)) { send(.jobChanged(change)) }
             if let phase = attempt.verifying {
                 endVerify(attempt, phase: phase, status: status, seconds: seconds)
                 continue

@@ -35,7 +35,7 @@ extension Runner {
 
     private func apply(_ news: LauncherNews) {
         if let warning = news.warning { reporter.report(.notice(warning), elapsed: elapsed) }
-        for change in news.changes { apply(change) }
+        for change in news.changes { send(.jobChanged(change)) }
     }
 
     /// What other parruns on this run finished; read often while waiting on them.

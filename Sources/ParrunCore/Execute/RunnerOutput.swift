@@ -82,8 +82,8 @@ extension Runner {
         let shown = attempt.agent!.stream.consume(line)
         if !attempt.agent!.sessionRecorded, let session = attempt.agent!.stream.session {
             attempt.agent!.sessionRecorded = true
-            journal?.sessionBegan(attempt.ticket, attempt: attempt.attempt, session: session)
             agentSessions[attempt.ticket] = session
+            send(.sessionNamed(ticket: attempt.ticket, attempt: attempt.attempt, session: session))
         }
         // The CLI retries these itself: the controller only hears of them (adaptive concurrency, the status line).
         for retry in attempt.agent!.stream.takeRateLimitRetries() {

@@ -222,12 +222,6 @@ extension Runner {
         close(log, of: ticket)
     }
 
-    /// A Slurm job learnt of: new ones go into the journal; every change is an event.
-    func apply(_ change: SlurmJobTracker.Change) {
-        if change.isNewJob { journal?.slurmJob(change.ticket, attempt: change.attempt, job: change.job) }
-        reporter.report(.ticketSlurm(ticket: change.ticket, job: change.job, state: change.state), elapsed: elapsed)
-    }
-
     /// `worktree`: the manifest's directory inside the ticket's worktree, with `--worktree`.
     func launch(_ ticket: Int, attempt: Int, worker: Int, command: RecipeCommand, session: AgentSessionPlan?, in worktree: String? = nil) throws(SystemError) {
         let definition = plan.graph.tickets[ticket]

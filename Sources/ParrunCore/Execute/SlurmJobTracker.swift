@@ -3,18 +3,10 @@ import ParrunModel
 /// `--launcher slurm`: which Slurm job each running ticket is, and Slurm's
 /// state of it. Learnt from one `squeue` a tick, and, for a job that ends
 /// before a tick sees it, from the id the job wrote to its file
-/// (`SlurmLauncher.wrap`). Pure: the runner asks the queue and applies the
-/// changes (journal records and events).
+/// (`SlurmLauncher.wrap`). Pure: the runner asks the queue and hands the
+/// changes to the run controller (`jobChanged`), which records and reports them.
 struct SlurmJobTracker {
-    struct Change: Equatable {
-        let ticket: Int
-        let attempt: Int
-        let job: String
-        /// `queued`, `running`, Slurm's code, or `ended` (first learnt of at its end).
-        let state: String
-        /// A job not recorded before: it goes into the journal.
-        let isNewJob: Bool
-    }
+    typealias Change = JobChange
 
     struct Attempt {
         let ticket: Int

@@ -50,7 +50,7 @@ package struct VerboseNarration {
             return "skip \(id(ticket)): a ticket it depends on did not succeed"
         case .report(let event):
             return line(for: event)
-        case .releaseClaim:
+        case .releaseClaim, .recordSession, .recordJob:
             return nil
         }
     }

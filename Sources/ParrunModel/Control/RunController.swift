@@ -92,6 +92,11 @@ package struct RunController {
         return records[ticket].attempts
     }
 
+    /// Whether `attempt` is the ticket's current attempt and its process runs.
+    private func isRunning(_ ticket: Int, attempt: Int) -> Bool {
+        clocks[ticket] != nil && records[ticket].attempts == attempt
+    }
+
     /// Why parrun stopped the running attempt, if it did.
     package func stopReason(_ ticket: Int) -> AttemptOutcome? {
         clocks[ticket]?.stopReason
@@ -190,6 +195,14 @@ package struct RunController {
             let throttle = throttles[signal.agent]!
             actions.append(.report(.rateLimitSeen(signal, limit: throttle.limit, configured: throttle.configured)))
             apply(change, signal.agent, &actions)
+        // Said by a running attempt; one that has ended (a late answer of the queue) is past news.
+        case .sessionNamed(let ticket, let attempt, let session):
+            guard isRunning(ticket, attempt: attempt) else { break }
+            actions.append(.recordSession(ticket: ticket, attempt: attempt, session: session))
+        case .jobChanged(let change):
+            guard isRunning(change.ticket, attempt: change.attempt) else { break }
+            if change.isNewJob { actions.append(.recordJob(ticket: change.ticket, attempt: change.attempt, job: change.job)) }
+            actions.append(.report(.ticketSlurm(ticket: change.ticket, job: change.job, state: change.state)))
         case .signal(let signal):
             interrupted(by: signal, now: now, &actions)
         case .stateLost(let reason):

@@ -93,6 +93,11 @@ extension RunController {
         /// load and retries by itself: the agent limit may go down (`AgentThrottle.rateLimitSeen`);
         /// the attempt goes on.
         case rateLimitSeen(RateLimitSignal)
+        /// A running prompt ticket's agent CLI named its session in its
+        /// output: from now on `--resume` can continue it.
+        case sessionNamed(ticket: Int, attempt: Int, session: String)
+        /// The launcher (Slurm) said what became of a running ticket's job.
+        case jobChanged(JobChange)
         /// The journal could not be written (why): nothing more starts, running
         /// tickets are stopped as after Ctrl-C, and the run ends with exit 5.
         case stateLost(String)
@@ -136,6 +141,10 @@ extension RunController {
         /// The attempt's end record; `willRetry` false also gives the ticket's claim back.
         case recordEnded(ticket: Int, attempt: Int, outcome: AttemptOutcome, seconds: Double, willRetry: Bool, stats: AgentStats?)
         case recordSkipped(ticket: Int, attempt: Int)
+        /// The session an attempt's agent named, for the journal (`--resume` continues it).
+        case recordSession(ticket: Int, attempt: Int, session: String)
+        /// The batch job an attempt runs as (`--launcher slurm`), for the journal.
+        case recordJob(ticket: Int, attempt: Int, job: String)
         /// The ticket will not run in this parrun after all: its claim goes back.
         case releaseClaim(ticket: Int)
     }

@@ -186,7 +186,7 @@ struct ControllerSimulation {
                 reports.append(event)
             case .recordEnded(let ticket, _, let outcome, _, _, _):
                 outcomes.append((id(ticket), now, outcome))
-            case .recordVerified, .recordSkipped, .releaseClaim:
+            case .recordVerified, .recordSkipped, .releaseClaim, .recordSession, .recordJob:
                 break
             }
         }

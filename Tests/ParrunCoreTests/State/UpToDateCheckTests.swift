@@ -86,7 +86,7 @@ final class FakeFiles: FileObserving {
 
     /// Records of a run in which every ticket succeeded (run "r1" of manifest "m"), hashed at `time`.
     func successfulRun(time: Double = later - 10) -> [JournalRecord] {
-        var snapshotter = FileSnapshotter(files: files, base: ".")
+        let snapshotter = FileSnapshotter(files: files, base: ".")
         let recorder = TicketFileRecorder(graph: graph, recipeHashes: recipes(), runID: "r1", snapshotter: snapshotter, stamps: graph.tickets.map { _ in nil })
         _ = snapshotter
         var records: [JournalRecord] = [.run(.init(run: "r1", manifest: "m", manifestHash: "", jobs: 1, owner: .none, time: 0, resumes: nil, joined: false))]
