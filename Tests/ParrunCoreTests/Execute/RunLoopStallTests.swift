@@ -207,6 +207,31 @@ import Testing
         #expect(Date().timeIntervalSince(interrupted) < 5, "the hung squeue did not hold Ctrl-C up")
     }
 
+    /// squeue asked while `a` runs answers after `a` ended: that answer is
+    /// past news, neither reported nor journalled after `a`'s end.
+    @Test(.timeLimit(.minutes(2)))
+    func aSlowSqueueAnswerAboutAnEndedTicketIsNotRecorded() throws {
+        let fake = try fakePrograms([
+            "srun": "while [ $# -gt 0 ] && [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"\n",
+            "scancel": "exit 0\n",
+            "sinfo": "echo 0/2/0/2\n",
+            // Says each job asked about runs, a second after it was asked.
+            "squeue": "sleep 1; for a in \"$@\"; do case $a in --name=*) echo \"${a#--name=}\" | tr , '\\n' | while read -r n; do echo \"4242 $n R\"; done;; esac; done\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: fake) }
+        let directory = try CLITests.directory(["Parrunfile": "a:\n    sleep 0.8\nb: a\n    sleep 2\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-j1", "--launcher", "slurm"], in: directory, environment: ["PATH": fake.path + ":" + path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let journal = try String(contentsOf: directory.appendingPathComponent(".parrun/journal.jsonl"), encoding: .utf8)
+        let records = journal.split(separator: "\n").map(String.init)
+        let aEnded = try #require(records.firstIndex { $0.contains(#""type":"end""#) && $0.contains(#""id":"a""#) }, "\(journal)")
+        let aJobs = records.indices.filter { records[$0].contains(#""type":"slurm-job""#) && records[$0].contains(#""id":"a""#) }
+        #expect(aJobs.allSatisfy { $0 < aEnded }, "a's job recorded after its end: \(journal)")
+        // b's own job was seen while b ran (the same fake answer): the queue was asked and heard.
+        #expect(records.contains { $0.contains(#""type":"slurm-job""#) && $0.contains(#""id":"b""#) }, "\(journal)")
+    }
+
     /// git that hangs on the command line holding `FAKE_GIT_HANG_ON`, after touching `FAKE_GIT_MARK`.
     private static let hangingGit = #"""
         case " $* " in
