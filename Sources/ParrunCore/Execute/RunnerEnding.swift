@@ -147,7 +147,7 @@ extension Runner {
             return
         }
         let definition = plan.graph.tickets[ticket]
-        gitWork.run({ _ = $0.commitWork(definition) }, then: { [self] in send(.heldForReview(ticket: ticket)) })
+        gitWork.run({ $0.keepForReview(definition) }, then: { [self] failure in send(.heldForReview(ticket: ticket, failure: failure)) })
     }
 
     /// The attempt's outcome is known; the controller decides the rest.
@@ -191,7 +191,6 @@ extension Runner {
     /// An agent that succeeded but left its worktree as it found it did not do
     /// its task, unless the ticket expects no change (`allowNoChange`).
     static func noChange(_ ticket: Ticket, landed commit: String?) -> AttemptOutcome? {
-        guard commit == nil, case .prompt = ticket.recipe, !ticket.allowNoChange else { return nil }
-        return .noChange
+        commit == nil && ticket.mustChangeSomething ? .noChange : nil
     }
 }

@@ -295,10 +295,24 @@ public final class WorktreeIsolation {
     /// The change a ticket's worktree holds, as `git diff --stat` shows it.
     func diffStat(_ id: String) -> String? {
         let path = path(for: id)
+        guard let (head, base) = headAndBase(in: path) else { return nil }
+        return git.output(["diff", "--stat", base, head], in: path)
+    }
+
+    /// The worktree's HEAD and where it left the integration branch (nil: git cannot tell).
+    private func headAndBase(in path: String) -> (head: String, base: String)? {
         guard let head = git.commit("HEAD", in: path), let tip = git.commit("refs/heads/" + integration),
             let base = git.output(["merge-base", head, tip])
         else { return nil }
-        return git.output(["diff", "--stat", base, head], in: path)
+        return (head, base)
+    }
+
+    /// Whether the ticket's branch differs from where it left the integration
+    /// branch (true when git cannot tell: the reviewer sees for themselves).
+    func hasChange(_ id: String) -> Bool {
+        let path = path(for: id)
+        guard let (head, base) = headAndBase(in: path) else { return true }
+        return !git.run(["diff", "--quiet", base, head], in: path).succeeded
     }
 
     /// Whether the integration branch already holds the work of `id` from one

@@ -108,6 +108,14 @@ extension WorktreeIsolation {
         var keptBranch: String?
     }
 
+    /// Commits the ticket's work on its branch for `parrun approve`: nil when
+    /// there is work to review; else why the ticket ends without review (its
+    /// agent changed nothing, or git could not commit).
+    func keepForReview(_ ticket: Ticket) -> AttemptOutcome? {
+        if case .failed(let message)? = commitWork(ticket) { return .landingFailed("its work could not be kept for review: " + message) }
+        return ticket.mustChangeSomething && !hasChange(ticket.id) ? .noChange : nil
+    }
+
     /// Lands the ticket's work, then removes its worktree unless kept.
     func landAndTidy(_ ticket: Ticket, keepWorktree: Bool) -> LandingResult {
         switch land(ticket) {

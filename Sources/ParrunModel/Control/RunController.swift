@@ -155,8 +155,14 @@ package struct RunController {
             let judged = judge(ending, end, &actions)
             clocks[ticket] = nil
             settle(judged, now: now, wallNow: wallNow, &actions)
-        case .heldForReview(let ticket):
-            guard let ending = holding.removeValue(forKey: ticket) else { break }
+        case .heldForReview(let ticket, let failure):
+            guard var ending = holding.removeValue(forKey: ticket) else { break }
+            if let failure {
+                // Nothing for a reviewer: it ends here, as its landing would have after approval.
+                ending.outcome = failure
+                finish(ending, now: now, wallNow: wallNow, &actions)
+                break
+            }
             actions.append(.recordEnded(ticket: ticket, attempt: ending.attempt, outcome: .awaitingReview, seconds: ending.seconds, willRetry: false, stats: ending.stats))
             record(ending, outcome: .awaitingReview)
             records[ticket].status = .awaitingReview

@@ -72,7 +72,8 @@ extension RunController {
         /// The ticket's verify gate (asked for with `verify`) ended.
         case verifyEnded(ticket: Int, VerifyEnd)
         /// The work the controller asked to hold for review (`holdForReview`) is kept.
-        case heldForReview(ticket: Int)
+        /// `failure`: there was nothing to hold (`noChange`), or git could not keep it.
+        case heldForReview(ticket: Int, failure: AttemptOutcome? = nil)
         /// `--resume`: the ticket's work was approved in review, so its success
         /// does not wait for review again.
         case approved(ticket: Int)

@@ -42,6 +42,12 @@ public struct Ticket: Sendable {
     /// `allowNoChange`: with `--worktree`, a prompt ticket whose agent changed
     /// nothing succeeds (research tickets); otherwise that ends `no-change`, a failure.
     public var allowNoChange = false
+
+    /// With `--worktree`: an agent that changed nothing did not do its task.
+    public var mustChangeSomething: Bool {
+        guard case .prompt = recipe else { return false }
+        return !allowNoChange
+    }
     /// `continuations`: how often a prompt ticket's session that ran out of
     /// turns or context is continued; nil means `Continuations`' default.
     public var continuations: Int?

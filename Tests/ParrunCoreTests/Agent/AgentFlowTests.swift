@@ -94,6 +94,18 @@ import Testing
     }
 
     @Test(.enabled(if: gitAvailable, "git is needed"), .timeLimit(.minutes(4)))
+    func anAgentThatChangedNothingIsNotHeldForReview() throws {
+        let directory = try repository(#"{"id": "idle", "prompt": "fake:nothing", "review": true}, {"id": "writer", "prompt": "fake:ok", "review": true}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run(["-q", "--worktree"], in: directory)
+        #expect(outcome.stderr.contains("NO CHANGE idle: its agent changed nothing"), "ends at once, not after approval: \(outcome.stderr)")
+        let statuses = Dictionary(try ends(directory).map { ($0.id, $0.status) }, uniquingKeysWith: { $1 })
+        #expect(statuses == ["idle": "no-change", "writer": "awaiting-review"], "\(statuses)")
+        let status = try run(["status"], in: directory)
+        #expect(!status.stdout.contains("parrun approve idle"), "nothing of idle's to approve: \(status.stdout)")
+    }
+
+    @Test(.enabled(if: gitAvailable, "git is needed"), .timeLimit(.minutes(4)))
     func allowNoChangeMakesAnIdleAgentASuccessAndATicketsPermissionModeWins() throws {
         let directory = try repository(
             #"{"id": "research", "prompt": "fake:nothing", "allowNoChange": true, "permissionMode": "plan"}, "#

@@ -52,6 +52,8 @@ struct ControllerSimulation {
     var behaviours: [String: [Behaviour]] = [:]
     /// Tickets approved in an earlier run's review: the runner says so as it starts them.
     var approved: Set<String> = []
+    /// Review tickets whose work, when held, turns out to be nothing (`noChange`).
+    var nothingToReview: Set<String> = []
     /// Signals to deliver at simulated times.
     var signals: [(at: Double, signal: Int32)] = []
     /// Rate limits a ticket's agent CLI retries itself (`api_retry`), at simulated times.
@@ -181,7 +183,8 @@ struct ControllerSimulation {
                 entries.append(.feedBack(id(ticket), at: now))
             case .holdForReview(let ticket):
                 entries.append(.heldForReview(id(ticket), at: now))
-                perform(controller.handle(.heldForReview(ticket: ticket), now: now, wallNow: now))
+                let failure: AttemptOutcome? = nothingToReview.contains(id(ticket)) ? .noChange : nil
+                perform(controller.handle(.heldForReview(ticket: ticket, failure: failure), now: now, wallNow: now))
             case .report(let event):
                 reports.append(event)
             case .recordEnded(let ticket, _, let outcome, _, _, _):

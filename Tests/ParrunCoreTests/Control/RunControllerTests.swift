@@ -278,6 +278,19 @@ import Testing
         #expect(result.exitCode == ExitCode.awaitingReview.rawValue)
     }
 
+    @Test func workThatTurnsOutToBeNothingIsNotLeftForReview() throws {
+        var options = RunOptions()
+        options.defaultRetries = 1
+        var run = try ControllerSimulation(lines("work:", "    @review", "    x", "after: work", "    x", "other:", "    @review", "    x"), jobs: 1, options: options)
+        run.nothingToReview = ["work"]
+        let result = run.run()
+        #expect(run.status(result, "work") == .noChange, "\(run.outcomes)")
+        #expect(run.outcomes.filter { $0.id == "work" }.map(\.outcome) == [.noChange, .noChange], "retried once, like a landing that found no change")
+        #expect(run.starts(of: "after").isEmpty, "its dependent is skipped")
+        #expect(run.status(result, "other") == .awaitingReview)
+        #expect(result.noChange == 1 && result.exitCode == 1, "a failure outranks work awaiting review")
+    }
+
     @Test func anApprovedTicketSucceedsWithoutReviewAndItsDependentsRun() throws {
         var run = try ControllerSimulation(lines("work:", "    @review", "    x", "after: work", "    x"), jobs: 1)
         run.approved = ["work"]
