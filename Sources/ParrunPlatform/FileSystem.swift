@@ -88,19 +88,25 @@ public enum FileSystem {
     /// stopped the rest (nil when all did).
     package static func writeAll(_ descriptor: Int32, _ text: String) -> (written: Int, error: Int32?) {
         var text = text
-        return text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                guard let base = bytes.baseAddress else { break }
-                let written = write(descriptor, base + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written < 0 { return (offset, errno) }
-                // A write of nothing makes no progress: the disk is full in all but name.
-                if written == 0 { return (offset, ENOSPC) }
-                offset += written
-            }
-            return (offset, nil)
+        return text.withUTF8 { writeAll(descriptor, $0) }
+    }
+
+    package static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> (written: Int, error: Int32?) {
+        bytes.withUnsafeBufferPointer { writeAll(descriptor, $0) }
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> (written: Int, error: Int32?) {
+        var offset = 0
+        while offset < bytes.count {
+            guard let base = bytes.baseAddress else { break }
+            let written = write(descriptor, base + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            if written < 0 { return (offset, errno) }
+            // A write of nothing makes no progress: the disk is full in all but name.
+            if written == 0 { return (offset, ENOSPC) }
+            offset += written
         }
+        return (offset, nil)
     }
 
     /// The descriptor's file offset (for O_APPEND: the end of its last write).

@@ -66,12 +66,17 @@ public enum Poller {
     /// `timeout` seconds (nil: no limit).
     /// `writable`: descriptors also waited on for room to write.
     public static func wait(_ descriptors: [Int32], writable: [Int32] = [], timeout: Double?) -> [Int32] {
-        var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            + writable.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
+        var entries: [pollfd] = []
+        entries.reserveCapacity(descriptors.count + writable.count)
+        for descriptor in descriptors { entries.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)) }
+        for descriptor in writable { entries.append(pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)) }
         let milliseconds: Int32 = timeout.map { Int32(min(max(0, ($0 * 1000).rounded(.up)), 3_600_000)) } ?? -1
         let count = poll(&entries, nfds_t(entries.count), milliseconds)
         guard count > 0 else { return [] }
-        return entries.filter { $0.revents != 0 }.map(\.fd)
+        var ready: [Int32] = []
+        ready.reserveCapacity(Int(count))
+        for entry in entries where entry.revents != 0 { ready.append(entry.fd) }
+        return ready
     }
 }
 

@@ -65,7 +65,7 @@ public enum ProcessSpawner {
     private static func spawn(_ request: SpawnRequest, watched: Bool) throws(SystemError) -> (pid: Int32, exitDescriptor: Int32?) {
         let arguments: [String] = request.arguments
         let argv = arguments.map { strdup($0) } + [nil]
-        let extra = request.extraEnvironment.map { strdup($0.name + "=" + $0.value) }
+        let extra = request.extraEnvironment.map { cString($0.name, UInt8(ascii: "="), $0.value) }
         defer {
             argv.forEach { free($0) }
             extra.forEach { free($0) }
@@ -96,6 +96,24 @@ public enum ProcessSpawner {
         }
         guard pid > 0 else { throw SystemError(call: call, path: arguments[0], code: -pid) }
         return (pid, exitDescriptor >= 0 ? exitDescriptor : nil)
+    }
+
+    /// `name=value` as a C string the caller frees: copied once, with no
+    /// Swift string made in between (a spawn sets several of these).
+    static func cString(_ name: String, _ separator: UInt8, _ value: String) -> UnsafeMutablePointer<CChar>? {
+        var name = name
+        var value = value
+        return name.withUTF8 { name in
+            value.withUTF8 { value in
+                let size = name.count + value.count + 2
+                guard let entry = malloc(size) else { return nil }
+                if let base = name.baseAddress { entry.copyMemory(from: base, byteCount: name.count) }
+                entry.storeBytes(of: separator, toByteOffset: name.count, as: UInt8.self)
+                if let base = value.baseAddress { (entry + name.count + 1).copyMemory(from: base, byteCount: value.count) }
+                entry.storeBytes(of: 0, toByteOffset: size - 1, as: UInt8.self)
+                return entry.bindMemory(to: CChar.self, capacity: size)
+            }
+        }
     }
 
     private static func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {

@@ -248,125 +248,148 @@ public enum JournalRecord: Sendable, Equatable {
     /// to one string: it is written twice per ticket. The names are `Kind`'s
     /// and each record's `Key`s (JournalKeys.swift).
     public var line: String {
-        // Bytes, not String appends: a line is written for every start and end,
-        // and growing a String piece by piece cost more than the rest of a start.
-        var out: [UInt8] = []
-        out.reserveCapacity(320)
-        out.append(contentsOf: "{\"".utf8)
-        out.append(contentsOf: LineKey.version.rawValue.utf8)
-        out.append(contentsOf: "\":".utf8)
-        out.append(contentsOf: String(Self.version).utf8)
-        func add<Key: RawRepresentable>(_ key: Key, _ value: String) where Key.RawValue == String {
-            out.append(contentsOf: ",\"".utf8)
-            out.append(contentsOf: key.rawValue.utf8)
-            out.append(contentsOf: "\":".utf8)
-            out.append(contentsOf: value.utf8)
+        var out = JSONBytes(capacity: 320)
+        append(to: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// Appends the record's line (with its line break) to `out`: bytes
+    /// straight into one buffer, as a start and an end are written per ticket.
+    package func append(to out: inout JSONBytes) {
+        out.raw("{\"")
+        out.raw(LineKey.version.rawValue)
+        out.raw("\":")
+        out.integer(Self.version)
+        func key<Key: RawRepresentable>(_ key: Key) where Key.RawValue == String {
+            out.member(key.rawValue)
         }
-        func addMember(_ key: String, _ value: String) {
-            out.append(contentsOf: ",\"".utf8)
-            out.append(contentsOf: key.utf8)
-            out.append(contentsOf: "\":".utf8)
-            out.append(contentsOf: value.utf8)
+        func add<Key: RawRepresentable>(_ name: Key, _ value: String) where Key.RawValue == String {
+            key(name)
+            out.raw(value)
         }
-        func text(_ value: String) -> String { JSONText.quoted(value) }
-        func flag(_ value: Bool) -> String { value ? "true" : "false" }
-        func number(_ value: Double) -> String { JSONText.number(value) }
-        add(LineKey.type, text(kind.rawValue))
+        func addMember(_ name: String, _ value: String) {
+            out.member(name)
+            out.raw(value)
+        }
+        func addText<Key: RawRepresentable>(_ name: Key, _ value: String) where Key.RawValue == String {
+            key(name)
+            out.quoted(value)
+        }
+        func addTextOrNull<Key: RawRepresentable>(_ name: Key, _ value: String?) where Key.RawValue == String {
+            key(name)
+            out.quotedOrNull(value)
+        }
+        func addInteger<Key: RawRepresentable>(_ name: Key, _ value: Int) where Key.RawValue == String {
+            key(name)
+            out.integer(value)
+        }
+        func addNumber<Key: RawRepresentable>(_ name: Key, _ value: Double) where Key.RawValue == String {
+            key(name)
+            out.number(value)
+        }
+        func addFlag<Key: RawRepresentable>(_ name: Key, _ value: Bool) where Key.RawValue == String {
+            key(name)
+            out.flag(value)
+        }
+        func addProcess<Key: RawRepresentable>(_ name: Key, _ value: ProcessIdentity) where Key.RawValue == String {
+            key(name)
+            value.appendJSON(to: &out)
+        }
+        addText(LineKey.type, kind.rawValue)
         switch self {
         case .header:
-            add(HeaderKey.program, text("parrun"))
+            addText(HeaderKey.program, "parrun")
         case .writeBack(let record):
             for (key, value) in record.members { addMember(key, value) }
         case .hook(let record):
             for (key, value) in record.members { addMember(key, value) }
         case .run(let record):
             typealias Key = RunRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.manifest, text(record.manifest))
-            add(Key.manifestHash, text(record.manifestHash))
-            add(Key.jobs, String(record.jobs))
-            add(Key.owner, record.owner.json)
-            add(Key.time, number(record.time))
-            add(Key.resumes, JSONText.quotedOrNull(record.resumes))
-            add(Key.joined, flag(record.joined))
+            addText(Key.run, record.run)
+            addText(Key.manifest, record.manifest)
+            addText(Key.manifestHash, record.manifestHash)
+            addInteger(Key.jobs, record.jobs)
+            addProcess(Key.owner, record.owner)
+            addNumber(Key.time, record.time)
+            addTextOrNull(Key.resumes, record.resumes)
+            addFlag(Key.joined, record.joined)
             if record.worktree { add(Key.worktree, "true") }
-            if let branch = record.branch { add(Key.branch, text(branch)) }
-            if let limit = record.limit { add(Key.limit, String(limit)) }
+            if let branch = record.branch { addText(Key.branch, branch) }
+            if let limit = record.limit { addInteger(Key.limit, limit) }
         case .start(let record):
             typealias Key = StartRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.id, text(record.id))
-            add(Key.attempt, String(record.attempt))
-            add(Key.recipe, text(record.recipe))
-            add(Key.process, record.process.json)
-            add(Key.owner, record.owner.json)
-            add(Key.worker, String(record.worker))
-            add(Key.time, number(record.time))
-            if let session = record.session { add(Key.session, text(session)) }
-            if let log = record.log { add(Key.log, text(log)) }
-            if let agent = record.agent { add(Key.agent, text(agent)) }
+            addText(Key.run, record.run)
+            addText(Key.id, record.id)
+            addInteger(Key.attempt, record.attempt)
+            addText(Key.recipe, record.recipe)
+            addProcess(Key.process, record.process)
+            addProcess(Key.owner, record.owner)
+            addInteger(Key.worker, record.worker)
+            addNumber(Key.time, record.time)
+            if let session = record.session { addText(Key.session, session) }
+            if let log = record.log { addText(Key.log, log) }
+            if let agent = record.agent { addText(Key.agent, agent) }
         case .end(let record):
             typealias Key = EndRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.id, text(record.id))
-            add(Key.attempt, String(record.attempt))
-            add(Key.status, text(record.status))
-            add(Key.exitCode, record.exitCode.map(String.init) ?? "null")
-            add(Key.signal, JSONText.quotedOrNull(record.signal))
-            add(Key.seconds, number(record.seconds))
-            add(Key.time, number(record.time))
-            add(Key.retry, flag(record.retry))
-            add(Key.owner, record.owner.json)
+            addText(Key.run, record.run)
+            addText(Key.id, record.id)
+            addInteger(Key.attempt, record.attempt)
+            addText(Key.status, record.status)
+            if let code = record.exitCode { addInteger(Key.exitCode, code) } else { add(Key.exitCode, "null") }
+            addTextOrNull(Key.signal, record.signal)
+            addNumber(Key.seconds, record.seconds)
+            addNumber(Key.time, record.time)
+            addFlag(Key.retry, record.retry)
+            addProcess(Key.owner, record.owner)
             if let stats = record.stats { add(Key.stats, stats.json) }
-            if let detail = record.detail { add(Key.detail, text(detail)) }
+            if let detail = record.detail { addText(Key.detail, detail) }
         case .session(let record):
             typealias Key = SessionRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.id, text(record.id))
-            add(Key.attempt, String(record.attempt))
-            add(Key.session, text(record.session))
-            add(Key.time, number(record.time))
+            addText(Key.run, record.run)
+            addText(Key.id, record.id)
+            addInteger(Key.attempt, record.attempt)
+            addText(Key.session, record.session)
+            addNumber(Key.time, record.time)
         case .slurmJob(let record):
             typealias Key = SlurmJobRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.id, text(record.id))
-            add(Key.attempt, String(record.attempt))
-            add(Key.job, text(record.job))
-            add(Key.time, number(record.time))
+            addText(Key.run, record.run)
+            addText(Key.id, record.id)
+            addInteger(Key.attempt, record.attempt)
+            addText(Key.job, record.job)
+            addNumber(Key.time, record.time)
         case .landing(let record):
             typealias Key = LandingRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.id, text(record.id))
-            add(Key.branch, text(record.branch))
-            add(Key.base, text(record.base))
-            add(Key.landed, text(record.landed))
-            add(Key.time, number(record.time))
+            addText(Key.run, record.run)
+            addText(Key.id, record.id)
+            addText(Key.branch, record.branch)
+            addText(Key.base, record.base)
+            addText(Key.landed, record.landed)
+            addNumber(Key.time, record.time)
         case .review(let record):
             typealias Key = ReviewRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.id, text(record.id))
-            add(Key.approved, flag(record.approved))
-            add(Key.reason, JSONText.quotedOrNull(record.reason))
-            add(Key.time, number(record.time))
+            addText(Key.run, record.run)
+            addText(Key.id, record.id)
+            addFlag(Key.approved, record.approved)
+            addTextOrNull(Key.reason, record.reason)
+            addNumber(Key.time, record.time)
         case .verify(let record):
             typealias Key = VerifyRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.id, text(record.id))
-            add(Key.attempt, String(record.attempt))
-            add(Key.passed, flag(record.passed))
-            add(Key.exitCode, record.exitCode.map(String.init) ?? "null")
-            add(Key.time, number(record.time))
+            addText(Key.run, record.run)
+            addText(Key.id, record.id)
+            addInteger(Key.attempt, record.attempt)
+            addFlag(Key.passed, record.passed)
+            if let code = record.exitCode { addInteger(Key.exitCode, code) } else { add(Key.exitCode, "null") }
+            addNumber(Key.time, record.time)
         case .files(let record):
             for (key, value) in record.members() { add(key, value) }
         case .runEnd(let record):
             typealias Key = RunEndRecord.Key
-            add(Key.run, text(record.run))
-            add(Key.status, text(record.status))
-            add(Key.owner, record.owner.json)
-            add(Key.time, number(record.time))
+            addText(Key.run, record.run)
+            addText(Key.status, record.status)
+            addProcess(Key.owner, record.owner)
+            addNumber(Key.time, record.time)
         }
-        out.append(contentsOf: "}\n".utf8)
-        return String(decoding: out, as: UTF8.self)
+        out.raw("}\n")
     }
 
     /// The record's `type`.
@@ -392,7 +415,21 @@ public enum JournalRecord: Sendable, Equatable {
 extension ProcessIdentity {
     /// The journal's form: `{"pid":..,"start":..,"host":..}`.
     var json: String {
+        var out = JSONBytes(capacity: 64)
+        appendJSON(to: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    func appendJSON(to out: inout JSONBytes) {
         typealias Key = JournalRecord.ProcessKey
-        return "{\"\(Key.pid.rawValue)\":\(pid),\"\(Key.start.rawValue)\":\(startTicks),\"\(Key.host.rawValue)\":\(JSONText.quoted(host))}"
+        out.byte(UInt8(ascii: "{"))
+        out.quoted(Key.pid.rawValue)
+        out.byte(UInt8(ascii: ":"))
+        out.integer(pid)
+        out.member(Key.start.rawValue)
+        out.integer(startTicks)
+        out.member(Key.host.rawValue)
+        out.quoted(host)
+        out.byte(UInt8(ascii: "}"))
     }
 }

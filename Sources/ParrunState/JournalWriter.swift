@@ -1,5 +1,6 @@
 import ParrunModel
 import ParrunPlatform
+import ParrunSupport
 
 /// The journal on disk: `.parrun/journal.jsonl`, append-only. Writes are one
 /// `write(2)` of whole records on a descriptor opened with O_APPEND, so records
@@ -96,7 +97,9 @@ public final class JournalWriter {
             held.append(record)
             return true
         }
-        return write(record.line)
+        var line = JSONBytes(capacity: 400)
+        record.append(to: &line)
+        return write(line.bytes)
     }
 
     /// From now on records wait for `flush()`, so that several go in one write.
@@ -118,13 +121,13 @@ public final class JournalWriter {
         guard !held.isEmpty else { return failure == nil }
         defer { held.removeAll(keepingCapacity: true) }
         guard failure == nil else { return false }
-        var text = ""
-        for record in held { text += record.line }
-        return write(text)
+        var text = JSONBytes(capacity: 400 * held.count)
+        for record in held { record.append(to: &text) }
+        return write(text.bytes)
     }
 
-    private func write(_ text: String) -> Bool {
-        let (written, error) = FileSystem.writeAll(descriptor, text)
+    private func write(_ bytes: [UInt8]) -> Bool {
+        let (written, error) = FileSystem.writeAll(descriptor, bytes)
         if let error {
             if written > 0 { takeBack(written) }
             failure = .cannotWrite(path, call: "write", code: error)

@@ -32,6 +32,8 @@ public final class Runner {
     var startedAt = 0.0
     var random = SystemRandomNumberGenerator()
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// The descriptors a turn of the loop waits on, rebuilt in place each turn.
+    private var watched: [Int32] = []
     var lastTick = 0.0
     /// The launcher's question about running jobs (Slurm: `squeue`), while it
     /// runs: watched by this loop like a ticket, never waited for.
@@ -208,11 +210,17 @@ public final class Runner {
             // While the reader of parrun's output lags, ticket output waits in its
             // pipes (back-pressure); exits, signals and timers go on.
             let readsOutput = !sink.isBacklogged
-            var watched = [signals.descriptor] + byExitDescriptor.keys + (launcherQuery?.helper.descriptors ?? [])
+            // Built in place every turn: a turn per ticket showed its allocations.
+            watched.removeAll(keepingCapacity: true)
+            watched.append(signals.descriptor)
+            watched.append(contentsOf: byExitDescriptor.keys)
+            if let query = launcherQuery { watched.append(contentsOf: query.helper.descriptors) }
             if let gitDone = gitWork?.descriptor { watched.append(gitDone) }
-            watched += sideEffects?.descriptors ?? []
+            if let sideEffects { watched.append(contentsOf: sideEffects.descriptors) }
             // A ticket being stopped is still read (into its log), so a write it is blocked in cannot delay its end.
-            watched += running.filter { !$0.value.outputClosed && (readsOutput || controller.clocks[$0.value.ticket]?.stopReason != nil) }.map(\.key)
+            for (descriptor, attempt) in running where !attempt.outputClosed && (readsOutput || controller.clocks[attempt.ticket]?.stopReason != nil) {
+                watched.append(descriptor)
+            }
             let ready = Poller.wait(watched, writable: sink.descriptorsWaitingForRoom, timeout: nextWakeUp())
             // A process has ended when its exit descriptor is readable; where the
             // kernel gives none, end of output and short waits are the cues.
@@ -234,9 +242,9 @@ public final class Runner {
             sideEffects?.service()
             if let query = launcherQuery, !Set(query.helper.descriptors).isDisjoint(with: ready) { query.helper.readAvailable() }
             finishLauncherQuery()
-            collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil && ($0.value.outputClosed || !readsOutput) }.map(\.key))
+            collectExitedProcesses(among: withoutExitDescriptor { $0.outputClosed || !readsOutput })
             if handleTimers() {
-                collectExitedProcesses(among: running.filter { $0.value.exitDescriptor == nil }.map(\.key))
+                collectExitedProcesses(among: withoutExitDescriptor { _ in true })
             }
             // Checked once the turn's events are handled (and recorded), never while actions are performed.
             flushJournal()
@@ -260,6 +268,14 @@ public final class Runner {
     }
 
     var elapsed: Double { Clock.monotonic() - startedAt }
+
+    /// The running attempts the kernel gave no exit descriptor for (looked at
+    /// by other cues), that match; empty, and no allocation, on most kernels.
+    private func withoutExitDescriptor(_ matches: (RunningAttempt) -> Bool) -> [Int32] {
+        var found: [Int32] = []
+        for (descriptor, attempt) in running where attempt.exitDescriptor == nil && matches(attempt) { found.append(descriptor) }
+        return found
+    }
 
     /// True when the output of the attempt on `descriptor` just ended and its
     /// process exits within `exitGrace`: it is collected in this turn of the

@@ -24,6 +24,12 @@ package struct RunController {
         var timedOut = false
         var interrupted = false
 
+        /// Whether its SIGKILL, or else its timeout, is due at `now`.
+        func isDue(_ now: Double) -> Bool {
+            if let killAt { return now >= killAt }
+            return deadline.map { now >= $0 } ?? false
+        }
+
         /// Why parrun is stopping the attempt, if it is.
         package var stopReason: AttemptOutcome? {
             if timedOut { return .timedOut(seconds: timeoutSeconds ?? 0) }

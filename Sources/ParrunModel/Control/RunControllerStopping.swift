@@ -39,7 +39,10 @@ extension RunController {
     }
 
     mutating func fireTimers(now: Double, wallNow: Double, _ actions: inout [Action]) {
-        for ticket in clocks.keys.sorted() {
+        // Looked through every turn of the run loop: only due clocks are sorted and written back.
+        var due: [Int] = []
+        for (ticket, clock) in clocks where clock.isDue(now) { due.append(ticket) }
+        for ticket in due.sorted() {
             guard var clock = clocks[ticket] else { continue }
             if let killAt = clock.killAt {
                 guard now >= killAt else { continue }
@@ -56,8 +59,9 @@ extension RunController {
             apply(throttles[agent]!.raiseIfQuiet(now: now), agent, &actions)
             apply(throttles[agent]!.resumeIfDue(now: now), agent, &actions)
         }
-        let due = retries.filter { $0.due <= now }
+        guard retries.contains(where: { $0.due <= now }) else { return }
+        let dueRetries = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
-        for (_, ticket) in due { scheduler.requeue(ticket) }
+        for (_, ticket) in dueRetries { scheduler.requeue(ticket) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import ParrunPlatform
+import ParrunSupport
 
 /// parrun's own vfork-style spawn (`parrun_spawn`): what the child gets, and
 /// each way it can fail before the program runs.
@@ -53,6 +54,19 @@ import Testing
         #expect(status == 0, "\(output)")
         let words = output.split(separator: "\n").last.map { $0.split(separator: " ") } ?? []
         #expect(words.count == 2 && words[0].dropFirst(6) == words[1].dropFirst(4), "its own process group: \(output)")
+    }
+
+    @Test func theTicketsOwnVariablesReachTheChildAndWinOverTheBaseEnvironment() throws {
+        for (name, value) in [("A", "x"), ("EMPTY", ""), ("", "nameless"), ("WORDS", "é and \"quotes\"")] {
+            let entry = try #require(ProcessSpawner.cString(name, UInt8(ascii: "="), value))
+            #expect(String(cString: entry) == name + "=" + value)
+            free(entry)
+        }
+        let (status, output) = try run(["/bin/sh", "-c", "printf '%s|%s|%s' \"$PARRUN_X\" \"$HOME\" \"${EMPTY-unset}\""]) {
+            $0.extraEnvironment = [EnvironmentVariable(name: "PARRUN_X", value: "é 1"), EnvironmentVariable(name: "HOME", value: "/elsewhere"), EnvironmentVariable(name: "EMPTY", value: "")]
+        }
+        #expect(status == 0)
+        #expect(output == "é 1|/elsewhere|", "\(output)")
     }
 
     @Test func standardInputIsEmptyByDefaultAndAFileWhenNamed() throws {
