@@ -181,8 +181,9 @@ public struct HumanReporter: RunReporter {
             message(paint("retry", "33") + " \(id(ticket)) in \(DurationText.format(seconds: retryIn)) (attempt \(attempt) \(outcome.detail.terminalSafe))")
             return
         }
-        let log = options.logPath(plan.graph.tickets[ticket].id).terminalSafe
-        let detail = outcome.detail.terminalSafe
+        // Made only for a line that shows them: not for each of thousands of successes.
+        var log: String { options.logPath(plan.graph.tickets[ticket].id).terminalSafe }
+        var detail: String { outcome.detail.terminalSafe }
         switch outcome {
         case .succeeded:
             if !style.statusLine { message(paint("ok", "32") + " \(id(ticket)) \(time)") }

@@ -108,8 +108,12 @@ package struct RunController {
         clocks[ticket]?.stopReason
     }
 
-    /// When the next deadline, kill, retry, pause end or agent-limit raise is due (nil: none).
-    package var nextDue: Double? {
+    /// When the next deadline, kill, retry, pause end or agent-limit raise is
+    /// due (nil: none). Kept up to date by `handle`: a stored value, as the run
+    /// loop asks every turn and a computed one copied the whole controller.
+    package private(set) var nextDue: Double?
+
+    private var dueTime: Double? {
         var next: Double?
         func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
         for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
@@ -122,6 +126,7 @@ package struct RunController {
     }
 
     package mutating func handle(_ event: Event, now: Double, wallNow: Double) -> [Action] {
+        defer { nextDue = dueTime }
         var actions: [Action] = []
         switch event {
         case .begin:

@@ -12,6 +12,15 @@ import ParrunSupport
         }
     }
 
+    @Test func anIdIsPlainOnlyWhenEveryByteIsSafeAndNoDotLeadsEndsOrDoubles() {
+        for id in ["a", "a.b", "A-1_2", "x.y.z", String(repeating: "b", count: LogFileName.plainLimit)] {
+            #expect(LogFileName.isPlain(id), "\(id)")
+        }
+        for id in ["", ".a", "a.", "a..b", "a b", "a/b", "é", "a~1", String(repeating: "b", count: LogFileName.plainLimit + 1)] {
+            #expect(!LogFileName.isPlain(id), "\(id)")
+        }
+    }
+
     @Test func aThreeHundredByteIdGetsANameWithinTheFileNameLimit() {
         let id = String(repeating: "x", count: 300)
         for suffix in LogFileName.suffixes {
