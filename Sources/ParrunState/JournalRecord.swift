@@ -260,134 +260,117 @@ public enum JournalRecord: Sendable, Equatable {
         out.raw(LineKey.version.rawValue)
         out.raw("\":")
         out.integer(Self.version)
-        func key<Key: RawRepresentable>(_ key: Key) where Key.RawValue == String {
-            out.member(key.rawValue)
-        }
-        func add<Key: RawRepresentable>(_ name: Key, _ value: String) where Key.RawValue == String {
-            key(name)
-            out.raw(value)
+        /// One member: its name, then its value in the form the value says.
+        func add<Key: RawRepresentable>(_ name: Key, _ value: MemberValue) where Key.RawValue == String {
+            out.member(name.rawValue)
+            switch value {
+            case .json(let text): out.raw(text)
+            case .text(let text): out.quoted(text)
+            case .textOrNull(let text): out.quotedOrNull(text)
+            case .integer(let number): out.integer(number)
+            case .integerOrNull(let number): if let number { out.integer(number) } else { out.raw("null") }
+            case .number(let number): out.number(number)
+            case .flag(let flag): out.flag(flag)
+            case .process(let process): process.appendJSON(to: &out)
+            }
         }
         func addMember(_ name: String, _ value: String) {
             out.member(name)
             out.raw(value)
         }
-        func addText<Key: RawRepresentable>(_ name: Key, _ value: String) where Key.RawValue == String {
-            key(name)
-            out.quoted(value)
-        }
-        func addTextOrNull<Key: RawRepresentable>(_ name: Key, _ value: String?) where Key.RawValue == String {
-            key(name)
-            out.quotedOrNull(value)
-        }
-        func addInteger<Key: RawRepresentable>(_ name: Key, _ value: Int) where Key.RawValue == String {
-            key(name)
-            out.integer(value)
-        }
-        func addNumber<Key: RawRepresentable>(_ name: Key, _ value: Double) where Key.RawValue == String {
-            key(name)
-            out.number(value)
-        }
-        func addFlag<Key: RawRepresentable>(_ name: Key, _ value: Bool) where Key.RawValue == String {
-            key(name)
-            out.flag(value)
-        }
-        func addProcess<Key: RawRepresentable>(_ name: Key, _ value: ProcessIdentity) where Key.RawValue == String {
-            key(name)
-            value.appendJSON(to: &out)
-        }
-        addText(LineKey.type, kind.rawValue)
+        add(LineKey.type, .text(kind.rawValue))
         switch self {
         case .header:
-            addText(HeaderKey.program, "parrun")
+            add(HeaderKey.program, .text("parrun"))
         case .writeBack(let record):
             for (key, value) in record.members { addMember(key, value) }
         case .hook(let record):
             for (key, value) in record.members { addMember(key, value) }
         case .run(let record):
             typealias Key = RunRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.manifest, record.manifest)
-            addText(Key.manifestHash, record.manifestHash)
-            addInteger(Key.jobs, record.jobs)
-            addProcess(Key.owner, record.owner)
-            addNumber(Key.time, record.time)
-            addTextOrNull(Key.resumes, record.resumes)
-            addFlag(Key.joined, record.joined)
-            if record.worktree { add(Key.worktree, "true") }
-            if let branch = record.branch { addText(Key.branch, branch) }
-            if let limit = record.limit { addInteger(Key.limit, limit) }
+            add(Key.run, .text(record.run))
+            add(Key.manifest, .text(record.manifest))
+            add(Key.manifestHash, .text(record.manifestHash))
+            add(Key.jobs, .integer(record.jobs))
+            add(Key.owner, .process(record.owner))
+            add(Key.time, .number(record.time))
+            add(Key.resumes, .textOrNull(record.resumes))
+            add(Key.joined, .flag(record.joined))
+            if record.worktree { add(Key.worktree, .json("true")) }
+            if let branch = record.branch { add(Key.branch, .text(branch)) }
+            if let limit = record.limit { add(Key.limit, .integer(limit)) }
         case .start(let record):
             typealias Key = StartRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.id, record.id)
-            addInteger(Key.attempt, record.attempt)
-            addText(Key.recipe, record.recipe)
-            addProcess(Key.process, record.process)
-            addProcess(Key.owner, record.owner)
-            addInteger(Key.worker, record.worker)
-            addNumber(Key.time, record.time)
-            if let session = record.session { addText(Key.session, session) }
-            if let log = record.log { addText(Key.log, log) }
-            if let agent = record.agent { addText(Key.agent, agent) }
+            add(Key.run, .text(record.run))
+            add(Key.id, .text(record.id))
+            add(Key.attempt, .integer(record.attempt))
+            add(Key.recipe, .text(record.recipe))
+            add(Key.process, .process(record.process))
+            add(Key.owner, .process(record.owner))
+            add(Key.worker, .integer(record.worker))
+            add(Key.time, .number(record.time))
+            if let session = record.session { add(Key.session, .text(session)) }
+            if let log = record.log { add(Key.log, .text(log)) }
+            if let agent = record.agent { add(Key.agent, .text(agent)) }
         case .end(let record):
             typealias Key = EndRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.id, record.id)
-            addInteger(Key.attempt, record.attempt)
-            addText(Key.status, record.status)
-            if let code = record.exitCode { addInteger(Key.exitCode, code) } else { add(Key.exitCode, "null") }
-            addTextOrNull(Key.signal, record.signal)
-            addNumber(Key.seconds, record.seconds)
-            addNumber(Key.time, record.time)
-            addFlag(Key.retry, record.retry)
-            addProcess(Key.owner, record.owner)
-            if let stats = record.stats { add(Key.stats, stats.json) }
-            if let detail = record.detail { addText(Key.detail, detail) }
+            add(Key.run, .text(record.run))
+            add(Key.id, .text(record.id))
+            add(Key.attempt, .integer(record.attempt))
+            add(Key.status, .text(record.status))
+            add(Key.exitCode, .integerOrNull(record.exitCode))
+            add(Key.signal, .textOrNull(record.signal))
+            add(Key.seconds, .number(record.seconds))
+            add(Key.time, .number(record.time))
+            add(Key.retry, .flag(record.retry))
+            add(Key.owner, .process(record.owner))
+            if let stats = record.stats { add(Key.stats, .json(stats.json)) }
+            if let detail = record.detail { add(Key.detail, .text(detail)) }
         case .session(let record):
             typealias Key = SessionRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.id, record.id)
-            addInteger(Key.attempt, record.attempt)
-            addText(Key.session, record.session)
-            addNumber(Key.time, record.time)
+            add(Key.run, .text(record.run))
+            add(Key.id, .text(record.id))
+            add(Key.attempt, .integer(record.attempt))
+            add(Key.session, .text(record.session))
+            add(Key.time, .number(record.time))
         case .slurmJob(let record):
             typealias Key = SlurmJobRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.id, record.id)
-            addInteger(Key.attempt, record.attempt)
-            addText(Key.job, record.job)
-            addNumber(Key.time, record.time)
+            add(Key.run, .text(record.run))
+            add(Key.id, .text(record.id))
+            add(Key.attempt, .integer(record.attempt))
+            add(Key.job, .text(record.job))
+            add(Key.time, .number(record.time))
         case .landing(let record):
             typealias Key = LandingRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.id, record.id)
-            addText(Key.branch, record.branch)
-            addText(Key.base, record.base)
-            addText(Key.landed, record.landed)
-            addNumber(Key.time, record.time)
+            add(Key.run, .text(record.run))
+            add(Key.id, .text(record.id))
+            add(Key.branch, .text(record.branch))
+            add(Key.base, .text(record.base))
+            add(Key.landed, .text(record.landed))
+            add(Key.time, .number(record.time))
         case .review(let record):
             typealias Key = ReviewRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.id, record.id)
-            addFlag(Key.approved, record.approved)
-            addTextOrNull(Key.reason, record.reason)
-            addNumber(Key.time, record.time)
+            add(Key.run, .text(record.run))
+            add(Key.id, .text(record.id))
+            add(Key.approved, .flag(record.approved))
+            add(Key.reason, .textOrNull(record.reason))
+            add(Key.time, .number(record.time))
         case .verify(let record):
             typealias Key = VerifyRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.id, record.id)
-            addInteger(Key.attempt, record.attempt)
-            addFlag(Key.passed, record.passed)
-            if let code = record.exitCode { addInteger(Key.exitCode, code) } else { add(Key.exitCode, "null") }
-            addNumber(Key.time, record.time)
+            add(Key.run, .text(record.run))
+            add(Key.id, .text(record.id))
+            add(Key.attempt, .integer(record.attempt))
+            add(Key.passed, .flag(record.passed))
+            add(Key.exitCode, .integerOrNull(record.exitCode))
+            add(Key.time, .number(record.time))
         case .files(let record):
-            for (key, value) in record.members() { add(key, value) }
+            for (key, value) in record.members() { add(key, .json(value)) }
         case .runEnd(let record):
             typealias Key = RunEndRecord.Key
-            addText(Key.run, record.run)
-            addText(Key.status, record.status)
-            addProcess(Key.owner, record.owner)
-            addNumber(Key.time, record.time)
+            add(Key.run, .text(record.run))
+            add(Key.status, .text(record.status))
+            add(Key.owner, .process(record.owner))
+            add(Key.time, .number(record.time))
         }
         out.raw("}\n")
     }
@@ -410,6 +393,19 @@ public enum JournalRecord: Sendable, Equatable {
         case .runEnd: .runEnd
         }
     }
+}
+
+/// A journal member's value, and how it is written.
+enum MemberValue {
+    /// Already JSON text.
+    case json(String)
+    case text(String)
+    case textOrNull(String?)
+    case integer(Int)
+    case integerOrNull(Int?)
+    case number(Double)
+    case flag(Bool)
+    case process(ProcessIdentity)
 }
 
 extension ProcessIdentity {
