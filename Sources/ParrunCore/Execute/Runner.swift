@@ -269,23 +269,6 @@ public final class Runner {
 
     var elapsed: Double { Clock.monotonic() - startedAt }
 
-    /// The running attempts the kernel gave no exit descriptor for (looked at
-    /// by other cues), that match; empty, and no allocation, on most kernels.
-    private func withoutExitDescriptor(_ matches: (RunningAttempt) -> Bool) -> [Int32] {
-        var found: [Int32] = []
-        for (descriptor, attempt) in running where attempt.exitDescriptor == nil && matches(attempt) { found.append(descriptor) }
-        return found
-    }
-
-    /// True when the output of the attempt on `descriptor` just ended and its
-    /// process exits within `exitGrace`: it is collected in this turn of the
-    /// loop, not after another wait (its exit descriptor becomes readable a
-    /// little after its output ends).
-    private func endedExiting(_ descriptor: Int32, ready: [Int32]) -> Bool {
-        guard let attempt = running[descriptor], attempt.outputClosed, let exit = attempt.exitDescriptor, !ready.contains(exit) else { return false }
-        return ProcessControl.exitsSoon(attempt.pid, within: Self.exitGrace)
-    }
-
     /// Writes the turn's journal records in one call, then lets go of the
     /// claims of tickets they end: never before, or another parrun could
     /// take a ticket whose end it cannot read yet.

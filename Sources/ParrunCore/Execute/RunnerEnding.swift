@@ -7,6 +7,23 @@ import ParrunSupport
 /// verify gate, review and landing; the gate and the landing it asks for.
 extension Runner {
 
+    /// The running attempts the kernel gave no exit descriptor for (looked at
+    /// by other cues), that match; empty, and no allocation, on most kernels.
+    func withoutExitDescriptor(_ matches: (RunningAttempt) -> Bool) -> [Int32] {
+        var found: [Int32] = []
+        for (descriptor, attempt) in running where attempt.exitDescriptor == nil && matches(attempt) { found.append(descriptor) }
+        return found
+    }
+
+    /// True when the output of the attempt on `descriptor` just ended and its
+    /// process exits within `exitGrace`: it is collected in this turn of the
+    /// loop, not after another wait (its exit descriptor becomes readable a
+    /// little after its output ends).
+    func endedExiting(_ descriptor: Int32, ready: [Int32]) -> Bool {
+        guard let attempt = running[descriptor], attempt.outputClosed, let exit = attempt.exitDescriptor, !ready.contains(exit) else { return false }
+        return ProcessControl.exitsSoon(attempt.pid, within: Self.exitGrace)
+    }
+
     /// A ticket is finished when its top process exits, not when its pipe closes
     /// (a background grandchild may hold the pipe open forever).
     /// `known`: the exit descriptors said so already, no need to ask the kernel again.

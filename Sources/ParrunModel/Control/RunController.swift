@@ -113,18 +113,6 @@ package struct RunController {
     /// loop asks every turn and a computed one copied the whole controller.
     package private(set) var nextDue: Double?
 
-    private var dueTime: Double? {
-        var next: Double?
-        func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
-        for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
-        for retry in retries { consider(retry.due) }
-        for throttle in throttles.values {
-            consider(throttle.pauseEnds)
-            consider(throttle.raiseDue)
-        }
-        return next
-    }
-
     package mutating func handle(_ event: Event, now: Double, wallNow: Double) -> [Action] {
         defer { nextDue = dueTime }
         var actions: [Action] = []

@@ -38,6 +38,19 @@ extension RunController {
         retries.removeAll()
     }
 
+    /// When the next timer is due, from the clocks, retries and throttles (see `nextDue`).
+    var dueTime: Double? {
+        var next: Double?
+        func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
+        for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
+        for retry in retries { consider(retry.due) }
+        for throttle in throttles.values {
+            consider(throttle.pauseEnds)
+            consider(throttle.raiseDue)
+        }
+        return next
+    }
+
     mutating func fireTimers(now: Double, wallNow: Double, _ actions: inout [Action]) {
         // Looked through every turn of the run loop: only due clocks are sorted and written back.
         var due: [Int] = []
