@@ -19,8 +19,9 @@ protocol AgentCLI: Sendable {
     /// prompt goes on standard input.
     func command(_ base: [String], ticket: Ticket, session: AgentSessionPlan?, isolated: Bool) -> [String]
     /// A decoder for one attempt of `ticket`'s output, run by `base` (the model
-    /// they name prices an estimate).
-    func makeStream(for ticket: Ticket, base: [String]) -> any AgentStream
+    /// they name prices an estimate); `sessionBefore`: what the session it
+    /// continues has used so far (nothing for a new one).
+    func makeStream(for ticket: Ticket, base: [String], sessionBefore: AgentStats) -> any AgentStream
 }
 
 /// One attempt's output as an agent CLI writes it: each implementation

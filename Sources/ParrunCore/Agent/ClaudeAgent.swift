@@ -13,7 +13,9 @@ struct ClaudeAgent: AgentCLI {
         return base + sessionFlags + permission + ticket.claudeOptions.arguments
     }
 
-    func makeStream(for ticket: Ticket, base: [String]) -> any AgentStream { ClaudeStream() }
+    func makeStream(for ticket: Ticket, base: [String], sessionBefore: AgentStats) -> any AgentStream {
+        ClaudeStream(sessionCostBefore: sessionBefore.costUSD)
+    }
 
     /// `--worktree`: the permission mode an agent gets when neither its ticket
     /// (or `defaults`) nor the claude command chooses one. No one is there to

@@ -24,8 +24,12 @@ struct ClaudeStream: AgentStream {
     private var messageTokens: [(id: String?, model: String?, tokens: AgentStats)] = []
     /// The clock used to place a reset time given as "1pm".
     private let now: @Sendable () -> Double
+    /// What the session had cost before this attempt: claude's result gives
+    /// the session's total, and the line shown is the attempt's own.
+    private let sessionCostBefore: Double
 
-    init(now: @escaping @Sendable () -> Double = Clock.wall) {
+    init(sessionCostBefore: Double = 0, now: @escaping @Sendable () -> Double = Clock.wall) {
+        self.sessionCostBefore = sessionCostBefore
         self.now = now
     }
 
@@ -68,7 +72,8 @@ struct ClaudeStream: AgentStream {
                     rateLimited = true
                 }
                 if let text = result.text, result.isError { noteUsageLimit(text) }
-                shown.append("result: \(result.isError ? "error" : result.subtype), \(result.stats.summary)")
+                let attempt = AgentStats.attempt(reported: result.stats, sessionCostBefore: sessionCostBefore)
+                shown.append("result: \(result.isError ? "error" : result.subtype), \(attempt.summary)")
             case .plain(let text):
                 noteUsageLimit(text)
                 shown.append(text)

@@ -21,7 +21,8 @@ struct CodexAgent: AgentCLI {
         return arguments + ["-"]
     }
 
-    func makeStream(for ticket: Ticket, base: [String]) -> any AgentStream {
+    /// codex reports each turn's own tokens: nothing of the session before is needed.
+    func makeStream(for ticket: Ticket, base: [String], sessionBefore: AgentStats) -> any AgentStream {
         CodexStream(model: ticket.claudeOptions.model ?? Self.model(in: base))
     }
 

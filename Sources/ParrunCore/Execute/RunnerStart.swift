@@ -259,7 +259,7 @@ extension Runner {
             log: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, mayExist: existingLogs.contains(LogFileName.name(definition.id))),
             startedAt: now,
             agent: session.map {
-                AgentAttempt(stream: agent.makeStream(for: definition, base: Agents.baseCommand(agent.kind, options: options)), plan: $0,
+                AgentAttempt(stream: agent.makeStream(for: definition, base: Agents.baseCommand(agent.kind, options: options), sessionBefore: sessionStats[$0.id] ?? AgentStats()), plan: $0,
                              events: LogFile(id: definition.id, directory: options.logDirectory, attempt: attempt, suffix: LogFileName.eventsSuffix))
             },
             directory: request.directory)

@@ -59,6 +59,12 @@ import Testing
         let ends = try ends(directory)
         #expect(ends.map(\.status) == ["out-of-turns", "succeeded"])
         #expect(ends.map(\.retry) == [true, false])
+        // Each attempt's live result line shows its own cost, as its end record does (claude
+        // reports the session's total; the fake reports $0.0125 at every call).
+        let shownCosts = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("result: ") }.map { $0.split(separator: ",")[2].trimmingCharacters(in: .whitespaces) }
+        let recordedCosts = ends.map { $0.stats.map { "$" + String(format: "%.4f", $0.costUSD) } ?? "?" }
+        #expect(shownCosts == ["$0.0125", "$0.00"], "\(outcome.stdout)")
+        #expect(recordedCosts == ["$0.0125", "$0.0000"], "\(ends)")
     }
 
     @Test func continuationsUsedUpFailTheTicketSayingSo() throws {

@@ -27,6 +27,16 @@ import Testing
         #expect(stream.verdict(exit: .exited(0)) == .succeeded)
     }
 
+    @Test func aContinuedSessionsResultLineShowsTheAttemptsCostNotTheSessionsTotal() {
+        // claude reports the session's total ($0.25); $0.10 of it was spent by earlier attempts.
+        var continued = ClaudeStream(sessionCostBefore: 0.10)
+        #expect(continued.consume(Self.resultLine()) == ["result: success, 3 turns, $0.15, 334 tokens"])
+        #expect(continued.attemptStats(sessionCostBefore: 0.10, prices: ModelPrices())?.costUSD == 0.15, "the same figure as the journal's")
+        // A total below what came before (a session the CLI began anew) is never shown as negative.
+        var restarted = ClaudeStream(sessionCostBefore: 0.40)
+        #expect(restarted.consume(Self.resultLine()) == ["result: success, 3 turns, $0.00, 334 tokens"])
+    }
+
     @Test func successNeedsExitZeroAndAResultWithoutError() {
         var stream = ClaudeStream()
         #expect(stream.verdict(exit: .exited(0)) == .failed("no result event (exit 0)"))
