@@ -209,6 +209,28 @@ struct WorktreeTests: GitRepositoryTests {
     }
 
     @Test(.timeLimit(.minutes(4)))
+    func workThatCannotBeCommittedForReviewFailsTheTicketAndSaysWhy() throws {
+        let directory = try repository("change:\n    @review\n    echo reviewed > reviewed.txt\nafter: change\n    true\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // git that refuses every commit (a full disk, a stale index.lock), and is itself otherwise.
+        let fake = try CLITests.directory(["git": """
+            #!/bin/sh
+            case " $* " in *" commit "*) echo "fatal: simulated commit failure" >&2; exit 128 ;; esac
+            for git in /usr/bin/git /usr/local/bin/git; do [ -x "$git" ] && exec "$git" "$@"; done
+            exit 127
+
+            """])
+        defer { try? FileManager.default.removeItem(at: fake) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.appendingPathComponent("git").path)
+        let path = fake.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let outcome = try CLITests.run(["-q", "--worktree"], in: directory, environment: ["PATH": path])
+        #expect(outcome.status == 1, "a failure, not work awaiting review: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("change its work could not be kept for review: git commit failed"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("simulated commit failure"), "git's own words: \(outcome.stderr)")
+        #expect(!outcome.stderr.contains("awaits review"), "\(outcome.stderr)")
+    }
+
+    @Test(.timeLimit(.minutes(4)))
     func aDependentSeesItsDependencysChange() throws {
         let directory = try repository("first:\n    echo base > data.txt\nsecond: first\n    cat data.txt > copy.txt; echo more >> data.txt\n")
         defer { try? FileManager.default.removeItem(at: directory) }
