@@ -14,10 +14,6 @@ package struct JSONBytes {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    package mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
-
     package mutating func byte(_ value: UInt8) {
         bytes.append(value)
     }
