@@ -1,48 +1,85 @@
 /// A JSON text built as bytes, for lines written once per ticket (the
 /// journal's start and end records): keys, numbers and quoted strings go
 /// straight into one buffer, with no `String` made for each value.
-package struct JSONBytes {
-    package private(set) var bytes: [UInt8] = []
+///
+/// Its own buffer, not an `[UInt8]`: an array's append checks uniqueness and
+/// goes through a generic copy, and a line is made of some 40 short appends.
+package struct JSONBytes: ~Copyable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
     package init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        start.deallocate()
+    }
+
+    /// The text so far.
+    package var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: start, count: count))
+    }
+
+    private mutating func reserve(_ more: Int) {
+        if count + more > capacity { grow(toHold: count + more) }
+    }
+
+    private mutating func grow(toHold needed: Int) {
+        let newCapacity = max(capacity * 2, needed)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        grown.initialize(from: start, count: count)
+        start.deallocate()
+        start = grown
+        capacity = newCapacity
+    }
+
+    private mutating func append(_ source: UnsafeBufferPointer<UInt8>) {
+        guard let base = source.baseAddress else { return }
+        reserve(source.count)
+        (start + count).initialize(from: base, count: source.count)
+        count += source.count
     }
 
     /// `text` as it is (already JSON, or a key known to need no escape).
     package mutating func raw(_ text: String) {
         var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        text.withUTF8 { append($0) }
     }
 
     package mutating func byte(_ value: UInt8) {
-        bytes.append(value)
+        reserve(1)
+        start[count] = value
+        count += 1
     }
 
     /// `,"name":`, the start of an object member after the first.
     package mutating func member(_ name: String) {
-        bytes.append(UInt8(ascii: ","))
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: ","))
+        byte(UInt8(ascii: "\""))
         raw(name)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        byte(UInt8(ascii: "\""))
+        byte(UInt8(ascii: ":"))
     }
 
     /// `text` as a JSON string, escaped exactly as `JSONText.quoted` does.
     package mutating func quoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
-            var start = 0
+            var plainFrom = 0
             for index in utf8.indices {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                append(UnsafeBufferPointer(rebasing: utf8[plainFrom..<index]))
                 escape(byte)
-                start = index + 1
+                plainFrom = index + 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            append(UnsafeBufferPointer(rebasing: utf8[plainFrom...]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
     }
 
     package mutating func quotedOrNull(_ text: String?) {
@@ -63,7 +100,7 @@ package struct JSONBytes {
     }
 
     private mutating func digits(of magnitude: UInt64, negative: Bool) {
-        if negative { bytes.append(UInt8(ascii: "-")) }
+        if negative { byte(UInt8(ascii: "-")) }
         var magnitude = magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var first = digits.count
@@ -72,7 +109,7 @@ package struct JSONBytes {
                 digits[first] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first...]))
+            append(UnsafeBufferPointer(rebasing: digits[first...]))
         }
     }
 
@@ -97,8 +134,8 @@ package struct JSONBytes {
         case 0x09: raw("\\t")
         default:
             raw("\\u00")
-            bytes.append(Self.hexDigit(byte >> 4))
-            bytes.append(Self.hexDigit(byte & 0xF))
+            self.byte(Self.hexDigit(byte >> 4))
+            self.byte(Self.hexDigit(byte & 0xF))
         }
     }
 }
