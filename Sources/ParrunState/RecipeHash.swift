@@ -5,15 +5,28 @@ import ParrunSupport
 /// `--resume` reruns a ticket whose recipe, shell, environment or directory changed.
 public enum RecipeHash {
     public static func of(_ ticket: Ticket, shell: [String], claude: [String], codex: [String] = RunOptions.defaultCodex) -> String {
-        var parts: [String] = [ticket.recipe.kind]
+        var hash = StableHasher()
+        hash.combine(ticket.recipe.kind)
         switch ticket.recipe {
         case .none: break
-        case .shell(let script): parts += shell + [script]
+        case .shell(let script):
+            hash.combine(shell)
+            hash.combine(script)
         // A claude ticket hashes as it did before there was a second agent.
-        case .prompt(let prompt): parts += (ticket.agentKind == .codex ? ["agent", "codex"] + codex : claude) + [prompt]
+        case .prompt(let prompt):
+            if ticket.agentKind == .codex {
+                hash.combine(["agent", "codex"])
+                hash.combine(codex)
+            } else {
+                hash.combine(claude)
+            }
+            hash.combine(prompt)
         }
-        parts.append(ticket.workingDirectory ?? "")
-        for variable in ticket.environment { parts += [variable.name, variable.value] }
-        return StableHash.hex(parts)
+        hash.combine(ticket.workingDirectory ?? "")
+        for variable in ticket.environment {
+            hash.combine(variable.name)
+            hash.combine(variable.value)
+        }
+        return hash.hex
     }
 }

@@ -6,29 +6,53 @@ public enum StableHash {
     static let prime: UInt64 = 0x0000_0100_0000_01B3
 
     public static func value(_ parts: [String]) -> UInt64 {
-        var hash = basis
-        for part in parts {
-            for byte in part.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* prime
-            }
-            // A separator byte no UTF-8 text contains, so ["ab", "c"] differs from ["a", "bc"].
-            hash ^= 0xFF
-            hash = hash &* prime
-        }
-        return hash
+        var hasher = StableHasher()
+        for part in parts { hasher.combine(part) }
+        return hasher.value
     }
 
     public static func hex(_ parts: [String]) -> String {
-        String(value(parts), radix: 16).leftPadded(to: 16)
+        var hasher = StableHasher()
+        for part in parts { hasher.combine(part) }
+        return hasher.hex
     }
 
     public static func hex(bytes: [UInt8]) -> String {
-        var hash = basis
+        var hasher = StableHasher()
+        bytes.withUnsafeBufferPointer { hasher.add($0) }
+        return hasher.hex
+    }
+}
+
+/// `StableHash` of parts given one at a time, for callers that would
+/// otherwise build an array only to hash it (a recipe's, at every start).
+public struct StableHasher {
+    public private(set) var value = StableHash.basis
+
+    public init() {}
+
+    /// Adds `part` and the separator after it: a byte no UTF-8 text contains,
+    /// so ["ab", "c"] differs from ["a", "bc"].
+    public mutating func combine(_ part: String) {
+        var part = part
+        // The bytes in place: walking `utf8` one byte at a time cost ~40 instructions a byte.
+        part.withUTF8 { add($0) }
+        value ^= 0xFF
+        value = value &* StableHash.prime
+    }
+
+    public mutating func combine(_ parts: [String]) {
+        for part in parts { combine(part) }
+    }
+
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var hash = value
         for byte in bytes {
             hash ^= UInt64(byte)
-            hash = hash &* prime
+            hash = hash &* StableHash.prime
         }
-        return String(hash, radix: 16).leftPadded(to: 16)
+        value = hash
     }
+
+    public var hex: String { String(value, radix: 16).leftPadded(to: 16) }
 }

@@ -218,4 +218,26 @@ import Testing
         #expect(StableHash.hex(["a"]) == StableHash.hex(bytes: Array("a".utf8) + [0xFF]))
         #expect(StableHash.hex(["ab", "c"]) != StableHash.hex(["a", "bc"]))
     }
+
+    /// A recipe's hash must not change between releases (a changed one reruns the
+    /// ticket on `--resume`): the parts, in their order, as journals already hold them.
+    @Test func aRecipeHashIsTheStableHashOfItsPartsInTheirOrder() {
+        var ticket = Ticket(id: "a", idSpan: SourceSpan(offset: 0), recipe: .shell("make"), workingDirectory: "sub",
+                            environment: [EnvironmentVariable(name: "K", value: "v")])
+        let shell = ["/bin/sh", "-c"], claude = ["claude", "-p"], codex = ["codex", "exec"]
+        #expect(RecipeHash.of(ticket, shell: shell, claude: claude, codex: codex)
+            == StableHash.hex(["shell", "/bin/sh", "-c", "make", "sub", "K", "v"]))
+        ticket.recipe = .prompt("p")
+        #expect(RecipeHash.of(ticket, shell: shell, claude: claude, codex: codex)
+            == StableHash.hex(["prompt", "claude", "-p", "p", "sub", "K", "v"]))
+        ticket.agent = .codex
+        #expect(RecipeHash.of(ticket, shell: shell, claude: claude, codex: codex)
+            == StableHash.hex(["prompt", "agent", "codex", "codex", "exec", "p", "sub", "K", "v"]))
+        ticket.recipe = .none
+        ticket.workingDirectory = nil
+        ticket.environment = []
+        #expect(RecipeHash.of(ticket, shell: shell, claude: claude, codex: codex) == StableHash.hex(["none", ""]))
+        // FNV-1a 64 of "none", 0xFF, 0xFF, computed apart from this code.
+        #expect(StableHash.hex(["none", ""]) == "6238166e9bbb6d29")
+    }
 }
