@@ -43,9 +43,9 @@ package struct RunController {
     package internal(set) var records: [TicketRecord]
     package private(set) var retryPolicy: RetryPolicy
     /// Per agent, its pool's adaptive limit and usage-limit pause.
-    package internal(set) var throttles: [AgentKind: AgentThrottle] = [:]
+    package internal(set) var throttles: AgentThrottles
     /// claude's throttle.
-    package var throttle: AgentThrottle { throttles[.claude]! }
+    package var throttle: AgentThrottle { throttles[.claude] }
     /// Jitter for back-offs; seeded in tests.
     private var random: any RandomNumberGenerator
     /// Tickets waiting for their next attempt, and when it is due.
@@ -82,8 +82,8 @@ package struct RunController {
         for (id, count) in options.earlierConflicts {
             if let ticket = plan.graph.indexByID[id] { retryPolicy.earlierConflicts[ticket] = count }
         }
-        for agent in AgentKind.allCases {
-            throttles[agent] = AgentThrottle(configured: scheduler.agentLimit(agent)?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
+        throttles = AgentThrottles { [scheduler] agent in
+            AgentThrottle(configured: scheduler.agentLimit(agent)?.configured, quietPeriod: options.agentLimitQuiet, usageLimitWait: options.usageLimitWait)
         }
         self.random = random
     }
@@ -196,8 +196,8 @@ package struct RunController {
             scheduler.awaitsReview(ticket)
             records[ticket].status = .awaitingReview
         case .rateLimitSeen(let signal):
-            let change = throttles[signal.agent]!.rateLimitSeen(now: now)
-            let throttle = throttles[signal.agent]!
+            let change = throttles[signal.agent].rateLimitSeen(now: now)
+            let throttle = throttles[signal.agent]
             actions.append(.report(.rateLimitSeen(signal, limit: throttle.limit, configured: throttle.configured)))
             apply(change, signal.agent, &actions)
         // Said by a running attempt; one that has ended (a late answer of the queue) is past news.
@@ -239,7 +239,7 @@ package struct RunController {
             }
         }
         var result = RunResult(records: records, wallSeconds: wallSeconds, interruptedBy: interruptedBy, jobs: plan.jobs.value)
-        result.limitWaits = retryPolicy.limitWaits(throttles: AgentKind.allCases.map { throttles[$0]! })
+        result.limitWaits = retryPolicy.limitWaits(throttles: throttles.all)
         result.costLimitReached = costLimitReached
         result.stateFailure = stateFailure
         return result
@@ -372,10 +372,10 @@ package struct RunController {
             fromLanding: ending.landingFailed)
         // A limit throttles the pool of the agent that met it.
         let agent = definition.agentKind
-        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttles[agent]!, now: now, wallNow: wallNow, using: &random)
+        let decision = retryPolicy.decide(ended, stopping: stopping, throttle: throttles[agent], now: now, wallNow: wallNow, using: &random)
         switch decision.throttle {
-        case .rateLimited?: apply(throttles[agent]!.rateLimited(now: now), agent, &actions)
-        case .usageLimited(let resetsAt)?: apply(throttles[agent]!.usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow), agent, &actions)
+        case .rateLimited?: apply(throttles[agent].rateLimited(now: now), agent, &actions)
+        case .usageLimited(let resetsAt)?: apply(throttles[agent].usageLimited(resetsAt: resetsAt, now: now, wallNow: wallNow), agent, &actions)
         case nil: break
         }
         return decision

@@ -44,9 +44,9 @@ extension RunController {
         func consider(_ time: Double?) { if let time, time < (next ?? .infinity) { next = time } }
         for clock in clocks.values { consider(clock.killAt ?? clock.deadline) }
         for retry in retries { consider(retry.due) }
-        for throttle in throttles.values {
-            consider(throttle.pauseEnds)
-            consider(throttle.raiseDue)
+        for agent in AgentKind.allCases {
+            consider(throttles[agent].pauseEnds)
+            consider(throttles[agent].raiseDue)
         }
         return next
     }
@@ -69,8 +69,8 @@ extension RunController {
             clocks[ticket] = clock
         }
         for agent in AgentKind.allCases {
-            apply(throttles[agent]!.raiseIfQuiet(now: now), agent, &actions)
-            apply(throttles[agent]!.resumeIfDue(now: now), agent, &actions)
+            apply(throttles[agent].raiseIfQuiet(now: now), agent, &actions)
+            apply(throttles[agent].resumeIfDue(now: now), agent, &actions)
         }
         guard retries.contains(where: { $0.due <= now }) else { return }
         let dueRetries = retries.filter { $0.due <= now }
