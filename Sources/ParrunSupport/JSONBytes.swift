@@ -57,11 +57,19 @@ package struct JSONBytes: ~Copyable {
 
     /// `,"name":`, the start of an object member after the first.
     package mutating func member(_ name: String) {
-        byte(UInt8(ascii: ","))
-        byte(UInt8(ascii: "\""))
-        raw(name)
-        byte(UInt8(ascii: "\""))
-        byte(UInt8(ascii: ":"))
+        var name = name
+        name.withUTF8 { utf8 in
+            // One reservation and straight stores: some 13 members a line.
+            reserve(utf8.count + 4)
+            start[count] = UInt8(ascii: ",")
+            start[count + 1] = UInt8(ascii: "\"")
+            count += 2
+            if let base = utf8.baseAddress { (start + count).initialize(from: base, count: utf8.count) }
+            count += utf8.count
+            start[count] = UInt8(ascii: "\"")
+            start[count + 1] = UInt8(ascii: ":")
+            count += 2
+        }
     }
 
     /// `text` as a JSON string, escaped exactly as `JSONText.quoted` does.
