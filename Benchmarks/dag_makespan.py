@@ -65,7 +65,7 @@ def main():
     parser.add_argument("--tickets", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=4)
-    parser.add_argument("--parrun", help="parrun binary (default: build release)")
+    parser.add_argument("--parrun", help="parrun binary (default: build the installed one with Scripts/release)")
     args = parser.parse_args()
 
     parrun = parrun_binary(args.parrun)

@@ -27,7 +27,7 @@ def main():
     parser.add_argument("--files", type=int, default=10000)
     parser.add_argument("--size", type=int, default=10240)
     parser.add_argument("--runs", type=int, default=5, help="runs per tool, interleaved; the median counts")
-    parser.add_argument("--parrun", help="parrun binary (default: build release)")
+    parser.add_argument("--parrun", help="parrun binary (default: build the installed one with Scripts/release)")
     args = parser.parse_args()
 
     parrun = parrun_binary(args.parrun)

@@ -107,7 +107,7 @@ def main():
     parser.add_argument("--resume-tickets", type=int, default=100_000)
     parser.add_argument("--interrupted", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7, help="runs per variant, interleaved; the median counts")
-    parser.add_argument("--parrun", help="parrun binary (default: build release)")
+    parser.add_argument("--parrun", help="parrun binary (default: build the installed one with Scripts/release)")
     args = parser.parse_args()
     parrun = parrun_binary(args.parrun)
     overhead(parrun, args.tickets, args.runs)

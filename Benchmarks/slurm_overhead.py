@@ -17,7 +17,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--parrun", help="parrun binary (default: build release)")
+    parser.add_argument("--parrun", help="parrun binary (default: build the installed one with Scripts/release)")
     args = parser.parse_args()
     if subprocess.run(["sinfo", "-h"], capture_output=True).returncode != 0:
         sys.exit("no Slurm cluster answers sinfo; start one with .ci/slurm-up")

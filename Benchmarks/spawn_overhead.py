@@ -21,7 +21,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5, help="runs per tool, interleaved; the median counts")
-    parser.add_argument("--parrun", help="parrun binary (default: build release)")
+    parser.add_argument("--parrun", help="parrun binary (default: build the installed one with Scripts/release)")
     args = parser.parse_args()
 
     parrun = parrun_binary(args.parrun)
