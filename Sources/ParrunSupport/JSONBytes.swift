@@ -45,18 +45,7 @@ package struct JSONBytes: ~Copyable {
 
     /// `text` as it is (already JSON, or a key known to need no escape).
     package mutating func raw(_ text: String) {
-        Self.withUTF8(of: text) { append($0) }
-    }
-
-    /// Calls `body` with the UTF-8 bytes of `text`, where the string keeps
-    /// them when it can: `withUTF8` needs a `var`, and copying the string to
-    /// one retained and released it (some 60 times a journal line).
-    @inline(__always)
-    private static func withUTF8(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        if text.utf8.withContiguousStorageIfAvailable(body) == nil {
-            var text = text
-            text.withUTF8(body)
-        }
+        withUTF8Bytes(of: text) { append($0) }
     }
 
     package mutating func byte(_ value: UInt8) {
@@ -67,7 +56,7 @@ package struct JSONBytes: ~Copyable {
 
     /// `,"name":`, the start of an object member after the first.
     package mutating func member(_ name: String) {
-        Self.withUTF8(of: name) { utf8 in
+        withUTF8Bytes(of: name) { utf8 in
             // One reservation and straight stores: some 13 members a line.
             reserve(utf8.count + 4)
             start[count] = UInt8(ascii: ",")
@@ -84,7 +73,7 @@ package struct JSONBytes: ~Copyable {
     /// `text` as a JSON string, escaped exactly as `JSONText.quoted` does.
     package mutating func quoted(_ text: String) {
         byte(UInt8(ascii: "\""))
-        Self.withUTF8(of: text) { utf8 in
+        withUTF8Bytes(of: text) { utf8 in
             var plainFrom = 0
             for index in utf8.indices {
                 let byte = utf8[index]

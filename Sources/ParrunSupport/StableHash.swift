@@ -34,9 +34,8 @@ public struct StableHasher {
     /// Adds `part` and the separator after it: a byte no UTF-8 text contains,
     /// so ["ab", "c"] differs from ["a", "bc"].
     public mutating func combine(_ part: String) {
-        var part = part
         // The bytes in place: walking `utf8` one byte at a time cost ~40 instructions a byte.
-        part.withUTF8 { add($0) }
+        withUTF8Bytes(of: part) { add($0) }
         value ^= 0xFF
         value = value &* StableHash.prime
     }
