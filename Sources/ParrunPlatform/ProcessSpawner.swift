@@ -11,6 +11,11 @@ public struct SpawnRequest: Sendable {
     /// The child's environment: `environment` plus `extraEnvironment`, which wins.
     public var environment: PreparedEnvironment
     public var extraEnvironment: [EnvironmentVariable]
+    /// False when the caller knows that no name of `extraEnvironment` is in
+    /// `environment` (parrun's own `PARRUN_*` variables, which the prepared
+    /// environment leaves out): the spawn then does not look each one up
+    /// there, a hash of six names at every spawn of a plain ticket.
+    public var extrasMayOverride = true
     public var directory: String?
     /// Read as standard input; `/dev/null` by default.
     public var inputPath: String
@@ -73,7 +78,7 @@ public enum ProcessSpawner {
         // A name with a slash is a path, as for a shell.
         let program = request.executable ?? (arguments[0].contains("/") ? arguments[0] : nil)
         var exitDescriptor: Int32 = -1
-        let pid = request.environment.withPointers(excluding: request.extraEnvironment) { base in
+        let pid = request.environment.withPointers(excluding: request.extrasMayOverride ? request.extraEnvironment : []) { base in
             let environment = extra + base + [nil]
             return resetSignals.withUnsafeBufferPointer { signals in
                 withOptionalCString(program) { path in

@@ -242,6 +242,8 @@ extension Runner {
             extraEnvironment: RecipeCommand.environment(ticket: definition, worker: worker, attempt: attempt, runID: runID, supervisor: supervisor),
             directory: directory, inputPath: command.inputPath, outputDescriptor: pipe.writeEnd)
         request.executable = RecipeCommand.executable(of: arguments, command: command, ticket: definition, directory: directory, lookup: executables)
+        // Beside parrun's own variables (never inherited: `reservedNames`), only the ticket's `env` can replace an inherited one.
+        request.extrasMayOverride = !definition.environment.isEmpty
         if options.verbose {
             sink.writeMessage(VerboseNarration.prefix + VerboseNarration(plan: plan).spawned(ticket, attempt: attempt, arguments: arguments, directory: directory) + "\n")
         }

@@ -30,6 +30,26 @@ import Testing
         #expect(lines.contains("[own] PARRUN_TICKET_ID=own"), "but not what parrun tells the ticket: \(lines)")
     }
 
+    /// A ticket's `env` replaces an inherited variable: the recipe sees it once,
+    /// with the ticket's value; a ticket without `env` sees the inherited one.
+    /// (The spawn looks names up only for tickets that have an `env`.)
+    @Test func aTicketsEnvReplacesAnInheritedVariableOnce() throws {
+        let manifest = """
+            own:
+                @env GREETING=own
+                env | grep '^GREETING='
+            inherits:
+                env | grep '^GREETING='
+
+            """
+        let directory = try CLITests.directory(["Parrunfile": manifest])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try CLITests.run(["-j1", "-q", "--prefix", "id"], in: directory, environment: ["GREETING": "inherited"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n").map(String.init).filter { $0.contains("GREETING=") }.sorted()
+        #expect(lines == ["[inherits] GREETING=inherited", "[own] GREETING=own"], "\(lines)")
+    }
+
     @Test func aNestedParrunStartsFromItsOwnDefaults() throws {
         let manifest = """
             outer:
