@@ -7,13 +7,13 @@ public enum StableHash {
 
     public static func value(_ parts: [String]) -> UInt64 {
         var hasher = StableHasher()
-        for part in parts { hasher.combine(part) }
+        hasher.combine(parts)
         return hasher.value
     }
 
     public static func hex(_ parts: [String]) -> String {
         var hasher = StableHasher()
-        for part in parts { hasher.combine(part) }
+        hasher.combine(parts)
         return hasher.hex
     }
 
