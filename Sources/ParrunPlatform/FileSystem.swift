@@ -208,8 +208,6 @@ public enum FileSystem {
     }
 
     /// Replaces `path` with `text` through a temporary file and a rename, so a
-    /// reader sees the old file or the new one, never half of one.
-    /// Replaces `path` with `text` through a temporary file and a rename, so a
     /// reader sees the old content or the new, never a mix. `durable`: the new
     /// content and the rename are on disk (fsync) before this returns.
     public static func writeAtomically(_ path: String, _ text: String, durable: Bool = false) throws(SystemError) {

@@ -319,6 +319,16 @@ struct TextManifestParser {
         return index
     }
 
+    /// True when the bytes from `start` to `end` are `word`, then blanks only.
+    func holdsOnly(_ word: String, from start: Int, to end: Int) -> Bool {
+        var index = start
+        for byte in word.utf8 {
+            guard index < end, input[index] == byte else { return false }
+            index += 1
+        }
+        return skipBlanks(from: index, to: end) == end
+    }
+
     private func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
     func text(_ start: Int, _ end: Int) -> String {

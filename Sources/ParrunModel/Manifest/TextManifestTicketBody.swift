@@ -29,7 +29,10 @@ extension TextManifestParser {
     }
 
     mutating func startTicket(id: String, span: SourceSpan, dependencies: [JSONValue]) {
-        var members = [JSONMember(key: "id", keySpan: span, value: JSONValue(.string(id), at: span))]
+        var members: [JSONMember] = []
+        // The id, its dependencies and a recipe, without growing the array on the way.
+        members.reserveCapacity(4)
+        members.append(JSONMember(key: "id", keySpan: span, value: JSONValue(.string(id), at: span)))
         if !dependencies.isEmpty {
             members.append(JSONMember(key: "dependsOn", keySpan: span, value: JSONValue(.array(dependencies), at: dependencies[0].span)))
         }
@@ -49,7 +52,7 @@ extension TextManifestParser {
             }
             draft.verifyIndent = nil
         }
-        if text(textStart, line.end).trimmingSpaces == "verify:" {
+        if holdsOnly("verify:", from: textStart, to: line.end) {
             draft.verifyIndent = indent
             draft.verifySpan = SourceSpan(offset: textStart, length: 7)
             return
@@ -66,7 +69,9 @@ extension TextManifestParser {
         default:
             if draft.firstShellLine == nil { draft.firstShellLine = textStart }
             reportMixIfNeeded(&draft, at: textStart)
-            draft.shellLines.append(contentsOf: Array(repeating: Segment(start: line.start, end: line.start), count: draft.shellLines.isEmpty ? 0 : draft.pendingBlankLines))
+            if !draft.shellLines.isEmpty && draft.pendingBlankLines > 0 {
+                draft.shellLines.append(contentsOf: repeatElement(Segment(start: line.start, end: line.start), count: draft.pendingBlankLines))
+            }
             draft.pendingBlankLines = 0
             draft.shellLines.append(line)
         }
@@ -158,6 +163,7 @@ extension TextManifestParser {
             common = min(common ?? indent, indent)
         }
         let strip = common ?? 0
+        if lines.count == 1 { return text(lines[0].start + strip, lines[0].end) }
         return lines.map { $0.end > $0.start ? text($0.start + strip, $0.end) : "" }.joined(separator: "\n")
     }
 }

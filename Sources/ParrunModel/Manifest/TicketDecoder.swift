@@ -17,7 +17,7 @@ struct TicketDecoder {
 
     /// Keys that name the same thing; a ticket may give only one of each group, and
     /// setting one of them stops the others being inherited from `defaults`.
-    private enum KeyGroup: Int, CaseIterable {
+    private enum KeyGroup: Int {
         case dependencies, status, recipe
 
         init?(key: String) {
@@ -26,6 +26,31 @@ struct TicketDecoder {
             case "status", "state": self = .status
             case "run", "prompt": self = .recipe
             default: return nil
+            }
+        }
+    }
+
+    /// The member that set each key group, held inline: an array of them cost
+    /// an allocation a ticket.
+    private struct GroupMembers {
+        var dependencies: JSONMember?
+        var status: JSONMember?
+        var recipe: JSONMember?
+
+        subscript(group: KeyGroup) -> JSONMember? {
+            get {
+                switch group {
+                case .dependencies: dependencies
+                case .status: status
+                case .recipe: recipe
+                }
+            }
+            set {
+                switch group {
+                case .dependencies: dependencies = newValue
+                case .status: status = newValue
+                case .recipe: recipe = newValue
+                }
             }
         }
     }
@@ -47,7 +72,8 @@ struct TicketDecoder {
         }
 
         var ticket = Ticket(id: id, idSpan: idMember.value.span)
-        var seenGroups = [JSONMember?](repeating: nil, count: KeyGroup.allCases.count)
+        var seenGroups = GroupMembers()
+        var recipeIsOwn = false
         for (index, member) in withDefaults(members).enumerated() {
             let key = TicketKey(name: member.key)
             if key == nil && unknownKeys != .ignore && index < members.count && !templateFields.contains(member.key) {
@@ -55,7 +81,7 @@ struct TicketDecoder {
             }
             if case .null = member.value.kind { continue }
             if let group = KeyGroup(key: member.key) {
-                if let earlier = seenGroups[group.rawValue] {
+                if let earlier = seenGroups[group] {
                     if group == .recipe {
                         let run = earlier.key == "run" ? earlier : member
                         let other = earlier.key == "run" ? member : earlier
@@ -65,7 +91,8 @@ struct TicketDecoder {
                     }
                     continue
                 }
-                seenGroups[group.rawValue] = member
+                seenGroups[group] = member
+                if group == .recipe { recipeIsOwn = index < members.count }
             }
             apply(member, key: key, to: &ticket, diagnostics: &diagnostics)
             if index >= members.count {
@@ -74,20 +101,18 @@ struct TicketDecoder {
                 if key == .agent { ticket.inherited.insert(.agent) }
             }
         }
-        let recipe = seenGroups[KeyGroup.recipe.rawValue]
-        renderTemplate(of: &ticket, ownMembers: members, recipe: recipe, diagnostics: &diagnostics)
+        let recipe = seenGroups.recipe
+        if let recipe, !recipeIsOwn { renderTemplate(of: &ticket, recipe: recipe, diagnostics: &diagnostics) }
         if case .shell(let script) = ticket.recipe, let recipe {
             // Checked after the template is filled in; an inherited recipe is this ticket's, so point here.
-            let isOwn = members.contains { KeyGroup(key: $0.key) == .recipe }
-            ShellScriptLimit.check(script, field: "run", ticket: id, at: isOwn ? recipe.value.span : ticket.idSpan, diagnostics: &diagnostics)
+            ShellScriptLimit.check(script, field: "run", ticket: id, at: recipeIsOwn ? recipe.value.span : ticket.idSpan, diagnostics: &diagnostics)
         }
         return idIsValid ? ticket : nil
     }
 
     /// A recipe a ticket inherits from `defaults` is a template: fill it in for this ticket.
     /// Status is read by now (members are applied first), so a done ticket is known.
-    private func renderTemplate(of ticket: inout Ticket, ownMembers: [JSONMember], recipe: JSONMember?, diagnostics: inout DiagnosticList) {
-        guard let recipe, !ownMembers.contains(where: { KeyGroup(key: $0.key) == .recipe }) else { return }
+    private func renderTemplate(of ticket: inout Ticket, recipe: JSONMember, diagnostics: inout DiagnosticList) {
         let (template, kind): (String, Template.Kind)
         switch ticket.recipe {
         case .shell(let text): (template, kind) = (text, .shell)

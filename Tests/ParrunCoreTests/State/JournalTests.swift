@@ -217,6 +217,8 @@ import Testing
         #expect(StableHash.hex(bytes: Array("a".utf8)) == "af63dc4c8601ec8c")
         #expect(StableHash.hex(["a"]) == StableHash.hex(bytes: Array("a".utf8) + [0xFF]))
         #expect(StableHash.hex(["ab", "c"]) != StableHash.hex(["a", "bc"]))
+        // Always 16 digits: a value with leading zero digits keeps them (FNV-1a 64 of "t39200").
+        #expect(StableHash.hex(bytes: Array("t39200".utf8)) == "003dae4f81f4f413")
     }
 
     /// A recipe's hash must not change between releases (a changed one reruns the
