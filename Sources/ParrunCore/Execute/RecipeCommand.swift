@@ -54,15 +54,17 @@ struct RecipeCommand: Sendable, Equatable {
     /// A `daemons` ticket gets no `PARRUN_SUPERVISOR`: the guardian stops what
     /// carries it when parrun dies, and the daemons it leaves are meant to outlive parrun.
     static func environment(ticket: Ticket, worker: Int, attempt: Int, runID: String, supervisor: String) -> [EnvironmentVariable] {
-        let parrun = (ticket.daemons ? [] : [EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor)]) + [
-            EnvironmentVariable(name: "PARRUN_TICKET_ID", value: ticket.id),
-            EnvironmentVariable(name: "PARRUN_TICKET_TITLE", value: ticket.title ?? ""),
-            EnvironmentVariable(name: "PARRUN_WORKER", value: String(worker)),
-            EnvironmentVariable(name: "PARRUN_ATTEMPT", value: String(attempt)),
-            EnvironmentVariable(name: "PARRUN_RUN_ID", value: runID),
-        ]
-        if ticket.environment.isEmpty { return parrun }
-        return parrun + ticket.environment.filter { !givenNames.contains($0.name) }
+        // One array, filled in place: built from literals and joined, it took three allocations a start.
+        var variables: [EnvironmentVariable] = []
+        variables.reserveCapacity(givenNames.count + ticket.environment.count)
+        if !ticket.daemons { variables.append(EnvironmentVariable(name: "PARRUN_SUPERVISOR", value: supervisor)) }
+        variables.append(EnvironmentVariable(name: "PARRUN_TICKET_ID", value: ticket.id))
+        variables.append(EnvironmentVariable(name: "PARRUN_TICKET_TITLE", value: ticket.title ?? ""))
+        variables.append(EnvironmentVariable(name: "PARRUN_WORKER", value: String(worker)))
+        variables.append(EnvironmentVariable(name: "PARRUN_ATTEMPT", value: String(attempt)))
+        variables.append(EnvironmentVariable(name: "PARRUN_RUN_ID", value: runID))
+        for variable in ticket.environment where !givenNames.contains(variable.name) { variables.append(variable) }
+        return variables
     }
 
     /// Variables parrun sets for every recipe.

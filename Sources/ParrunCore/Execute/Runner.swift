@@ -283,7 +283,7 @@ public final class Runner {
     /// may produce events (a ticket that ends at once): those are handled in
     /// turn, and their actions performed after the ones already waiting.
     func send(_ event: RunController.Event) {
-        pendingActions += controller.handle(event, now: Clock.monotonic(), wallNow: Clock.wall())
+        controller.handle(event, now: Clock.monotonic(), wallNow: Clock.wall(), into: &pendingActions)
         guard !performingActions else { return }
         performingActions = true
         defer { performingActions = false }

@@ -65,6 +65,8 @@ package struct RunController {
     private var gates: [Int: Ending] = [:]
     /// Successes whose work is being kept for review.
     private var holding: [Int: Ending] = [:]
+    /// What the scheduler started on this event; kept, so asking costs no allocation.
+    private var started: [(ticket: Int, worker: Int)] = []
     /// Tickets approved in review: their success does not wait for review again.
     package private(set) var approved = Set<Int>()
     /// The run is winding down: nothing new starts, running tickets are being stopped.
@@ -114,8 +116,15 @@ package struct RunController {
     package private(set) var nextDue: Double?
 
     package mutating func handle(_ event: Event, now: Double, wallNow: Double) -> [Action] {
-        defer { nextDue = dueTime }
         var actions: [Action] = []
+        handle(event, now: now, wallNow: wallNow, into: &actions)
+        return actions
+    }
+
+    /// `handle`, appending to `actions` (which may hold others): one kept array spares allocations.
+    package mutating func handle(_ event: Event, now: Double, wallNow: Double, into actions: inout [Action]) {
+        defer { nextDue = dueTime }
+        let firstNew = actions.count
         switch event {
         case .begin:
             checkCostLimit(&actions)
@@ -215,14 +224,13 @@ package struct RunController {
             stateFailure = reason
             stopAll(signal: nil, reason: "\(reason); no ticket starts without its record, stopping running tickets", now: now, &actions)
             // Said even when nothing runs: it is why the run ends here.
-            if !actions.contains(where: { if case .report(.stopping) = $0 { true } else { false } }) {
+            if !actions[firstNew...].contains(where: { if case .report(.stopping) = $0 { true } else { false } }) {
                 actions.append(.report(.stopping(signal: nil, reason: reason)))
             }
         case .timer:
             fireTimers(now: now, wallNow: wallNow, &actions)
         }
         startReady(&actions)
-        return actions
     }
 
     /// Every ticket's final status, for the summary and the exit status.
@@ -254,7 +262,9 @@ package struct RunController {
 
     private mutating func startReady(_ actions: inout [Action]) {
         guard !stopping else { return }
-        for (ticket, worker) in scheduler.start() {
+        started.removeAll(keepingCapacity: true)
+        scheduler.start(into: &started)
+        for (ticket, worker) in started {
             actions.append(.start(ticket: ticket, worker: worker))
         }
     }

@@ -117,10 +117,15 @@ public struct Scheduler: Sendable {
     /// marked running. A ready ticket whose pool is full is passed over (not
     /// waited for) and stays ready.
     public mutating func start() -> [(ticket: Int, worker: Int)] {
-        guard !isStopped else { return [] }
         var started: [(ticket: Int, worker: Int)] = []
-        for kind in ready.indices { start(kind, into: &started) }
+        start(into: &started)
         return started
+    }
+
+    /// `start()`, appending to `started`: a caller that keeps the array spares an allocation a start.
+    public mutating func start(into started: inout [(ticket: Int, worker: Int)]) {
+        guard !isStopped else { return }
+        for kind in ready.indices { start(kind, into: &started) }
     }
 
     private mutating func start(_ kind: Int, into started: inout [(ticket: Int, worker: Int)]) {
